@@ -1,0 +1,84 @@
+// The durable records the Store keeps. Each is described field by field in docs/formats.md.
+// Plain value types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "model/order.h"
+
+namespace crossdock {
+
+// An order as stored: the canonical Order (with server-owned fields set), the opaque flow state
+// owned by the flows layer, and a version for optimistic concurrency.
+struct OrderRecord {
+  Order order;             // id, status, partner, created_at, updated_at are set
+  std::string flow_state;  // JSON, owned and versioned by flows/
+  int64_t version = 0;     // incremented on every update
+};
+
+// One entry of an order's timeline.
+struct HistoryEntry {
+  int64_t seq = 0;      // per order, from 1; assigned by the store
+  TimePoint at;
+  std::string type;     // "order.received", "order.allocated", "dispatch.failed", …
+  std::string detail;   // JSON object with what happened
+  std::string trace_id;
+};
+
+enum class OutboxState { kPending, kDone, kDead };
+
+// A command to a partner, written in the same transaction as the state change that caused it.
+// Column names follow Debezium's outbox (aggregatetype, aggregateid, type, payload).
+struct OutboxItem {
+  int64_t id = 0;               // assigned by the store; delivery order within an aggregate
+  std::string aggregate_type;   // "order"
+  std::string aggregate_id;     // the order id: items of one aggregate are delivered in id order
+  std::string type;             // "node.dispatch"
+  std::string destination;      // endpoint id, e.g. "node:tpl-east"
+  std::string idempotency_key;  // stable across every attempt; sent to the partner
+  std::string payload;          // JSON body to send
+  std::string traceparent;      // W3C trace context of the request that caused it
+  TimePoint created_at;
+  TimePoint next_attempt_at;
+  int attempts = 0;
+  OutboxState state = OutboxState::kPending;
+  std::string last_error;
+  std::optional<TimePoint> lease_until;  // set while a worker holds the item
+};
+
+// A CloudEvents 1.0 event in the append-only event log.
+struct EventRecord {
+  int64_t seq = 0;          // log position, assigned by the store, strictly increasing
+  std::string id;           // "evt_<ULID>"; with `source`, the end-to-end dedup key
+  std::string source;       // "/crossdock/orders"
+  std::string type;         // "dev.crossdock.order.shipped.v1"
+  std::string subject;      // the order id
+  TimePoint time;
+  std::string data;         // JSON object
+  std::string traceparent;  // distributed-tracing extension
+};
+
+// The stored first response to a request made with an Idempotency-Key.
+struct IdempotencyRecord {
+  std::string partner;       // keys are scoped per partner
+  std::string key;
+  std::string request_hash;  // SHA-256 of method, path and body
+  int status_code = 0;
+  std::string response_body;
+  std::string location;      // Location header, if any
+  TimePoint created_at;
+};
+
+// Counts for demos, health and metrics.
+struct StoreStats {
+  int64_t orders = 0;
+  int64_t orders_shipped = 0;
+  int64_t outbox_pending = 0;
+  int64_t outbox_dead = 0;
+  int64_t events = 0;
+};
+
+}  // namespace crossdock

@@ -1,0 +1,121 @@
+#include "store/sqlite/migrations.h"
+
+#include <iterator>
+
+namespace crossdock::sqlite {
+
+namespace {
+// Each entry is one migration. Never edit an entry once released; append a new one.
+constexpr const char* kMigrations[] = {
+    // 1: orders, history, outbox, events, idempotency, inbound dedup, subscriber offsets.
+    R"sql(
+CREATE TABLE orders (
+  id           TEXT PRIMARY KEY,
+  partner      TEXT NOT NULL,
+  channel      TEXT NOT NULL,
+  external_ref TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  version      INTEGER NOT NULL,
+  created_at   INTEGER NOT NULL,  -- unix microseconds
+  updated_at   INTEGER NOT NULL,
+  body         TEXT NOT NULL,     -- canonical Order JSON, server fields included
+  flow_state   TEXT NOT NULL,     -- JSON owned by flows/
+  UNIQUE (channel, external_ref)
+);
+CREATE INDEX orders_status ON orders(status);
+
+CREATE TABLE order_history (
+  order_id TEXT NOT NULL,
+  seq      INTEGER NOT NULL,
+  at       INTEGER NOT NULL,
+  type     TEXT NOT NULL,
+  detail   TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  PRIMARY KEY (order_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  aggregatetype   TEXT NOT NULL,
+  aggregateid     TEXT NOT NULL,
+  type            TEXT NOT NULL,
+  destination     TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  payload         TEXT NOT NULL,
+  traceparent     TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  state           TEXT NOT NULL DEFAULT 'pending',  -- pending | done | dead
+  last_error      TEXT NOT NULL DEFAULT '',
+  lease_until     INTEGER
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_aggregate ON outbox(aggregateid, id) WHERE state != 'done';
+
+CREATE TABLE events (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  time        INTEGER NOT NULL,
+  data        TEXT NOT NULL,
+  traceparent TEXT NOT NULL,
+  UNIQUE (source, id)
+);
+
+CREATE TABLE idempotency_keys (
+  partner       TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  request_hash  TEXT NOT NULL,
+  status_code   INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  location      TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (partner, key)
+) WITHOUT ROWID;
+
+CREATE TABLE inbound_events (
+  source      TEXT NOT NULL,
+  event_id    TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (source, event_id)
+) WITHOUT ROWID;
+
+CREATE TABLE subscriber_offsets (
+  subscriber TEXT PRIMARY KEY,
+  seq        INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status Migrate(Db& db) {
+  auto stmt = db.Prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  auto row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  int current = static_cast<int>((*stmt)->Int(0));
+  (*stmt)->Reset();
+  if (current > LatestSchemaVersion()) {
+    return Internal("database schema version " + std::to_string(current) +
+                    " is newer than this build (" + std::to_string(LatestSchemaVersion()) +
+                    "); upgrade crossdock");
+  }
+  for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
+    CROSSDOCK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status st = db.Exec(kMigrations[v - 1]);
+    if (st.ok()) st = db.Exec("PRAGMA user_version = " + std::to_string(v));
+    if (!st.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return Internal("migration " + std::to_string(v) + " failed: " + st.message());
+    }
+    CROSSDOCK_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace crossdock::sqlite

@@ -1,0 +1,516 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "codecs/canonical_json.h"
+#include "store/sqlite/migrations.h"
+
+namespace crossdock {
+
+using sqlite::Db;
+using sqlite::Stmt;
+
+namespace {
+
+int64_t Micros(TimePoint t) { return ToUnixMicros(t); }
+
+OutboxState ParseOutboxState(const std::string& s) {
+  if (s == "done") return OutboxState::kDone;
+  if (s == "dead") return OutboxState::kDead;
+  return OutboxState::kPending;
+}
+
+#define TRY_PREPARE(var, db, sql)          \
+  auto var##_r = (db).Prepare(sql);        \
+  if (!var##_r.ok()) return var##_r.status(); \
+  Stmt& var = **var##_r
+
+Result<OrderRecord> ReadOrderRow(Stmt& s) {
+  OrderRecord rec;
+  DecodeOptions opts;
+  opts.allow_server_fields = true;
+  opts.validate = false;
+  auto decoded = DecodeOrder(s.Text(0), opts);
+  if (!decoded.ok()) {
+    return Internal("stored order does not decode: " + decoded.errors[0].pointer + " " +
+                    decoded.errors[0].detail);
+  }
+  rec.order = std::move(*decoded.value);
+  rec.flow_state = s.Text(1);
+  rec.version = s.Int(2);
+  return rec;
+}
+
+constexpr const char* kOutboxColumns =
+    "id, aggregatetype, aggregateid, type, destination, idempotency_key, payload, traceparent, "
+    "created_at, next_attempt_at, attempts, state, last_error, lease_until";
+
+OutboxItem ReadOutboxRow(Stmt& s) {
+  OutboxItem it;
+  it.id = s.Int(0);
+  it.aggregate_type = s.Text(1);
+  it.aggregate_id = s.Text(2);
+  it.type = s.Text(3);
+  it.destination = s.Text(4);
+  it.idempotency_key = s.Text(5);
+  it.payload = s.Text(6);
+  it.traceparent = s.Text(7);
+  it.created_at = FromUnixMicros(s.Int(8));
+  it.next_attempt_at = FromUnixMicros(s.Int(9));
+  it.attempts = static_cast<int>(s.Int(10));
+  it.state = ParseOutboxState(s.Text(11));
+  it.last_error = s.Text(12);
+  if (!s.IsNull(13)) it.lease_until = FromUnixMicros(s.Int(13));
+  return it;
+}
+
+class SqliteWriteTx final : public WriteTx {
+ public:
+  explicit SqliteWriteTx(Db& db) : db_(db) {}
+
+  Result<std::optional<OrderRecord>> GetOrder(const std::string& id) override {
+    TRY_PREPARE(s, db_, "SELECT body, flow_state, version FROM orders WHERE id = ?");
+    s.Bind(1, id);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<OrderRecord>();
+    auto rec = ReadOrderRow(s);
+    s.Reset();
+    if (!rec.ok()) return rec.status();
+    return std::optional<OrderRecord>(std::move(*rec));
+  }
+
+  Result<std::optional<std::string>> FindOrderByExternalRef(const std::string& channel,
+                                                            const std::string& ref) override {
+    TRY_PREPARE(s, db_, "SELECT id FROM orders WHERE channel = ? AND external_ref = ?");
+    s.Bind(1, channel).Bind(2, ref);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    std::optional<std::string> id;
+    if (*row) id = s.Text(0);
+    s.Reset();
+    return id;
+  }
+
+  Status InsertOrder(OrderRecord& rec) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
+                "created_at, updated_at, body, flow_state) VALUES (?,?,?,?,?,1,?,?,?,?)");
+    rec.version = 1;
+    const Order& o = rec.order;
+    s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
+    s.Bind(5, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
+    s.Bind(6, Micros(o.created_at.value_or(TimePoint()))).Bind(7, Micros(o.updated_at.value_or(TimePoint())));
+    s.Bind(8, EncodeOrder(o)).Bind(9, rec.flow_state);
+    return s.Exec();
+  }
+
+  Status UpdateOrder(OrderRecord& rec) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE orders SET status = ?, version = version + 1, updated_at = ?, body = ?, "
+                "flow_state = ? WHERE id = ? AND version = ?");
+    const Order& o = rec.order;
+    s.Bind(1, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
+    s.Bind(2, Micros(o.updated_at.value_or(TimePoint())));
+    s.Bind(3, EncodeOrder(o)).Bind(4, rec.flow_state).Bind(5, o.id).Bind(6, rec.version);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    if (db_.Changes() != 1) return Conflict("order " + o.id + " changed concurrently");
+    ++rec.version;
+    return Status::Ok();
+  }
+
+  Status AppendHistory(const std::string& order_id, HistoryEntry& e) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
+                "VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE "
+                "order_id = ?1), ?2, ?3, ?4, ?5) RETURNING seq");
+    s.Bind(1, order_id).Bind(2, Micros(e.at)).Bind(3, e.type).Bind(4, e.detail).Bind(5, e.trace_id);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    e.seq = s.Int(0);
+    s.Reset();
+    return Status::Ok();
+  }
+
+  Status EnqueueOutbox(OutboxItem& it) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO outbox (aggregatetype, aggregateid, type, destination, "
+                "idempotency_key, payload, traceparent, created_at, next_attempt_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?)");
+    s.Bind(1, it.aggregate_type).Bind(2, it.aggregate_id).Bind(3, it.type).Bind(4, it.destination);
+    s.Bind(5, it.idempotency_key).Bind(6, it.payload).Bind(7, it.traceparent);
+    s.Bind(8, Micros(it.created_at)).Bind(9, Micros(it.next_attempt_at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    it.id = db_.LastInsertId();
+    return Status::Ok();
+  }
+
+  Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override {
+    TRY_PREPARE(s, db_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
+    s.Bind(1, id);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    std::optional<OutboxItem> out;
+    if (*row) out = ReadOutboxRow(s);
+    s.Reset();
+    return out;
+  }
+
+  Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until,
+                                              int limit) override {
+    TRY_PREPARE(s, db_,
+                std::string("SELECT ") + kOutboxColumns +
+                    " FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?1 "
+                    "AND (o.lease_until IS NULL OR o.lease_until <= ?1) "
+                    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.aggregateid = o.aggregateid "
+                    "AND p.id < o.id AND p.state != 'done') "
+                    "ORDER BY o.next_attempt_at, o.id LIMIT ?2");
+    s.Bind(1, Micros(now)).Bind(2, int64_t{limit});
+    std::vector<OutboxItem> items;
+    while (true) {
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      items.push_back(ReadOutboxRow(s));
+    }
+    s.Reset();
+    TRY_PREPARE(u, db_, "UPDATE outbox SET lease_until = ? WHERE id = ?");
+    for (auto& it : items) {
+      u.Bind(1, Micros(lease_until)).Bind(2, it.id);
+      CROSSDOCK_RETURN_IF_ERROR(u.Exec());
+      it.lease_until = lease_until;
+    }
+    return items;
+  }
+
+  Status CompleteOutbox(int64_t id, int attempts) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET state = 'done', attempts = ?, lease_until = NULL, "
+                "last_error = '' WHERE id = ?");
+    s.Bind(1, int64_t{attempts}).Bind(2, id);
+    return s.Exec();
+  }
+
+  Status RetryOutboxLater(int64_t id, int attempts, TimePoint next,
+                          const std::string& error) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
+                "lease_until = NULL WHERE id = ? AND state = 'pending'");
+    s.Bind(1, int64_t{attempts}).Bind(2, Micros(next)).Bind(3, error).Bind(4, id);
+    return s.Exec();
+  }
+
+  Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET state = 'dead', attempts = ?, last_error = ?, "
+                "lease_until = NULL WHERE id = ?");
+    s.Bind(1, int64_t{attempts}).Bind(2, error).Bind(3, id);
+    return s.Exec();
+  }
+
+  Status AppendEvent(EventRecord& e) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO events (id, source, type, subject, time, data, traceparent) "
+                "VALUES (?,?,?,?,?,?,?)");
+    s.Bind(1, e.id).Bind(2, e.source).Bind(3, e.type).Bind(4, e.subject);
+    s.Bind(5, Micros(e.time)).Bind(6, e.data).Bind(7, e.traceparent);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    e.seq = db_.LastInsertId();
+    return Status::Ok();
+  }
+
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& partner,
+                                                          const std::string& key) override {
+    TRY_PREPARE(s, db_,
+                "SELECT request_hash, status_code, response_body, location, created_at "
+                "FROM idempotency_keys WHERE partner = ? AND key = ?");
+    s.Bind(1, partner).Bind(2, key);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    std::optional<IdempotencyRecord> out;
+    if (*row) {
+      out = IdempotencyRecord{partner, key, s.Text(0), static_cast<int>(s.Int(1)), s.Text(2),
+                              s.Text(3), FromUnixMicros(s.Int(4))};
+    }
+    s.Reset();
+    return out;
+  }
+
+  Status PutIdempotency(const IdempotencyRecord& r) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO idempotency_keys (partner, key, request_hash, status_code, "
+                "response_body, location, created_at) VALUES (?,?,?,?,?,?,?)");
+    s.Bind(1, r.partner).Bind(2, r.key).Bind(3, r.request_hash).Bind(4, int64_t{r.status_code});
+    s.Bind(5, r.response_body).Bind(6, r.location).Bind(7, Micros(r.created_at));
+    return s.Exec();
+  }
+
+  Result<bool> MarkInboundSeen(const std::string& source, const std::string& event_id,
+                               TimePoint at) override {
+    TRY_PREPARE(s, db_,
+                "INSERT OR IGNORE INTO inbound_events (source, event_id, received_at) "
+                "VALUES (?,?,?)");
+    s.Bind(1, source).Bind(2, event_id).Bind(3, Micros(at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return db_.Changes() == 1;
+  }
+
+  Status SetSubscriberOffset(const std::string& subscriber, int64_t seq) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO subscriber_offsets (subscriber, seq) VALUES (?, ?) "
+                "ON CONFLICT (subscriber) DO UPDATE SET seq = excluded.seq");
+    s.Bind(1, subscriber).Bind(2, seq);
+    return s.Exec();
+  }
+
+ private:
+  Db& db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> SqliteStore::OpenConnection(bool read_only) {
+  auto db = Db::Open(options_.path, read_only);
+  if (!db.ok()) return db.status();
+  if (!read_only) {
+    CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_mode = WAL"));
+  }
+  CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = " + options_.synchronous));
+  CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA foreign_keys = ON"));
+  return db;
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
+  if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
+      options.synchronous != "OFF" && options.synchronous != "EXTRA") {
+    return InvalidArgument("synchronous must be FULL, EXTRA, NORMAL or OFF");
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+  auto writer = store->OpenConnection(false);
+  if (!writer.ok()) return writer.status();
+  store->writer_db_ = std::move(*writer);
+  CROSSDOCK_RETURN_IF_ERROR(sqlite::Migrate(*store->writer_db_));
+  for (int i = 0; i < options.read_connections; ++i) {
+    auto r = store->OpenConnection(true);
+    if (!r.ok()) return r.status();
+    store->readers_.push_back(std::move(*r));
+  }
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void SqliteStore::Write(WriteJob job, WriteDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Unavailable("store is shutting down"));
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group_size) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void SqliteStore::CommitGroup(std::vector<Pending>& group) {
+  Db& db = *writer_db_;
+  std::vector<Status> results(group.size());
+  Status begin = db.Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (auto& p : group) p.done(begin);
+    return;
+  }
+  SqliteWriteTx tx(db);
+  for (size_t i = 0; i < group.size(); ++i) {
+    Status sp = db.Exec("SAVEPOINT job");
+    if (!sp.ok()) {
+      results[i] = sp;
+      continue;
+    }
+    results[i] = group[i].job(tx);
+    if (results[i].ok()) {
+      Status rel = db.Exec("RELEASE job");
+      if (!rel.ok()) results[i] = rel;
+    } else {
+      (void)db.Exec("ROLLBACK TO job");
+      (void)db.Exec("RELEASE job");
+    }
+  }
+  Status commit = db.Exec("COMMIT");
+  if (!commit.ok()) {
+    (void)db.Exec("ROLLBACK");
+    for (auto& r : results) {
+      if (r.ok()) r = Unavailable("commit failed: " + commit.message());
+    }
+  } else {
+    groups_.fetch_add(1, std::memory_order_relaxed);
+    jobs_.fetch_add(group.size(), std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+}
+
+std::unique_ptr<Db> SqliteStore::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!readers_.empty()) {
+      auto db = std::move(readers_.back());
+      readers_.pop_back();
+      return db;
+    }
+  }
+  auto db = OpenConnection(true);
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Db> db) {
+  std::lock_guard lock(readers_mu_);
+  if (static_cast<int>(readers_.size()) < options_.read_connections * 4) {
+    readers_.push_back(std::move(db));
+  }
+}
+
+// Borrows a read connection for one call and returns it on destruction.
+class SqliteStore::ReaderLease {
+ public:
+  explicit ReaderLease(SqliteStore& s) : s_(s), db_(s.AcquireReader()) {}
+  ~ReaderLease() {
+    if (db_) s_.ReleaseReader(std::move(db_));
+  }
+  Db* get() { return db_.get(); }
+
+ private:
+  SqliteStore& s_;
+  std::unique_ptr<Db> db_;
+};
+
+#define WITH_READER(db)                                        \
+  ReaderLease lease_(*this);                                   \
+  if (!lease_.get()) return Unavailable("no read connection"); \
+  Db& db = *lease_.get()
+
+Result<std::optional<OrderRecord>> SqliteStore::GetOrder(const std::string& id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT body, flow_state, version FROM orders WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<OrderRecord>();
+  auto rec = ReadOrderRow(s);
+  s.Reset();
+  if (!rec.ok()) return rec.status();
+  return std::optional<OrderRecord>(std::move(*rec));
+}
+
+Result<std::vector<HistoryEntry>> SqliteStore::GetHistory(const std::string& order_id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT seq, at, type, detail, trace_id FROM order_history WHERE order_id = ? "
+              "ORDER BY seq");
+  s.Bind(1, order_id);
+  std::vector<HistoryEntry> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), FromUnixMicros(s.Int(1)), s.Text(2), s.Text(3), s.Text(4)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<EventRecord>> SqliteStore::ReadEvents(int64_t after_seq, int limit) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT seq, id, source, type, subject, time, data, traceparent FROM events "
+              "WHERE seq > ? ORDER BY seq LIMIT ?");
+  s.Bind(1, after_seq).Bind(2, int64_t{limit});
+  std::vector<EventRecord> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+                   FromUnixMicros(s.Int(5)), s.Text(6), s.Text(7)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<int64_t> SqliteStore::GetSubscriberOffset(const std::string& subscriber) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT seq FROM subscriber_offsets WHERE subscriber = ?");
+  s.Bind(1, subscriber);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  int64_t seq = *row ? s.Int(0) : 0;
+  s.Reset();
+  return seq;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::NextOutboxDue() {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) FROM outbox "
+              "WHERE state = 'pending'");
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<TimePoint> out;
+  if (*row && !s.IsNull(0)) out = FromUnixMicros(s.Int(0));
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListOrderIds(int limit, const std::string& after_id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT id FROM orders WHERE id > ? ORDER BY id LIMIT ?");
+  s.Bind(1, after_id).Bind(2, int64_t{limit});
+  std::vector<std::string> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(s.Text(0));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT (SELECT COUNT(*) FROM orders), "
+              "(SELECT COUNT(*) FROM orders WHERE status = 'shipped'), "
+              "(SELECT COUNT(*) FROM outbox WHERE state = 'pending'), "
+              "(SELECT COUNT(*) FROM outbox WHERE state = 'dead'), "
+              "(SELECT COALESCE(MAX(seq), 0) FROM events)");
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  StoreStats st{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4)};
+  s.Reset();
+  return st;
+}
+
+}  // namespace crossdock

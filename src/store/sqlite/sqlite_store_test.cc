@@ -1,0 +1,231 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+
+#include "model/order_generator.h"
+#include "store/sqlite/migrations.h"
+
+namespace crossdock {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("crossdock_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    SqliteStoreOptions opts;
+    opts.path = (dir_ / "crossdock.db").string();
+    auto s = SqliteStore::Open(opts);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  OrderRecord MakeOrder(const std::string& id, const std::string& ref) {
+    OrderRecord rec;
+    rec.order = gen_.Next();
+    rec.order.id = id;
+    rec.order.external_ref = ref;
+    rec.order.partner = "shop";
+    rec.order.status = OrderStatus::kReceived;
+    rec.order.created_at = rec.order.updated_at = FromUnixMicros(1'790'000'000'000'000);
+    rec.flow_state = "{}";
+    return rec;
+  }
+  OutboxItem MakeItem(const std::string& aggregate, const std::string& key) {
+    OutboxItem it;
+    it.aggregate_type = "order";
+    it.aggregate_id = aggregate;
+    it.type = "node.dispatch";
+    it.destination = "node:tpl";
+    it.idempotency_key = key;
+    it.payload = "{}";
+    it.created_at = it.next_attempt_at = FromUnixMicros(1000);
+    return it;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+  OrderGenerator gen_{3, "web", "T"};
+};
+
+TEST_F(SqliteStoreTest, MigratesToLatestVersion) {
+  auto db = sqlite::Db::Open((dir_ / "crossdock.db").string(), true);
+  ASSERT_TRUE(db.ok());
+  auto s = (*db)->Prepare("PRAGMA user_version");
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(*(*s)->Step());
+  EXPECT_EQ((*s)->Int(0), sqlite::LatestSchemaVersion());
+}
+
+TEST_F(SqliteStoreTest, OrderInsertReadUpdateAndPersistAcrossReopen) {
+  OrderRecord rec = MakeOrder("ord_1", "R1");
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertOrder(rec); }).ok());
+  auto got = store_->GetOrder("ord_1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->order, rec.order);
+  EXPECT_EQ((*got)->version, 1);
+
+  // Optimistic concurrency: a stale version is a conflict.
+  OrderRecord stale = **got;
+  Status st = store_->WriteAndWait([&](WriteTx& tx) {
+    OrderRecord fresh = **got;
+    fresh.order.status = OrderStatus::kAllocated;
+    CROSSDOCK_RETURN_IF_ERROR(tx.UpdateOrder(fresh));
+    return tx.UpdateOrder(stale);
+  });
+  EXPECT_EQ(st.code(), StatusCode::kConflict);
+  // The failed job was rolled back as a whole.
+  EXPECT_EQ((*store_->GetOrder("ord_1"))->version, 1);
+
+  Reopen();
+  auto again = store_->GetOrder("ord_1");
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->order, rec.order);
+}
+
+TEST_F(SqliteStoreTest, ExternalRefIsUniquePerChannel) {
+  OrderRecord a = MakeOrder("ord_a", "SAME");
+  OrderRecord b = MakeOrder("ord_b", "SAME");
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertOrder(a); }).ok());
+  Status st = store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertOrder(b); });
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
+  std::optional<std::string> found;
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    auto r = tx.FindOrderByExternalRef("web", "SAME");
+    if (!r.ok()) return r.status();
+    found = *r;
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(found, "ord_a");
+}
+
+TEST_F(SqliteStoreTest, FailingJobRollsBackAloneInItsGroup) {
+  // Queue many jobs at once so they share groups; every third fails after writing.
+  std::vector<std::future<Status>> results;
+  std::vector<std::shared_ptr<std::promise<Status>>> promises;
+  for (int i = 0; i < 60; ++i) {
+    auto p = std::make_shared<std::promise<Status>>();
+    results.push_back(p->get_future());
+    store_->Write(
+        [this, i](WriteTx& tx) {
+          OrderRecord rec = MakeOrder("ord_" + std::to_string(i), "G" + std::to_string(i));
+          CROSSDOCK_RETURN_IF_ERROR(tx.InsertOrder(rec));
+          if (i % 3 == 0) return InvalidArgument("refused");
+          return Status::Ok();
+        },
+        [p](Status s) { p->set_value(std::move(s)); });
+  }
+  for (int i = 0; i < 60; ++i) {
+    Status s = results[i].get();
+    EXPECT_EQ(s.ok(), i % 3 != 0) << i;
+    auto got = store_->GetOrder("ord_" + std::to_string(i));
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->has_value(), i % 3 != 0) << i;
+  }
+  EXPECT_LE(store_->groups_committed(), 61u);
+}
+
+TEST_F(SqliteStoreTest, HistoryIsNumberedPerOrder) {
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    for (const char* id : {"ord_x", "ord_x", "ord_y", "ord_x"}) {
+      HistoryEntry e{0, FromUnixMicros(5), "order.received", "{}", "t"};
+      CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(id, e));
+    }
+    return Status::Ok();
+  }).ok());
+  auto h = store_->GetHistory("ord_x");
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_EQ((*h)[2].seq, 3);
+  EXPECT_EQ(store_->GetHistory("ord_y")->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    for (auto [agg, key] : {std::pair{"A", "a1"}, {"A", "a2"}, {"B", "b1"}}) {
+      OutboxItem it = MakeItem(agg, key);
+      CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(it));
+    }
+    return Status::Ok();
+  }).ok());
+  TimePoint now = FromUnixMicros(2000);
+  TimePoint lease = FromUnixMicros(10'000);
+  std::vector<OutboxItem> claimed;
+  auto claim = [&](TimePoint at) {
+    claimed.clear();
+    ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+      auto r = tx.ClaimOutbox(at, lease, 10);
+      if (!r.ok()) return r.status();
+      claimed = *r;
+      return Status::Ok();
+    }).ok());
+  };
+  claim(now);
+  ASSERT_EQ(claimed.size(), 2u);  // a1 and b1; a2 waits behind a1
+  EXPECT_EQ(claimed[0].idempotency_key, "a1");
+  EXPECT_EQ(claimed[1].idempotency_key, "b1");
+  claim(now);
+  EXPECT_TRUE(claimed.empty());  // leased
+  claim(FromUnixMicros(10'001));  // leases expired: a crashed worker's items come back
+  ASSERT_EQ(claimed.size(), 2u);
+  int64_t a1 = claimed[0].id;
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.CompleteOutbox(a1, 1); }).ok());
+  claim(FromUnixMicros(20'001));
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].idempotency_key, "a2");
+
+  // Retry later moves the due time; dead letters block their aggregate.
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    CROSSDOCK_RETURN_IF_ERROR(tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503"));
+    return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever");
+  }).ok());
+  auto due = store_->NextOutboxDue();
+  ASSERT_TRUE(due.ok() && due->has_value());
+  EXPECT_EQ(ToUnixMicros(**due), 50'000);
+  auto st = store_->Stats();
+  EXPECT_EQ(st->outbox_pending, 1);
+  EXPECT_EQ(st->outbox_dead, 1);
+}
+
+TEST_F(SqliteStoreTest, IdempotencyInboundDedupEventsAndOffsets) {
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency({"shop", "k1", "h", 201, "{}", "/v1/orders/x", FromUnixMicros(1)}));
+    EventRecord e{0, "evt_1", "/crossdock/orders", "dev.crossdock.order.received.v1", "ord_1", FromUnixMicros(9), "{}", ""};
+    CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(e));
+    EXPECT_EQ(e.seq, 1);
+    auto first = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(1));
+    auto second = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(2));
+    EXPECT_TRUE(first.ok() && *first);
+    EXPECT_TRUE(second.ok() && !*second);
+    auto rec = tx.GetIdempotency("shop", "k1");
+    EXPECT_TRUE(rec.ok() && rec->has_value() && (*rec)->status_code == 201);
+    auto other = tx.GetIdempotency("other-partner", "k1");
+    EXPECT_TRUE(other.ok() && !other->has_value());
+    return tx.SetSubscriberOffset("hook", 1);
+  }).ok());
+  EXPECT_EQ(*store_->GetSubscriberOffset("hook"), 1);
+  EXPECT_EQ(*store_->GetSubscriberOffset("nobody"), 0);
+  auto events = store_->ReadEvents(0, 10);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].type, "dev.crossdock.order.received.v1");
+  EXPECT_TRUE(store_->ReadEvents(1, 10)->empty());
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -1,0 +1,87 @@
+// Store: the durable home of orders, their history, the outbox, idempotency records, inbound
+// deduplication and the event log. Callers depend only on this interface; sqlite/ is the
+// embedded implementation and a PostgreSQL one can follow without touching callers.
+//
+// Writes run as jobs: Write(job, done) runs `job` inside a transaction together with other
+// pending jobs (group commit) and calls `done` only after that transaction is durable. A job
+// that returns an error is rolled back alone; the others in its group still commit. Reads see
+// committed data only. All methods are thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/records.h"
+
+namespace crossdock {
+
+// What a write job may do. Valid only during the job's call; never keep it.
+class WriteTx {
+ public:
+  virtual ~WriteTx() = default;
+
+  virtual Result<std::optional<OrderRecord>> GetOrder(const std::string& id) = 0;
+  virtual Result<std::optional<std::string>> FindOrderByExternalRef(const std::string& channel,
+                                                                    const std::string& ref) = 0;
+  // AlreadyExists when the id or (channel, external_ref) is taken. Sets version to 1.
+  virtual Status InsertOrder(OrderRecord& record) = 0;
+  // Conflict unless the stored version equals record.version; then stores and increments it.
+  virtual Status UpdateOrder(OrderRecord& record) = 0;
+  virtual Status AppendHistory(const std::string& order_id, HistoryEntry& entry) = 0;
+
+  // Assigns item.id.
+  virtual Status EnqueueOutbox(OutboxItem& item) = 0;
+  virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;
+  // Items whose turn has come: pending, due, not leased, and with no earlier pending or dead
+  // item of the same aggregate. Leases them until `lease_until`. At most `limit`.
+  virtual Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until,
+                                                      int limit) = 0;
+  virtual Status CompleteOutbox(int64_t id, int attempts) = 0;
+  virtual Status RetryOutboxLater(int64_t id, int attempts, TimePoint next_attempt_at,
+                                  const std::string& error) = 0;
+  virtual Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) = 0;
+
+  // Assigns event.seq.
+  virtual Status AppendEvent(EventRecord& event) = 0;
+
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& partner,
+                                                                  const std::string& key) = 0;
+  virtual Status PutIdempotency(const IdempotencyRecord& record) = 0;
+
+  // Records an inbound partner event id. Returns false if it was already recorded.
+  virtual Result<bool> MarkInboundSeen(const std::string& source, const std::string& event_id,
+                                       TimePoint at) = 0;
+
+  // Durable subscriber offsets in the event log.
+  virtual Status SetSubscriberOffset(const std::string& subscriber, int64_t seq) = 0;
+};
+
+using WriteJob = std::function<Status(WriteTx&)>;
+using WriteDone = std::function<void(Status)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues `job`; `done` runs on an internal thread once the job's group is durable (or failed).
+  // `done` must not block. Unavailable when the store is shutting down.
+  virtual void Write(WriteJob job, WriteDone done) = 0;
+  // Convenience: Write and wait.
+  Status WriteAndWait(WriteJob job);
+
+  virtual Result<std::optional<OrderRecord>> GetOrder(const std::string& id) = 0;
+  virtual Result<std::vector<HistoryEntry>> GetHistory(const std::string& order_id) = 0;
+  // Up to `limit` events with seq > after_seq, ascending.
+  virtual Result<std::vector<EventRecord>> ReadEvents(int64_t after_seq, int limit) = 0;
+  virtual Result<int64_t> GetSubscriberOffset(const std::string& subscriber) = 0;
+  // Earliest next_attempt_at among pending items, if any: lets delivery sleep until then.
+  virtual Result<std::optional<TimePoint>> NextOutboxDue() = 0;
+  virtual Result<std::vector<std::string>> ListOrderIds(int limit, const std::string& after_id) = 0;
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+}  // namespace crossdock
