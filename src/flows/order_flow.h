@@ -1,0 +1,110 @@
+// OrderFlow: the runner around the order decider. It loads an order, asks Decide() what
+// happens, and persists the new state, its history entries, its CloudEvents and its outbox
+// commands in ONE store transaction — the transaction that also holds the idempotency record
+// or the inbound deduplication mark. Callers are answered only after that commit.
+// Thread-safe (all state is in the store).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/id.h"
+#include "base/metrics.h"
+#include "base/trace.h"
+#include "flows/order_decider.h"
+#include "store/store.h"
+
+namespace crossdock {
+
+// What a request handler answered; stored with the Idempotency-Key and replayed verbatim.
+struct StoredResponse {
+  int status = 0;
+  std::string body;
+  std::string location;
+};
+
+struct SubmitRequest {
+  Order order;  // decoded and validated; no server-owned fields
+  std::string partner;
+  std::string idempotency_key;
+  std::string request_hash;
+  TraceContext trace;
+};
+
+struct SubmitOutcome {
+  enum class Kind {
+    kCreated,             // stored now; `response` is the first answer
+    kReplayed,            // same key, same request: `response` is the stored first answer
+    kKeyReused,           // same key, different request (422)
+    kDuplicateExternalRef,// another key already created this channel order (409); see order_id
+    kRejected,            // the decider refused it; see rejection
+  };
+  Kind kind = Kind::kCreated;
+  StoredResponse response;
+  std::string order_id;
+  Rejection rejection;
+};
+
+struct ShipmentOutcome {
+  bool duplicate = false;  // this partner event id was applied before; nothing changed
+  std::optional<Rejection> rejection;
+  std::string order_id;
+  std::string status;  // the order's status after the shipment
+};
+
+// Delivery reports what became of an outbox command through this interface.
+class DispatchOutcomeSink {
+ public:
+  virtual ~DispatchOutcomeSink() = default;
+  // The partner accepted the command; `response_body` is what it answered.
+  virtual Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) = 0;
+  // The command was dead-lettered after `error`.
+  virtual Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) = 0;
+};
+
+struct OrderFlowOptions {
+  RoutingPolicy routing;
+  std::string event_source = "/crossdock/orders";
+};
+
+class OrderFlow final : public DispatchOutcomeSink {
+ public:
+  // Renders the response for a newly created order (runs inside the write transaction).
+  using Renderer = std::function<StoredResponse(const Order&)>;
+
+  OrderFlow(Store& store, const Clock& clock, IdGenerator& ids, MetricsRegistry& metrics,
+            OrderFlowOptions options);
+
+  void Submit(SubmitRequest request, Renderer render,
+              std::function<void(Result<SubmitOutcome>)> done);
+  // `node` comes from the authenticated route; shipment.node is overwritten with it.
+  void ApplyShipment(const std::string& node, Shipment shipment, TraceContext trace,
+                     std::function<void(Result<ShipmentOutcome>)> done);
+
+  Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) override;
+  Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;
+
+  // The outbox item type of dispatch commands.
+  static constexpr const char* kDispatchType = "node.dispatch";
+
+ private:
+  Result<std::optional<OrderAggregate>> Load(WriteTx& tx, const std::string& order_id);
+  Status Persist(WriteTx& tx, const std::optional<OrderRecord>& before, Decision& decision,
+                 const std::string& traceparent, const std::string& trace_id);
+  void CountTransition(const std::optional<OrderAggregate>& before, const Decision& d);
+
+  Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  OrderFlowOptions options_;
+  Counter& received_;
+  Counter& dispatched_;
+  Counter& shipped_;
+  Counter& dead_lettered_;
+  Histogram& release_latency_;
+  Histogram& ship_latency_;
+};
+
+}  // namespace crossdock

@@ -1,0 +1,155 @@
+#include "flows/order_flow.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+
+#include "codecs/canonical_json.h"
+#include "model/order_generator.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace crossdock {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OrderFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("crossdock_flow_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = SqliteStore::Open({(dir_ / "db").string()});
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_,
+                                        OrderFlowOptions{RoutingPolicy{{}, "tpl-east"}});
+  }
+  void TearDown() override {
+    flow_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  SubmitOutcome Submit(const Order& o, const std::string& key, const std::string& hash) {
+    std::promise<Result<SubmitOutcome>> p;
+    SubmitRequest req{o, "shop", key, hash, TraceContext::NewRoot(random_)};
+    flow_->Submit(
+        req, [](const Order& o) { return StoredResponse{201, EncodeOrder(o), "/v1/orders/" + o.id}; },
+        [&](Result<SubmitOutcome> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : SubmitOutcome{};
+  }
+  ShipmentOutcome Ship(const Shipment& s) {
+    std::promise<Result<ShipmentOutcome>> p;
+    flow_->ApplyShipment("tpl-east", s, TraceContext::NewRoot(random_),
+                         [&](Result<ShipmentOutcome> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ShipmentOutcome{};
+  }
+
+  fs::path dir_;
+  ManualClock clock_;
+  SeededRandom random_{1};
+  IdGenerator ids_{clock_, random_};
+  MetricsRegistry metrics_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<OrderFlow> flow_;
+  OrderGenerator gen_{21, "web", "F"};
+};
+
+TEST_F(OrderFlowTest, SubmitPersistsOrderHistoryEventsAndOutboxTogether) {
+  Order o = gen_.Next();
+  SubmitOutcome out = Submit(o, "k1", "h1");
+  ASSERT_EQ(out.kind, SubmitOutcome::Kind::kCreated);
+  EXPECT_EQ(out.response.status, 201);
+  auto rec = store_->GetOrder(out.order_id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->order.status, OrderStatus::kAllocated);
+  EXPECT_EQ((*rec)->order.partner, "shop");
+  EXPECT_EQ(store_->GetHistory(out.order_id)->size(), 2u);
+  auto events = store_->ReadEvents(0, 10);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].type, "dev.crossdock.order.allocated.v1");
+  EXPECT_EQ((*events)[1].subject, out.order_id);
+  EXPECT_EQ(store_->Stats()->outbox_pending, 1);
+  EXPECT_EQ(metrics_.GetCounter("crossdock_orders_received_total", "").value(), 1u);
+}
+
+TEST_F(OrderFlowTest, IdempotencyReplayMismatchAndDuplicateExternalRef) {
+  Order o = gen_.Next();
+  SubmitOutcome first = Submit(o, "k1", "h1");
+  SubmitOutcome replay = Submit(o, "k1", "h1");
+  EXPECT_EQ(replay.kind, SubmitOutcome::Kind::kReplayed);
+  EXPECT_EQ(replay.response.body, first.response.body);
+  EXPECT_EQ(replay.response.location, first.response.location);
+  EXPECT_EQ(Submit(o, "k1", "h2").kind, SubmitOutcome::Kind::kKeyReused);
+  SubmitOutcome dup = Submit(o, "k2", "h1");
+  EXPECT_EQ(dup.kind, SubmitOutcome::Kind::kDuplicateExternalRef);
+  EXPECT_EQ(dup.order_id, first.order_id);
+  EXPECT_EQ(store_->Stats()->orders, 1);
+  EXPECT_EQ(store_->Stats()->outbox_pending, 1);
+}
+
+TEST_F(OrderFlowTest, AckThenShipmentAppliedOnceByPartnerEventId) {
+  Order o = gen_.Next();
+  SubmitOutcome created = Submit(o, "k1", "h1");
+  // Delivery claims the command and reports success in one transaction.
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10);
+    if (!items.ok()) return items.status();
+    EXPECT_EQ(items->size(), 1u);
+    CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox((*items)[0].id, 1));
+    return flow_->OnDelivered(tx, (*items)[0], R"({"node_ref":"WH-77"})");
+  }).ok());
+  auto rec = store_->GetOrder(created.order_id);
+  EXPECT_EQ((*rec)->order.status, OrderStatus::kDispatched);
+
+  Shipment s;
+  s.order_id = created.order_id;
+  s.partner_event_id = "ship-1";
+  Package p;
+  for (const auto& l : (*rec)->order.lines) p.lines.push_back({l.line_id, l.sku, l.quantity});
+  s.packages.push_back(p);
+  ShipmentOutcome a = Ship(s);
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_EQ(a.status, "shipped");
+  ShipmentOutcome b = Ship(s);
+  EXPECT_TRUE(b.duplicate);
+  EXPECT_EQ(store_->GetHistory(created.order_id)->back().type, "order.shipped");
+  EXPECT_EQ(store_->GetHistory(created.order_id)->size(), 4u);
+  EXPECT_EQ(metrics_.GetCounter("crossdock_orders_shipped_total", "").value(), 1u);
+}
+
+TEST_F(OrderFlowTest, RejectedShipmentLeavesNoDedupMark) {
+  Order o = gen_.Next();
+  SubmitOutcome created = Submit(o, "k1", "h1");
+  Shipment s;
+  s.order_id = created.order_id;
+  s.partner_event_id = "ship-1";
+  s.packages.push_back({"", "", "", {{"nope", "", 1}}});
+  ShipmentOutcome bad = Ship(s);
+  ASSERT_TRUE(bad.rejection.has_value());
+  EXPECT_EQ(bad.rejection->errors[0].pointer, "/packages/0/lines/0/line_id");
+  // The corrected resend with the same event id is applied, not treated as a duplicate.
+  s.packages[0].lines = {{o.lines[0].line_id, o.lines[0].sku, 1}};
+  ShipmentOutcome good = Ship(s);
+  EXPECT_FALSE(good.duplicate);
+  EXPECT_FALSE(good.rejection.has_value());
+}
+
+TEST_F(OrderFlowTest, ShipmentForUnknownOrderIsNotFound) {
+  Shipment s;
+  s.order_id = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  s.partner_event_id = "x";
+  s.packages.push_back({"", "", "", {{"1", "", 1}}});
+  ShipmentOutcome out = Ship(s);
+  ASSERT_TRUE(out.rejection.has_value());
+  EXPECT_EQ(out.rejection->status.code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace crossdock
