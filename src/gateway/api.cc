@@ -1,0 +1,402 @@
+#include "gateway/api.h"
+
+#include "base/json.h"
+#include "codecs/canonical_json.h"
+#include "flows/order_state.h"
+
+namespace crossdock {
+
+namespace {
+
+bool MediaTypeIs(std::string_view value, std::string_view type) {
+  // "application/json; charset=utf-8" → "application/json"
+  auto semi = value.find(';');
+  std::string_view base = value.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  if (base.size() != type.size()) return false;
+  for (size_t i = 0; i < base.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(base[i])) != type[i]) return false;
+  }
+  return true;
+}
+
+bool AcceptsJson(std::string_view accept) {
+  size_t i = 0;
+  while (i <= accept.size()) {
+    size_t j = accept.find(',', i);
+    if (j == std::string_view::npos) j = accept.size();
+    std::string_view item = accept.substr(i, j - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    for (std::string_view ok : {"application/json", "application/problem+json", "application/*",
+                                "*/*", "text/plain"}) {
+      if (MediaTypeIs(item, ok)) return true;
+    }
+    i = j + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& metrics,
+         const Clock& clock, Random& random, Logger& log, ApiOptions options)
+    : store_(store),
+      flow_(flow),
+      auth_(std::move(auth)),
+      metrics_(metrics),
+      clock_(clock),
+      random_(random),
+      log_(log),
+      options_(options) {
+  auto add = [&](const char* method, const char* pattern, RouteHandler h, bool authenticated) {
+    router_.Add(method, pattern);
+    routes_.push_back({h, authenticated});
+  };
+  add("POST", "/v1/orders", &Api::PostOrder, true);
+  add("GET", "/v1/orders/{id}", &Api::GetOrder, true);
+  add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, true);
+  add("GET", "/livez", &Api::Livez, false);
+  add("GET", "/readyz", &Api::Readyz, false);
+  add("GET", "/healthz", &Api::Livez, false);
+  add("GET", "/metrics", &Api::Metrics, false);
+}
+
+HttpResponse Api::Fail(const RequestContext& ctx, ProblemType type, std::string detail,
+                       FieldErrors errors) {
+  return ProblemResponse(
+      {type, std::move(detail), ctx.request.path, ctx.trace.trace_id, std::move(errors)});
+}
+
+HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kNotFound: return Fail(ctx, ProblemType::kNotFound, st.message());
+    case StatusCode::kConflict: return Fail(ctx, ProblemType::kConflict, st.message());
+    case StatusCode::kInvalidArgument: return Fail(ctx, ProblemType::kValidation, st.message());
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kDeadlineExceeded: {
+      // The store's message may name files; keep it in the log, not in the answer.
+      log_.Warn("store unavailable", {{"trace_id", ctx.trace.trace_id}, {"error", st.message()}});
+      HttpResponse r = Fail(ctx, ProblemType::kUnavailable, "the order store is busy; retry");
+      r.headers["Retry-After"] = "1";
+      return r;
+    }
+    default:
+      log_.Error("internal error", {{"trace_id", ctx.trace.trace_id}, {"error", st.message()}});
+      return Fail(ctx, ProblemType::kInternal, "internal error; see the server log for trace " +
+                                                   ctx.trace.trace_id);
+  }
+}
+
+// Wraps `respond` to add common headers, metrics and the access log line.
+Respond Api::Finish(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  return [this, ctx, respond = std::move(respond)](HttpResponse r) {
+    std::string route = ctx->route.kind == RouteMatch::Kind::kFound
+                            ? router_.Pattern(ctx->route.route)
+                            : std::string("unmatched");
+    double seconds = std::chrono::duration<double>(clock_.Now() - ctx->started).count();
+    std::string route_label = "route=\"" + PromLabelValue(route) + "\"";
+    metrics_
+        .GetCounter("crossdock_http_requests_total", "HTTP requests answered.",
+                    route_label + ",method=\"" + PromLabelValue(ctx->request.method) +
+                        "\",code=\"" + std::to_string(r.status) + "\"")
+        .Inc();
+    metrics_
+        .GetHistogram("crossdock_http_request_duration_seconds",
+                      "Time from request parsed to response ready.", route_label)
+        .Observe(seconds);
+    if (r.status >= 500) {
+      log_.Warn("request failed", {{"trace_id", ctx->trace.trace_id},
+                                   {"span_id", ctx->trace.span_id},
+                                   {"method", ctx->request.method},
+                                   {"path", ctx->request.path},
+                                   {"status", std::to_string(r.status)}});
+    } else {
+      log_.Debug("request", {{"trace_id", ctx->trace.trace_id},
+                             {"partner", ctx->partner ? ctx->partner->id : ""},
+                             {"method", ctx->request.method},
+                             {"path", ctx->request.path},
+                             {"status", std::to_string(r.status)}});
+    }
+    respond(std::move(r));
+  };
+}
+
+void Api::Handle(HttpRequest request, Respond respond) {
+  auto ctx = std::make_shared<RequestContext>();
+  ctx->started = clock_.Now();
+  ctx->request = std::move(request);
+  // W3C trace context: continue the caller's trace with a new span, or start one.
+  if (auto h = ctx->request.Header("traceparent"); h) {
+    if (auto parent = ParseTraceparent(*h)) ctx->trace = parent->Child(random_);
+  }
+  if (ctx->trace.trace_id.empty()) ctx->trace = TraceContext::NewRoot(random_);
+
+  Respond done = Finish(ctx, std::move(respond));
+  ctx->route = router_.Match(ctx->request.method, ctx->request.path);
+  if (ctx->route.kind == RouteMatch::Kind::kNotFound) {
+    done(Fail(*ctx, ProblemType::kNotFound, "no resource at " + ctx->request.path));
+    return;
+  }
+  if (ctx->route.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    HttpResponse r = Fail(*ctx, ProblemType::kMethodNotAllowed,
+                          ctx->request.method + " is not supported here");
+    r.headers["Allow"] = ctx->route.allow;
+    done(std::move(r));
+    return;
+  }
+  const RouteEntry& entry = routes_[ctx->route.route];
+  HttpResponse early;
+  if (entry.authenticated && Authenticate(*ctx, early) == FilterResult::kRespond) {
+    done(std::move(early));
+    return;
+  }
+  if (Negotiate(*ctx, early) == FilterResult::kRespond) {
+    done(std::move(early));
+    return;
+  }
+  (this->*entry.handler)(ctx, std::move(done));
+}
+
+FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
+  auto partner = auth_.Authenticate(ctx.request);
+  if (!partner.ok()) {
+    out = Fail(ctx, ProblemType::kUnauthorized, partner.status().message());
+    out.headers["WWW-Authenticate"] = "Bearer realm=\"crossdock\"";
+    return FilterResult::kRespond;
+  }
+  ctx.partner = *partner;
+  return FilterResult::kContinue;
+}
+
+FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
+  if (auto accept = ctx.request.Header("Accept"); accept && !accept->empty() && !AcceptsJson(*accept)) {
+    out = Fail(ctx, ProblemType::kNotAcceptable, "this resource is served as application/json");
+    return FilterResult::kRespond;
+  }
+  if (ctx.request.method == "POST") {
+    auto ct = ctx.request.Header("Content-Type");
+    if (!ct || !MediaTypeIs(*ct, "application/json")) {
+      out = Fail(ctx, ProblemType::kUnsupportedMediaType,
+                 "send the body as application/json; got '" + std::string(ct.value_or("")) + "'");
+      return FilterResult::kRespond;
+    }
+  }
+  return FilterResult::kContinue;
+}
+
+void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const Partner& partner = *ctx->partner;
+  if (partner.kind != PartnerKind::kChannel && partner.kind != PartnerKind::kOperator) {
+    respond(Fail(*ctx, ProblemType::kForbidden, "only channel partners may submit orders"));
+    return;
+  }
+  auto key_header = ctx->request.Header("Idempotency-Key");
+  if (!key_header) {
+    respond(Fail(*ctx, ProblemType::kMissingIdempotencyKey,
+                 "POST /v1/orders needs an Idempotency-Key header so retries are safe"));
+    return;
+  }
+  auto key = ParseIdempotencyKey(*key_header);
+  if (!key.ok()) {
+    respond(Fail(*ctx, ProblemType::kInvalidIdempotencyKey, key.status().message()));
+    return;
+  }
+  DecodeOptions opts;
+  opts.max_depth = options_.max_json_depth;
+  opts.limits = options_.order_limits;
+  auto decoded = DecodeOrder(ctx->request.body, opts);
+  if (!decoded.ok()) {
+    // Nothing is stored for an invalid request: the key stays free.
+    if (decoded.syntax_error) {
+      respond(Fail(*ctx, ProblemType::kMalformedJson, decoded.errors[0].detail));
+    } else {
+      respond(Fail(*ctx, ProblemType::kValidation,
+                   std::to_string(decoded.errors.size()) + " error(s) in the order",
+                   std::move(decoded.errors)));
+    }
+    return;
+  }
+  if (!in_flight_.TryAcquire(partner.id, *key)) {
+    HttpResponse r = Fail(*ctx, ProblemType::kIdempotencyKeyInFlight,
+                          "retry after the first request with this key has been answered");
+    r.headers["Retry-After"] = "1";
+    respond(std::move(r));
+    return;
+  }
+  SubmitRequest req{std::move(*decoded.value), partner.id, *key,
+                    IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
+                    ctx->trace};
+  auto render = [](const Order& o) {
+    return StoredResponse{201, EncodeOrder(o), "/v1/orders/" + o.id};
+  };
+  flow_.Submit(std::move(req), render,
+               [this, ctx, key = *key, respond = std::move(respond)](Result<SubmitOutcome> r) {
+                 in_flight_.Release(ctx->partner->id, key);
+                 if (!r.ok()) {
+                   respond(FromStatus(*ctx, r.status()));
+                   return;
+                 }
+                 SubmitOutcome& out = *r;
+                 using Kind = SubmitOutcome::Kind;
+                 switch (out.kind) {
+                   case Kind::kCreated:
+                   case Kind::kReplayed: {
+                     HttpResponse resp = HttpResponse::Json(out.response.status, out.response.body);
+                     if (!out.response.location.empty()) resp.headers["Location"] = out.response.location;
+                     if (out.kind == Kind::kReplayed) resp.headers["Idempotent-Replayed"] = "true";
+                     respond(std::move(resp));
+                     return;
+                   }
+                   case Kind::kKeyReused:
+                     respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
+                                  "this Idempotency-Key was first used with a different body"));
+                     return;
+                   case Kind::kDuplicateExternalRef: {
+                     HttpResponse resp = Fail(*ctx, ProblemType::kDuplicateOrder,
+                                              "the order is already stored as " + out.order_id);
+                     resp.headers["Location"] = "/v1/orders/" + out.order_id;
+                     respond(std::move(resp));
+                     return;
+                   }
+                   case Kind::kRejected:
+                     respond(Fail(*ctx, ProblemType::kValidation, out.rejection.status.message(),
+                                  out.rejection.errors));
+                     return;
+                 }
+               });
+}
+
+void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  auto rec = store_.GetOrder(id);
+  if (!rec.ok()) {
+    respond(FromStatus(*ctx, rec.status()));
+    return;
+  }
+  auto flow = rec->has_value() ? DecodeFlowState((*rec)->flow_state) : Result<OrderFlowState>(OrderFlowState{});
+  // A partner sees its own orders; a node sees orders allocated to it; operators see all.
+  // Anything else answers exactly like a missing order.
+  const Partner& p = *ctx->partner;
+  bool visible = rec->has_value() && flow.ok() &&
+                 ((*rec)->order.partner == p.id || p.kind == PartnerKind::kOperator ||
+                  (p.kind == PartnerKind::kThirdPartyLogistics && flow->node == p.id));
+  if (!visible) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no order " + id));
+    return;
+  }
+  auto history = store_.GetHistory(id);
+  if (!history.ok()) {
+    respond(FromStatus(*ctx, history.status()));
+    return;
+  }
+  JsonWriter w;
+  w.StartObject();
+  w.Key("order");
+  WriteOrder(w, (*rec)->order);
+  w.Key("fulfillment").StartObject();
+  w.Field("node", flow->node);
+  if (!flow->node_ref.empty()) w.Field("node_ref", flow->node_ref);
+  auto time = [&](const char* key, const std::optional<TimePoint>& t) {
+    if (t) w.Field(key, FormatRfc3339(*t));
+  };
+  time("received_at", flow->received_at);
+  time("allocated_at", flow->allocated_at);
+  time("dispatched_at", flow->dispatched_at);
+  time("shipped_at", flow->shipped_at);
+  w.Key("shipped").StartObject();
+  for (const auto& [line, qty] : flow->shipped) w.Field(line, qty);
+  w.EndObject();
+  w.EndObject();
+  w.Key("history").StartArray();
+  for (const auto& h : *history) {
+    w.StartObject();
+    w.Field("seq", h.seq);
+    w.Field("at", FormatRfc3339(h.at));
+    w.Field("type", h.type);
+    w.Key("data").Raw(h.detail);
+    if (!h.trace_id.empty()) w.Field("trace_id", h.trace_id);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
+}
+
+void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& node = ctx->route.params["node"];
+  const Partner& p = *ctx->partner;
+  bool allowed = p.kind == PartnerKind::kOperator ||
+                 (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node);
+  if (!allowed) {
+    respond(Fail(*ctx, ProblemType::kForbidden,
+                 "only node '" + node + "' may confirm its shipments"));
+    return;
+  }
+  DecodeOptions opts;
+  opts.max_depth = options_.max_json_depth;
+  auto decoded = DecodeShipment(ctx->request.body, opts);
+  if (!decoded.ok()) {
+    if (decoded.syntax_error) {
+      respond(Fail(*ctx, ProblemType::kMalformedJson, decoded.errors[0].detail));
+    } else {
+      respond(Fail(*ctx, ProblemType::kValidation,
+                   std::to_string(decoded.errors.size()) + " error(s) in the shipment",
+                   std::move(decoded.errors)));
+    }
+    return;
+  }
+  flow_.ApplyShipment(
+      node, std::move(*decoded.value), ctx->trace,
+      [this, ctx, respond = std::move(respond)](Result<ShipmentOutcome> r) {
+        if (!r.ok()) {
+          respond(FromStatus(*ctx, r.status()));
+          return;
+        }
+        if (r->rejection) {
+          const Rejection& rej = *r->rejection;
+          if (rej.status.code() == StatusCode::kNotFound) {
+            respond(Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id + " at this node"));
+          } else if (rej.status.code() == StatusCode::kConflict) {
+            respond(Fail(*ctx, ProblemType::kConflict, rej.status.message()));
+          } else {
+            respond(Fail(*ctx, ProblemType::kValidation, rej.status.message(), rej.errors));
+          }
+          return;
+        }
+        JsonWriter w;
+        w.StartObject();
+        w.Field("order_id", r->order_id);
+        w.Field("result", r->duplicate ? "duplicate" : "applied");
+        if (!r->status.empty()) w.Field("status", r->status);
+        w.EndObject();
+        respond(HttpResponse::Json(r->duplicate ? 200 : 201, w.Take()));
+      });
+}
+
+void Api::Livez(std::shared_ptr<RequestContext>, Respond respond) {
+  respond(HttpResponse::Json(200, R"({"status":"live"})"));
+}
+
+void Api::Readyz(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  if (!ready_) {
+    HttpResponse r = Fail(*ctx, ProblemType::kUnavailable, "starting or draining");
+    r.headers["Retry-After"] = "1";
+    respond(std::move(r));
+    return;
+  }
+  // A cheap primary-key read proves the store answers.
+  auto probe = store_.GetSubscriberOffset("readyz-probe");
+  if (!probe.ok()) {
+    respond(FromStatus(*ctx, probe.status()));
+    return;
+  }
+  respond(HttpResponse::Json(200, R"({"status":"ready"})"));
+}
+
+void Api::Metrics(std::shared_ptr<RequestContext>, Respond respond) {
+  respond(HttpResponse::Text(200, metrics_.RenderPrometheus(),
+                             "text/plain; version=0.0.4; charset=utf-8"));
+}
+
+}  // namespace crossdock

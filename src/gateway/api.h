@@ -1,0 +1,93 @@
+// Api: Crossdock's HTTP API as one asynchronous handler. Each request runs a short filter
+// chain (trace context → route → authenticate → content negotiation), then its route handler.
+// Handlers are plain functions of the request; they answer through `respond` once the store
+// has committed whatever they changed. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/random.h"
+#include "flows/order_flow.h"
+#include "gateway/auth.h"
+#include "gateway/http.h"
+#include "gateway/idempotency.h"
+#include "gateway/problem.h"
+#include "gateway/router.h"
+#include "model/validation.h"
+#include "store/store.h"
+
+namespace crossdock {
+
+struct ApiOptions {
+  int max_json_depth = 32;
+  OrderLimits order_limits;
+};
+
+// What each filter says happens next.
+enum class FilterResult {
+  kContinue,  // run the next filter, then the handler
+  kRespond,   // the filter has answered (an error); stop here
+};
+
+// Per-request state shared by filters and handlers.
+struct RequestContext {
+  HttpRequest request;
+  TraceContext trace;
+  std::optional<Partner> partner;
+  RouteMatch route;
+  TimePoint started;
+};
+
+class Api {
+ public:
+  Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& metrics,
+      const Clock& clock, Random& random, Logger& log, ApiOptions options = {});
+
+  void Handle(HttpRequest request, Respond respond);
+
+  // Readiness: /readyz answers 503 while not ready (starting) or draining.
+  void SetReady(bool ready) { ready_ = ready; }
+
+ private:
+  using RouteHandler = void (Api::*)(std::shared_ptr<RequestContext>, Respond);
+  struct RouteEntry {
+    RouteHandler handler;
+    bool authenticated;
+  };
+
+  FilterResult Authenticate(RequestContext& ctx, HttpResponse& out);
+  FilterResult Negotiate(RequestContext& ctx, HttpResponse& out);
+
+  void PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void Readyz(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void Metrics(std::shared_ptr<RequestContext> ctx, Respond respond);
+
+  HttpResponse Fail(const RequestContext& ctx, ProblemType type, std::string detail,
+                    FieldErrors errors = {});
+  HttpResponse FromStatus(const RequestContext& ctx, const Status& st);
+  Respond Finish(std::shared_ptr<RequestContext> ctx, Respond respond);
+
+  Store& store_;
+  OrderFlow& flow_;
+  Authenticator auth_;
+  MetricsRegistry& metrics_;
+  const Clock& clock_;
+  Random& random_;
+  Logger& log_;
+  ApiOptions options_;
+  Router router_;
+  std::vector<RouteEntry> routes_;
+  InFlightKeys in_flight_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace crossdock

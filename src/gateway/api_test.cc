@@ -1,0 +1,370 @@
+// Handler-level tests of the HTTP API: real SQLite store and order flow, no sockets.
+#include "gateway/api.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <simdjson.h>
+
+#include "codecs/canonical_json.h"
+#include "model/order_generator.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace crossdock {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Holds every write until released: lets a test keep a request "in flight".
+class GatedStore final : public Store {
+ public:
+  explicit GatedStore(Store& inner) : inner_(inner) {}
+  void Write(WriteJob job, WriteDone done) override {
+    std::unique_lock lock(mu_);
+    if (closed_) {
+      held_.push_back({std::move(job), std::move(done)});
+      return;
+    }
+    lock.unlock();
+    inner_.Write(std::move(job), std::move(done));
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  void Open() {
+    std::vector<std::pair<WriteJob, WriteDone>> held;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = false;
+      held.swap(held_);
+    }
+    for (auto& [j, d] : held) inner_.Write(std::move(j), std::move(d));
+  }
+  Result<std::optional<OrderRecord>> GetOrder(const std::string& id) override { return inner_.GetOrder(id); }
+  Result<std::vector<HistoryEntry>> GetHistory(const std::string& id) override { return inner_.GetHistory(id); }
+  Result<std::vector<EventRecord>> ReadEvents(int64_t a, int l) override { return inner_.ReadEvents(a, l); }
+  Result<int64_t> GetSubscriberOffset(const std::string& s) override { return inner_.GetSubscriberOffset(s); }
+  Result<std::optional<TimePoint>> NextOutboxDue() override { return inner_.NextOutboxDue(); }
+  Result<std::vector<std::string>> ListOrderIds(int l, const std::string& a) override { return inner_.ListOrderIds(l, a); }
+  Result<StoreStats> Stats() override { return inner_.Stats(); }
+
+ private:
+  Store& inner_;
+  std::mutex mu_;
+  bool closed_ = false;
+  std::vector<std::pair<WriteJob, WriteDone>> held_;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("crossdock_api_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = SqliteStore::Open({(dir_ / "db").string()});
+    ASSERT_TRUE(s.ok());
+    sqlite_ = std::move(*s);
+    gated_ = std::make_unique<GatedStore>(*sqlite_);
+    flow_ = std::make_unique<OrderFlow>(*gated_, clock_, ids_, metrics_,
+                                        OrderFlowOptions{RoutingPolicy{{}, "tpl-east"}});
+    Authenticator auth({Authenticator::FromPlainKey({"shop", PartnerKind::kChannel}, "shop-key"),
+                        Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
+                        Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
+                        Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key")});
+    log_ = Logger::Null();
+    api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
+    api_->SetReady(true);
+  }
+  void TearDown() override {
+    gated_->Open();
+    api_.reset();
+    flow_.reset();
+    gated_.reset();
+    sqlite_.reset();
+    fs::remove_all(dir_);
+  }
+
+  HttpRequest Req(std::string method, std::string path, std::string body = "",
+                  std::string key = "shop-key") {
+    HttpRequest r;
+    r.method = std::move(method);
+    r.path = r.target = std::move(path);
+    r.body = std::move(body);
+    if (!key.empty()) r.headers["Authorization"] = "Bearer " + key;
+    if (r.method == "POST") r.headers["Content-Type"] = "application/json";
+    return r;
+  }
+  HttpRequest PostOrder(const std::string& body, const std::string& idem, std::string key = "shop-key") {
+    HttpRequest r = Req("POST", "/v1/orders", body, std::move(key));
+    if (!idem.empty()) r.headers["Idempotency-Key"] = idem;
+    return r;
+  }
+  std::future<HttpResponse> Start(HttpRequest r) {
+    auto p = std::make_shared<std::promise<HttpResponse>>();
+    auto f = p->get_future();
+    api_->Handle(std::move(r), [p](HttpResponse resp) { p->set_value(std::move(resp)); });
+    return f;
+  }
+  HttpResponse Call(HttpRequest r) { return Start(std::move(r)).get(); }
+
+  // Checks the RFC 9457 shape and returns the body's `type` slug.
+  std::string ProblemSlugOf(const HttpResponse& r) {
+    EXPECT_EQ(r.headers.at("Content-Type"), "application/problem+json") << r.body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    EXPECT_FALSE(parser.parse(r.body).get(doc)) << r.body;
+    std::string_view type, title, trace;
+    int64_t status = 0;
+    EXPECT_FALSE(doc["type"].get_string().get(type));
+    EXPECT_FALSE(doc["title"].get_string().get(title));
+    EXPECT_FALSE(doc["status"].get_int64().get(status));
+    EXPECT_FALSE(doc["trace_id"].get_string().get(trace));
+    EXPECT_EQ(status, r.status);
+    EXPECT_EQ(trace.size(), 32u);
+    return std::string(type.substr(kProblemBase.size()));
+  }
+  std::vector<std::string> Pointers(const HttpResponse& r) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(r.body);
+    std::vector<std::string> out;
+    for (auto e : doc["errors"].get_array()) out.emplace_back(std::string_view(e["pointer"]));
+    return out;
+  }
+
+  fs::path dir_;
+  ManualClock clock_;
+  SeededRandom random_{5};
+  IdGenerator ids_{clock_, random_};
+  MetricsRegistry metrics_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<GatedStore> gated_;
+  std::unique_ptr<OrderFlow> flow_;
+  std::unique_ptr<Logger> log_;
+  std::unique_ptr<Api> api_;
+  OrderGenerator gen_{8, "web", "A"};
+};
+
+TEST_F(ApiTest, CreatesOrderAndReplaysIdenticallyOnSameKey) {
+  std::string body = EncodeOrder(gen_.Next());
+  HttpResponse first = Call(PostOrder(body, "key-1"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.headers.at("Content-Type"), "application/json");
+  std::string location = first.headers.at("Location");
+  EXPECT_EQ(location.rfind("/v1/orders/ord_", 0), 0u);
+  HttpResponse again = Call(PostOrder(body, "key-1"));
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);  // byte-identical
+  EXPECT_EQ(again.headers.at("Location"), location);
+  EXPECT_EQ(again.headers.at("Idempotent-Replayed"), "true");
+  EXPECT_EQ(sqlite_->Stats()->orders, 1);
+
+  HttpResponse get = Call(Req("GET", location));
+  ASSERT_EQ(get.status, 200) << get.body;
+  EXPECT_NE(get.body.find("\"type\":\"order.allocated\""), std::string::npos);
+}
+
+TEST_F(ApiTest, SameKeyDifferentBodyIs422) {
+  Call(PostOrder(EncodeOrder(gen_.Next()), "key-1"));
+  HttpResponse r = Call(PostOrder(EncodeOrder(gen_.Next()), "key-1"));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(ProblemSlugOf(r), "idempotency-key-reused");
+  EXPECT_EQ(sqlite_->Stats()->orders, 1);
+}
+
+TEST_F(ApiTest, SameKeyWhileInFlightIs409WithRetryAfter) {
+  std::string body = EncodeOrder(gen_.Next());
+  gated_->Close();
+  auto first = Start(PostOrder(body, "key-1"));
+  HttpResponse second = Call(PostOrder(body, "key-1"));
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(ProblemSlugOf(second), "idempotency-key-in-flight");
+  EXPECT_EQ(second.headers.at("Retry-After"), "1");
+  // Keys are scoped per partner: another partner's identical key is not blocked by it.
+  auto other = Start(PostOrder(EncodeOrder(OrderGenerator(9, "portal", "P").Next()), "key-1", "portal-key"));
+  gated_->Open();
+  EXPECT_EQ(first.get().status, 201);
+  EXPECT_EQ(other.get().status, 201);
+  EXPECT_EQ(Call(PostOrder(body, "key-1")).status, 201);  // now a replay
+}
+
+TEST_F(ApiTest, HundredConcurrentRequestsWithOneKeyExecuteOnce) {
+  std::string body = EncodeOrder(gen_.Next());
+  std::vector<std::future<HttpResponse>> futures;
+  for (int i = 0; i < 100; ++i) futures.push_back(Start(PostOrder(body, "same")));
+  int created = 0, conflicts = 0;
+  std::string created_body;
+  for (auto& f : futures) {
+    HttpResponse r = f.get();
+    if (r.status == 201) {
+      ++created;
+      if (created_body.empty()) created_body = r.body;
+      EXPECT_EQ(r.body, created_body);
+    } else {
+      EXPECT_EQ(r.status, 409);
+      ++conflicts;
+    }
+  }
+  EXPECT_EQ(created + conflicts, 100);
+  EXPECT_GE(created, 1);
+  EXPECT_EQ(sqlite_->Stats()->orders, 1);
+  EXPECT_EQ(sqlite_->Stats()->outbox_pending, 1);
+}
+
+TEST_F(ApiTest, MissingAndMalformedIdempotencyKeyAre400AndStoreNothing) {
+  std::string body = EncodeOrder(gen_.Next());
+  HttpResponse missing = Call(PostOrder(body, ""));
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(ProblemSlugOf(missing), "missing-idempotency-key");
+  HttpResponse bad = Call(PostOrder(body, std::string(300, 'x')));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(ProblemSlugOf(bad), "invalid-idempotency-key");
+  EXPECT_EQ(sqlite_->Stats()->orders, 0);
+}
+
+TEST_F(ApiTest, AuthenticationFailuresAre401) {
+  HttpResponse none = Call(PostOrder(EncodeOrder(gen_.Next()), "k", ""));
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(ProblemSlugOf(none), "unauthorized");
+  EXPECT_EQ(none.headers.at("WWW-Authenticate"), "Bearer realm=\"crossdock\"");
+  EXPECT_EQ(Call(PostOrder("{}", "k", "wrong-key")).status, 401);
+  HttpRequest basic = Req("GET", "/v1/orders/x", "", "");
+  basic.headers["Authorization"] = "Basic Zm9vOmJhcg==";
+  EXPECT_EQ(Call(basic).status, 401);
+}
+
+TEST_F(ApiTest, MalformedJsonIs400WithByteOffset) {
+  HttpResponse r = Call(PostOrder(R"({"channel": "web" "x": 1})", "k"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ProblemSlugOf(r), "malformed-json");
+  EXPECT_NE(r.body.find("at byte 18"), std::string::npos) << r.body;
+}
+
+TEST_F(ApiTest, ValidationErrorsAre422WithEveryPointerAndKeyStaysFree) {
+  Order o = gen_.Next();
+  o.lines[0].quantity = 0;
+  o.currency = "ZZZ";
+  std::string body = EncodeOrder(o);
+  body.insert(1, R"("status":"shipped","color":"red",)");
+  HttpResponse r = Call(PostOrder(body, "k"));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(ProblemSlugOf(r), "validation-error");
+  auto ptrs = Pointers(r);
+  EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), "/status"), ptrs.end());
+  EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), "/color"), ptrs.end());
+  // Structural errors come first; fix them and the business rules are reported.
+  HttpResponse r2 = Call(PostOrder(EncodeOrder(o), "k"));
+  auto ptrs2 = Pointers(r2);
+  EXPECT_NE(std::find(ptrs2.begin(), ptrs2.end(), "/lines/0/quantity"), ptrs2.end());
+  EXPECT_NE(std::find(ptrs2.begin(), ptrs2.end(), "/currency"), ptrs2.end());
+  // Nothing was stored under the key: a corrected body with the same key is accepted.
+  EXPECT_EQ(Call(PostOrder(EncodeOrder(gen_.Next()), "k")).status, 201);
+}
+
+TEST_F(ApiTest, ContentNegotiationAndRouting) {
+  HttpRequest r = PostOrder(EncodeOrder(gen_.Next()), "k");
+  r.headers["Content-Type"] = "text/plain";
+  HttpResponse wrong_type = Call(r);
+  EXPECT_EQ(wrong_type.status, 415);
+  EXPECT_EQ(ProblemSlugOf(wrong_type), "unsupported-media-type");
+  HttpRequest a = Req("GET", "/v1/orders/x");
+  a.headers["Accept"] = "application/xml";
+  HttpResponse not_acceptable = Call(a);
+  EXPECT_EQ(not_acceptable.status, 406);
+  EXPECT_EQ(ProblemSlugOf(not_acceptable), "not-acceptable");
+  HttpResponse unknown = Call(Req("GET", "/v2/orders"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(ProblemSlugOf(unknown), "not-found");
+  HttpResponse method = Call(Req("DELETE", "/v1/orders"));
+  EXPECT_EQ(method.status, 405);
+  EXPECT_EQ(ProblemSlugOf(method), "method-not-allowed");
+  EXPECT_EQ(method.headers.at("Allow"), "POST");
+}
+
+TEST_F(ApiTest, DuplicateExternalRefWithNewKeyIs409PointingAtTheOrder) {
+  std::string body = EncodeOrder(gen_.Next());
+  HttpResponse first = Call(PostOrder(body, "k1"));
+  HttpResponse second = Call(PostOrder(body, "k2"));
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(ProblemSlugOf(second), "duplicate-order");
+  EXPECT_EQ(second.headers.at("Location"), first.headers.at("Location"));
+}
+
+TEST_F(ApiTest, ForeignOrMissingOrderIsTheSame404) {
+  HttpResponse created = Call(PostOrder(EncodeOrder(gen_.Next()), "k1"));
+  std::string location = created.headers.at("Location");
+  HttpResponse foreign = Call(Req("GET", location, "", "portal-key"));
+  HttpResponse missing = Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "portal-key"));
+  EXPECT_EQ(foreign.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(ProblemSlugOf(foreign), "not-found");
+  // The node the order went to may read it.
+  EXPECT_EQ(Call(Req("GET", location, "", "east-key")).status, 200);
+  EXPECT_EQ(Call(Req("GET", location, "", "west-key")).status, 404);
+}
+
+TEST_F(ApiTest, ShipmentConfirmationIsAppliedOnceAndOnlyByItsNode) {
+  Order o = gen_.Next();
+  HttpResponse created = Call(PostOrder(EncodeOrder(o), "k1"));
+  std::string id = created.headers.at("Location").substr(strlen("/v1/orders/"));
+  Shipment s;
+  s.order_id = id;
+  s.partner_event_id = "east-evt-1";
+  s.carrier = "UPS";
+  Package p;
+  for (const auto& l : o.lines) p.lines.push_back({l.line_id, l.sku, l.quantity});
+  s.packages.push_back(p);
+  std::string body = EncodeShipment(s);
+
+  HttpResponse wrong_node = Call(Req("POST", "/v1/nodes/tpl-east/shipments", body, "west-key"));
+  EXPECT_EQ(wrong_node.status, 403);
+  EXPECT_EQ(ProblemSlugOf(wrong_node), "forbidden");
+  HttpResponse channel = Call(Req("POST", "/v1/nodes/tpl-east/shipments", body, "shop-key"));
+  EXPECT_EQ(channel.status, 403);
+
+  HttpResponse applied = Call(Req("POST", "/v1/nodes/tpl-east/shipments", body, "east-key"));
+  EXPECT_EQ(applied.status, 201) << applied.body;
+  EXPECT_NE(applied.body.find("\"status\":\"shipped\""), std::string::npos);
+  HttpResponse dup = Call(Req("POST", "/v1/nodes/tpl-east/shipments", body, "east-key"));
+  EXPECT_EQ(dup.status, 200);
+  EXPECT_NE(dup.body.find("\"result\":\"duplicate\""), std::string::npos);
+
+  // Shipments for orders at another node answer 404; bad documents 422 / 400.
+  s.partner_event_id = "west-evt-1";
+  HttpResponse other = Call(Req("POST", "/v1/nodes/tpl-west/shipments", EncodeShipment(s), "west-key"));
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(ProblemSlugOf(other), "not-found");
+  HttpResponse invalid = Call(Req("POST", "/v1/nodes/tpl-east/shipments", R"({"order_id":1})", "east-key"));
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(ProblemSlugOf(invalid), "validation-error");
+  HttpResponse garbage = Call(Req("POST", "/v1/nodes/tpl-east/shipments", "{", "east-key"));
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(ProblemSlugOf(garbage), "malformed-json");
+}
+
+TEST_F(ApiTest, TraceparentIsContinued) {
+  HttpRequest r = PostOrder("{", "k");
+  r.headers["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  HttpResponse resp = Call(r);
+  EXPECT_NE(resp.body.find("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\""), std::string::npos);
+}
+
+TEST_F(ApiTest, HealthAndMetrics) {
+  EXPECT_EQ(Call(Req("GET", "/livez", "", "")).status, 200);
+  EXPECT_EQ(Call(Req("GET", "/readyz", "", "")).status, 200);
+  api_->SetReady(false);
+  HttpResponse draining = Call(Req("GET", "/readyz", "", ""));
+  EXPECT_EQ(draining.status, 503);
+  EXPECT_EQ(ProblemSlugOf(draining), "unavailable");
+  Call(PostOrder(EncodeOrder(gen_.Next()), "k1"));
+  HttpResponse m = Call(Req("GET", "/metrics", "", ""));
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("crossdock_orders_received_total 1"), std::string::npos);
+  EXPECT_NE(m.body.find("crossdock_http_requests_total{route=\"/v1/orders\",method=\"POST\",code=\"201\"} 1"),
+            std::string::npos)
+      << m.body;
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -1,0 +1,50 @@
+// Plain HTTP request and response values shared by the server, the router and the handlers.
+// Handlers see only these types, never sockets or Beast. Header names are matched
+// case-insensitively. Value types.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace crossdock {
+
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
+
+struct HttpRequest {
+  std::string method;  // "GET"
+  std::string target;  // "/v1/orders?limit=5"
+  std::string path;    // "/v1/orders"
+  std::string query;   // "limit=5"
+  HeaderMap headers;
+  std::string body;
+  std::string remote_address;
+
+  // The header's value, or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderMap headers;
+  std::string body;
+  bool close = false;  // close the connection after writing
+
+  static HttpResponse Json(int status, std::string body);
+  static HttpResponse Text(int status, std::string body, std::string content_type = "text/plain");
+};
+
+using Respond = std::function<void(HttpResponse)>;
+// An asynchronous request handler: must call `respond` exactly once, from any thread.
+using HttpHandler = std::function<void(HttpRequest, Respond)>;
+
+}  // namespace crossdock

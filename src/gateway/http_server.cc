@@ -1,0 +1,249 @@
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
+#include "gateway/http_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "gateway/problem.h"
+
+namespace crossdock {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+Status ParseListenAddress(const std::string& text, std::string& host, uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size()) {
+    return InvalidArgument("listen address '" + text + "' must be HOST:PORT");
+  }
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string p = text.substr(colon + 1);
+  if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5 ||
+      std::stoi(p) > 65535) {
+    return InvalidArgument("listen port '" + p + "' is not a number from 0 to 65535");
+  }
+  port = static_cast<uint16_t>(std::stoi(p));
+  if (host.empty()) host = "0.0.0.0";
+  return Status::Ok();
+}
+
+namespace {
+
+// Bridges the callback-style HttpHandler into an awaitable completion.
+template <typename Token>
+auto AsyncHandle(const HttpHandler& handler, HttpRequest request, Token&& token) {
+  return asio::async_initiate<Token, void(HttpResponse)>(
+      [&handler](auto completion, HttpRequest req) {
+        auto ex = asio::get_associated_executor(completion);
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        handler(std::move(req), [shared, ex](HttpResponse resp) {
+          asio::post(ex, [shared, resp = std::move(resp)]() mutable {
+            (*shared)(std::move(resp));
+          });
+        });
+      },
+      token, std::move(request));
+}
+
+HttpRequest ToRequest(const http::request<http::string_body>& in, const std::string& remote) {
+  HttpRequest r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  auto q = r.target.find('?');
+  r.path = r.target.substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  for (const auto& f : in) {
+    auto [it, inserted] = r.headers.emplace(std::string(f.name_string()), std::string(f.value()));
+    if (!inserted) it->second += ", " + std::string(f.value());
+  }
+  r.body = in.body();
+  r.remote_address = remote;
+  return r;
+}
+
+http::response<http::string_body> ToBeast(const HttpResponse& in, unsigned version, bool keep_alive,
+                                          const std::string& server) {
+  http::response<http::string_body> r{static_cast<http::status>(in.status), version};
+  for (const auto& [k, v] : in.headers) r.set(k, v);
+  r.set(http::field::server, server);
+  r.body() = in.body;
+  r.keep_alive(keep_alive && !in.close);
+  r.prepare_payload();
+  return r;
+}
+
+class BeastServer final : public HttpServer {
+ public:
+  BeastServer(HttpServerOptions options, HttpHandler handler)
+      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+
+  ~BeastServer() override { Stop(std::chrono::milliseconds(0)); }
+
+  Status Listen() {
+    beast::error_code ec;
+    auto addr = asio::ip::make_address(options_.host, ec);
+    tcp::endpoint endpoint;
+    if (ec) {
+      tcp::resolver resolver(ioc_);
+      auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+      if (ec || results.empty()) return Unavailable("cannot resolve " + options_.host);
+      endpoint = *results.begin();
+    } else {
+      endpoint = tcp::endpoint(addr, options_.port);
+    }
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Unavailable("cannot listen on " + options_.host + ":" +
+                         std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void Stop(std::chrono::milliseconds grace) override {
+    if (stopped_.exchange(true)) return;
+    asio::post(ioc_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (busy_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ioc_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    while (true) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (!acceptor_.is_open()) co_return;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      if (connections_.load() >= options_.max_connections) {
+        socket.close(ec);  // over the cap: refuse quickly
+        continue;
+      }
+      asio::co_spawn(ioc_, Session(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> WriteProblem(beast::tcp_stream& stream, ProblemType type,
+                                     std::string detail) {
+    HttpResponse p = ProblemResponse({type, std::move(detail), "", "", {}});
+    p.close = true;
+    auto r = ToBeast(p, 11, false, options_.server_name);
+    beast::error_code ec;
+    stream.expires_after(std::chrono::seconds(5));
+    co_await http::async_write(stream, r, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  asio::awaitable<void> Session(beast::tcp_stream stream) {
+    connections_.fetch_add(1);
+    beast::error_code ec;
+    std::string remote;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+    beast::flat_buffer buffer;
+    bool first = true;
+    while (true) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options_.body_limit);
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+      stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+      // Wait for the first byte under the idle timeout, then the rest under the read timeout.
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        stream.expires_after(options_.read_timeout);
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      }
+      first = false;
+      if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+          ec == asio::error::connection_reset || ec == beast::error::timeout) {
+        break;
+      }
+      if (ec == http::error::body_limit) {
+        co_await WriteProblem(stream, ProblemType::kPayloadTooLarge,
+                              "the body exceeds " + std::to_string(options_.body_limit) + " bytes");
+        break;
+      }
+      if (ec == http::error::header_limit) {
+        co_await WriteProblem(stream, ProblemType::kHeadersTooLarge,
+                              "headers exceed " + std::to_string(options_.header_limit) + " bytes");
+        break;
+      }
+      if (ec) {
+        co_await WriteProblem(stream, ProblemType::kBadRequest, "malformed HTTP: " + ec.message());
+        break;
+      }
+      auto& req = parser.get();
+      bool keep_alive = req.keep_alive();
+      unsigned version = req.version();
+      busy_.fetch_add(1);
+      HttpResponse resp = co_await AsyncHandle(handler_, ToRequest(req, remote), asio::use_awaitable);
+      busy_.fetch_sub(1);
+      bool draining = stopped_.load();
+      auto out = ToBeast(resp, version, keep_alive && !draining, options_.server_name);
+      stream.expires_after(options_.read_timeout);
+      co_await http::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !out.keep_alive()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    connections_.fetch_sub(1);
+  }
+
+  HttpServerOptions options_;
+  HttpHandler handler_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::atomic<int> busy_{0};
+  std::atomic<size_t> connections_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                       HttpHandler handler) {
+  auto server = std::make_unique<BeastServer>(options, std::move(handler));
+  CROSSDOCK_RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace crossdock
