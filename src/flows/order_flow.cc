@@ -167,7 +167,10 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           done(st);
           return;
         }
-        if (sh->decision) CountTransition(std::nullopt, *sh->decision);
+        if (sh->decision) {
+          CountTransition(std::nullopt, *sh->decision);
+          if (options_.on_committed) options_.on_committed();
+        }
         done(std::move(sh->outcome));
       });
 }
@@ -221,7 +224,10 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
           done(st);
           return;
         }
-        if (sh->decision) CountTransition(sh->before, *sh->decision);
+        if (sh->decision) {
+          CountTransition(sh->before, *sh->decision);
+          if (options_.on_committed) options_.on_committed();
+        }
         done(std::move(sh->outcome));
       });
 }

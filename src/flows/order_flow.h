@@ -67,6 +67,8 @@ class DispatchOutcomeSink {
 struct OrderFlowOptions {
   RoutingPolicy routing;
   std::string event_source = "/crossdock/orders";
+  // Called after a commit that wrote events or outbox commands (wakes delivery). Must not block.
+  std::function<void()> on_committed;
 };
 
 class OrderFlow final : public DispatchOutcomeSink {

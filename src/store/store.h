@@ -44,6 +44,9 @@ class WriteTx {
   virtual Status RetryOutboxLater(int64_t id, int attempts, TimePoint next_attempt_at,
                                   const std::string& error) = 0;
   virtual Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) = 0;
+  // Clears every lease. Only for a store used by one process, at start-up: items leased by the
+  // previous (crashed) run become claimable at once instead of after their lease expires.
+  virtual Status ResetLeases() = 0;
 
   // Assigns event.seq.
   virtual Status AppendEvent(EventRecord& event) = 0;

@@ -206,6 +206,11 @@ class SqliteWriteTx final : public WriteTx {
     return s.Exec();
   }
 
+  Status ResetLeases() override {
+    return db_.Exec("UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND "
+                    "lease_until IS NOT NULL");
+  }
+
   Status AppendEvent(EventRecord& e) override {
     TRY_PREPARE(s, db_,
                 "INSERT INTO events (id, source, type, subject, time, data, traceparent) "

@@ -1,0 +1,16 @@
+// CloudEvents 1.0 (JSON event format) for records of the event log. `source` + `id` never
+// change when an event is re-sent: together they are the end-to-end deduplication key.
+// Pure functions.
+#pragma once
+
+#include <string>
+
+#include "store/records.h"
+
+namespace crossdock {
+
+// {"specversion":"1.0","id":…,"source":…,"type":…,"subject":…,"time":…,
+//  "datacontenttype":"application/json","traceparent":…,"data":{…}}
+std::string FormatCloudEvent(const EventRecord& event);
+
+}  // namespace crossdock

@@ -1,0 +1,228 @@
+#include "delivery/outbox_dispatcher.h"
+
+#include "base/trace.h"
+
+namespace crossdock {
+
+namespace {
+std::string Truncate(std::string s, size_t n = 300) {
+  if (s.size() > n) s = s.substr(0, n) + "…";
+  return s;
+}
+}  // namespace
+
+OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& random,
+                                   MetricsRegistry& metrics, Logger& log,
+                                   DispatchOutcomeSink& sink,
+                                   std::map<std::string, Endpoint> endpoints,
+                                   DispatcherOptions options, ClientFactory clients)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      metrics_(metrics),
+      log_(log),
+      sink_(sink),
+      endpoints_(std::move(endpoints)),
+      options_(options),
+      clients_(std::move(clients)),
+      queued_(metrics.GetGauge("crossdock_delivery_queued", "Outbox items claimed and waiting for a worker.")) {}
+
+OutboxDispatcher::~OutboxDispatcher() { Stop(); }
+
+Status OutboxDispatcher::Start() {
+  if (options_.reset_leases_at_start) {
+    CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); }));
+  }
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  claimer_ = std::thread([this] { ClaimLoop(); });
+  return Status::Ok();
+}
+
+void OutboxDispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !claimer_.joinable()) return;
+    stopping_ = true;
+  }
+  claim_cv_.notify_all();
+  work_cv_.notify_all();
+  if (claimer_.joinable()) claimer_.join();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  workers_.clear();
+}
+
+void OutboxDispatcher::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  claim_cv_.notify_one();
+}
+
+void OutboxDispatcher::ClaimLoop() {
+  const int capacity = std::max(1, options_.workers) * 4;
+  while (true) {
+    int room;
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) return;
+      room = capacity - static_cast<int>(queue_.size()) - in_flight_;
+      if (room <= 0) {
+        claim_cv_.wait_for(lock, options_.idle_poll);
+        continue;
+      }
+      woken_ = false;
+    }
+    std::vector<OutboxItem> items;
+    TimePoint now = clock_.Now();
+    Status st = store_.WriteAndWait([&](WriteTx& tx) {
+      auto claimed = tx.ClaimOutbox(now, now + options_.lease, room);
+      if (!claimed.ok()) return claimed.status();
+      items = std::move(*claimed);
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      log_.Warn("outbox claim failed", {{"error", st.message()}});
+    }
+    std::unique_lock lock(mu_);
+    if (!items.empty()) {
+      for (auto& it : items) queue_.push_back(std::move(it));
+      queued_.Set(static_cast<int64_t>(queue_.size()));
+      work_cv_.notify_all();
+      continue;  // more may be due
+    }
+    if (woken_ || stopping_) continue;
+    // Sleep until the next item is due, a wake-up, or the idle poll.
+    lock.unlock();
+    auto due = store_.NextOutboxDue();
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(options_.idle_poll);
+    if (due.ok() && due->has_value()) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**due - clock_.Now());
+      wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+    }
+    lock.lock();
+    if (!woken_ && !stopping_) claim_cv_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
+  }
+}
+
+void OutboxDispatcher::WorkerLoop() {
+  auto client = clients_();
+  while (true) {
+    OutboxItem item;
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      queued_.Set(static_cast<int64_t>(queue_.size()));
+      ++in_flight_;
+    }
+    Deliver(*client, item);
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+    }
+    claim_cv_.notify_one();
+  }
+}
+
+void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(WriteTx&)> job) {
+  Status st = store_.WriteAndWait(std::move(job));
+  if (!st.ok()) {
+    // The lease will expire and the item will be tried again with the same key.
+    log_.Error("recording a delivery outcome failed",
+               {{"order_id", item.aggregate_id}, {"destination", item.destination}, {"error", st.message()}});
+  }
+}
+
+void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
+  const int attempt = item.attempts + 1;
+  std::string dest_label = "destination=\"" + PromLabelValue(item.destination) + "\"";
+  auto count = [&](const char* outcome) {
+    metrics_
+        .GetCounter("crossdock_delivery_attempts_total", "Outbound delivery attempts by outcome.",
+                    dest_label + ",outcome=\"" + outcome + "\"")
+        .Inc();
+  };
+  auto ep = endpoints_.find(item.destination);
+  if (ep == endpoints_.end()) {
+    count("no_endpoint");
+    std::string error = "no endpoint is configured for " + item.destination;
+    log_.Error("dead-lettered", {{"order_id", item.aggregate_id}, {"error", error}});
+    Record(item, [&](WriteTx& tx) {
+      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error));
+      return sink_.OnDeadLettered(tx, item, error);
+    });
+    return;
+  }
+  const Endpoint& endpoint = ep->second;
+  ClientRequest req;
+  req.method = "POST";
+  req.url = endpoint.url;
+  req.timeout = endpoint.timeout;
+  req.headers = endpoint.headers;
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.emplace_back("Idempotency-Key", item.idempotency_key);
+  std::string trace_id;
+  if (auto parent = ParseTraceparent(item.traceparent)) {
+    std::lock_guard lock(random_mu_);
+    req.headers.emplace_back("traceparent", parent->Child(random_).ToTraceparent());
+    trace_id = parent->trace_id;
+  }
+  req.body = item.payload;
+
+  TimePoint started = clock_.Now();
+  auto resp = client.Send(req);
+  TimePoint finished = clock_.Now();
+  metrics_
+      .GetHistogram("crossdock_delivery_duration_seconds", "Duration of one outbound call.",
+                    dest_label)
+      .Observe(std::chrono::duration<double>(finished - started).count());
+
+  int status = resp.ok() ? resp->status : 0;
+  CallOutcome outcome = resp.ok() ? ClassifyHttpStatus(status) : CallOutcome::kTransient;
+  std::string error = resp.ok() ? "HTTP " + std::to_string(status) + ": " + Truncate(resp->body)
+                                : resp.status().ToString();
+
+  if (outcome == CallOutcome::kSuccess) {
+    count("success");
+    Record(item, [&](WriteTx& tx) {
+      CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox(item.id, attempt));
+      return sink_.OnDelivered(tx, item, resp->body);
+    });
+    return;
+  }
+  if (outcome == CallOutcome::kTransient && endpoint.retry.ShouldRetry(attempt, item.created_at, finished)) {
+    count("transient");
+    std::optional<Duration> retry_after;
+    if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
+    Duration delay;
+    {
+      std::lock_guard lock(random_mu_);
+      delay = endpoint.retry.NextDelay(attempt, random_, retry_after);
+    }
+    log_.Info("delivery will be retried",
+              {{"trace_id", trace_id}, {"order_id", item.aggregate_id},
+               {"destination", item.destination}, {"attempt", std::to_string(attempt)},
+               {"error", error}});
+    Record(item, [&](WriteTx& tx) {
+      return tx.RetryOutboxLater(item.id, attempt, finished + delay, error);
+    });
+    return;
+  }
+  count(outcome == CallOutcome::kPermanent ? "permanent" : "exhausted");
+  log_.Error("dead-lettered", {{"trace_id", trace_id}, {"order_id", item.aggregate_id},
+                               {"destination", item.destination},
+                               {"attempt", std::to_string(attempt)}, {"error", error}});
+  Record(item, [&](WriteTx& tx) {
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error));
+    return sink_.OnDeadLettered(tx, item, error);
+  });
+}
+
+}  // namespace crossdock

@@ -1,0 +1,51 @@
+#include "delivery/webhook_signer.h"
+
+#include <cstdlib>
+
+#include "base/crypto.h"
+
+namespace crossdock {
+
+Result<std::string> DecodeWebhookSecret(std::string_view secret) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (secret.substr(0, kPrefix.size()) == kPrefix) secret.remove_prefix(kPrefix.size());
+  auto key = Base64Decode(secret);
+  if (!key.ok() || key->size() < 16) {
+    return InvalidArgument("webhook secret must be 'whsec_' + base64 of at least 16 bytes");
+  }
+  return key;
+}
+
+std::string SignStandardWebhook(std::string_view key, std::string_view id, int64_t timestamp,
+                                std::string_view body) {
+  std::string content;
+  content.reserve(id.size() + body.size() + 24);
+  content.append(id).append(".").append(std::to_string(timestamp)).append(".").append(body);
+  return "v1," + Base64Encode(HmacSha256(key, content));
+}
+
+Status VerifyStandardWebhook(std::string_view key, std::string_view id, std::string_view timestamp,
+                             std::string_view body, std::string_view header, int64_t now_seconds,
+                             int64_t tolerance_seconds) {
+  if (timestamp.empty() || timestamp.size() > 12 ||
+      timestamp.find_first_not_of("0123456789") != std::string_view::npos) {
+    return Status(StatusCode::kUnauthenticated, "webhook-timestamp is not a number");
+  }
+  int64_t ts = std::strtoll(std::string(timestamp).c_str(), nullptr, 10);
+  if (std::llabs(now_seconds - ts) > tolerance_seconds) {
+    return Status(StatusCode::kUnauthenticated, "webhook-timestamp is outside the tolerance");
+  }
+  std::string expected = SignStandardWebhook(key, id, ts, body);
+  size_t i = 0;
+  bool match = false;
+  while (i < header.size()) {
+    size_t j = header.find(' ', i);
+    if (j == std::string_view::npos) j = header.size();
+    if (ConstantTimeEquals(header.substr(i, j - i), expected)) match = true;
+    i = j + 1;
+  }
+  if (!match) return Status(StatusCode::kUnauthenticated, "no webhook-signature matches");
+  return Status::Ok();
+}
+
+}  // namespace crossdock
