@@ -35,4 +35,24 @@ HttpResponse HttpResponse::Text(int status, std::string body, std::string conten
   return r;
 }
 
+Result<ListenAddress> ParseListenAddress(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size()) {
+    return InvalidArgument("listen address '" + text + "' must be HOST:PORT");
+  }
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  std::string p = text.substr(colon + 1);
+  if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5 ||
+      std::stoi(p) > 65535) {
+    return InvalidArgument("listen port '" + p + "' is not a number from 0 to 65535");
+  }
+  out.port = static_cast<uint16_t>(std::stoi(p));
+  if (out.host.empty()) out.host = "0.0.0.0";
+  return out;
+}
+
 }  // namespace crossdock

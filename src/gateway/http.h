@@ -3,6 +3,7 @@
 // case-insensitively. Value types.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/status.h"
 
 namespace crossdock {
 
@@ -46,5 +49,12 @@ struct HttpResponse {
 using Respond = std::function<void(HttpResponse)>;
 // An asynchronous request handler: must call `respond` exactly once, from any thread.
 using HttpHandler = std::function<void(HttpRequest, Respond)>;
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// Splits "host:port" (IPv4, name, or [IPv6]); an empty host means all interfaces.
+Result<ListenAddress> ParseListenAddress(const std::string& text);
 
 }  // namespace crossdock

@@ -26,25 +26,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-Status ParseListenAddress(const std::string& text, std::string& host, uint16_t& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= text.size()) {
-    return InvalidArgument("listen address '" + text + "' must be HOST:PORT");
-  }
-  host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  std::string p = text.substr(colon + 1);
-  if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5 ||
-      std::stoi(p) > 65535) {
-    return InvalidArgument("listen port '" + p + "' is not a number from 0 to 65535");
-  }
-  port = static_cast<uint16_t>(std::stoi(p));
-  if (host.empty()) host = "0.0.0.0";
-  return Status::Ok();
-}
-
 namespace {
 
 // Bridges the callback-style HttpHandler into an awaitable completion.

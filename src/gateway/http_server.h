@@ -38,7 +38,5 @@ class HttpServer {
   virtual void Stop(std::chrono::milliseconds grace) = 0;
 };
 
-// Splits "host:port" (IPv4, name, or [IPv6]). InvalidArgument on bad syntax.
-Status ParseListenAddress(const std::string& text, std::string& host, uint16_t& port);
 
 }  // namespace crossdock

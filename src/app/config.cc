@@ -1,0 +1,333 @@
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "delivery/http_client.h"
+#include "delivery/webhook_signer.h"
+#include "gateway/http.h"
+
+namespace crossdock {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A cursor over one YAML mapping that remembers which keys were read, so the rest can be
+// reported as unknown.
+class Map {
+ public:
+  Map(const YAML::Node& node, std::string path, std::vector<std::string>& errors)
+      : node_(node), path_(std::move(path)), errors_(errors) {
+    if (node_ && !node_.IsMap()) errors_.push_back(path_ + ": must be a mapping");
+  }
+  ~Map() {
+    if (!node_ || !node_.IsMap()) return;
+    for (const auto& kv : node_) {
+      std::string key = kv.first.as<std::string>();
+      if (!seen_.count(key)) errors_.push_back(Path(key) + ": unknown key");
+    }
+  }
+  std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  YAML::Node Get(const std::string& key) {
+    seen_.insert(key);
+    return node_ && node_.IsMap() ? node_[key] : YAML::Node();
+  }
+  template <typename T>
+  void Read(const std::string& key, T& out) {
+    YAML::Node n = Get(key);
+    if (!n) return;
+    try {
+      out = n.as<T>();
+    } catch (const YAML::Exception&) {
+      errors_.push_back(Path(key) + ": has the wrong type");
+    }
+  }
+  void Require(const std::string& key) {
+    if (!node_ || !node_.IsMap() || !node_[key]) errors_.push_back(Path(key) + ": is required");
+  }
+
+ private:
+  YAML::Node node_;
+  std::string path_;
+  std::vector<std::string>& errors_;
+  std::set<std::string> seen_;
+};
+
+std::string ReadSecretFile(const std::string& base_dir, const std::string& file, const std::string& where,
+                           std::vector<std::string>& errors) {
+  fs::path p = file;
+  if (p.is_relative()) p = fs::path(base_dir) / p;
+  // systemd LoadCredential=: a bare name is looked up in $CREDENTIALS_DIRECTORY first.
+  if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
+      creds && file.find('/') == std::string::npos && fs::exists(fs::path(creds) / file)) {
+    p = fs::path(creds) / file;
+  }
+  std::ifstream in(p);
+  if (!in) {
+    errors.push_back(where + ": cannot read secret file " + p.string());
+    return "";
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+void ReadRetry(const YAML::Node& node, const std::string& path, RetryPolicy& r,
+               std::vector<std::string>& errors) {
+  Map m(node, path, errors);
+  int64_t initial = r.initial_backoff.count(), max = r.max_backoff.count();
+  int64_t age = r.max_age.count();
+  m.Read("initial_backoff_ms", initial);
+  m.Read("max_backoff_ms", max);
+  m.Read("multiplier", r.multiplier);
+  m.Read("max_attempts", r.max_attempts);
+  m.Read("max_age_s", age);
+  r.initial_backoff = std::chrono::milliseconds(initial);
+  r.max_backoff = std::chrono::milliseconds(max);
+  r.max_age = std::chrono::seconds(age);
+  if (r.max_attempts < 1) errors.push_back(path + ".max_attempts: must be at least 1");
+  if (r.multiplier < 1.0) errors.push_back(path + ".multiplier: must be at least 1");
+}
+
+void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std::string>& errors) {
+  m.Require("url");
+  m.Read("url", ep.url);
+  if (!ep.url.empty() && !ParseHttpUrl(ep.url).ok()) {
+    errors.push_back(m.Path("url") + ": must be http://host:port/path");
+  }
+  int64_t timeout = ep.timeout.count();
+  m.Read("timeout_ms", timeout);
+  ep.timeout = std::chrono::milliseconds(timeout);
+  if (YAML::Node r = m.Get("retry")) ReadRetry(r, m.Path("retry"), ep.retry, errors);
+  (void)path;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument("config is not valid YAML: line " + std::to_string(e.mark.line + 1) +
+                           ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  Config c;
+  std::vector<std::string> errors;
+  {
+    Map m(root, "", errors);
+    m.Read("listen", c.listen);
+    m.Read("data_dir", c.data_dir);
+    std::string level;
+    m.Read("log_level", level);
+    if (!level.empty()) {
+      auto s = ParseSeverity(level);
+      if (s.ok()) c.log_level = *s;
+      else errors.push_back("log_level: " + s.status().message());
+    }
+    m.Read("log_file", c.log_file);
+    if (YAML::Node http = m.Get("http")) {
+      Map h(http, "http", errors);
+      h.Read("threads", c.http_threads);
+      h.Read("body_limit_bytes", c.body_limit_bytes);
+    }
+    if (YAML::Node store = m.Get("store")) {
+      Map s(store, "store", errors);
+      s.Read("synchronous", c.synchronous);
+    }
+    if (YAML::Node delivery = m.Get("delivery")) {
+      Map d(delivery, "delivery", errors);
+      d.Read("workers", c.delivery_workers);
+    }
+    if (YAML::Node partners = m.Get("partners")) {
+      if (!partners.IsSequence()) errors.push_back("partners: must be a list");
+      for (size_t i = 0; partners.IsSequence() && i < partners.size(); ++i) {
+        std::string path = "partners[" + std::to_string(i) + "]";
+        Map p(partners[i], path, errors);
+        PartnerConfig pc;
+        p.Require("id");
+        p.Read("id", pc.id);
+        std::string kind = "channel";
+        p.Read("kind", kind);
+        if (auto k = ParsePartnerKind(kind); k.ok()) pc.kind = *k;
+        else errors.push_back(p.Path("kind") + ": " + k.status().message());
+        p.Read("api_keys", pc.api_keys);
+        std::vector<std::string> files;
+        p.Read("api_key_files", files);
+        for (const auto& f : files) pc.api_keys.push_back(ReadSecretFile(base_dir, f, p.Path("api_key_files"), errors));
+        if (pc.api_keys.empty()) errors.push_back(path + ": needs api_keys or api_key_files");
+        c.partners.push_back(std::move(pc));
+      }
+    }
+    if (YAML::Node nodes = m.Get("nodes")) {
+      if (!nodes.IsSequence()) errors.push_back("nodes: must be a list");
+      for (size_t i = 0; nodes.IsSequence() && i < nodes.size(); ++i) {
+        std::string path = "nodes[" + std::to_string(i) + "]";
+        Map n(nodes[i], path, errors);
+        NodeConfig nc;
+        n.Require("id");
+        n.Read("id", nc.id);
+        n.Read("name", nc.name);
+        ReadEndpoint(n, path, nc.endpoint, errors);
+        n.Read("api_key", nc.api_key);
+        std::string key_file;
+        n.Read("api_key_file", key_file);
+        if (!key_file.empty()) nc.api_key = ReadSecretFile(base_dir, key_file, n.Path("api_key_file"), errors);
+        nc.endpoint.id = "node:" + nc.id;
+        c.nodes.push_back(std::move(nc));
+      }
+    }
+    if (YAML::Node routing = m.Get("routing")) {
+      Map r(routing, "routing", errors);
+      r.Read("default_node", c.routing.default_node);
+      if (YAML::Node rules = r.Get("rules")) {
+        for (size_t i = 0; rules.IsSequence() && i < rules.size(); ++i) {
+          Map rule(rules[i], "routing.rules[" + std::to_string(i) + "]", errors);
+          RoutingRule rr;
+          rule.Require("node");
+          rule.Read("channel", rr.channel);
+          rule.Read("country", rr.ship_to_country);
+          rule.Read("service_level", rr.service_level);
+          rule.Read("node", rr.node);
+          c.routing.rules.push_back(std::move(rr));
+        }
+      }
+    }
+    if (YAML::Node subs = m.Get("subscribers")) {
+      for (size_t i = 0; subs.IsSequence() && i < subs.size(); ++i) {
+        std::string path = "subscribers[" + std::to_string(i) + "]";
+        Map s(subs[i], path, errors);
+        SubscriberConfig sc;
+        s.Require("id");
+        s.Read("id", sc.id);
+        ReadEndpoint(s, path, sc.endpoint, errors);
+        s.Read("secret", sc.secret);
+        std::string secret_file;
+        s.Read("secret_file", secret_file);
+        if (!secret_file.empty()) sc.secret = ReadSecretFile(base_dir, secret_file, s.Path("secret_file"), errors);
+        if (!DecodeWebhookSecret(sc.secret).ok()) {
+          errors.push_back(path + ".secret: must be whsec_ + base64 of at least 16 bytes");
+        }
+        sc.endpoint.id = "webhook:" + sc.id;
+        c.subscribers.push_back(std::move(sc));
+      }
+    }
+  }
+  if (!errors.empty()) {
+    std::string msg = "invalid configuration:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    return InvalidArgument(msg);
+  }
+  return c;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto c = ParseConfig(ss.str(), fs::path(path).parent_path().string());
+  if (!c.ok()) return Status(c.status().code(), path + ": " + c.status().message());
+  return c;
+}
+
+Status ApplyEnvironment(Config& c) {
+  if (const char* v = std::getenv("CROSSDOCK_LISTEN"); v && *v) c.listen = v;
+  if (const char* v = std::getenv("CROSSDOCK_DATA_DIR"); v && *v) c.data_dir = v;
+  if (const char* v = std::getenv("CROSSDOCK_LOG_LEVEL"); v && *v) {
+    auto s = ParseSeverity(v);
+    if (!s.ok()) return InvalidArgument("CROSSDOCK_LOG_LEVEL: " + s.status().message());
+    c.log_level = *s;
+  }
+  return Status::Ok();
+}
+
+Status ValidateConfig(const Config& c) {
+  std::vector<std::string> errors;
+  if (auto addr = ParseListenAddress(c.listen); !addr.ok()) {
+    errors.push_back("listen: " + addr.status().message());
+  }
+  if (c.partners.empty()) errors.push_back("partners: at least one partner is needed to submit orders");
+  std::set<std::string> ids;
+  for (const auto& p : c.partners) {
+    if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
+  }
+  std::set<std::string> nodes;
+  for (const auto& n : c.nodes) {
+    if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
+  }
+  if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {
+    errors.push_back("routing.default_node: no node '" + c.routing.default_node + "'");
+  }
+  for (const auto& r : c.routing.rules) {
+    if (!nodes.count(r.node)) errors.push_back("routing.rules: no node '" + r.node + "'");
+  }
+  if (c.synchronous != "FULL" && c.synchronous != "EXTRA" && c.synchronous != "NORMAL" &&
+      c.synchronous != "OFF") {
+    errors.push_back("store.synchronous: must be FULL, EXTRA, NORMAL or OFF");
+  }
+  if (c.http_threads < 1) errors.push_back("http.threads: must be at least 1");
+  if (c.delivery_workers < 1) errors.push_back("delivery.workers: must be at least 1");
+  if (errors.empty()) return Status::Ok();
+  std::string msg = "invalid configuration:";
+  for (const auto& e : errors) msg += "\n  " + e;
+  return InvalidArgument(msg);
+}
+
+std::string Config::Redacted() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "listen" << YAML::Value << listen;
+  out << YAML::Key << "data_dir" << YAML::Value << data_dir;
+  out << YAML::Key << "http" << YAML::Value << YAML::BeginMap << YAML::Key << "threads"
+      << YAML::Value << http_threads << YAML::Key << "body_limit_bytes" << YAML::Value
+      << body_limit_bytes << YAML::EndMap;
+  out << YAML::Key << "store" << YAML::Value << YAML::BeginMap << YAML::Key << "synchronous"
+      << YAML::Value << synchronous << YAML::EndMap;
+  out << YAML::Key << "delivery" << YAML::Value << YAML::BeginMap << YAML::Key << "workers"
+      << YAML::Value << delivery_workers << YAML::EndMap;
+  out << YAML::Key << "partners" << YAML::Value << YAML::BeginSeq;
+  for (const auto& p : partners) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << p.id << YAML::Key << "kind"
+        << YAML::Value << std::string(PartnerKindName(p.kind)) << YAML::Key << "api_keys"
+        << YAML::Value << YAML::BeginSeq;
+    for (size_t i = 0; i < p.api_keys.size(); ++i) out << "<redacted>";
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
+  for (const auto& n : nodes) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id << YAML::Key << "url"
+        << YAML::Value << n.endpoint.url << YAML::Key << "timeout_ms" << YAML::Value
+        << n.endpoint.timeout.count() << YAML::Key << "api_key" << YAML::Value
+        << (n.api_key.empty() ? "" : "<redacted>") << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "routing" << YAML::Value << YAML::BeginMap << YAML::Key << "default_node"
+      << YAML::Value << routing.default_node << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+  for (const auto& r : routing.rules) {
+    out << YAML::BeginMap << YAML::Key << "channel" << YAML::Value << r.channel << YAML::Key
+        << "country" << YAML::Value << r.ship_to_country << YAML::Key << "service_level"
+        << YAML::Value << r.service_level << YAML::Key << "node" << YAML::Value << r.node
+        << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  out << YAML::Key << "subscribers" << YAML::Value << YAML::BeginSeq;
+  for (const auto& s : subscribers) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << s.id << YAML::Key << "url"
+        << YAML::Value << s.endpoint.url << YAML::Key << "secret" << YAML::Value << "<redacted>"
+        << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace crossdock

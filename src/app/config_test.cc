@@ -1,0 +1,108 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace crossdock {
+namespace {
+
+constexpr const char* kGood = R"(
+listen: 127.0.0.1:9000
+data_dir: /tmp/cd
+log_level: warning
+store: {synchronous: FULL}
+partners:
+  - {id: webshop, kind: channel, api_keys: [k-one, k-two]}
+  - {id: tpl-east, kind: 3pl, api_key_files: [east.key]}
+nodes:
+  - id: tpl-east
+    url: http://127.0.0.1:9101/orders
+    api_key: node-secret
+    timeout_ms: 2500
+    retry: {initial_backoff_ms: 50, max_attempts: 5}
+routing:
+  default_node: tpl-east
+  rules: [{country: CA, node: tpl-east}]
+subscribers:
+  - {id: bi, url: "http://127.0.0.1:9200/hook", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+)";
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("crossdock_cfg_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "east.key") << "file-secret\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, ParsesEverySectionAndReadsSecretFiles) {
+  auto c = ParseConfig(kGood, dir_.string());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen, "127.0.0.1:9000");
+  EXPECT_EQ(c->log_level, Severity::kWarning);
+  ASSERT_EQ(c->partners.size(), 2u);
+  EXPECT_EQ(c->partners[0].api_keys.size(), 2u);
+  EXPECT_EQ(c->partners[1].kind, PartnerKind::kThirdPartyLogistics);
+  EXPECT_EQ(c->partners[1].api_keys[0], "file-secret");
+  ASSERT_EQ(c->nodes.size(), 1u);
+  EXPECT_EQ(c->nodes[0].endpoint.id, "node:tpl-east");
+  EXPECT_EQ(c->nodes[0].endpoint.timeout.count(), 2500);
+  EXPECT_EQ(c->nodes[0].endpoint.retry.max_attempts, 5);
+  EXPECT_EQ(c->routing.rules[0].ship_to_country, "CA");
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+}
+
+TEST_F(ConfigTest, UnknownKeysAndBadValuesAreNamedByPath) {
+  std::string bad = std::string(kGood) + "colour: blue\n";
+  bad.replace(bad.find("kind: 3pl"), 9, "kind: 4pl");
+  bad.replace(bad.find("timeout_ms"), 10, "timeout_xx");
+  auto c = ParseConfig(bad, dir_.string());
+  ASSERT_FALSE(c.ok());
+  const std::string& m = c.status().message();
+  EXPECT_NE(m.find("colour: unknown key"), std::string::npos) << m;
+  EXPECT_NE(m.find("partners[1].kind"), std::string::npos) << m;
+  EXPECT_NE(m.find("nodes[0].timeout_xx: unknown key"), std::string::npos) << m;
+}
+
+TEST_F(ConfigTest, YamlSyntaxErrorNamesLine) {
+  auto c = ParseConfig("listen: [unclosed\n", dir_.string());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("line"), std::string::npos);
+}
+
+TEST_F(ConfigTest, CrossChecksRoutingAgainstNodes) {
+  auto c = ParseConfig(kGood, dir_.string());
+  c->routing.default_node = "nowhere";
+  Status st = ValidateConfig(*c);
+  EXPECT_NE(st.message().find("routing.default_node: no node 'nowhere'"), std::string::npos);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesFile) {
+  auto c = ParseConfig(kGood, dir_.string());
+  setenv("CROSSDOCK_LISTEN", "0.0.0.0:7000", 1);
+  setenv("CROSSDOCK_DATA_DIR", "/var/lib/crossdock", 1);
+  ASSERT_TRUE(ApplyEnvironment(*c).ok());
+  unsetenv("CROSSDOCK_LISTEN");
+  unsetenv("CROSSDOCK_DATA_DIR");
+  EXPECT_EQ(c->listen, "0.0.0.0:7000");
+  EXPECT_EQ(c->data_dir, "/var/lib/crossdock");
+}
+
+TEST_F(ConfigTest, RedactedDumpHasNoSecrets) {
+  auto c = ParseConfig(kGood, dir_.string());
+  std::string dump = c->Redacted();
+  for (const char* secret : {"k-one", "k-two", "file-secret", "node-secret", "MfKQ9r8GKYqrTwjUPD8"}) {
+    EXPECT_EQ(dump.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_NE(dump.find("<redacted>"), std::string::npos);
+  EXPECT_NE(dump.find("tpl-east"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

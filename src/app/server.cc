@@ -1,0 +1,113 @@
+#include "app/server.h"
+
+#include <filesystem>
+
+#include "delivery/outbox_dispatcher.h"
+#include "delivery/webhook_publisher.h"
+#include "delivery/webhook_signer.h"
+#include "flows/order_flow.h"
+#include "gateway/api.h"
+#include "gateway/http_server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace crossdock {
+
+Server::Server(const Config& config, Logger& log)
+    : config_(config),
+      log_(log),
+      clock_(SystemClock::Instance()),
+      random_(SystemRandom::Instance()),
+      ids_(clock_, random_) {}
+
+Server::~Server() { Stop(std::chrono::milliseconds(0)); }
+
+uint16_t Server::port() const { return http_ ? http_->port() : 0; }
+
+Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log) {
+  CROSSDOCK_RETURN_IF_ERROR(ValidateConfig(config));
+  std::unique_ptr<Server> s(new Server(config, log));
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Unavailable("cannot create data_dir " + config.data_dir + ": " + ec.message());
+
+  SqliteStoreOptions store_options;
+  store_options.path = (std::filesystem::path(config.data_dir) / "crossdock.db").string();
+  store_options.synchronous = config.synchronous;
+  auto store = SqliteStore::Open(store_options);
+  if (!store.ok()) return Status(store.status().code(), "store: " + store.status().message());
+  s->store_ = std::move(*store);
+
+  std::vector<WebhookPublisher*> publishers;
+  OrderFlowOptions flow_options;
+  flow_options.routing = config.routing;
+  Server* self = s.get();
+  flow_options.on_committed = [self] {
+    if (self->dispatcher_) self->dispatcher_->Wake();
+    for (auto& p : self->publishers_) p->Wake();
+  };
+  s->flow_ = std::make_unique<OrderFlow>(*s->store_, s->clock_, s->ids_, s->metrics_, flow_options);
+
+  std::vector<PartnerCredential> creds;
+  for (const auto& p : config.partners) {
+    for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey({p.id, p.kind}, key));
+  }
+  s->api_ = std::make_unique<Api>(*s->store_, *s->flow_, Authenticator(std::move(creds)),
+                                  s->metrics_, s->clock_, s->random_, log);
+
+  std::map<std::string, Endpoint> endpoints;
+  for (const auto& n : config.nodes) {
+    Endpoint ep = n.endpoint;
+    if (!n.api_key.empty()) ep.headers.emplace_back("Authorization", "Bearer " + n.api_key);
+    endpoints[ep.id] = ep;
+  }
+  DispatcherOptions dispatcher_options;
+  dispatcher_options.workers = config.delivery_workers;
+  s->dispatcher_ = std::make_unique<OutboxDispatcher>(*s->store_, s->clock_, s->random_, s->metrics_,
+                                                      log, *s->flow_, std::move(endpoints),
+                                                      dispatcher_options);
+  CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
+  for (const auto& sub : config.subscribers) {
+    auto key = DecodeWebhookSecret(sub.secret);
+    if (!key.ok()) return InvalidArgument("subscriber " + sub.id + ": " + key.status().message());
+    auto p = std::make_unique<WebhookPublisher>(*s->store_, s->clock_, s->random_, s->metrics_, log,
+                                                WebhookSubscription{sub.id, sub.endpoint, *key});
+    p->Start();
+    s->publishers_.push_back(std::move(p));
+  }
+
+  auto addr = ParseListenAddress(config.listen);
+  if (!addr.ok()) return addr.status();
+  HttpServerOptions http_options;
+  http_options.host = addr->host;
+  http_options.port = addr->port;
+  http_options.threads = config.http_threads;
+  http_options.body_limit = config.body_limit_bytes;
+  Api* api = s->api_.get();
+  auto http = HttpServer::Start(http_options, [api](HttpRequest req, Respond respond) {
+    api->Handle(std::move(req), std::move(respond));
+  });
+  if (!http.ok()) return http.status();
+  s->http_ = std::move(*http);
+  s->api_->SetReady(true);
+  log.Info("crossdock serving", {{"listen", addr->host + ":" + std::to_string(s->http_->port())},
+                                  {"data_dir", config.data_dir}});
+  return s;
+}
+
+void Server::Stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (api_) api_->SetReady(false);
+  if (http_) http_->Stop(grace);
+  if (dispatcher_) dispatcher_->Stop();
+  for (auto& p : publishers_) p->Stop();
+  publishers_.clear();
+  dispatcher_.reset();
+  http_.reset();
+  api_.reset();
+  flow_.reset();
+  store_.reset();
+  log_.Info("crossdock stopped");
+}
+
+}  // namespace crossdock

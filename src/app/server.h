@@ -1,0 +1,57 @@
+// Server: the composition root of `crossdock serve`. It turns a Config into running
+// components — store, order flow, HTTP API and server, outbox dispatcher, webhook publishers —
+// and stops them in the reverse order. Start and Stop are called from one thread.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "app/config.h"
+#include "base/clock.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/random.h"
+
+namespace crossdock {
+
+class SqliteStore;
+class OrderFlow;
+class Api;
+class HttpServer;
+class OutboxDispatcher;
+class WebhookPublisher;
+
+class Server {
+ public:
+  // Opens the store (creating data_dir), applies migrations, starts delivery and listens.
+  // Fails fast with a clear message on any set-up error.
+  static Result<std::unique_ptr<Server>> Start(const Config& config, Logger& log);
+  ~Server();
+
+  uint16_t port() const;
+  SqliteStore& store() { return *store_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  // Drains: /readyz turns 503, the listener closes, open requests get `grace` to finish,
+  // delivery stops after its current calls, the store closes.
+  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+
+ private:
+  Server(const Config& config, Logger& log);
+
+  Config config_;
+  Logger& log_;
+  SystemClock& clock_;
+  SystemRandom& random_;
+  IdGenerator ids_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<OrderFlow> flow_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<OutboxDispatcher> dispatcher_;
+  std::vector<std::unique_ptr<WebhookPublisher>> publishers_;
+  std::unique_ptr<HttpServer> http_;
+  bool stopped_ = false;
+};
+
+}  // namespace crossdock

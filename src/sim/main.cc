@@ -1,0 +1,149 @@
+// crossdock-sim: partner simulators and the order generator. Never linked into crossdock.
+//   crossdock-sim 3pl       — a 3PL that takes orders and confirms shipments back
+//   crossdock-sim generate  — pushes synthetic orders into Crossdock
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "base/json.h"
+#include "gateway/http_server.h"
+#include "sim/order_pusher.h"
+#include "sim/tpl_simulator.h"
+
+using namespace crossdock;
+
+namespace {
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+int Run3pl(const std::string& listen, TplOptions options) {
+  auto addr = ParseListenAddress(listen);
+  if (!addr.ok()) {
+    std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
+    return 2;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  TplSimulator sim(options);
+  sim.Start();
+  HttpServerOptions http;
+  http.host = addr->host;
+  http.port = addr->port;
+  http.threads = 2;
+  http.server_name = "crossdock-sim";
+  auto server = HttpServer::Start(http, [&sim](HttpRequest r, Respond respond) {
+    sim.Handle(std::move(r), std::move(respond));
+  });
+  if (!server.ok()) {
+    std::cerr << "crossdock-sim: " << server.status().message() << "\n";
+    return 1;
+  }
+  // The first stdout line tells a parent process where we listen.
+  std::cout << R"({"listening":")" << addr->host << ":" << (*server)->port() << R"(","node":")"
+            << options.node << "\"}" << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  (*server)->Stop(std::chrono::milliseconds(1000));
+  sim.Stop();
+  return 0;
+}
+
+int RunGenerate(const PushOptions& options, const std::string& acked_file, bool quiet) {
+  PushResult r = PushOrders(options, [quiet](int done, int total) {
+    if (!quiet) std::fprintf(stderr, "\rpushed %d/%d", done, total);
+  });
+  if (!quiet) std::fprintf(stderr, "\n");
+  std::vector<double> lat;
+  for (const auto& o : r.orders) {
+    if (!o.order_id.empty()) lat.push_back(o.latency_ms);
+  }
+  if (!acked_file.empty()) {
+    std::ofstream out(acked_file);
+    for (const auto& o : r.orders) {
+      if (!o.order_id.empty()) out << o.order_id << " " << o.external_ref << "\n";
+    }
+  }
+  JsonWriter w;
+  w.StartObject();
+  w.Field("orders", options.orders).Field("accepted", r.accepted).Field("rejected", r.rejected);
+  w.Field("failed", r.failed);
+  w.Key("seconds").Double(r.seconds);
+  w.Key("orders_per_second").Double(r.seconds > 0 ? r.accepted / r.seconds : 0);
+  w.Key("latency_ms").StartObject();
+  w.Key("p50").Double(Percentile(lat, 50)).Key("p99").Double(Percentile(lat, 99));
+  w.Key("max").Double(Percentile(lat, 100));
+  w.EndObject();
+  w.EndObject();
+  std::cout << w.view() << std::endl;
+  return r.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"crossdock-sim: partner simulators and an order generator for Crossdock tests, "
+               "demos and benchmarks."};
+  app.require_subcommand(1);
+
+  auto* tpl = app.add_subcommand("3pl", "Run a simulated 3PL: takes orders on POST /orders, "
+                                        "records every effect by Idempotency-Key, confirms "
+                                        "shipments back to Crossdock after a delay.");
+  std::string listen = "127.0.0.1:0";
+  TplOptions topt;
+  int ship_delay_ms = 200;
+  tpl->add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks one; printed on stdout)");
+  tpl->add_option("--node", topt.node, "Node id this 3PL plays")->capture_default_str();
+  tpl->add_option("--crossdock-url", topt.crossdock_url, "Crossdock base URL for shipment confirmations")->required();
+  tpl->add_option("--ship-delay-ms", ship_delay_ms, "Delay from order to shipment confirmation")->capture_default_str();
+  tpl->add_option("--seed", topt.seed, "Random seed for faults");
+  tpl->add_option("--error-rate", topt.faults.error_rate, "Share of orders answered 503 before any effect");
+  tpl->add_flag("--down", topt.faults.down, "Start down: answer every order with 503");
+  tpl->add_option("--slow-ms", topt.faults.slow_ms, "Delay every answer");
+  tpl->footer("Secrets come from the environment: CROSSDOCK_SIM_API_KEY (presented to Crossdock), "
+              "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "
+              "(whsec_… to verify webhooks).");
+
+  auto* gen = app.add_subcommand("generate", "Push synthetic orders into Crossdock and print a JSON "
+                                             "summary (accepted, latency p50/p99).");
+  PushOptions popt;
+  std::string acked_file;
+  bool quiet = false;
+  int64_t give_up = 120;
+  gen->add_option("--target", popt.target, "Crossdock base URL")->required();
+  gen->add_option("--orders", popt.orders, "Number of orders")->capture_default_str();
+  gen->add_option("--concurrency", popt.concurrency, "Concurrent connections")->capture_default_str();
+  gen->add_option("--seed", popt.seed, "Seed of the order generator")->capture_default_str();
+  gen->add_option("--channel", popt.channel, "Channel name")->capture_default_str();
+  gen->add_option("--prefix", popt.ref_prefix, "External reference prefix")->capture_default_str();
+  gen->add_option("--give-up-after", give_up, "Seconds to keep retrying one order")->capture_default_str();
+  gen->add_option("--acked-file", acked_file, "Write '<order id> <external ref>' per acknowledged order");
+  gen->add_flag("--quiet", quiet, "No progress on stderr");
+  gen->footer("The API key comes from CROSSDOCK_SIM_API_KEY. Exit code 0 when every order was "
+              "acknowledged, 1 otherwise, 2 on bad arguments.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (tpl->parsed()) {
+    topt.ship_delay = std::chrono::milliseconds(ship_delay_ms);
+    topt.api_key = EnvOr("CROSSDOCK_SIM_API_KEY", "");
+    topt.inbound_key = EnvOr("CROSSDOCK_SIM_INBOUND_KEY", "");
+    topt.webhook_secret = EnvOr("CROSSDOCK_SIM_WEBHOOK_SECRET", "");
+    return Run3pl(listen, topt);
+  }
+  popt.api_key = EnvOr("CROSSDOCK_SIM_API_KEY", "");
+  popt.give_up_after = std::chrono::seconds(give_up);
+  return RunGenerate(popt, acked_file, quiet);
+}
