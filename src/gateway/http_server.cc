@@ -13,10 +13,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "base/random.h"
+#include "base/trace.h"
 #include "gateway/problem.h"
 
 namespace crossdock {
@@ -141,14 +144,39 @@ class BeastServer final : public HttpServer {
     }
   }
 
+  // Answers a protocol-level error (before any handler ran) and closes the connection.
+  // `parser` may hold the request line and headers when they were read.
   asio::awaitable<void> WriteProblem(beast::tcp_stream& stream, ProblemType type,
-                                     std::string detail) {
-    HttpResponse p = ProblemResponse({type, std::move(detail), "", "", {}});
+                                     std::string detail,
+                                     const http::request_parser<http::string_body>* parser = nullptr) {
+    std::string instance;
+    TraceContext trace;
+    if (parser && parser->is_header_done()) {
+      const auto& req = parser->get();
+      std::string target(req.target().data(), req.target().size());
+      instance = target.substr(0, target.find('?'));
+      auto tp = req.find("traceparent");
+      if (tp != req.end()) {
+        if (auto parent = ParseTraceparent(std::string_view(tp->value().data(), tp->value().size()))) trace = parent->Child(SystemRandom::Instance());
+      }
+    }
+    if (trace.trace_id.empty()) trace = TraceContext::NewRoot(SystemRandom::Instance());
+    HttpResponse p = ProblemResponse({type, std::move(detail), instance, trace.trace_id, {}});
     p.close = true;
     auto r = ToBeast(p, 11, false, options_.server_name);
     beast::error_code ec;
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, r, asio::redirect_error(asio::use_awaitable, ec));
+    // Lingering close: stop sending, then read and discard what the client is still sending
+    // (bounded in bytes and time), so it sees our answer instead of a reset.
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16384> scratch;
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (!ec && drained < 2 * options_.body_limit + (1 << 16)) {
+      drained += co_await stream.async_read_some(asio::buffer(scratch),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   asio::awaitable<void> Session(beast::tcp_stream stream) {
@@ -179,7 +207,8 @@ class BeastServer final : public HttpServer {
       }
       if (ec == http::error::body_limit) {
         co_await WriteProblem(stream, ProblemType::kPayloadTooLarge,
-                              "the body exceeds " + std::to_string(options_.body_limit) + " bytes");
+                              "the body exceeds " + std::to_string(options_.body_limit) + " bytes",
+                              &parser);
         break;
       }
       if (ec == http::error::header_limit) {
