@@ -53,12 +53,15 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 Result<TimePoint> ParseRfc3339(std::string_view s) {
   int y, mo, d, h, mi, se;
   if (!Digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
       !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' ||
       !Digits(s, 17, 2, se)) {
     return InvalidArgument("not an RFC 3339 date-time");
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+      h > 23 || mi > 59 || se > 60) {
     return InvalidArgument("date-time field out of range");
   }
   size_t pos = 19;

@@ -35,6 +35,10 @@ TEST(ClockTest, Rfc3339RejectsGarbage) {
   EXPECT_FALSE(ParseRfc3339("2026-01-01T00:00:00").ok());
   EXPECT_FALSE(ParseRfc3339("2026-01-01T00:00:00Zjunk").ok());
   EXPECT_FALSE(ParseRfc3339("2026-01-01T00:00:00.Z").ok());
+  EXPECT_FALSE(ParseRfc3339("2026-02-31T00:00:00Z").ok());
+  EXPECT_FALSE(ParseRfc3339("2025-02-29T00:00:00Z").ok());
+  EXPECT_TRUE(ParseRfc3339("2028-02-29T00:00:00Z").ok());
+  EXPECT_FALSE(ParseRfc3339("2026-01-01 00:00:00Z").ok());
 }
 
 }  // namespace

@@ -10,7 +10,8 @@
 namespace crossdock {
 
 // {"specversion":"1.0","id":…,"source":…,"type":…,"subject":…,"time":…,
-//  "datacontenttype":"application/json","traceparent":…,"data":{…}}
+//  "datacontenttype":"application/json","traceparent":…,"data":{…},"sequence":"<log seq>"}
+// `sequence` is the event's position in the log (CloudEvents sequence extension, a string).
 std::string FormatCloudEvent(const EventRecord& event);
 
 }  // namespace crossdock

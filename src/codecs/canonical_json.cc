@@ -19,14 +19,14 @@ void ReadAdjustments(Reader& r, element el, const std::string& p, std::vector<Ad
   r.ForEachItem(el, p, [&](element item, const std::string& ip) {
     Adjustment a;
     std::vector<std::string_view> seen;
-    r.ForEachField(item, ip, [&](std::string_view k, element v, const std::string& fp) {
+    bool is_object = r.ForEachField(item, ip, [&](std::string_view k, element v, const std::string& fp) {
       seen.push_back(k);
       if (k == "code") r.String(v, fp, a.code);
       else if (k == "amount") r.Amount(v, fp, a.amount);
       else return false;
       return true;
     });
-    r.Require(ip, {"amount"}, seen);
+    if (is_object) r.Require(ip, {"amount"}, seen);
     out.push_back(std::move(a));
   });
 }
@@ -305,7 +305,11 @@ Decoded<Shipment> DecodeShipment(std::string_view json, const DecodeOptions& opt
       else r.String(v, p, s.id);
     }
     else if (k == "order_id") r.String(v, p, s.order_id);
-    else if (k == "node") r.String(v, p, s.node);
+    else if (k == "node") {
+      // The node is named by the URL it posts to; a second, possibly different value is refused.
+      if (!options.allow_server_fields) r.Error(p, "is taken from the URL and must not be sent");
+      else r.String(v, p, s.node);
+    }
     else if (k == "partner_event_id") r.String(v, p, s.partner_event_id);
     else if (k == "shipped_at") r.Time(v, p, s.shipped_at);
     else if (k == "carrier") r.String(v, p, s.carrier);

@@ -103,9 +103,15 @@ TEST(CanonicalJsonTest, ShipmentRoundTripAndErrors) {
   s.carrier = "UPS";
   s.tracking_number = "1Z999";
   s.packages.push_back({"106141411234567897", "1Z999", "2.5", {{"1", "SKU-1", 2}}});
-  auto back = DecodeShipment(EncodeShipment(s));
+  DecodeOptions stored;
+  stored.allow_server_fields = true;
+  auto back = DecodeShipment(EncodeShipment(s), stored);
   ASSERT_TRUE(back.ok()) << Describe(back.errors);
   EXPECT_EQ(*back.value, s);
+  // A node names itself by the URL; `node` in the body is refused in writes.
+  auto write = DecodeShipment(EncodeShipment(s));
+  ASSERT_FALSE(write.ok());
+  EXPECT_TRUE(HasPointer(write.errors, "/node"));
 
   auto bad = DecodeShipment(R"({"order_id": 5, "packages": [{"lines": [{"quantity": 1}]}]})");
   ASSERT_FALSE(bad.ok());

@@ -121,6 +121,7 @@ FieldErrors ValidateOrder(const Order& o, const OrderLimits& limits) {
   c.Text("/customer/name", o.customer.name);
   c.Text("/customer/email", o.customer.email);
   c.Text("/customer/external_ref", o.customer.external_ref);
+  c.Text("/customer/phone", o.customer.phone);
   c.AddressRules("/ship_to", o.ship_to);
   if (o.bill_to) c.AddressRules("/bill_to", *o.bill_to);
 

@@ -23,7 +23,7 @@ struct OrderRecord {
 struct HistoryEntry {
   int64_t seq = 0;      // per order, from 1; assigned by the store
   TimePoint at;
-  std::string type;     // "order.received", "order.allocated", "dispatch.failed", …
+  std::string type;     // "order.received", "order.allocated", "order.dispatch_failed", …
   std::string detail;   // JSON object with what happened
   std::string trace_id;
 };
