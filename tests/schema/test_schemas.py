@@ -364,7 +364,10 @@ ENCODED_TEST_SHIPMENT = {
 
 class ShipmentTest(SchemaTestCase):
     def test_valid_shipments(self):
-        self.assertValid("shipment.schema.json", ENCODED_TEST_SHIPMENT)
+        as_sent = {k: v for k, v in ENCODED_TEST_SHIPMENT.items() if k != "node"}
+        self.assertValid("shipment.schema.json", as_sent)
+        # `node` comes from the URL; in a body it is refused, as by DecodeShipment.
+        self.assertInvalid("shipment.schema.json", ENCODED_TEST_SHIPMENT, "/node")
         self.assertValid("shipment.schema.json", {
             "order_id": "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "partner_event_id": "ev-1",
             "packages": [{"lines": [{"line_id": "10", "quantity": 1}]}]})
