@@ -10,7 +10,7 @@ PACKAGES="
   libsimdjson-dev rapidjson-dev libsqlite3-dev sqlite3
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 curl ca-certificates procps
+  python3 python3-jsonschema curl ca-certificates procps
 "
 
 missing=""

@@ -29,7 +29,11 @@ class Map {
   ~Map() {
     if (!node_ || !node_.IsMap()) return;
     for (const auto& kv : node_) {
-      std::string key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {
+        errors_.push_back(path_ + ": keys must be plain names");
+        continue;
+      }
+      std::string key = kv.first.Scalar();
       if (!seen_.count(key)) errors_.push_back(Path(key) + ": unknown key");
     }
   }
@@ -112,7 +116,22 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
 
 }  // namespace
 
+namespace {
+Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& base_dir);
+}  // namespace
+
 Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir) {
+  // yaml-cpp reports some malformed documents only by exceptions; none may escape this layer.
+  try {
+    return ParseConfigOrThrow(yaml, base_dir);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument("invalid configuration: line " + std::to_string(e.mark.line + 1) +
+                           ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+namespace {
+Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& base_dir) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -228,6 +247,8 @@ Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir)
   }
   return c;
 }
+
+}  // namespace
 
 Result<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path);

@@ -58,6 +58,8 @@ Result<TimePoint> ParseRfc3339(std::string_view s) {
       !Digits(s, 17, 2, se)) {
     return InvalidArgument("not an RFC 3339 date-time");
   }
+  // TimePoint counts nanoseconds in 64 bits (years 1677–2262); keep well inside that.
+  if (y < 1900 || y > 2199) return InvalidArgument("year outside the supported 1900–2199");
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
