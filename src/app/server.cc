@@ -16,7 +16,7 @@ Server::Server(const Config& config, Logger& log)
     : config_(config),
       log_(log),
       clock_(SystemClock::Instance()),
-      random_(SystemRandom::Instance()),
+      random_(ThreadLocalRandom::Instance()),
       ids_(clock_, random_) {}
 
 Server::~Server() { Stop(std::chrono::milliseconds(0)); }

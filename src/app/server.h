@@ -42,7 +42,7 @@ class Server {
   Config config_;
   Logger& log_;
   SystemClock& clock_;
-  SystemRandom& random_;
+  ThreadLocalRandom& random_;
   IdGenerator ids_;
   MetricsRegistry metrics_;
   std::unique_ptr<SqliteStore> store_;

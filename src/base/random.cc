@@ -58,4 +58,14 @@ SystemRandom& SystemRandom::Instance() {
   return r;
 }
 
+uint64_t ThreadLocalRandom::NextU64() {
+  thread_local SeededRandom random(SystemRandom::Instance().NextU64());
+  return random.NextU64();
+}
+
+ThreadLocalRandom& ThreadLocalRandom::Instance() {
+  static ThreadLocalRandom r;
+  return r;
+}
+
 }  // namespace crossdock

@@ -33,4 +33,12 @@ class SystemRandom final : public Random {
   static SystemRandom& Instance();
 };
 
+// Thread-safe and fast: each thread draws from its own SeededRandom, seeded once from the
+// system CSPRNG. For ids and trace ids (unique, unpredictable enough), not for key material.
+class ThreadLocalRandom final : public Random {
+ public:
+  uint64_t NextU64() override;
+  static ThreadLocalRandom& Instance();
+};
+
 }  // namespace crossdock

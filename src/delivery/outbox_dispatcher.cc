@@ -1,5 +1,6 @@
 #include "delivery/outbox_dispatcher.h"
 
+#include "base/thread_name.h"
 #include "base/trace.h"
 
 namespace crossdock {
@@ -34,9 +35,15 @@ Status OutboxDispatcher::Start() {
     CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); }));
   }
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
+    workers_.emplace_back([this] {
+      SetThreadName("cd-deliver");
+      WorkerLoop();
+    });
   }
-  claimer_ = std::thread([this] { ClaimLoop(); });
+  claimer_ = std::thread([this] {
+    SetThreadName("cd-claim");
+    ClaimLoop();
+  });
   return Status::Ok();
 }
 

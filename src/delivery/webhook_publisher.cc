@@ -1,5 +1,6 @@
 #include "delivery/webhook_publisher.h"
 
+#include "base/thread_name.h"
 #include "bus/cloud_event.h"
 #include "delivery/webhook_signer.h"
 
@@ -17,7 +18,10 @@ WebhookPublisher::WebhookPublisher(Store& store, const Clock& clock, Random& ran
 
 WebhookPublisher::~WebhookPublisher() { Stop(); }
 
-void WebhookPublisher::Start() { thread_ = std::thread([this] { Loop(); }); }
+void WebhookPublisher::Start() { thread_ = std::thread([this] {
+    SetThreadName("cd-webhook");
+    Loop();
+  }); }
 
 void WebhookPublisher::Stop() {
   {

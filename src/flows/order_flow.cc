@@ -60,39 +60,54 @@ Result<std::optional<OrderAggregate>> OrderFlow::Load(WriteTx& tx, const std::st
   return std::optional<OrderAggregate>(OrderAggregate{(*rec)->order, std::move(*flow)});
 }
 
-Status OrderFlow::Persist(WriteTx& tx, const std::optional<OrderRecord>& before,
-                          Decision& d, const std::string& traceparent,
-                          const std::string& trace_id) {
+OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& before,
+                                            const Decision& d, const std::string& traceparent,
+                                            const std::string& trace_id) {
   TimePoint now = clock_.Now();
-  OrderRecord rec;
-  rec.order = d.next.order;
-  rec.flow_state = EncodeFlowState(d.next.flow);
-  if (before) {
-    rec.version = before->version;
-    CROSSDOCK_RETURN_IF_ERROR(tx.UpdateOrder(rec));
-  } else {
-    CROSSDOCK_RETURN_IF_ERROR(tx.InsertOrder(rec));
-  }
+  PreparedWrite w;
+  w.insert = !before.has_value();
+  w.record.order = d.next.order;
+  w.record.flow_state = EncodeFlowState(d.next.flow);
+  w.record.version = before ? before->version : 0;
+  // A dispatch command carries the order's canonical JSON: encode it once for both.
+  if (!d.commands.empty()) w.record.order_json = d.commands.front().payload;
   for (const auto& e : d.events) {
-    HistoryEntry h{0, now, e.type, e.data, trace_id};
-    CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(rec.order.id, h));
-    EventRecord ev{0, ids_.Next("evt"), options_.event_source, "dev.crossdock." + e.type + ".v1",
-                   rec.order.id, now, e.data, traceparent};
-    CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(ev));
+    w.history.push_back(HistoryEntry{0, now, e.type, e.data, trace_id});
+    w.events.push_back(EventRecord{0, ids_.Next("evt"), options_.event_source,
+                                   "dev.crossdock." + e.type + ".v1", w.record.order.id, now,
+                                   e.data, traceparent});
   }
   for (const auto& c : d.commands) {
     OutboxItem item;
     item.aggregate_type = "order";
-    item.aggregate_id = rec.order.id;
+    item.aggregate_id = w.record.order.id;
     item.type = kDispatchType;
     item.destination = "node:" + c.node;
     item.idempotency_key = c.idempotency_key;
     item.payload = c.payload;
     item.traceparent = traceparent;
     item.created_at = item.next_attempt_at = now;
-    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(item));
+    w.outbox.push_back(std::move(item));
   }
+  return w;
+}
+
+Status OrderFlow::Apply(WriteTx& tx, PreparedWrite& w) {
+  if (w.insert) {
+    CROSSDOCK_RETURN_IF_ERROR(tx.InsertOrder(w.record));
+  } else {
+    CROSSDOCK_RETURN_IF_ERROR(tx.UpdateOrder(w.record));
+  }
+  for (auto& h : w.history) CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(w.record.order.id, h));
+  for (auto& e : w.events) CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(e));
+  for (auto& o : w.outbox) CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(o));
   return Status::Ok();
+}
+
+Status OrderFlow::Persist(WriteTx& tx, const std::optional<OrderRecord>& before, Decision& d,
+                          const std::string& traceparent, const std::string& trace_id) {
+  PreparedWrite w = Prepare(before, d, traceparent, trace_id);
+  return Apply(tx, w);
 }
 
 void OrderFlow::CountTransition(const std::optional<OrderAggregate>& before, const Decision& d) {
@@ -110,14 +125,32 @@ void OrderFlow::CountTransition(const std::optional<OrderAggregate>& before, con
 
 void OrderFlow::Submit(SubmitRequest req, Renderer render,
                        std::function<void(Result<SubmitOutcome>)> done) {
+  // Decide and encode on the caller's thread; the store's writer thread only checks the keys
+  // and inserts. If the key turns out to be a replay, this work is simply dropped.
+  Order order = req.order;
+  order.id = ids_.Next("ord");
+  order.partner = req.partner;
+  auto result = Decide(std::nullopt, SubmitOrder{std::move(order)}, clock_.Now(), options_.routing);
   struct Shared {
     SubmitRequest req;
-    Renderer render;
     SubmitOutcome outcome;
-    bool rolled_back_on_purpose = false;
     std::optional<Decision> decision;
+    PreparedWrite write;
+    StoredResponse response;
+    bool created = false;
   };
-  auto sh = std::make_shared<Shared>(Shared{std::move(req), std::move(render), {}, false, {}});
+  auto sh = std::make_shared<Shared>();
+  sh->req = std::move(req);
+  if (auto* rej = std::get_if<Rejection>(&result)) {
+    // Refused before anything is stored: the key stays free, as for a validation error.
+    sh->outcome.kind = SubmitOutcome::Kind::kRejected;
+    sh->outcome.rejection = *rej;
+    done(std::move(sh->outcome));
+    return;
+  }
+  sh->decision = std::move(std::get<Decision>(result));
+  sh->write = Prepare(std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(), sh->req.trace.trace_id);
+  sh->response = render(sh->decision->next.order);
   store_.Write(
       [this, sh](WriteTx& tx) -> Status {
         SubmitRequest& req = sh->req;
@@ -140,26 +173,12 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           sh->outcome.order_id = **dup;
           return Status::Ok();
         }
-        Order order = req.order;
-        order.id = ids_.Next("ord");
-        order.partner = req.partner;
-        auto result = Decide(std::nullopt, SubmitOrder{order}, clock_.Now(), options_.routing);
-        if (auto* rej = std::get_if<Rejection>(&result)) {
-          sh->outcome.kind = SubmitOutcome::Kind::kRejected;
-          sh->outcome.rejection = *rej;
-          return Status::Ok();  // nothing written
-        }
-        Decision& d = std::get<Decision>(result);
-        CROSSDOCK_RETURN_IF_ERROR(Persist(tx, std::nullopt, d, req.trace.ToTraceparent(),
-                                          req.trace.trace_id));
-        StoredResponse resp = sh->render(d.next.order);
+        CROSSDOCK_RETURN_IF_ERROR(Apply(tx, sh->write));
+        const StoredResponse& resp = sh->response;
         CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency({req.partner, req.idempotency_key,
                                                      req.request_hash, resp.status, resp.body,
                                                      resp.location, clock_.Now()}));
-        sh->outcome.kind = SubmitOutcome::Kind::kCreated;
-        sh->outcome.response = std::move(resp);
-        sh->outcome.order_id = d.next.order.id;
-        sh->decision = std::move(d);
+        sh->created = true;
         return Status::Ok();
       },
       [this, sh, done = std::move(done)](Status st) {
@@ -167,7 +186,10 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           done(st);
           return;
         }
-        if (sh->decision) {
+        if (sh->created) {
+          sh->outcome.kind = SubmitOutcome::Kind::kCreated;
+          sh->outcome.response = std::move(sh->response);
+          sh->outcome.order_id = sh->decision->next.order.id;
           CountTransition(std::nullopt, *sh->decision);
           if (options_.on_committed) options_.on_committed();
         }

@@ -93,6 +93,18 @@ class OrderFlow final : public DispatchOutcomeSink {
 
  private:
   Result<std::optional<OrderAggregate>> Load(WriteTx& tx, const std::string& order_id);
+  // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
+  // thread where possible, so the writer only inserts.
+  struct PreparedWrite {
+    bool insert = false;  // insert the order, else update it at record.version
+    OrderRecord record;
+    std::vector<HistoryEntry> history;
+    std::vector<EventRecord> events;
+    std::vector<OutboxItem> outbox;
+  };
+  PreparedWrite Prepare(const std::optional<OrderRecord>& before, const Decision& decision,
+                        const std::string& traceparent, const std::string& trace_id);
+  static Status Apply(WriteTx& tx, PreparedWrite& write);
   Status Persist(WriteTx& tx, const std::optional<OrderRecord>& before, Decision& decision,
                  const std::string& traceparent, const std::string& trace_id);
   void CountTransition(const std::optional<OrderAggregate>& before, const Decision& d);

@@ -59,6 +59,26 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/readyz", &Api::Readyz, false);
   add("GET", "/healthz", &Api::Livez, false);
   add("GET", "/metrics", &Api::Metrics, false);
+  for (size_t i = 0; i <= routes_.size(); ++i) {
+    auto m = std::make_unique<RouteMetrics>();
+    std::string route = i < routes_.size() ? router_.Pattern(static_cast<int>(i)) : "unmatched";
+    m->duration = &metrics_.GetHistogram("crossdock_http_request_duration_seconds",
+                                         "Time from request parsed to response ready.",
+                                         "route=\"" + PromLabelValue(route) + "\"");
+    route_metrics_.push_back(std::move(m));
+  }
+}
+
+Counter& Api::AnsweredCounter(RouteMetrics& m, const std::string& route, const std::string& method,
+                              int status) {
+  std::lock_guard lock(m.mu);
+  Counter*& c = m.answered[{method, status}];
+  if (!c) {
+    c = &metrics_.GetCounter("crossdock_http_requests_total", "HTTP requests answered.",
+                             "route=\"" + PromLabelValue(route) + "\",method=\"" +
+                                 PromLabelValue(method) + "\",code=\"" + std::to_string(status) + "\"");
+  }
+  return *c;
 }
 
 HttpResponse Api::Fail(const RequestContext& ctx, ProblemType type, std::string detail,
@@ -91,20 +111,12 @@ HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
 // Wraps `respond` to add common headers, metrics and the access log line.
 Respond Api::Finish(std::shared_ptr<RequestContext> ctx, Respond respond) {
   return [this, ctx, respond = std::move(respond)](HttpResponse r) {
-    std::string route = ctx->route.kind == RouteMatch::Kind::kFound
-                            ? router_.Pattern(ctx->route.route)
-                            : std::string("unmatched");
-    double seconds = std::chrono::duration<double>(clock_.Now() - ctx->started).count();
-    std::string route_label = "route=\"" + PromLabelValue(route) + "\"";
-    metrics_
-        .GetCounter("crossdock_http_requests_total", "HTTP requests answered.",
-                    route_label + ",method=\"" + PromLabelValue(ctx->request.method) +
-                        "\",code=\"" + std::to_string(r.status) + "\"")
-        .Inc();
-    metrics_
-        .GetHistogram("crossdock_http_request_duration_seconds",
-                      "Time from request parsed to response ready.", route_label)
-        .Observe(seconds);
+    bool found = ctx->route.kind == RouteMatch::Kind::kFound;
+    size_t index = found ? static_cast<size_t>(ctx->route.route) : routes_.size();
+    RouteMetrics& m = *route_metrics_[index];
+    const std::string route = found ? router_.Pattern(ctx->route.route) : std::string("unmatched");
+    AnsweredCounter(m, route, ctx->request.method, r.status).Inc();
+    m.duration->Observe(std::chrono::duration<double>(clock_.Now() - ctx->started).count());
     if (r.status >= 500) {
       log_.Warn("request failed", {{"trace_id", ctx->trace.trace_id},
                                    {"span_id", ctx->trace.span_id},

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -86,6 +88,15 @@ class Api {
   ApiOptions options_;
   Router router_;
   std::vector<RouteEntry> routes_;
+  // Per-route metrics, resolved once: the registry lookup builds strings and takes a lock.
+  struct RouteMetrics {
+    Histogram* duration = nullptr;
+    std::mutex mu;
+    std::map<std::pair<std::string, int>, Counter*> answered;  // (method, status) → counter
+  };
+  std::vector<std::unique_ptr<RouteMetrics>> route_metrics_;  // index = route; last = unmatched
+  Counter& AnsweredCounter(RouteMetrics& m, const std::string& route, const std::string& method,
+                           int status);
   InFlightKeys in_flight_;
   std::atomic<bool> ready_{false};
 };

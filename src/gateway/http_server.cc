@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "base/thread_name.h"
 #include "base/trace.h"
 #include "gateway/problem.h"
 
@@ -104,7 +105,10 @@ class BeastServer final : public HttpServer {
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(ioc_, Accept(), asio::detached);
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+      threads_.emplace_back([this] {
+        SetThreadName("cd-http");
+        ioc_.run();
+      });
     }
     return Status::Ok();
   }

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "base/json.h"
+#include "base/thread_name.h"
 #include "codecs/canonical_json.h"
 #include "delivery/http_client.h"
 #include "delivery/retry_policy.h"
@@ -16,7 +17,10 @@ TplSimulator::~TplSimulator() { Stop(); }
 
 void TplSimulator::Start() {
   for (int i = 0; i < std::max(1, options_.callback_workers); ++i) {
-    workers_.emplace_back([this] { CallbackLoop(); });
+    workers_.emplace_back([this] {
+      SetThreadName("sim-callback");
+      CallbackLoop();
+    });
   }
 }
 

@@ -17,6 +17,9 @@ struct OrderRecord {
   Order order;             // id, status, partner, created_at, updated_at are set
   std::string flow_state;  // JSON, owned and versioned by flows/
   int64_t version = 0;     // incremented on every update
+  // The canonical JSON of `order`, when the caller has it already: lets callers encode off the
+  // store's writer thread. Empty = the store encodes `order` itself.
+  std::string order_json;
 };
 
 // One entry of an order's timeline.

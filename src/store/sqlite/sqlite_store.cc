@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "base/thread_name.h"
 #include "codecs/canonical_json.h"
 #include "store/sqlite/migrations.h"
 
@@ -99,7 +100,7 @@ class SqliteWriteTx final : public WriteTx {
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
     s.Bind(5, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(6, Micros(o.created_at.value_or(TimePoint()))).Bind(7, Micros(o.updated_at.value_or(TimePoint())));
-    s.Bind(8, EncodeOrder(o)).Bind(9, rec.flow_state);
+    s.Bind(8, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json).Bind(9, rec.flow_state);
     return s.Exec();
   }
 
@@ -110,7 +111,8 @@ class SqliteWriteTx final : public WriteTx {
     const Order& o = rec.order;
     s.Bind(1, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(2, Micros(o.updated_at.value_or(TimePoint())));
-    s.Bind(3, EncodeOrder(o)).Bind(4, rec.flow_state).Bind(5, o.id).Bind(6, rec.version);
+    s.Bind(3, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json);
+    s.Bind(4, rec.flow_state).Bind(5, o.id).Bind(6, rec.version);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     if (db_.Changes() != 1) return Conflict("order " + o.id + " changed concurrently");
     ++rec.version;
@@ -280,6 +282,9 @@ Result<std::unique_ptr<Db>> SqliteStore::OpenConnection(bool read_only) {
   }
   CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = " + options_.synchronous));
   CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA foreign_keys = ON"));
+  // Savepoint sub-journals and temporary b-trees in memory, not in temp files.
+  CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA temp_store = MEMORY"));
+  CROSSDOCK_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size = -16384"));  // 16 MiB
   return db;
 }
 
@@ -298,7 +303,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     if (!r.ok()) return r.status();
     store->readers_.push_back(std::move(*r));
   }
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  auto checkpointer = store->OpenConnection(false);
+  if (!checkpointer.ok()) return checkpointer.status();
+  store->checkpoint_db_ = std::move(*checkpointer);
+  // The writer never checkpoints itself; the checkpointer thread does (see CheckpointLoop).
+  CROSSDOCK_RETURN_IF_ERROR(store->writer_db_->Exec("PRAGMA wal_autocheckpoint = 0"));
+  sqlite3_wal_hook(store->writer_db_->raw(), &SqliteStore::OnWalCommit, store.get());
+  store->checkpointer_ = std::thread([s = store.get()] {
+    SetThreadName("cd-checkpoint");
+    s->CheckpointLoop();
+  });
+  store->completer_ = std::thread([s = store.get()] {
+    SetThreadName("cd-store-done");
+    s->CompletionLoop();
+  });
+  store->writer_ = std::thread([s = store.get()] {
+    SetThreadName("cd-store-write");
+    s->WriterLoop();
+  });
   return store;
 }
 
@@ -309,6 +331,42 @@ SqliteStore::~SqliteStore() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(completions_mu_);
+    completions_stopping_ = true;
+  }
+  completions_cv_.notify_all();
+  if (completer_.joinable()) completer_.join();
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  // A final full checkpoint keeps the WAL small between runs (best effort).
+  if (checkpoint_db_) (void)checkpoint_db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+  auto* s = static_cast<SqliteStore*>(self);
+  bool wake;
+  {
+    std::lock_guard lock(s->mu_);
+    s->wal_pages_ = pages;
+    wake = pages >= s->options_.checkpoint_pages;
+  }
+  if (wake) s->checkpoint_cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      checkpoint_cv_.wait(lock, [&] { return stopping_ || wal_pages_ >= options_.checkpoint_pages; });
+      if (stopping_) return;
+      wal_pages_ = 0;
+    }
+    int log = 0, done = 0;
+    // PASSIVE: copies what it can without blocking the writer or readers.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  }
 }
 
 void SqliteStore::Write(WriteJob job, WriteDone done) {
@@ -345,7 +403,11 @@ void SqliteStore::CommitGroup(std::vector<Pending>& group) {
   std::vector<Status> results(group.size());
   Status begin = db.Exec("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (auto& p : group) p.done(begin);
+    {
+      std::lock_guard lock(completions_mu_);
+      for (auto& p : group) completions_.emplace_back(std::move(p.done), begin);
+    }
+    completions_cv_.notify_one();
     return;
   }
   SqliteWriteTx tx(db);
@@ -374,7 +436,27 @@ void SqliteStore::CommitGroup(std::vector<Pending>& group) {
     groups_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(group.size(), std::memory_order_relaxed);
   }
-  for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  {
+    std::lock_guard lock(completions_mu_);
+    for (size_t i = 0; i < group.size(); ++i) {
+      completions_.emplace_back(std::move(group[i].done), std::move(results[i]));
+    }
+  }
+  completions_cv_.notify_one();
+}
+
+void SqliteStore::CompletionLoop() {
+  std::deque<std::pair<WriteDone, Status>> batch;
+  while (true) {
+    {
+      std::unique_lock lock(completions_mu_);
+      completions_cv_.wait(lock, [&] { return completions_stopping_ || !completions_.empty(); });
+      if (completions_.empty() && completions_stopping_) return;
+      batch.swap(completions_);
+    }
+    for (auto& [done, status] : batch) done(std::move(status));
+    batch.clear();
+  }
 }
 
 std::unique_ptr<Db> SqliteStore::AcquireReader() {

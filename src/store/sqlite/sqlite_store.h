@@ -1,6 +1,8 @@
 // SqliteStore: the embedded Store on one SQLite file in WAL mode.
 // One writer thread owns the write connection and commits queued jobs in groups (one fsync per
-// group with synchronous=FULL); readers use a small pool of their own connections.
+// group with synchronous=FULL); a completion thread then runs the jobs' `done` callbacks, so
+// callers' work never delays the next commit; a checkpointer thread copies the WAL into the
+// database; readers use a small pool of their own connections.
 // Thread-safe. Destruction drains queued jobs, then stops the writer.
 #pragma once
 
@@ -23,6 +25,7 @@ struct SqliteStoreOptions {
   // tests that must show what FULL protects against).
   std::string synchronous = "FULL";
   int max_group_size = 512;  // jobs per commit
+  int checkpoint_pages = 8000;  // WAL size (pages) that wakes the background checkpointer
   int read_connections = 4;
 };
 
@@ -54,6 +57,12 @@ class SqliteStore final : public Store {
   explicit SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {}
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
+  // Copies WAL pages into the database on its own connection and thread, so commits never
+  // pay for checkpoints. Woken by the writer's WAL hook when the WAL passes a size.
+  void CheckpointLoop();
+  // Runs `done` callbacks off the writer thread, in commit order.
+  void CompletionLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   Result<std::unique_ptr<sqlite::Db>> OpenConnection(bool read_only);
   std::unique_ptr<sqlite::Db> AcquireReader();
   void ReleaseReader(std::unique_ptr<sqlite::Db> db);
@@ -66,6 +75,17 @@ class SqliteStore final : public Store {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  std::mutex completions_mu_;
+  std::condition_variable completions_cv_;
+  std::deque<std::pair<WriteDone, Status>> completions_;
+  bool completions_stopping_ = false;
+  std::thread completer_;
+
+  std::unique_ptr<sqlite::Db> checkpoint_db_;
+  std::condition_variable checkpoint_cv_;
+  int wal_pages_ = 0;  // guarded by mu_
+  std::thread checkpointer_;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<sqlite::Db>> readers_;

@@ -1,0 +1,242 @@
+// Intake benchmark: durable order intake over HTTP versus the raw SQLite group-commit ceiling
+// for the same rows, measured in the same run.
+//
+//  1. Ceiling: one thread writes exactly the rows an accepted order produces (order, two
+//     history entries, two events, one outbox item, one idempotency record) straight through
+//     the SQLite C API, WAL + synchronous=FULL, committing `concurrency` orders per transaction
+//     — the most batching `concurrency` clients can give the server.
+//  2. Crossdock: the real `crossdock serve` (a child process, with a simulated 3PL taking the
+//     dispatched orders) receives `orders` POST /v1/orders over `concurrency` keep-alive
+//     connections; each answer comes only after its group commit.
+// Prints orders/s, latency p50/p99, peak RSS of the server and the ratio to the ceiling.
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/child_process.h"
+#include "base/crypto.h"
+#include "base/id.h"
+#include "base/json.h"
+#include "codecs/canonical_json.h"
+#include "delivery/http_client.h"
+#include "flows/order_decider.h"
+#include "flows/order_state.h"
+#include "model/order_generator.h"
+#include "sim/order_pusher.h"
+#include "store/sqlite/sqlite_store.h"
+
+using namespace crossdock;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Rows {
+  std::string id, external_ref, body, flow_state, event_data, payload, idem_key, hash, response;
+};
+
+bool Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::cerr << "sqlite: " << (err ? err : "?") << "\n";
+    sqlite3_free(err);
+    return false;
+  }
+  return true;
+}
+
+// Orders per second for the raw group-commit ceiling.
+double MeasureCeiling(const fs::path& dir, int orders, int group) {
+  fs::path path = dir / "ceiling.db";
+  {
+    auto created = SqliteStore::Open({path.string()});  // creates the same schema
+    if (!created.ok()) {
+      std::cerr << created.status().ToString() << "\n";
+      return 0;
+    }
+  }
+  OrderGenerator gen(7, "web", "C");
+  ManualClock clock;
+  SeededRandom random(7);
+  IdGenerator ids(clock, random);
+  RoutingPolicy routing{{}, "tpl-east"};
+  std::vector<Rows> rows;
+  rows.reserve(static_cast<size_t>(orders));
+  for (int i = 0; i < orders; ++i) {
+    Order o = gen.Next();
+    o.id = ids.Next("ord");
+    o.partner = "webshop";
+    auto d = std::get<Decision>(Decide(std::nullopt, SubmitOrder{o}, clock.Now(), routing));
+    std::string body = EncodeOrder(d.next.order);
+    std::string request = EncodeOrder(o);
+    rows.push_back({o.id, o.external_ref, body, EncodeFlowState(d.next.flow), d.events[1].data,
+                    d.commands[0].payload, o.external_ref + "-key",
+                    Sha256Hex("POST /v1/orders\n" + request), body});
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.string().c_str(), &db);
+  Exec(db, "PRAGMA journal_mode=WAL");
+  Exec(db, "PRAGMA synchronous=FULL");
+  sqlite3_stmt *ord, *hist, *ev, *out, *idem;
+  sqlite3_prepare_v2(db, "INSERT INTO orders VALUES (?1,'webshop','web',?2,'allocated',1,1,1,?3,?4)", -1, &ord, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO order_history VALUES (?1,?2,1,'order.received',?3,'t')", -1, &hist, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO events (id,source,type,subject,time,data,traceparent) VALUES (?1,'/crossdock/orders','dev.crossdock.order.received.v1',?2,1,?3,'')", -1, &ev, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO outbox (aggregatetype,aggregateid,type,destination,idempotency_key,payload,traceparent,created_at,next_attempt_at) VALUES ('order',?1,'node.dispatch','node:tpl-east',?2,?3,'',1,1)", -1, &out, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO idempotency_keys VALUES ('webshop',?1,?2,201,?3,'',1)", -1, &idem, nullptr);
+  auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  auto step = [](sqlite3_stmt* s) {
+    if (sqlite3_step(s) != SQLITE_DONE) std::cerr << "insert failed\n";
+    sqlite3_reset(s);
+  };
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < orders; i += group) {
+    Exec(db, "BEGIN IMMEDIATE");
+    for (int k = i; k < std::min(orders, i + group); ++k) {
+      const Rows& r = rows[static_cast<size_t>(k)];
+      text(ord, 1, r.id), text(ord, 2, r.external_ref), text(ord, 3, r.body), text(ord, 4, r.flow_state);
+      step(ord);
+      for (int h = 1; h <= 2; ++h) {
+        text(hist, 1, r.id);
+        sqlite3_bind_int(hist, 2, h);
+        text(hist, 3, r.event_data);
+        step(hist);
+        std::string eid = "evt_" + r.id.substr(4) + std::to_string(h);
+        text(ev, 1, eid), text(ev, 2, r.id), text(ev, 3, r.event_data);
+        step(ev);
+      }
+      text(out, 1, r.id);
+      std::string okey = "dispatch-" + r.id;
+      text(out, 2, okey), text(out, 3, r.payload);
+      step(out);
+      text(idem, 1, r.idem_key), text(idem, 2, r.hash), text(idem, 3, r.response);
+      step(idem);
+    }
+    Exec(db, "COMMIT");
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto* s : {ord, hist, ev, out, idem}) sqlite3_finalize(s);
+  sqlite3_close(db);
+  return orders / secs;
+}
+
+int64_t PeakRssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+std::string RandomKey() {
+  std::string raw;
+  for (int i = 0; i < 2; ++i) {
+    uint64_t v = SystemRandom::Instance().NextU64();
+    raw.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  return HexEncode(raw);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Intake benchmark: Crossdock's durable HTTP intake against the raw SQLite "
+               "group-commit ceiling for the same rows, in one run."};
+  int orders = 20000, concurrency = 64, ship_delay_ms = 50;
+  bool json = false;
+  std::string bin_dir = SelfDirectory();
+  app.add_option("--orders", orders, "Orders per phase")->capture_default_str();
+  app.add_option("--concurrency", concurrency, "Concurrent client connections (= ceiling group size)")->capture_default_str();
+  app.add_option("--ship-delay-ms", ship_delay_ms, "Simulated 3PL shipping delay")->capture_default_str();
+  app.add_option("--bin-dir", bin_dir, "Folder with crossdock and crossdock-sim");
+  app.add_flag("--json", json, "Print one JSON line only");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string tmpl = (fs::temp_directory_path() / "crossdock-bench-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return 1;
+  fs::path dir = tmpl;
+
+  if (!json) std::fprintf(stderr, "ceiling: raw SQLite, %d orders, %d per commit ...\n", orders, concurrency);
+  double ceiling = MeasureCeiling(dir, orders, concurrency);
+
+  auto port = PickFreePort();
+  if (!port.ok()) return 1;
+  std::string url = "http://127.0.0.1:" + std::to_string(*port);
+  std::string channel_key = RandomKey(), node_key = RandomKey(), inbound = RandomKey();
+  auto sim = ChildProcess::Spawn({(fs::path(bin_dir) / "crossdock-sim").string(), "3pl", "--listen",
+                                  "127.0.0.1:0", "--crossdock-url", url, "--ship-delay-ms",
+                                  std::to_string(ship_delay_ms)},
+                                 {{"CROSSDOCK_SIM_API_KEY", node_key}, {"CROSSDOCK_SIM_INBOUND_KEY", inbound}});
+  if (!sim.ok()) {
+    std::cerr << sim.status().message() << "\n";
+    return 1;
+  }
+  auto hello = (*sim)->ReadLine();
+  std::string sim_addr = hello.ok() ? hello->substr(hello->find(':') + 3) : "";
+  sim_addr = sim_addr.substr(0, sim_addr.find('"'));
+  fs::path config = dir / "crossdock.yaml";
+  std::ofstream(config) << "listen: 127.0.0.1:" << *port << "\ndata_dir: " << (dir / "data").string()
+                        << "\nlog_level: warning\nlog_file: " << (dir / "crossdock.log").string()
+                        << "\npartners:\n  - {id: webshop, kind: channel, api_keys: [\"" << channel_key
+                        << "\"]}\n  - {id: tpl-east, kind: 3pl, api_keys: [\"" << node_key
+                        << "\"]}\nnodes:\n  - {id: tpl-east, url: \"http://" << sim_addr
+                        << "/orders\", api_key: \"" << inbound << "\"}\nrouting: {default_node: tpl-east}\n";
+  fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
+  auto server = ChildProcess::Spawn({(fs::path(bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
+  if (!server.ok()) return 1;
+  // Wait for readiness.
+  auto client = HttpClient::Create();
+  for (int i = 0; i < 200; ++i) {
+    auto r = client->Send({"GET", url + "/readyz", {}, "", std::chrono::milliseconds(500)});
+    if (r.ok() && r->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!json) std::fprintf(stderr, "crossdock: %d orders over %d connections ...\n", orders, concurrency);
+  PushOptions push;
+  push.target = url;
+  push.api_key = channel_key;
+  push.orders = orders;
+  push.concurrency = concurrency;
+  push.ref_prefix = "B";
+  PushResult result = PushOrders(push);
+  int64_t rss_kb = PeakRssKb((*server)->pid());
+  (*server)->Stop();
+  (*sim)->Stop();
+  fs::remove_all(dir);
+
+  std::vector<double> lat;
+  for (const auto& o : result.orders) {
+    if (!o.order_id.empty()) lat.push_back(o.latency_ms);
+  }
+  double rate = result.seconds > 0 ? result.accepted / result.seconds : 0;
+  double ratio = ceiling > 0 ? rate / ceiling : 0;
+  JsonWriter w;
+  w.StartObject();
+  w.Field("orders", orders).Field("concurrency", concurrency).Field("accepted", result.accepted);
+  w.Key("intake_orders_per_s").Double(rate);
+  w.Key("ceiling_orders_per_s").Double(ceiling);
+  w.Key("ratio").Double(ratio);
+  w.Key("latency_ms").StartObject().Key("p50").Double(Percentile(lat, 50)).Key("p99").Double(Percentile(lat, 99)).EndObject();
+  w.Field("server_peak_rss_kb", rss_kb);
+  w.EndObject();
+  if (json) {
+    std::cout << w.view() << "\n";
+  } else {
+    std::printf("\n%-34s %12s\n", "", "orders/s");
+    std::printf("%-34s %12.0f\n", "raw SQLite group commit (ceiling)", ceiling);
+    std::printf("%-34s %12.0f\n", "crossdock HTTP intake (durable)", rate);
+    std::printf("%-34s %12.2f\n", "ratio", ratio);
+    std::printf("intake latency: p50 %.2f ms, p99 %.2f ms; server peak RSS %.1f MiB; accepted %d/%d\n",
+                Percentile(lat, 50), Percentile(lat, 99), rss_kb / 1024.0, result.accepted, orders);
+    std::printf("%s\n", std::string(w.view()).c_str());
+  }
+  return result.accepted == orders ? 0 : 1;
+}
