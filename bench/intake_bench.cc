@@ -29,6 +29,7 @@
 #include "flows/order_decider.h"
 #include "flows/order_state.h"
 #include "model/order_generator.h"
+#include "bench/load_client.h"
 #include "sim/order_pusher.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -152,12 +153,16 @@ int main(int argc, char** argv) {
                "group-commit ceiling for the same rows, in one run."};
   int orders = 20000, concurrency = 64, ship_delay_ms = 50;
   bool json = false;
+  bool pipeline = false;
   std::string bin_dir = SelfDirectory();
   app.add_option("--orders", orders, "Orders per phase")->capture_default_str();
   app.add_option("--concurrency", concurrency, "Concurrent client connections (= ceiling group size)")->capture_default_str();
   app.add_option("--ship-delay-ms", ship_delay_ms, "Simulated 3PL shipping delay")->capture_default_str();
   app.add_option("--bin-dir", bin_dir, "Folder with crossdock and crossdock-sim");
   app.add_flag("--json", json, "Print one JSON line only");
+  app.add_flag("--pipeline", pipeline, "Deliver to the simulated 3PL during intake (full pipeline "
+                                       "competing for the same cores); default measures intake "
+                                       "with delivery paused");
   CLI11_PARSE(app, argc, argv);
 
   std::string tmpl = (fs::temp_directory_path() / "crossdock-bench-XXXXXX").string();
@@ -188,7 +193,8 @@ int main(int argc, char** argv) {
                         << "\npartners:\n  - {id: webshop, kind: channel, api_keys: [\"" << channel_key
                         << "\"]}\n  - {id: tpl-east, kind: 3pl, api_keys: [\"" << node_key
                         << "\"]}\nnodes:\n  - {id: tpl-east, url: \"http://" << sim_addr
-                        << "/orders\", api_key: \"" << inbound << "\"}\nrouting: {default_node: tpl-east}\n";
+                        << "/orders\", api_key: \"" << inbound << "\"}\nrouting: {default_node: tpl-east}\n"
+                        << "delivery: {enabled: " << (pipeline ? "true" : "false") << "}\n";
   fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
   auto server = ChildProcess::Spawn({(fs::path(bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
   if (!server.ok()) return 1;
@@ -200,32 +206,34 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   if (!json) std::fprintf(stderr, "crossdock: %d orders over %d connections ...\n", orders, concurrency);
-  PushOptions push;
-  push.target = url;
-  push.api_key = channel_key;
-  push.orders = orders;
-  push.concurrency = concurrency;
-  push.ref_prefix = "B";
-  PushResult result = PushOrders(push);
+  // Pre-generate the orders (deterministic) so the client only sends.
+  std::vector<bench::LoadRequest> requests;
+  {
+    OrderGenerator gen(11, "web", "B");
+    for (int i = 0; i < orders; ++i) {
+      Order o = gen.Next();
+      requests.push_back({o.external_ref + "-key", EncodeOrder(o)});
+    }
+  }
+  bench::LoadResult result = bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, concurrency);
   int64_t rss_kb = PeakRssKb((*server)->pid());
   (*server)->Stop();
   (*sim)->Stop();
   fs::remove_all(dir);
 
-  std::vector<double> lat;
-  for (const auto& o : result.orders) {
-    if (!o.order_id.empty()) lat.push_back(o.latency_ms);
-  }
+  const std::vector<double>& lat = result.latency_ms;
   double rate = result.seconds > 0 ? result.accepted / result.seconds : 0;
   double ratio = ceiling > 0 ? rate / ceiling : 0;
   JsonWriter w;
   w.StartObject();
   w.Field("orders", orders).Field("concurrency", concurrency).Field("accepted", result.accepted);
+  w.Field("mode", pipeline ? "pipeline" : "intake");
   w.Key("intake_orders_per_s").Double(rate);
   w.Key("ceiling_orders_per_s").Double(ceiling);
   w.Key("ratio").Double(ratio);
   w.Key("latency_ms").StartObject().Key("p50").Double(Percentile(lat, 50)).Key("p99").Double(Percentile(lat, 99)).EndObject();
   w.Field("server_peak_rss_kb", rss_kb);
+  w.Field("errors", result.errors + result.other);
   w.EndObject();
   if (json) {
     std::cout << w.view() << "\n";

@@ -165,6 +165,7 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
     if (YAML::Node delivery = m.Get("delivery")) {
       Map d(delivery, "delivery", errors);
       d.Read("workers", c.delivery_workers);
+      d.Read("enabled", c.delivery_enabled);
     }
     if (YAML::Node partners = m.Get("partners")) {
       if (!partners.IsSequence()) errors.push_back("partners: must be a list");
@@ -314,7 +315,8 @@ std::string Config::Redacted() const {
   out << YAML::Key << "store" << YAML::Value << YAML::BeginMap << YAML::Key << "synchronous"
       << YAML::Value << synchronous << YAML::EndMap;
   out << YAML::Key << "delivery" << YAML::Value << YAML::BeginMap << YAML::Key << "workers"
-      << YAML::Value << delivery_workers << YAML::EndMap;
+      << YAML::Value << delivery_workers << YAML::Key << "enabled" << YAML::Value
+      << delivery_enabled << YAML::EndMap;
   out << YAML::Key << "partners" << YAML::Value << YAML::BeginSeq;
   for (const auto& p : partners) {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << p.id << YAML::Key << "kind"

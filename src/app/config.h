@@ -44,6 +44,9 @@ struct Config {
   size_t body_limit_bytes = 1 << 20;
   std::string synchronous = "FULL";
   int delivery_workers = 4;
+  // false pauses outbound delivery: commands stay durably in the outbox until it is resumed.
+  // For maintenance windows and for measuring intake alone.
+  bool delivery_enabled = true;
   std::vector<PartnerConfig> partners;
   std::vector<NodeConfig> nodes;
   RoutingPolicy routing;

@@ -65,7 +65,11 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   s->dispatcher_ = std::make_unique<OutboxDispatcher>(*s->store_, s->clock_, s->random_, s->metrics_,
                                                       log, *s->flow_, std::move(endpoints),
                                                       dispatcher_options);
-  CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
+  if (config.delivery_enabled) {
+    CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
+  } else {
+    log.Warn("delivery is paused (delivery.enabled: false): commands stay in the outbox");
+  }
   for (const auto& sub : config.subscribers) {
     auto key = DecodeWebhookSecret(sub.secret);
     if (!key.ok()) return InvalidArgument("subscriber " + sub.id + ": " + key.status().message());
