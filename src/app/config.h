@@ -43,7 +43,7 @@ struct Config {
   int http_threads = 2;
   size_t body_limit_bytes = 1 << 20;
   std::string synchronous = "FULL";
-  int delivery_workers = 4;
+  int delivery_workers = 16;
   // false pauses outbound delivery: commands stay durably in the outbox until it is resumed.
   // For maintenance windows and for measuring intake alone.
   bool delivery_enabled = true;

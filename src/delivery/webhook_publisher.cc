@@ -68,15 +68,25 @@ void WebhookPublisher::Loop() {
       cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || woken_; });
       continue;
     }
+    // The offset is stored once per batch: after a crash up to one batch is sent again, with
+    // the same webhook-id, for the subscriber to deduplicate.
+    int64_t delivered = -1;
+    bool stopping = false;
     for (const auto& e : *events) {
-      if (!Send(*client, e)) return;  // stopping
-      Status st = store_.WriteAndWait([&](WriteTx& tx) { return tx.SetSubscriberOffset(offset_key, e.seq); });
-      if (!st.ok()) {
-        log_.Warn("webhook: storing the offset failed", {{"subscriber", sub_.id}, {"error", st.message()}});
-        break;  // the event may be sent again: subscribers dedupe on webhook-id
+      if (!Send(*client, e)) {
+        stopping = true;
+        break;
       }
+      delivered = e.seq;
       if (disabled_) break;
     }
+    if (delivered >= 0) {
+      Status st = store_.WriteAndWait([&](WriteTx& tx) { return tx.SetSubscriberOffset(offset_key, delivered); });
+      if (!st.ok()) {
+        log_.Warn("webhook: storing the offset failed", {{"subscriber", sub_.id}, {"error", st.message()}});
+      }
+    }
+    if (stopping) return;
   }
 }
 

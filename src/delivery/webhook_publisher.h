@@ -3,7 +3,8 @@
 // Standard Webhooks; `webhook-id` is the event id, so a re-sent event keeps its id and the
 // subscriber can deduplicate. Transient failures are retried with backoff; 410 Gone disables
 // the subscription; other 4xx answers skip the event (counted and logged). At-least-once:
-// after a crash, events after the last stored offset are sent again.
+// the offset is stored after each batch (up to 100 events), so after a crash the events after
+// the last stored offset are sent again with their original webhook-id.
 // Thread-safe: Wake() from any thread.
 #pragma once
 
