@@ -71,8 +71,9 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
   w.record.version = before ? before->version : 0;
   // A dispatch command carries the order's canonical JSON: encode it once for both.
   if (!d.commands.empty()) w.record.order_json = d.commands.front().payload;
+  int64_t seq = 0;  // a new order's history starts at 1; updates append after the last entry
   for (const auto& e : d.events) {
-    w.history.push_back(HistoryEntry{0, now, e.type, e.data, trace_id});
+    w.history.push_back(HistoryEntry{before ? 0 : ++seq, now, e.type, e.data, trace_id});
     w.events.push_back(EventRecord{0, ids_.Next("evt"), options_.event_source,
                                    "dev.crossdock." + e.type + ".v1", w.record.order.id, now,
                                    e.data, traceparent});
@@ -150,13 +151,19 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
   }
   sh->decision = std::move(std::get<Decision>(result));
   sh->write = Prepare(std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(), sh->req.trace.trace_id);
-  sh->response = render(sh->decision->next.order);
+  sh->response = render(sh->decision->next.order, sh->write.record.order_json);
   store_.Write(
       [this, sh](WriteTx& tx) -> Status {
         SubmitRequest& req = sh->req;
-        auto existing = tx.GetIdempotency(req.partner, req.idempotency_key);
-        if (!existing.ok()) return existing.status();
-        if (existing->has_value()) {
+        const StoredResponse& resp = sh->response;
+        // The common case costs no lookups: claim the key, then insert the order (its
+        // (channel, external_ref) is unique). A conflict on either is rare and looked up then.
+        Status claimed = tx.PutIdempotency({req.partner, req.idempotency_key, req.request_hash,
+                                            resp.status, resp.body, resp.location, clock_.Now()});
+        if (claimed.code() == StatusCode::kAlreadyExists) {
+          auto existing = tx.GetIdempotency(req.partner, req.idempotency_key);
+          if (!existing.ok()) return existing.status();
+          if (!existing->has_value()) return Internal("idempotency key vanished");
           const IdempotencyRecord& rec = **existing;
           if (rec.request_hash != req.request_hash) {
             sh->outcome.kind = SubmitOutcome::Kind::kKeyReused;
@@ -166,22 +173,26 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           }
           return Status::Ok();
         }
-        auto dup = tx.FindOrderByExternalRef(req.order.channel, req.order.external_ref);
-        if (!dup.ok()) return dup.status();
-        if (dup->has_value()) {
+        CROSSDOCK_RETURN_IF_ERROR(claimed);
+        Status applied = Apply(tx, sh->write);
+        if (applied.code() == StatusCode::kAlreadyExists) {
+          auto dup = tx.FindOrderByExternalRef(req.order.channel, req.order.external_ref);
+          if (!dup.ok()) return dup.status();
+          if (!dup->has_value()) return applied;  // some other uniqueness: a real error
           sh->outcome.kind = SubmitOutcome::Kind::kDuplicateExternalRef;
           sh->outcome.order_id = **dup;
-          return Status::Ok();
+          // Roll back the claimed key: the request did not create anything.
+          return Status(StatusCode::kAlreadyExists, "duplicate external_ref");
         }
-        CROSSDOCK_RETURN_IF_ERROR(Apply(tx, sh->write));
-        const StoredResponse& resp = sh->response;
-        CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency({req.partner, req.idempotency_key,
-                                                     req.request_hash, resp.status, resp.body,
-                                                     resp.location, clock_.Now()}));
+        CROSSDOCK_RETURN_IF_ERROR(applied);
         sh->created = true;
         return Status::Ok();
       },
       [this, sh, done = std::move(done)](Status st) {
+        if (sh->outcome.kind == SubmitOutcome::Kind::kDuplicateExternalRef) {
+          done(std::move(sh->outcome));  // the job rolled itself back on purpose
+          return;
+        }
         if (!st.ok()) {
           done(st);
           return;

@@ -73,8 +73,9 @@ struct OrderFlowOptions {
 
 class OrderFlow final : public DispatchOutcomeSink {
  public:
-  // Renders the response for a newly created order (runs inside the write transaction).
-  using Renderer = std::function<StoredResponse(const Order&)>;
+  // Renders the response for a newly created order, given the order and its canonical JSON.
+  // Runs before the write; the result is stored with the Idempotency-Key.
+  using Renderer = std::function<StoredResponse(const Order&, const std::string& order_json)>;
 
   OrderFlow(Store& store, const Clock& clock, IdGenerator& ids, MetricsRegistry& metrics,
             OrderFlowOptions options);

@@ -36,7 +36,7 @@ class OrderFlowTest : public ::testing::Test {
     std::promise<Result<SubmitOutcome>> p;
     SubmitRequest req{o, "shop", key, hash, TraceContext::NewRoot(random_)};
     flow_->Submit(
-        req, [](const Order& o) { return StoredResponse{201, EncodeOrder(o), "/v1/orders/" + o.id}; },
+        req, [](const Order& o, const std::string& json) { return StoredResponse{201, json, "/v1/orders/" + o.id}; },
         [&](Result<SubmitOutcome> r) { p.set_value(std::move(r)); });
     auto r = p.get_future().get();
     EXPECT_TRUE(r.ok()) << r.status().ToString();

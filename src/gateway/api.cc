@@ -239,8 +239,8 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   SubmitRequest req{std::move(*decoded.value), partner.id, *key,
                     IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
                     ctx->trace};
-  auto render = [](const Order& o) {
-    return StoredResponse{201, EncodeOrder(o), "/v1/orders/" + o.id};
+  auto render = [](const Order& o, const std::string& order_json) {
+    return StoredResponse{201, order_json.empty() ? EncodeOrder(o) : order_json, "/v1/orders/" + o.id};
   };
   flow_.Submit(std::move(req), render,
                [this, ctx, key = *key, respond = std::move(respond)](Result<SubmitOutcome> r) {

@@ -48,7 +48,7 @@ auto AsyncHandle(const HttpHandler& handler, HttpRequest request, Token&& token)
       token, std::move(request));
 }
 
-HttpRequest ToRequest(const http::request<http::string_body>& in, const std::string& remote) {
+HttpRequest ToRequest(http::request<http::string_body>&& in, const std::string& remote) {
   HttpRequest r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
@@ -59,17 +59,17 @@ HttpRequest ToRequest(const http::request<http::string_body>& in, const std::str
     auto [it, inserted] = r.headers.emplace(std::string(f.name_string()), std::string(f.value()));
     if (!inserted) it->second += ", " + std::string(f.value());
   }
-  r.body = in.body();
+  r.body = std::move(in.body());
   r.remote_address = remote;
   return r;
 }
 
-http::response<http::string_body> ToBeast(const HttpResponse& in, unsigned version, bool keep_alive,
+http::response<http::string_body> ToBeast(HttpResponse&& in, unsigned version, bool keep_alive,
                                           const std::string& server) {
   http::response<http::string_body> r{static_cast<http::status>(in.status), version};
   for (const auto& [k, v] : in.headers) r.set(k, v);
   r.set(http::field::server, server);
-  r.body() = in.body;
+  r.body() = std::move(in.body);
   r.keep_alive(keep_alive && !in.close);
   r.prepare_payload();
   return r;
@@ -167,7 +167,7 @@ class BeastServer final : public HttpServer {
     if (trace.trace_id.empty()) trace = TraceContext::NewRoot(SystemRandom::Instance());
     HttpResponse p = ProblemResponse({type, std::move(detail), instance, trace.trace_id, {}});
     p.close = true;
-    auto r = ToBeast(p, 11, false, options_.server_name);
+    auto r = ToBeast(std::move(p), 11, false, options_.server_name);
     beast::error_code ec;
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, r, asio::redirect_error(asio::use_awaitable, ec));
@@ -228,10 +228,10 @@ class BeastServer final : public HttpServer {
       bool keep_alive = req.keep_alive();
       unsigned version = req.version();
       busy_.fetch_add(1);
-      HttpResponse resp = co_await AsyncHandle(handler_, ToRequest(req, remote), asio::use_awaitable);
+      HttpResponse resp = co_await AsyncHandle(handler_, ToRequest(std::move(req), remote), asio::use_awaitable);
       busy_.fetch_sub(1);
       bool draining = stopped_.load();
-      auto out = ToBeast(resp, version, keep_alive && !draining, options_.server_name);
+      auto out = ToBeast(std::move(resp), version, keep_alive && !draining, options_.server_name);
       stream.expires_after(options_.read_timeout);
       co_await http::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !out.keep_alive()) break;

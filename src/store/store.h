@@ -31,6 +31,8 @@ class WriteTx {
   virtual Status InsertOrder(OrderRecord& record) = 0;
   // Conflict unless the stored version equals record.version; then stores and increments it.
   virtual Status UpdateOrder(OrderRecord& record) = 0;
+  // Appends at entry.seq when it is > 0 (AlreadyExists if taken), else after the last entry;
+  // sets entry.seq.
   virtual Status AppendHistory(const std::string& order_id, HistoryEntry& entry) = 0;
 
   // Assigns item.id.
@@ -53,6 +55,7 @@ class WriteTx {
 
   virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& partner,
                                                                   const std::string& key) = 0;
+  // AlreadyExists when (partner, key) is stored already.
   virtual Status PutIdempotency(const IdempotencyRecord& record) = 0;
 
   // Records an inbound partner event id. Returns false if it was already recorded.

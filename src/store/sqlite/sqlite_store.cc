@@ -63,6 +63,13 @@ OutboxItem ReadOutboxRow(Stmt& s) {
   return it;
 }
 
+// Runs a statement without parameters or results from the connection's statement cache.
+Status RunCached(Db& db, const std::string& sql) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Exec();
+}
+
 class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
@@ -120,6 +127,14 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status AppendHistory(const std::string& order_id, HistoryEntry& e) override {
+    if (e.seq > 0) {  // the caller knows the position (a new order's first entries)
+      TRY_PREPARE(k, db_,
+                  "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?)");
+      k.Bind(1, order_id).Bind(2, e.seq).Bind(3, Micros(e.at)).Bind(4, e.type).Bind(5, e.detail);
+      k.Bind(6, e.trace_id);
+      return k.Exec();
+    }
     TRY_PREPARE(s, db_,
                 "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
                 "VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE "
@@ -412,18 +427,18 @@ void SqliteStore::CommitGroup(std::vector<Pending>& group) {
   }
   SqliteWriteTx tx(db);
   for (size_t i = 0; i < group.size(); ++i) {
-    Status sp = db.Exec("SAVEPOINT job");
+    Status sp = RunCached(db, "SAVEPOINT job");
     if (!sp.ok()) {
       results[i] = sp;
       continue;
     }
     results[i] = group[i].job(tx);
     if (results[i].ok()) {
-      Status rel = db.Exec("RELEASE job");
+      Status rel = RunCached(db, "RELEASE job");
       if (!rel.ok()) results[i] = rel;
     } else {
-      (void)db.Exec("ROLLBACK TO job");
-      (void)db.Exec("RELEASE job");
+      (void)RunCached(db, "ROLLBACK TO job");
+      (void)RunCached(db, "RELEASE job");
     }
   }
   Status commit = db.Exec("COMMIT");
