@@ -146,46 +146,43 @@ std::string RandomKey() {
   return HexEncode(raw);
 }
 
-}  // namespace
+struct RoundResult {
+  double ceiling = 0;
+  double rate = 0;
+  double p50 = 0, p99 = 0;
+  int64_t rss_kb = 0;
+  int accepted = 0;
+  int errors = 0;
+};
 
-int main(int argc, char** argv) {
-  CLI::App app{"Intake benchmark: Crossdock's durable HTTP intake against the raw SQLite "
-               "group-commit ceiling for the same rows, in one run."};
-  int orders = 20000, concurrency = 64, ship_delay_ms = 50;
-  bool json = false;
+struct BenchOptions {
+  int orders = 20000;
+  int concurrency = 64;
+  int ship_delay_ms = 50;
   bool pipeline = false;
-  std::string bin_dir = SelfDirectory();
-  app.add_option("--orders", orders, "Orders per phase")->capture_default_str();
-  app.add_option("--concurrency", concurrency, "Concurrent client connections (= ceiling group size)")->capture_default_str();
-  app.add_option("--ship-delay-ms", ship_delay_ms, "Simulated 3PL shipping delay")->capture_default_str();
-  app.add_option("--bin-dir", bin_dir, "Folder with crossdock and crossdock-sim");
-  app.add_flag("--json", json, "Print one JSON line only");
-  app.add_flag("--pipeline", pipeline, "Deliver to the simulated 3PL during intake (full pipeline "
-                                       "competing for the same cores); default measures intake "
-                                       "with delivery paused");
-  CLI11_PARSE(app, argc, argv);
+  std::string bin_dir;
+};
 
+// One round: the ceiling, then the real server, each on a fresh folder.
+Result<RoundResult> RunRound(const BenchOptions& o) {
   std::string tmpl = (fs::temp_directory_path() / "crossdock-bench-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return 1;
+  if (!mkdtemp(tmpl.data())) return Unavailable("cannot create a temporary folder");
   fs::path dir = tmpl;
-
-  if (!json) std::fprintf(stderr, "ceiling: raw SQLite, %d orders, %d per commit ...\n", orders, concurrency);
-  double ceiling = MeasureCeiling(dir, orders, concurrency);
+  RoundResult out;
+  out.ceiling = MeasureCeiling(dir, o.orders, o.concurrency);
 
   auto port = PickFreePort();
-  if (!port.ok()) return 1;
+  if (!port.ok()) return port.status();
   std::string url = "http://127.0.0.1:" + std::to_string(*port);
   std::string channel_key = RandomKey(), node_key = RandomKey(), inbound = RandomKey();
-  auto sim = ChildProcess::Spawn({(fs::path(bin_dir) / "crossdock-sim").string(), "3pl", "--listen",
+  auto sim = ChildProcess::Spawn({(fs::path(o.bin_dir) / "crossdock-sim").string(), "3pl", "--listen",
                                   "127.0.0.1:0", "--crossdock-url", url, "--ship-delay-ms",
-                                  std::to_string(ship_delay_ms)},
+                                  std::to_string(o.ship_delay_ms)},
                                  {{"CROSSDOCK_SIM_API_KEY", node_key}, {"CROSSDOCK_SIM_INBOUND_KEY", inbound}});
-  if (!sim.ok()) {
-    std::cerr << sim.status().message() << "\n";
-    return 1;
-  }
+  if (!sim.ok()) return sim.status();
   auto hello = (*sim)->ReadLine();
-  std::string sim_addr = hello.ok() ? hello->substr(hello->find(':') + 3) : "";
+  if (!hello.ok()) return Unavailable("the simulator did not start");
+  std::string sim_addr = hello->substr(hello->find(':') + 3);
   sim_addr = sim_addr.substr(0, sim_addr.find('"'));
   fs::path config = dir / "crossdock.yaml";
   std::ofstream(config) << "listen: 127.0.0.1:" << *port << "\ndata_dir: " << (dir / "data").string()
@@ -194,57 +191,103 @@ int main(int argc, char** argv) {
                         << "\"]}\n  - {id: tpl-east, kind: 3pl, api_keys: [\"" << node_key
                         << "\"]}\nnodes:\n  - {id: tpl-east, url: \"http://" << sim_addr
                         << "/orders\", api_key: \"" << inbound << "\"}\nrouting: {default_node: tpl-east}\n"
-                        << "delivery: {enabled: " << (pipeline ? "true" : "false") << "}\n";
+                        << "delivery: {enabled: " << (o.pipeline ? "true" : "false") << "}\n";
   fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
-  auto server = ChildProcess::Spawn({(fs::path(bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
-  if (!server.ok()) return 1;
-  // Wait for readiness.
+  auto server = ChildProcess::Spawn({(fs::path(o.bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
+  if (!server.ok()) return server.status();
   auto client = HttpClient::Create();
-  for (int i = 0; i < 200; ++i) {
+  bool ready = false;
+  for (int i = 0; i < 400 && !ready; ++i) {
     auto r = client->Send({"GET", url + "/readyz", {}, "", std::chrono::milliseconds(500)});
-    if (r.ok() && r->status == 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    ready = r.ok() && r->status == 200;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  if (!json) std::fprintf(stderr, "crossdock: %d orders over %d connections ...\n", orders, concurrency);
+  if (!ready) return Unavailable("crossdock did not become ready");
   // Pre-generate the orders (deterministic) so the client only sends.
   std::vector<bench::LoadRequest> requests;
-  {
-    OrderGenerator gen(11, "web", "B");
-    for (int i = 0; i < orders; ++i) {
-      Order o = gen.Next();
-      requests.push_back({o.external_ref + "-key", EncodeOrder(o)});
-    }
+  OrderGenerator gen(11, "web", "B");
+  for (int i = 0; i < o.orders; ++i) {
+    Order order = gen.Next();
+    requests.push_back({order.external_ref + "-key", EncodeOrder(order)});
   }
-  bench::LoadResult result = bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, concurrency);
-  int64_t rss_kb = PeakRssKb((*server)->pid());
+  bench::LoadResult load = bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, o.concurrency);
+  out.rss_kb = PeakRssKb((*server)->pid());
   (*server)->Stop();
   (*sim)->Stop();
   fs::remove_all(dir);
+  out.rate = load.seconds > 0 ? load.accepted / load.seconds : 0;
+  out.p50 = Percentile(load.latency_ms, 50);
+  out.p99 = Percentile(load.latency_ms, 99);
+  out.accepted = load.accepted;
+  out.errors = load.errors + load.other;
+  return out;
+}
 
-  const std::vector<double>& lat = result.latency_ms;
-  double rate = result.seconds > 0 ? result.accepted / result.seconds : 0;
-  double ratio = ceiling > 0 ? rate / ceiling : 0;
+double Median(std::vector<double> v) { return Percentile(std::move(v), 50); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Intake benchmark: Crossdock's durable HTTP intake against the raw SQLite "
+               "group-commit ceiling for the same rows, measured in the same run."};
+  BenchOptions o;
+  o.bin_dir = SelfDirectory();
+  int rounds = 3;
+  bool json = false;
+  app.add_option("--orders", o.orders, "Orders per phase")->capture_default_str();
+  app.add_option("--concurrency", o.concurrency, "Concurrent client connections (= ceiling group size)")->capture_default_str();
+  app.add_option("--rounds", rounds, "Rounds (ceiling + intake each); the median is reported")->capture_default_str();
+  app.add_option("--ship-delay-ms", o.ship_delay_ms, "Simulated 3PL shipping delay")->capture_default_str();
+  app.add_option("--bin-dir", o.bin_dir, "Folder with crossdock and crossdock-sim");
+  app.add_flag("--json", json, "Print one JSON line only");
+  app.add_flag("--pipeline", o.pipeline, "Deliver to the simulated 3PL during intake (the full "
+                                         "pipeline competes for the same cores); by default "
+                                         "delivery is paused and intake is measured alone");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<double> ceilings, rates, ratios, p50s, p99s;
+  int64_t rss_kb = 0;
+  int errors = 0, accepted = 0;
+  for (int r = 0; r < rounds; ++r) {
+    auto round = RunRound(o);
+    if (!round.ok()) {
+      std::cerr << "intake_bench: " << round.status().message() << "\n";
+      return 1;
+    }
+    ceilings.push_back(round->ceiling);
+    rates.push_back(round->rate);
+    ratios.push_back(round->ceiling > 0 ? round->rate / round->ceiling : 0);
+    p50s.push_back(round->p50);
+    p99s.push_back(round->p99);
+    rss_kb = std::max(rss_kb, round->rss_kb);
+    errors += round->errors;
+    accepted += round->accepted;
+    if (!json) {
+      std::fprintf(stderr, "round %d: ceiling %.0f orders/s, crossdock %.0f orders/s, ratio %.2f, p50 %.2f ms, p99 %.2f ms\n",
+                   r + 1, round->ceiling, round->rate, ratios.back(), round->p50, round->p99);
+    }
+  }
   JsonWriter w;
   w.StartObject();
-  w.Field("orders", orders).Field("concurrency", concurrency).Field("accepted", result.accepted);
-  w.Field("mode", pipeline ? "pipeline" : "intake");
-  w.Key("intake_orders_per_s").Double(rate);
-  w.Key("ceiling_orders_per_s").Double(ceiling);
-  w.Key("ratio").Double(ratio);
-  w.Key("latency_ms").StartObject().Key("p50").Double(Percentile(lat, 50)).Key("p99").Double(Percentile(lat, 99)).EndObject();
+  w.Field("mode", o.pipeline ? "pipeline" : "intake");
+  w.Field("orders", o.orders).Field("concurrency", o.concurrency).Field("rounds", rounds);
+  w.Key("intake_orders_per_s").Double(Median(rates));
+  w.Key("ceiling_orders_per_s").Double(Median(ceilings));
+  w.Key("ratio").Double(Median(ratios));
+  w.Key("ratio_min").Double(Percentile(ratios, 0));
+  w.Key("ratio_max").Double(Percentile(ratios, 100));
+  w.Key("latency_ms").StartObject().Key("p50").Double(Median(p50s)).Key("p99").Double(Median(p99s)).EndObject();
   w.Field("server_peak_rss_kb", rss_kb);
-  w.Field("errors", result.errors + result.other);
+  w.Field("errors", errors);
   w.EndObject();
-  if (json) {
-    std::cout << w.view() << "\n";
-  } else {
-    std::printf("\n%-34s %12s\n", "", "orders/s");
-    std::printf("%-34s %12.0f\n", "raw SQLite group commit (ceiling)", ceiling);
-    std::printf("%-34s %12.0f\n", "crossdock HTTP intake (durable)", rate);
-    std::printf("%-34s %12.2f\n", "ratio", ratio);
-    std::printf("intake latency: p50 %.2f ms, p99 %.2f ms; server peak RSS %.1f MiB; accepted %d/%d\n",
-                Percentile(lat, 50), Percentile(lat, 99), rss_kb / 1024.0, result.accepted, orders);
-    std::printf("%s\n", std::string(w.view()).c_str());
+  if (!json) {
+    std::printf("\n%-36s %12s\n", "median of rounds", "orders/s");
+    std::printf("%-36s %12.0f\n", "raw SQLite group commit (ceiling)", Median(ceilings));
+    std::printf("%-36s %12.0f\n", o.pipeline ? "crossdock intake, delivery running" : "crossdock HTTP intake (durable)", Median(rates));
+    std::printf("%-36s %12.2f   (min %.2f, max %.2f)\n", "ratio", Median(ratios), Percentile(ratios, 0), Percentile(ratios, 100));
+    std::printf("intake latency p50 %.2f ms, p99 %.2f ms; server peak RSS %.1f MiB; errors %d\n",
+                Median(p50s), Median(p99s), rss_kb / 1024.0, errors);
   }
-  return result.accepted == orders ? 0 : 1;
+  std::cout << w.view() << std::endl;
+  return errors == 0 && accepted == rounds * o.orders ? 0 : 1;
 }
