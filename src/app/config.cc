@@ -209,6 +209,7 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
       Map r(routing, "routing", errors);
       r.Read("default_node", c.routing.default_node);
       if (YAML::Node rules = r.Get("rules")) {
+        if (!rules.IsSequence()) errors.push_back("routing.rules: must be a list");
         for (size_t i = 0; rules.IsSequence() && i < rules.size(); ++i) {
           Map rule(rules[i], "routing.rules[" + std::to_string(i) + "]", errors);
           RoutingRule rr;
@@ -222,6 +223,7 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
       }
     }
     if (YAML::Node subs = m.Get("subscribers")) {
+      if (!subs.IsSequence()) errors.push_back("subscribers: must be a list");
       for (size_t i = 0; subs.IsSequence() && i < subs.size(); ++i) {
         std::string path = "subscribers[" + std::to_string(i) + "]";
         Map s(subs[i], path, errors);
@@ -278,12 +280,24 @@ Status ValidateConfig(const Config& c) {
     errors.push_back("listen: " + addr.status().message());
   }
   if (c.partners.empty()) errors.push_back("partners: at least one partner is needed to submit orders");
-  std::set<std::string> ids;
+  std::set<std::string> ids, keys;
   for (const auto& p : c.partners) {
+    if (p.id.empty()) errors.push_back("partners: an id is empty");
     if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
+    for (const auto& k : p.api_keys) {
+      if (k.empty()) errors.push_back("partners: '" + p.id + "' has an empty API key");
+      // The key itself is never printed.
+      if (!keys.insert(k).second) errors.push_back("partners: '" + p.id + "' shares an API key with another partner");
+    }
+  }
+  std::set<std::string> subscriber_ids;
+  for (const auto& s : c.subscribers) {
+    if (s.id.empty()) errors.push_back("subscribers: an id is empty");
+    if (!subscriber_ids.insert(s.id).second) errors.push_back("subscribers: duplicate id '" + s.id + "'");
   }
   std::set<std::string> nodes;
   for (const auto& n : c.nodes) {
+    if (n.id.empty()) errors.push_back("nodes: an id is empty");
     if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {

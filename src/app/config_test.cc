@@ -106,3 +106,24 @@ TEST_F(ConfigTest, RedactedDumpHasNoSecrets) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST_F(ConfigTest, RefusesSharedKeysEmptyIdsAndNonListSections) {
+  auto c = ParseConfig(kGood, dir_.string());
+  ASSERT_TRUE(c.ok());
+  c->partners[1].api_keys.push_back("k-one");  // also webshop's key
+  c->subscribers.push_back(c->subscribers[0]);
+  Status st = ValidateConfig(*c);
+  EXPECT_NE(st.message().find("'tpl-east' shares an API key"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("k-one"), std::string::npos) << "a key must never be printed";
+  EXPECT_NE(st.message().find("subscribers: duplicate id 'bi'"), std::string::npos);
+  auto bad = ParseConfig("partners: [{id: a, api_keys: [k]}]\nsubscribers: {id: x}\nrouting: {rules: {node: a}}\n", dir_.string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("subscribers: must be a list"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("routing.rules: must be a list"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

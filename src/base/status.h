@@ -25,6 +25,7 @@ enum class StatusCode {
   kResourceExhausted,   // quota or limit reached: retry later
   kUnavailable,         // a dependency is down or busy: retry later
   kDeadlineExceeded,    // timed out; the outcome may be unknown
+  kAborted,             // the operation was abandoned midway (e.g. a transaction); retry it
   kInternal,            // a bug or a corrupted invariant
 };
 

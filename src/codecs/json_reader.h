@@ -1,6 +1,7 @@
 // JsonReader: helpers for strict, error-collecting decoding of simdjson DOM values.
 // Each Read* checks the JSON type, stores the value and, on a mismatch, records a FieldError
-// at the given pointer. ForEachField reports unknown properties. Internal to codecs.
+// at the given pointer. ForEachField reports unknown properties. Shared by every strict JSON
+// decoder (the codecs here, and the flow-state codec in flows).
 #pragma once
 
 #include <simdjson.h>

@@ -31,6 +31,12 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
 OutboxDispatcher::~OutboxDispatcher() { Stop(); }
 
 Status OutboxDispatcher::Start() {
+  // A lease must outlive any call made under it, or a slow call's item could be claimed and
+  // sent a second time meanwhile (harmless for the partner thanks to the key, but wasteful).
+  for (const auto& [id, ep] : endpoints_) {
+    auto needed = std::chrono::duration_cast<std::chrono::seconds>(2 * ep.timeout) + std::chrono::seconds(5);
+    if (needed > options_.lease) options_.lease = needed;
+  }
   if (options_.reset_leases_at_start) {
     CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); }));
   }

@@ -1,6 +1,6 @@
 // RetryPolicy: when to try a partner call again. Exponential backoff with full jitter
 // (AWS architecture blog), capped per attempt, bounded by attempts and by age. Outcome classes
-// follow RELIABILITY.md: 2xx success; 408, 425, 429, 5xx and transport errors transient; other
+// follow docs/reliability.md: 2xx success; 408, 425, 429, 5xx and transport errors transient; other
 // 4xx permanent. Pure value type; the caller supplies randomness.
 #pragma once
 

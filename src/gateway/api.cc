@@ -93,6 +93,7 @@ HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
     case StatusCode::kConflict: return Fail(ctx, ProblemType::kConflict, st.message());
     case StatusCode::kInvalidArgument: return Fail(ctx, ProblemType::kValidation, st.message());
     case StatusCode::kUnavailable:
+    case StatusCode::kAborted:
     case StatusCode::kResourceExhausted:
     case StatusCode::kDeadlineExceeded: {
       // The store's message may name files; keep it in the log, not in the answer.

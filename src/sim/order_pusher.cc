@@ -68,7 +68,10 @@ PushResult PushOrders(const PushOptions& o, const std::function<void(int, int)>&
                               std::chrono::steady_clock::now() - first).count();
           break;
         }
-        bool retry = po.status == 0 || po.status == 409 || po.status == 429 || po.status >= 500;
+        // 409 is retried only while the key is in flight (it then carries Retry-After); a
+        // duplicate-order 409 is final.
+        bool in_flight = po.status == 409 && resp.ok() && !resp->Header("Retry-After").empty();
+        bool retry = po.status == 0 || in_flight || po.status == 429 || po.status >= 500;
         if (!retry || std::chrono::steady_clock::now() >= deadline) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
         backoff_ms = std::min(backoff_ms * 2, 1000);

@@ -4,8 +4,10 @@
 //
 // Writes run as jobs: Write(job, done) runs `job` inside a transaction together with other
 // pending jobs (group commit) and calls `done` only after that transaction is durable. A job
-// that returns an error is rolled back alone; the others in its group still commit. Reads see
-// committed data only. All methods are thread-safe.
+// that returns an error is rolled back alone; the others in its group still commit. A job may
+// be run more than once before it commits (its group is retried after another job's failure),
+// so it must derive everything it writes from the transaction and its own inputs, and set its
+// results afresh on every run. Reads see committed data only. All methods are thread-safe.
 #pragma once
 
 #include <functional>

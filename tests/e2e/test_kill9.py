@@ -1,4 +1,4 @@
-"""RELIABILITY.md R1, in small: kill -9 the server repeatedly while orders flow.
+"""Reliability plan R1 (docs/reliability.md), in small: kill -9 the server repeatedly while orders flow.
 
 A steady load of orders (each with its own Idempotency-Key, retried with the same key until
 acknowledged) runs while the server is killed with SIGKILL at random moments and restarted,

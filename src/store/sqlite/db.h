@@ -25,6 +25,8 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Stmt& Bind(int index, std::string_view text);
+  // Binds without copying: `text` must stay alive and unchanged until Exec/Step/Reset.
+  Stmt& BindStatic(int index, std::string_view text);
   Stmt& Bind(int index, int64_t value);
   Stmt& BindNull(int index);
   Stmt& Bind(int index, std::optional<int64_t> value);

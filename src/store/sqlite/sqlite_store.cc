@@ -107,7 +107,8 @@ class SqliteWriteTx final : public WriteTx {
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
     s.Bind(5, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(6, Micros(o.created_at.value_or(TimePoint()))).Bind(7, Micros(o.updated_at.value_or(TimePoint())));
-    s.Bind(8, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json).Bind(9, rec.flow_state);
+    std::string encoded = rec.order_json.empty() ? EncodeOrder(o) : std::string();
+    s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json).BindStatic(9, rec.flow_state);
     return s.Exec();
   }
 
@@ -131,7 +132,7 @@ class SqliteWriteTx final : public WriteTx {
       TRY_PREPARE(k, db_,
                   "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
                   "VALUES (?, ?, ?, ?, ?, ?)");
-      k.Bind(1, order_id).Bind(2, e.seq).Bind(3, Micros(e.at)).Bind(4, e.type).Bind(5, e.detail);
+      k.Bind(1, order_id).Bind(2, e.seq).Bind(3, Micros(e.at)).Bind(4, e.type).BindStatic(5, e.detail);
       k.Bind(6, e.trace_id);
       return k.Exec();
     }
@@ -139,7 +140,7 @@ class SqliteWriteTx final : public WriteTx {
                 "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
                 "VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE "
                 "order_id = ?1), ?2, ?3, ?4, ?5) RETURNING seq");
-    s.Bind(1, order_id).Bind(2, Micros(e.at)).Bind(3, e.type).Bind(4, e.detail).Bind(5, e.trace_id);
+    s.Bind(1, order_id).Bind(2, Micros(e.at)).Bind(3, e.type).BindStatic(4, e.detail).Bind(5, e.trace_id);
     auto row = s.Step();
     if (!row.ok()) return row.status();
     e.seq = s.Int(0);
@@ -153,7 +154,7 @@ class SqliteWriteTx final : public WriteTx {
                 "idempotency_key, payload, traceparent, created_at, next_attempt_at) "
                 "VALUES (?,?,?,?,?,?,?,?,?)");
     s.Bind(1, it.aggregate_type).Bind(2, it.aggregate_id).Bind(3, it.type).Bind(4, it.destination);
-    s.Bind(5, it.idempotency_key).Bind(6, it.payload).Bind(7, it.traceparent);
+    s.Bind(5, it.idempotency_key).BindStatic(6, it.payload).Bind(7, it.traceparent);
     s.Bind(8, Micros(it.created_at)).Bind(9, Micros(it.next_attempt_at));
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     it.id = db_.LastInsertId();
@@ -233,7 +234,7 @@ class SqliteWriteTx final : public WriteTx {
                 "INSERT INTO events (id, source, type, subject, time, data, traceparent) "
                 "VALUES (?,?,?,?,?,?,?)");
     s.Bind(1, e.id).Bind(2, e.source).Bind(3, e.type).Bind(4, e.subject);
-    s.Bind(5, Micros(e.time)).Bind(6, e.data).Bind(7, e.traceparent);
+    s.Bind(5, Micros(e.time)).BindStatic(6, e.data).Bind(7, e.traceparent);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     e.seq = db_.LastInsertId();
     return Status::Ok();
@@ -261,7 +262,7 @@ class SqliteWriteTx final : public WriteTx {
                 "INSERT INTO idempotency_keys (partner, key, request_hash, status_code, "
                 "response_body, location, created_at) VALUES (?,?,?,?,?,?,?)");
     s.Bind(1, r.partner).Bind(2, r.key).Bind(3, r.request_hash).Bind(4, int64_t{r.status_code});
-    s.Bind(5, r.response_body).Bind(6, r.location).Bind(7, Micros(r.created_at));
+    s.BindStatic(5, r.response_body).Bind(6, r.location).Bind(7, Micros(r.created_at));
     return s.Exec();
   }
 
@@ -413,44 +414,24 @@ void SqliteStore::WriterLoop() {
   }
 }
 
+// Runs every job of the group in one transaction. The fast path runs them back to back; if a
+// job fails, the whole transaction is rolled back and the group runs again with a savepoint
+// around each job, so the failing job is undone alone (the savepoints cost a copy of every page
+// a job touches, which only this rare path pays). Jobs may therefore run twice.
 void SqliteStore::CommitGroup(std::vector<Pending>& group) {
   Db& db = *writer_db_;
   std::vector<Status> results(group.size());
-  Status begin = db.Exec("BEGIN IMMEDIATE");
-  if (!begin.ok()) {
-    {
-      std::lock_guard lock(completions_mu_);
-      for (auto& p : group) completions_.emplace_back(std::move(p.done), begin);
-    }
-    completions_cv_.notify_one();
-    return;
-  }
-  SqliteWriteTx tx(db);
-  for (size_t i = 0; i < group.size(); ++i) {
-    Status sp = RunCached(db, "SAVEPOINT job");
-    if (!sp.ok()) {
-      results[i] = sp;
-      continue;
-    }
-    results[i] = group[i].job(tx);
-    if (results[i].ok()) {
-      Status rel = RunCached(db, "RELEASE job");
-      if (!rel.ok()) results[i] = rel;
-    } else {
-      (void)RunCached(db, "ROLLBACK TO job");
-      (void)RunCached(db, "RELEASE job");
-    }
-  }
-  Status commit = db.Exec("COMMIT");
-  if (!commit.ok()) {
-    (void)db.Exec("ROLLBACK");
+  Status st = RunGroup(group, /*savepoints=*/false, results);
+  if (st.code() == StatusCode::kAborted) st = RunGroup(group, /*savepoints=*/true, results);
+  if (!st.ok()) {
     for (auto& r : results) {
-      if (r.ok()) r = Unavailable("commit failed: " + commit.message());
+      if (r.ok()) r = st;
     }
   } else {
     groups_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(group.size(), std::memory_order_relaxed);
   }
+  (void)db;
   {
     std::lock_guard lock(completions_mu_);
     for (size_t i = 0; i < group.size(); ++i) {
@@ -458,6 +439,42 @@ void SqliteStore::CommitGroup(std::vector<Pending>& group) {
     }
   }
   completions_cv_.notify_one();
+}
+
+Status SqliteStore::RunGroup(std::vector<Pending>& group, bool savepoints,
+                             std::vector<Status>& results) {
+  Db& db = *writer_db_;
+  CROSSDOCK_RETURN_IF_ERROR(RunCached(db, "BEGIN IMMEDIATE"));
+  SqliteWriteTx tx(db);
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (savepoints) {
+      Status sp = RunCached(db, "SAVEPOINT job");
+      if (!sp.ok()) {
+        results[i] = sp;
+        continue;
+      }
+    }
+    results[i] = group[i].job(tx);
+    if (!results[i].ok() && !savepoints) {
+      (void)RunCached(db, "ROLLBACK");
+      return Status(StatusCode::kAborted, "a job failed; retrying the group with savepoints");
+    }
+    if (savepoints) {
+      if (results[i].ok()) {
+        Status rel = RunCached(db, "RELEASE job");
+        if (!rel.ok()) results[i] = rel;
+      } else {
+        (void)RunCached(db, "ROLLBACK TO job");
+        (void)RunCached(db, "RELEASE job");
+      }
+    }
+  }
+  Status commit = RunCached(db, "COMMIT");
+  if (!commit.ok()) {
+    (void)RunCached(db, "ROLLBACK");
+    return Unavailable("commit failed: " + commit.message());
+  }
+  return Status::Ok();
 }
 
 void SqliteStore::CompletionLoop() {

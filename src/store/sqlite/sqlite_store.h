@@ -57,6 +57,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {}
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
+  // Aborted when a job failed on the fast path (no savepoints) and the group must run again.
+  Status RunGroup(std::vector<Pending>& group, bool savepoints, std::vector<Status>& results);
   // Copies WAL pages into the database on its own connection and thread, so commits never
   // pay for checkpoints. Woken by the writer's WAL hook when the WAL passes a size.
   void CheckpointLoop();
