@@ -24,12 +24,12 @@
 #include "base/crypto.h"
 #include "base/id.h"
 #include "base/json.h"
+#include "bench/load_client.h"
 #include "codecs/canonical_json.h"
 #include "delivery/http_client.h"
 #include "flows/order_decider.h"
 #include "flows/order_state.h"
 #include "model/order_generator.h"
-#include "bench/load_client.h"
 #include "sim/order_pusher.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -85,11 +85,23 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   Exec(db, "PRAGMA journal_mode=WAL");
   Exec(db, "PRAGMA synchronous=FULL");
   sqlite3_stmt *ord, *hist, *ev, *out, *idem;
-  sqlite3_prepare_v2(db, "INSERT INTO orders VALUES (?1,'webshop','web',?2,'allocated',1,1,1,?3,?4)", -1, &ord, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO order_history VALUES (?1,?2,1,'order.received',?3,'t')", -1, &hist, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO events (id,source,type,subject,time,data,traceparent) VALUES (?1,'/crossdock/orders','dev.crossdock.order.received.v1',?2,1,?3,'')", -1, &ev, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO outbox (aggregatetype,aggregateid,type,destination,idempotency_key,payload,traceparent,created_at,next_attempt_at) VALUES ('order',?1,'node.dispatch','node:tpl-east',?2,?3,'',1,1)", -1, &out, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO idempotency_keys VALUES ('webshop',?1,?2,201,?3,'',1)", -1, &idem, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO orders VALUES (?1,'webshop','web',?2,'allocated',1,1,1,?3,?4)",
+                     -1, &ord, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO order_history VALUES (?1,?2,1,'order.received',?3,'t')", -1,
+                     &hist, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO events (id,source,type,subject,time,data,traceparent) VALUES "
+                     "(?1,'/crossdock/orders','dev.crossdock.order.received.v1',?2,1,?3,'')",
+                     -1, &ev, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "INSERT INTO outbox "
+      "(aggregatetype,aggregateid,type,destination,idempotency_key,payload,traceparent,created_at,"
+      "next_attempt_at) VALUES ('order',?1,'node.dispatch','node:tpl-east',?2,?3,'',1,1)",
+      -1, &out, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO idempotency_keys VALUES ('webshop',?1,?2,201,?3,'',1)", -1,
+                     &idem, nullptr);
   auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   };
@@ -102,7 +114,8 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
     Exec(db, "BEGIN IMMEDIATE");
     for (int k = i; k < std::min(orders, i + group); ++k) {
       const Rows& r = rows[static_cast<size_t>(k)];
-      text(ord, 1, r.id), text(ord, 2, r.external_ref), text(ord, 3, r.body), text(ord, 4, r.flow_state);
+      text(ord, 1, r.id), text(ord, 2, r.external_ref), text(ord, 3, r.body),
+          text(ord, 4, r.flow_state);
       step(ord);
       for (int h = 1; h <= 2; ++h) {
         text(hist, 1, r.id);
@@ -175,25 +188,28 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
   if (!port.ok()) return port.status();
   std::string url = "http://127.0.0.1:" + std::to_string(*port);
   std::string channel_key = RandomKey(), node_key = RandomKey(), inbound = RandomKey();
-  auto sim = ChildProcess::Spawn({(fs::path(o.bin_dir) / "crossdock-sim").string(), "3pl", "--listen",
-                                  "127.0.0.1:0", "--crossdock-url", url, "--ship-delay-ms",
-                                  std::to_string(o.ship_delay_ms)},
-                                 {{"CROSSDOCK_SIM_API_KEY", node_key}, {"CROSSDOCK_SIM_INBOUND_KEY", inbound}});
+  auto sim = ChildProcess::Spawn(
+      {(fs::path(o.bin_dir) / "crossdock-sim").string(), "3pl", "--listen", "127.0.0.1:0",
+       "--crossdock-url", url, "--ship-delay-ms", std::to_string(o.ship_delay_ms)},
+      {{"CROSSDOCK_SIM_API_KEY", node_key}, {"CROSSDOCK_SIM_INBOUND_KEY", inbound}});
   if (!sim.ok()) return sim.status();
   auto hello = (*sim)->ReadLine();
   if (!hello.ok()) return Unavailable("the simulator did not start");
   std::string sim_addr = hello->substr(hello->find(':') + 3);
   sim_addr = sim_addr.substr(0, sim_addr.find('"'));
   fs::path config = dir / "crossdock.yaml";
-  std::ofstream(config) << "listen: 127.0.0.1:" << *port << "\ndata_dir: " << (dir / "data").string()
+  std::ofstream(config) << "listen: 127.0.0.1:" << *port
+                        << "\ndata_dir: " << (dir / "data").string()
                         << "\nlog_level: warning\nlog_file: " << (dir / "crossdock.log").string()
-                        << "\npartners:\n  - {id: webshop, kind: channel, api_keys: [\"" << channel_key
-                        << "\"]}\n  - {id: tpl-east, kind: 3pl, api_keys: [\"" << node_key
-                        << "\"]}\nnodes:\n  - {id: tpl-east, url: \"http://" << sim_addr
-                        << "/orders\", api_key: \"" << inbound << "\"}\nrouting: {default_node: tpl-east}\n"
+                        << "\npartners:\n  - {id: webshop, kind: channel, api_keys: [\""
+                        << channel_key << "\"]}\n  - {id: tpl-east, kind: 3pl, api_keys: [\""
+                        << node_key << "\"]}\nnodes:\n  - {id: tpl-east, url: \"http://" << sim_addr
+                        << "/orders\", api_key: \"" << inbound
+                        << "\"}\nrouting: {default_node: tpl-east}\n"
                         << "delivery: {enabled: " << (o.pipeline ? "true" : "false") << "}\n";
   fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
-  auto server = ChildProcess::Spawn({(fs::path(o.bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
+  auto server = ChildProcess::Spawn(
+      {(fs::path(o.bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
   if (!server.ok()) return server.status();
   auto client = HttpClient::Create();
   bool ready = false;
@@ -210,7 +226,8 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
     Order order = gen.Next();
     requests.push_back({order.external_ref + "-key", EncodeOrder(order)});
   }
-  bench::LoadResult load = bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, o.concurrency);
+  bench::LoadResult load =
+      bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, o.concurrency);
   out.rss_kb = PeakRssKb((*server)->pid());
   (*server)->Stop();
   (*sim)->Stop();
@@ -223,26 +240,34 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
   return out;
 }
 
-double Median(std::vector<double> v) { return Percentile(std::move(v), 50); }
+double Median(std::vector<double> v) {
+  return Percentile(std::move(v), 50);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Intake benchmark: Crossdock's durable HTTP intake against the raw SQLite "
-               "group-commit ceiling for the same rows, measured in the same run."};
+  CLI::App app{
+      "Intake benchmark: Crossdock's durable HTTP intake against the raw SQLite "
+      "group-commit ceiling for the same rows, measured in the same run."};
   BenchOptions o;
   o.bin_dir = SelfDirectory();
   int rounds = 3;
   bool json = false;
   app.add_option("--orders", o.orders, "Orders per phase")->capture_default_str();
-  app.add_option("--concurrency", o.concurrency, "Concurrent client connections (= ceiling group size)")->capture_default_str();
-  app.add_option("--rounds", rounds, "Rounds (ceiling + intake each); the median is reported")->capture_default_str();
-  app.add_option("--ship-delay-ms", o.ship_delay_ms, "Simulated 3PL shipping delay")->capture_default_str();
+  app.add_option("--concurrency", o.concurrency,
+                 "Concurrent client connections (= ceiling group size)")
+      ->capture_default_str();
+  app.add_option("--rounds", rounds, "Rounds (ceiling + intake each); the median is reported")
+      ->capture_default_str();
+  app.add_option("--ship-delay-ms", o.ship_delay_ms, "Simulated 3PL shipping delay")
+      ->capture_default_str();
   app.add_option("--bin-dir", o.bin_dir, "Folder with crossdock and crossdock-sim");
   app.add_flag("--json", json, "Print one JSON line only");
-  app.add_flag("--pipeline", o.pipeline, "Deliver to the simulated 3PL during intake (the full "
-                                         "pipeline competes for the same cores); by default "
-                                         "delivery is paused and intake is measured alone");
+  app.add_flag("--pipeline", o.pipeline,
+               "Deliver to the simulated 3PL during intake (the full "
+               "pipeline competes for the same cores); by default "
+               "delivery is paused and intake is measured alone");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<double> ceilings, rates, ratios, p50s, p99s;
@@ -263,7 +288,9 @@ int main(int argc, char** argv) {
     errors += round->errors;
     accepted += round->accepted;
     if (!json) {
-      std::fprintf(stderr, "round %d: ceiling %.0f orders/s, crossdock %.0f orders/s, ratio %.2f, p50 %.2f ms, p99 %.2f ms\n",
+      std::fprintf(stderr,
+                   "round %d: ceiling %.0f orders/s, crossdock %.0f orders/s, ratio %.2f, p50 %.2f "
+                   "ms, p99 %.2f ms\n",
                    r + 1, round->ceiling, round->rate, ratios.back(), round->p50, round->p99);
     }
   }
@@ -276,15 +303,25 @@ int main(int argc, char** argv) {
   w.Key("ratio").Double(Median(ratios));
   w.Key("ratio_min").Double(Percentile(ratios, 0));
   w.Key("ratio_max").Double(Percentile(ratios, 100));
-  w.Key("latency_ms").StartObject().Key("p50").Double(Median(p50s)).Key("p99").Double(Median(p99s)).EndObject();
+  w.Key("latency_ms")
+      .StartObject()
+      .Key("p50")
+      .Double(Median(p50s))
+      .Key("p99")
+      .Double(Median(p99s))
+      .EndObject();
   w.Field("server_peak_rss_kb", rss_kb);
   w.Field("errors", errors);
   w.EndObject();
   if (!json) {
     std::printf("\n%-36s %12s\n", "median of rounds", "orders/s");
     std::printf("%-36s %12.0f\n", "raw SQLite group commit (ceiling)", Median(ceilings));
-    std::printf("%-36s %12.0f\n", o.pipeline ? "crossdock intake, delivery running" : "crossdock HTTP intake (durable)", Median(rates));
-    std::printf("%-36s %12.2f   (min %.2f, max %.2f)\n", "ratio", Median(ratios), Percentile(ratios, 0), Percentile(ratios, 100));
+    std::printf(
+        "%-36s %12.0f\n",
+        o.pipeline ? "crossdock intake, delivery running" : "crossdock HTTP intake (durable)",
+        Median(rates));
+    std::printf("%-36s %12.2f   (min %.2f, max %.2f)\n", "ratio", Median(ratios),
+                Percentile(ratios, 0), Percentile(ratios, 100));
     std::printf("intake latency p50 %.2f ms, p99 %.2f ms; server peak RSS %.1f MiB; errors %d\n",
                 Median(p50s), Median(p99s), rss_kb / 1024.0, errors);
   }

@@ -55,7 +55,8 @@ int ReadResponse(int fd, std::string& buf) {
   size_t length = 0;
   for (const char* name : {"Content-Length: ", "content-length: "}) {
     auto p = buf.find(name);
-    if (p != std::string::npos && p < header_end) length = std::strtoul(buf.c_str() + p + 16, nullptr, 10);
+    if (p != std::string::npos && p < header_end)
+      length = std::strtoul(buf.c_str() + p + 16, nullptr, 10);
   }
   size_t total = header_end + 4 + length;
   while (buf.size() < total) {
@@ -75,10 +76,11 @@ LoadResult RunLoad(const std::string& host, int port, const std::string& path,
   // Build every request up front.
   std::vector<std::string> wire(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
-    wire[i] = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " +
-              api_key + "\r\nContent-Type: application/json\r\nIdempotency-Key: " +
-              requests[i].idempotency_key + "\r\nContent-Length: " +
-              std::to_string(requests[i].body.size()) + "\r\n\r\n" + requests[i].body;
+    wire[i] =
+        "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + api_key +
+        "\r\nContent-Type: application/json\r\nIdempotency-Key: " + requests[i].idempotency_key +
+        "\r\nContent-Length: " + std::to_string(requests[i].body.size()) + "\r\n\r\n" +
+        requests[i].body;
   }
   LoadResult result;
   std::mutex mu;
@@ -114,7 +116,8 @@ LoadResult RunLoad(const std::string& host, int port, const std::string& path,
       result.accepted += local.accepted;
       result.other += local.other;
       result.errors += local.errors;
-      result.latency_ms.insert(result.latency_ms.end(), local.latency_ms.begin(), local.latency_ms.end());
+      result.latency_ms.insert(result.latency_ms.end(), local.latency_ms.begin(),
+                               local.latency_ms.end());
     });
   }
   for (auto& t : threads) t.join();

@@ -18,7 +18,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view s(reinterpret_cast<const char*>(data), size);
-  if (auto k = crossdock::ParseIdempotencyKey(s); k.ok() && (k->empty() || k->size() > 255)) std::abort();
+  if (auto k = crossdock::ParseIdempotencyKey(s); k.ok() && (k->empty() || k->size() > 255))
+    std::abort();
   if (auto t = crossdock::ParseTraceparent(s)) {
     if (!crossdock::ParseTraceparent(t->ToTraceparent())) std::abort();
   }

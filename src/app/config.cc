@@ -63,8 +63,8 @@ class Map {
   std::set<std::string> seen_;
 };
 
-std::string ReadSecretFile(const std::string& base_dir, const std::string& file, const std::string& where,
-                           std::vector<std::string>& errors) {
+std::string ReadSecretFile(const std::string& base_dir, const std::string& file,
+                           const std::string& where, std::vector<std::string>& errors) {
   fs::path p = file;
   if (p.is_relative()) p = fs::path(base_dir) / p;
   // systemd LoadCredential=: a bare name is looked up in $CREDENTIALS_DIRECTORY first.
@@ -149,8 +149,10 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
     m.Read("log_level", level);
     if (!level.empty()) {
       auto s = ParseSeverity(level);
-      if (s.ok()) c.log_level = *s;
-      else errors.push_back("log_level: " + s.status().message());
+      if (s.ok())
+        c.log_level = *s;
+      else
+        errors.push_back("log_level: " + s.status().message());
     }
     m.Read("log_file", c.log_file);
     if (YAML::Node http = m.Get("http")) {
@@ -177,12 +179,15 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
         p.Read("id", pc.id);
         std::string kind = "channel";
         p.Read("kind", kind);
-        if (auto k = ParsePartnerKind(kind); k.ok()) pc.kind = *k;
-        else errors.push_back(p.Path("kind") + ": " + k.status().message());
+        if (auto k = ParsePartnerKind(kind); k.ok())
+          pc.kind = *k;
+        else
+          errors.push_back(p.Path("kind") + ": " + k.status().message());
         p.Read("api_keys", pc.api_keys);
         std::vector<std::string> files;
         p.Read("api_key_files", files);
-        for (const auto& f : files) pc.api_keys.push_back(ReadSecretFile(base_dir, f, p.Path("api_key_files"), errors));
+        for (const auto& f : files)
+          pc.api_keys.push_back(ReadSecretFile(base_dir, f, p.Path("api_key_files"), errors));
         if (pc.api_keys.empty()) errors.push_back(path + ": needs api_keys or api_key_files");
         c.partners.push_back(std::move(pc));
       }
@@ -200,7 +205,8 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
         n.Read("api_key", nc.api_key);
         std::string key_file;
         n.Read("api_key_file", key_file);
-        if (!key_file.empty()) nc.api_key = ReadSecretFile(base_dir, key_file, n.Path("api_key_file"), errors);
+        if (!key_file.empty())
+          nc.api_key = ReadSecretFile(base_dir, key_file, n.Path("api_key_file"), errors);
         nc.endpoint.id = "node:" + nc.id;
         c.nodes.push_back(std::move(nc));
       }
@@ -234,7 +240,8 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
         s.Read("secret", sc.secret);
         std::string secret_file;
         s.Read("secret_file", secret_file);
-        if (!secret_file.empty()) sc.secret = ReadSecretFile(base_dir, secret_file, s.Path("secret_file"), errors);
+        if (!secret_file.empty())
+          sc.secret = ReadSecretFile(base_dir, secret_file, s.Path("secret_file"), errors);
         if (!DecodeWebhookSecret(sc.secret).ok()) {
           errors.push_back(path + ".secret: must be whsec_ + base64 of at least 16 bytes");
         }
@@ -279,7 +286,8 @@ Status ValidateConfig(const Config& c) {
   if (auto addr = ParseListenAddress(c.listen); !addr.ok()) {
     errors.push_back("listen: " + addr.status().message());
   }
-  if (c.partners.empty()) errors.push_back("partners: at least one partner is needed to submit orders");
+  if (c.partners.empty())
+    errors.push_back("partners: at least one partner is needed to submit orders");
   std::set<std::string> ids, keys;
   for (const auto& p : c.partners) {
     if (p.id.empty()) errors.push_back("partners: an id is empty");
@@ -287,13 +295,15 @@ Status ValidateConfig(const Config& c) {
     for (const auto& k : p.api_keys) {
       if (k.empty()) errors.push_back("partners: '" + p.id + "' has an empty API key");
       // The key itself is never printed.
-      if (!keys.insert(k).second) errors.push_back("partners: '" + p.id + "' shares an API key with another partner");
+      if (!keys.insert(k).second)
+        errors.push_back("partners: '" + p.id + "' shares an API key with another partner");
     }
   }
   std::set<std::string> subscriber_ids;
   for (const auto& s : c.subscribers) {
     if (s.id.empty()) errors.push_back("subscribers: an id is empty");
-    if (!subscriber_ids.insert(s.id).second) errors.push_back("subscribers: duplicate id '" + s.id + "'");
+    if (!subscriber_ids.insert(s.id).second)
+      errors.push_back("subscribers: duplicate id '" + s.id + "'");
   }
   std::set<std::string> nodes;
   for (const auto& n : c.nodes) {
@@ -349,7 +359,8 @@ std::string Config::Redacted() const {
   }
   out << YAML::EndSeq;
   out << YAML::Key << "routing" << YAML::Value << YAML::BeginMap << YAML::Key << "default_node"
-      << YAML::Value << routing.default_node << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+      << YAML::Value << routing.default_node << YAML::Key << "rules" << YAML::Value
+      << YAML::BeginSeq;
   for (const auto& r : routing.rules) {
     out << YAML::BeginMap << YAML::Key << "channel" << YAML::Value << r.channel << YAML::Key
         << "country" << YAML::Value << r.ship_to_country << YAML::Key << "service_level"

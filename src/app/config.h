@@ -25,8 +25,8 @@ struct PartnerConfig {
 struct NodeConfig {
   std::string id;
   std::string name;
-  Endpoint endpoint;     // url, timeout, retry
-  std::string api_key;   // sent to the node as "Authorization: Bearer <key>"; may be empty
+  Endpoint endpoint;    // url, timeout, retry
+  std::string api_key;  // sent to the node as "Authorization: Bearer <key>"; may be empty
 };
 
 struct SubscriberConfig {

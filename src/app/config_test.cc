@@ -97,7 +97,8 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
 TEST_F(ConfigTest, RedactedDumpHasNoSecrets) {
   auto c = ParseConfig(kGood, dir_.string());
   std::string dump = c->Redacted();
-  for (const char* secret : {"k-one", "k-two", "file-secret", "node-secret", "MfKQ9r8GKYqrTwjUPD8"}) {
+  for (const char* secret :
+       {"k-one", "k-two", "file-secret", "node-secret", "MfKQ9r8GKYqrTwjUPD8"}) {
     EXPECT_EQ(dump.find(secret), std::string::npos) << secret;
   }
   EXPECT_NE(dump.find("<redacted>"), std::string::npos);
@@ -119,7 +120,9 @@ TEST_F(ConfigTest, RefusesSharedKeysEmptyIdsAndNonListSections) {
   EXPECT_NE(st.message().find("'tpl-east' shares an API key"), std::string::npos) << st.message();
   EXPECT_EQ(st.message().find("k-one"), std::string::npos) << "a key must never be printed";
   EXPECT_NE(st.message().find("subscribers: duplicate id 'bi'"), std::string::npos);
-  auto bad = ParseConfig("partners: [{id: a, api_keys: [k]}]\nsubscribers: {id: x}\nrouting: {rules: {node: a}}\n", dir_.string());
+  auto bad = ParseConfig(
+      "partners: [{id: a, api_keys: [k]}]\nsubscribers: {id: x}\nrouting: {rules: {node: a}}\n",
+      dir_.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("subscribers: must be a list"), std::string::npos);
   EXPECT_NE(bad.status().message().find("routing.rules: must be a list"), std::string::npos);

@@ -2,13 +2,13 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <atomic>
-#include <cmath>
 #include <thread>
 
 #include <simdjson.h>
@@ -100,7 +100,9 @@ int RunDemo(const DemoOptions& opt) {
   };
   bool human = !opt.json;
   auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
 
   std::string dir = opt.data_dir;
   if (dir.empty()) {
@@ -109,26 +111,29 @@ int RunDemo(const DemoOptions& opt) {
     dir = tmpl;
   }
   fs::create_directories(dir);
-  std::string sim = opt.sim_path.empty() ? (fs::path(SelfDirectory()) / "crossdock-sim").string() : opt.sim_path;
+  std::string sim =
+      opt.sim_path.empty() ? (fs::path(SelfDirectory()) / "crossdock-sim").string() : opt.sim_path;
   if (!fs::exists(sim)) return fail("cannot find " + sim + " (build it, or pass --sim PATH)");
 
   // Fresh random credentials for this run; nothing secret lives in code or files.
-  std::string channel_key = RandomHex(16), node_key = RandomHex(16), node_inbound_key = RandomHex(16);
+  std::string channel_key = RandomHex(16), node_key = RandomHex(16),
+              node_inbound_key = RandomHex(16);
   std::string webhook_secret = "whsec_" + Base64Encode(RandomHex(24));
   auto port = PickFreePort();
   if (!port.ok()) return fail(port.status().message());
   std::string crossdock_url = "http://127.0.0.1:" + std::to_string(*port);
 
   if (human) {
-    std::cerr << "Crossdock demo: " << opt.orders << " orders, web channel → Crossdock → simulated 3PL "
+    std::cerr << "Crossdock demo: " << opt.orders
+              << " orders, web channel → Crossdock → simulated 3PL "
               << "'tpl-east' → shipment confirmations back.\n  data: " << dir << "\n";
   }
-  auto tpl = ChildProcess::Spawn({sim, "3pl", "--listen", "127.0.0.1:0", "--node", "tpl-east",
-                                  "--crossdock-url", crossdock_url, "--ship-delay-ms",
-                                  std::to_string(opt.ship_delay_ms)},
-                                 {{"CROSSDOCK_SIM_API_KEY", node_key},
-                                  {"CROSSDOCK_SIM_INBOUND_KEY", node_inbound_key},
-                                  {"CROSSDOCK_SIM_WEBHOOK_SECRET", webhook_secret}});
+  auto tpl = ChildProcess::Spawn(
+      {sim, "3pl", "--listen", "127.0.0.1:0", "--node", "tpl-east", "--crossdock-url",
+       crossdock_url, "--ship-delay-ms", std::to_string(opt.ship_delay_ms)},
+      {{"CROSSDOCK_SIM_API_KEY", node_key},
+       {"CROSSDOCK_SIM_INBOUND_KEY", node_inbound_key},
+       {"CROSSDOCK_SIM_WEBHOOK_SECRET", webhook_secret}});
   if (!tpl.ok()) return fail(tpl.status().message());
   auto hello = (*tpl)->ReadLine();
   if (!hello.ok()) return fail("the 3PL simulator did not start");
@@ -162,17 +167,18 @@ int RunDemo(const DemoOptions& opt) {
   hook.secret = webhook_secret;
   config.subscribers = {hook};
 
-  auto log = Logger::File(SystemClock::Instance(), (fs::path(dir) / "crossdock.log").string(), Severity::kInfo);
+  auto log = Logger::File(SystemClock::Instance(), (fs::path(dir) / "crossdock.log").string(),
+                          Severity::kInfo);
   auto server = Server::Start(config, *log);
   if (!server.ok()) return fail(server.status().message());
-  if (human) std::cerr << "  crossdock listening on " << crossdock_url << ", 3PL on " << sim_url << "\n";
+  if (human)
+    std::cerr << "  crossdock listening on " << crossdock_url << ", 3PL on " << sim_url << "\n";
 
   std::string acked_file = (fs::path(dir) / "acked.txt").string();
-  auto gen = ChildProcess::Spawn({sim, "generate", "--target", crossdock_url, "--orders",
-                                  std::to_string(opt.orders), "--concurrency",
-                                  std::to_string(opt.concurrency), "--acked-file", acked_file,
-                                  "--quiet"},
-                                 {{"CROSSDOCK_SIM_API_KEY", channel_key}});
+  auto gen = ChildProcess::Spawn(
+      {sim, "generate", "--target", crossdock_url, "--orders", std::to_string(opt.orders),
+       "--concurrency", std::to_string(opt.concurrency), "--acked-file", acked_file, "--quiet"},
+      {{"CROSSDOCK_SIM_API_KEY", channel_key}});
   if (!gen.ok()) return fail(gen.status().message());
 
   // The generator writes its summary on stdout when done; read it on a thread while we watch.
@@ -252,7 +258,9 @@ int RunDemo(const DemoOptions& opt) {
     if ((*rec)->order.status == OrderStatus::kShipped) ++shipped_acked;
     auto flow = DecodeFlowState((*rec)->flow_state);
     if (flow.ok() && flow->dispatched_at && flow->received_at) {
-      release_ms.push_back(std::chrono::duration<double, std::milli>(*flow->dispatched_at - *flow->received_at).count());
+      release_ms.push_back(
+          std::chrono::duration<double, std::milli>(*flow->dispatched_at - *flow->received_at)
+              .count());
     }
   }
   double seconds = elapsed();
@@ -282,11 +290,16 @@ int RunDemo(const DemoOptions& opt) {
     std::printf("  accepted (201)       %lld\n", static_cast<long long>(accepted));
     std::printf("  shipped              %lld\n", static_cast<long long>(shipped_acked));
     std::printf("  lost                 %lld\n", static_cast<long long>(lost));
-    std::printf("  duplicate effects    %lld   (counted at the simulated 3PL)\n", static_cast<long long>(duplicate_effects));
-    std::printf("  release latency      p50 %.1f ms, p99 %.1f ms   (intake → 3PL acknowledged)\n", Pct(release_ms, 50), Pct(release_ms, 99));
-    std::printf("  intake latency       p50 %.1f ms, p99 %.1f ms   (HTTP 201, durable)\n", intake_p50, intake_p99);
-    std::printf("  events               %lld logged, %lld received by the webhook subscriber (signed CloudEvents)\n",
-                static_cast<long long>(events_logged), static_cast<long long>(webhook_events));
+    std::printf("  duplicate effects    %lld   (counted at the simulated 3PL)\n",
+                static_cast<long long>(duplicate_effects));
+    std::printf("  release latency      p50 %.1f ms, p99 %.1f ms   (intake → 3PL acknowledged)\n",
+                Pct(release_ms, 50), Pct(release_ms, 99));
+    std::printf("  intake latency       p50 %.1f ms, p99 %.1f ms   (HTTP 201, durable)\n",
+                intake_p50, intake_p99);
+    std::printf(
+        "  events               %lld logged, %lld received by the webhook subscriber (signed "
+        "CloudEvents)\n",
+        static_cast<long long>(events_logged), static_cast<long long>(webhook_events));
     std::printf("  wall time            %.1f s\n", seconds);
     std::printf("  result               %s\n", ok ? "OK" : "FAILED");
   }

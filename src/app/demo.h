@@ -14,9 +14,9 @@ struct DemoOptions {
   int ship_delay_ms = 100;
   int timeout_s = 300;
   bool json = false;
-  bool keep = false;       // keep the data dir
-  std::string data_dir;    // empty = a new temporary folder
-  std::string sim_path;    // empty = crossdock-sim beside this executable
+  bool keep = false;     // keep the data dir
+  std::string data_dir;  // empty = a new temporary folder
+  std::string sim_path;  // empty = crossdock-sim beside this executable
 };
 
 // Returns the process exit code: 0 when every order shipped with nothing lost or duplicated.

@@ -23,7 +23,8 @@ Result<Config> LoadEffectiveConfig(const std::string& config_path, const std::st
   if (path.empty()) {
     if (const char* env = std::getenv("CROSSDOCK_CONFIG"); env && *env) path = env;
   }
-  if (path.empty()) return InvalidArgument("no configuration: pass --config FILE or set CROSSDOCK_CONFIG");
+  if (path.empty())
+    return InvalidArgument("no configuration: pass --config FILE or set CROSSDOCK_CONFIG");
   auto loaded = LoadConfigFile(path);
   if (!loaded.ok()) return loaded.status();
   config = std::move(*loaded);
@@ -42,9 +43,10 @@ int Serve(const Config& config) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  std::unique_ptr<Logger> log = config.log_file.empty()
-                                    ? Logger::Stdout(SystemClock::Instance(), config.log_level)
-                                    : Logger::File(SystemClock::Instance(), config.log_file, config.log_level);
+  std::unique_ptr<Logger> log =
+      config.log_file.empty()
+          ? Logger::Stdout(SystemClock::Instance(), config.log_level)
+          : Logger::File(SystemClock::Instance(), config.log_file, config.log_level);
   auto server = Server::Start(config, *log);
   if (!server.ok()) {
     log->Error("start-up failed", {{"error", server.status().message()}});
@@ -61,43 +63,57 @@ int Serve(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"crossdock: distribution middleware. Takes orders from sales channels, routes "
-               "them to fulfillment nodes, delivers them exactly once in effect, and turns "
-               "partner events into one canonical event stream."};
+  CLI::App app{
+      "crossdock: distribution middleware. Takes orders from sales channels, routes "
+      "them to fulfillment nodes, delivers them exactly once in effect, and turns "
+      "partner events into one canonical event stream."};
   app.require_subcommand(1);
   app.footer(kExitCodes);
 
   std::string config_path, listen, data_dir;
   auto* serve = app.add_subcommand(
-      "serve", "Run the server: HTTP API, durable store (embedded SQLite), outbox delivery to "
-               "nodes and webhook subscribers. SIGTERM or SIGINT drains and exits 0.");
+      "serve",
+      "Run the server: HTTP API, durable store (embedded SQLite), outbox delivery to "
+      "nodes and webhook subscribers. SIGTERM or SIGINT drains and exits 0.");
   serve->add_option("--config", config_path, "YAML configuration file (env CROSSDOCK_CONFIG)");
-  serve->add_option("--listen", listen, "HOST:PORT to listen on (env CROSSDOCK_LISTEN; default 127.0.0.1:8080)");
-  serve->add_option("--data-dir", data_dir, "Folder of the embedded store (env CROSSDOCK_DATA_DIR; default ./data)");
-  serve->footer("Precedence: defaults < YAML file < CROSSDOCK_* environment < flags. "
-                "CROSSDOCK_LOG_LEVEL sets debug|info|warning|error. See docs/configuration.md.");
+  serve->add_option("--listen", listen,
+                    "HOST:PORT to listen on (env CROSSDOCK_LISTEN; default 127.0.0.1:8080)");
+  serve->add_option("--data-dir", data_dir,
+                    "Folder of the embedded store (env CROSSDOCK_DATA_DIR; default ./data)");
+  serve->footer(
+      "Precedence: defaults < YAML file < CROSSDOCK_* environment < flags. "
+      "CROSSDOCK_LOG_LEVEL sets debug|info|warning|error. See docs/configuration.md.");
 
-  auto* check = app.add_subcommand("config", "Load, validate and print the effective configuration "
-                                             "with every secret redacted.");
+  auto* check = app.add_subcommand("config",
+                                   "Load, validate and print the effective configuration "
+                                   "with every secret redacted.");
   check->add_option("--config", config_path, "YAML configuration file (env CROSSDOCK_CONFIG)");
   check->add_option("--listen", listen, "Override listen address");
   check->add_option("--data-dir", data_dir, "Override data folder");
 
   DemoOptions demo_options;
   auto* demo = app.add_subcommand(
-      "demo", "Run the whole path on this machine: Crossdock on a fresh embedded store, a "
-              "simulated 3PL and webhook subscriber (crossdock-sim), and the order generator. "
-              "Shows progress, then a summary; exits 0 only if every order shipped with none "
-              "lost or duplicated.");
+      "demo",
+      "Run the whole path on this machine: Crossdock on a fresh embedded store, a "
+      "simulated 3PL and webhook subscriber (crossdock-sim), and the order generator. "
+      "Shows progress, then a summary; exits 0 only if every order shipped with none "
+      "lost or duplicated.");
   demo->add_option("--orders", demo_options.orders, "Orders to push")->capture_default_str();
-  demo->add_option("--concurrency", demo_options.concurrency, "Concurrent client connections")->capture_default_str();
-  demo->add_option("--ship-delay-ms", demo_options.ship_delay_ms, "3PL delay from order to shipment")->capture_default_str();
-  demo->add_option("--timeout", demo_options.timeout_s, "Seconds before giving up")->capture_default_str();
-  demo->add_option("--data-dir", demo_options.data_dir, "Use and keep this folder instead of a temporary one");
-  demo->add_option("--sim", demo_options.sim_path, "Path of crossdock-sim (default: beside crossdock)");
+  demo->add_option("--concurrency", demo_options.concurrency, "Concurrent client connections")
+      ->capture_default_str();
+  demo->add_option("--ship-delay-ms", demo_options.ship_delay_ms,
+                   "3PL delay from order to shipment")
+      ->capture_default_str();
+  demo->add_option("--timeout", demo_options.timeout_s, "Seconds before giving up")
+      ->capture_default_str();
+  demo->add_option("--data-dir", demo_options.data_dir,
+                   "Use and keep this folder instead of a temporary one");
+  demo->add_option("--sim", demo_options.sim_path,
+                   "Path of crossdock-sim (default: beside crossdock)");
   demo->add_flag("--keep", demo_options.keep, "Keep the temporary data folder (store and log)");
-  demo->add_flag("--json", demo_options.json, "Print only one JSON line: orders, accepted, shipped, "
-                                              "lost, duplicate_effects, release_latency_ms {p50,p99}, …");
+  demo->add_flag("--json", demo_options.json,
+                 "Print only one JSON line: orders, accepted, shipped, "
+                 "lost, duplicate_effects, release_latency_ms {p50,p99}, …");
 
   auto* version = app.add_subcommand("version", "Print the version.");
 

@@ -19,9 +19,13 @@ Server::Server(const Config& config, Logger& log)
       random_(ThreadLocalRandom::Instance()),
       ids_(clock_, random_) {}
 
-Server::~Server() { Stop(std::chrono::milliseconds(0)); }
+Server::~Server() {
+  Stop(std::chrono::milliseconds(0));
+}
 
-uint16_t Server::port() const { return http_ ? http_->port() : 0; }
+uint16_t Server::port() const {
+  return http_ ? http_->port() : 0;
+}
 
 Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log) {
   CROSSDOCK_RETURN_IF_ERROR(ValidateConfig(config));
@@ -49,7 +53,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
 
   std::vector<PartnerCredential> creds;
   for (const auto& p : config.partners) {
-    for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey({p.id, p.kind}, key));
+    for (const auto& key : p.api_keys)
+      creds.push_back(Authenticator::FromPlainKey({p.id, p.kind}, key));
   }
   s->api_ = std::make_unique<Api>(*s->store_, *s->flow_, Authenticator(std::move(creds)),
                                   s->metrics_, s->clock_, s->random_, log);
@@ -62,9 +67,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   }
   DispatcherOptions dispatcher_options;
   dispatcher_options.workers = config.delivery_workers;
-  s->dispatcher_ = std::make_unique<OutboxDispatcher>(*s->store_, s->clock_, s->random_, s->metrics_,
-                                                      log, *s->flow_, std::move(endpoints),
-                                                      dispatcher_options);
+  s->dispatcher_ =
+      std::make_unique<OutboxDispatcher>(*s->store_, s->clock_, s->random_, s->metrics_, log,
+                                         *s->flow_, std::move(endpoints), dispatcher_options);
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -94,7 +99,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   s->http_ = std::move(*http);
   s->api_->SetReady(true);
   log.Info("crossdock serving", {{"listen", addr->host + ":" + std::to_string(s->http_->port())},
-                                  {"data_dir", config.data_dir}});
+                                 {"data_dir", config.data_dir}});
   return s;
 }
 

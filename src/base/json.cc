@@ -15,10 +15,22 @@ struct JsonWriter::Impl {
 JsonWriter::JsonWriter() : impl_(std::make_unique<Impl>()) {}
 JsonWriter::~JsonWriter() = default;
 
-JsonWriter& JsonWriter::StartObject() { impl_->writer.StartObject(); return *this; }
-JsonWriter& JsonWriter::EndObject() { impl_->writer.EndObject(); return *this; }
-JsonWriter& JsonWriter::StartArray() { impl_->writer.StartArray(); return *this; }
-JsonWriter& JsonWriter::EndArray() { impl_->writer.EndArray(); return *this; }
+JsonWriter& JsonWriter::StartObject() {
+  impl_->writer.StartObject();
+  return *this;
+}
+JsonWriter& JsonWriter::EndObject() {
+  impl_->writer.EndObject();
+  return *this;
+}
+JsonWriter& JsonWriter::StartArray() {
+  impl_->writer.StartArray();
+  return *this;
+}
+JsonWriter& JsonWriter::EndArray() {
+  impl_->writer.EndArray();
+  return *this;
+}
 JsonWriter& JsonWriter::Key(std::string_view key) {
   impl_->writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()), true);
   return *this;
@@ -27,10 +39,22 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   impl_->writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()), true);
   return *this;
 }
-JsonWriter& JsonWriter::Int(int64_t value) { impl_->writer.Int64(value); return *this; }
-JsonWriter& JsonWriter::Double(double value) { impl_->writer.Double(value); return *this; }
-JsonWriter& JsonWriter::Bool(bool value) { impl_->writer.Bool(value); return *this; }
-JsonWriter& JsonWriter::Null() { impl_->writer.Null(); return *this; }
+JsonWriter& JsonWriter::Int(int64_t value) {
+  impl_->writer.Int64(value);
+  return *this;
+}
+JsonWriter& JsonWriter::Double(double value) {
+  impl_->writer.Double(value);
+  return *this;
+}
+JsonWriter& JsonWriter::Bool(bool value) {
+  impl_->writer.Bool(value);
+  return *this;
+}
+JsonWriter& JsonWriter::Null() {
+  impl_->writer.Null();
+  return *this;
+}
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
   return *this;
@@ -55,8 +79,14 @@ struct DepthHandler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthHandl
   bool Default() { return true; }
   bool StartObject() { return Enter(); }
   bool StartArray() { return Enter(); }
-  bool EndObject(rapidjson::SizeType) { --depth; return true; }
-  bool EndArray(rapidjson::SizeType) { --depth; return true; }
+  bool EndObject(rapidjson::SizeType) {
+    --depth;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth;
+    return true;
+  }
   bool Enter() {
     ++depth;
     if (max_depth > 0 && depth > max_depth) {
@@ -74,8 +104,7 @@ Status CheckJsonSyntax(std::string_view text, int max_depth) {
   DepthHandler handler;
   handler.max_depth = max_depth;
   constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseStopWhenDoneFlag;
+                              rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
   rapidjson::ParseResult r = reader.Parse<kFlags>(ms, handler);
   if (handler.too_deep) {
     return InvalidArgument("at byte " + std::to_string(r.Offset()) + ": nesting deeper than " +

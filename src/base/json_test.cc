@@ -7,7 +7,15 @@ namespace {
 
 TEST(JsonWriterTest, WritesEscapedDocument) {
   JsonWriter w;
-  w.StartObject().Field("a", "x\"y\n").Field("n", int64_t{-3}).Key("l").StartArray().Bool(true).Null().EndArray().EndObject();
+  w.StartObject()
+      .Field("a", "x\"y\n")
+      .Field("n", int64_t{-3})
+      .Key("l")
+      .StartArray()
+      .Bool(true)
+      .Null()
+      .EndArray()
+      .EndObject();
   EXPECT_EQ(w.view(), R"({"a":"x\"y\n","n":-3,"l":[true,null]})");
 }
 
@@ -34,7 +42,9 @@ TEST(JsonSyntaxTest, BoundsDepth) {
   EXPECT_NE(s.message().find("nesting deeper than 32"), std::string::npos) << s.message();
 }
 
-TEST(JsonPointerTest, EscapesTokens) { EXPECT_EQ(JsonPointerEscape("a/b~c"), "a~1b~0c"); }
+TEST(JsonPointerTest, EscapesTokens) {
+  EXPECT_EQ(JsonPointerEscape("a/b~c"), "a~1b~0c");
+}
 
 }  // namespace
 }  // namespace crossdock

@@ -11,10 +11,14 @@ namespace crossdock {
 namespace {
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kDebug: return "DEBUG";
-    case Severity::kInfo: return "INFO";
-    case Severity::kWarning: return "WARNING";
-    case Severity::kError: return "ERROR";
+    case Severity::kDebug:
+      return "DEBUG";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kWarning:
+      return "WARNING";
+    case Severity::kError:
+      return "ERROR";
   }
   return "INFO";
 }
@@ -67,7 +71,9 @@ std::unique_ptr<Logger> Logger::File(const Clock& clock, const std::string& path
       clock, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path), min);
 }
 
-std::unique_ptr<Logger> Logger::Null() { return std::make_unique<NullLogger>(); }
+std::unique_ptr<Logger> Logger::Null() {
+  return std::make_unique<NullLogger>();
+}
 
 Result<Severity> ParseSeverity(std::string_view name) {
   if (name == "debug") return Severity::kDebug;

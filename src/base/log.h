@@ -30,10 +30,18 @@ class Logger {
   virtual ~Logger() = default;
   virtual void Write(Severity severity, std::string_view message,
                      std::initializer_list<LogField> fields) = 0;
-  void Debug(std::string_view m, std::initializer_list<LogField> f = {}) { Write(Severity::kDebug, m, f); }
-  void Info(std::string_view m, std::initializer_list<LogField> f = {}) { Write(Severity::kInfo, m, f); }
-  void Warn(std::string_view m, std::initializer_list<LogField> f = {}) { Write(Severity::kWarning, m, f); }
-  void Error(std::string_view m, std::initializer_list<LogField> f = {}) { Write(Severity::kError, m, f); }
+  void Debug(std::string_view m, std::initializer_list<LogField> f = {}) {
+    Write(Severity::kDebug, m, f);
+  }
+  void Info(std::string_view m, std::initializer_list<LogField> f = {}) {
+    Write(Severity::kInfo, m, f);
+  }
+  void Warn(std::string_view m, std::initializer_list<LogField> f = {}) {
+    Write(Severity::kWarning, m, f);
+  }
+  void Error(std::string_view m, std::initializer_list<LogField> f = {}) {
+    Write(Severity::kError, m, f);
+  }
 };
 
 // Renders one log line (without newline). Pure; used by the loggers and their tests.

@@ -14,9 +14,15 @@ TEST(MetricsTest, RendersPrometheusText) {
   h.Observe(0.5);
   h.Observe(5);
   std::string text = reg.RenderPrometheus();
-  EXPECT_NE(text.find("# TYPE crossdock_orders_total counter\ncrossdock_orders_total{channel=\"web\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find(
+          "# TYPE crossdock_orders_total counter\ncrossdock_orders_total{channel=\"web\"} 3\n"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("crossdock_outbox_depth 7\n"), std::string::npos);
-  EXPECT_NE(text.find("crossdock_x_seconds_bucket{le=\"0.10000000000000001\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crossdock_x_seconds_bucket{le=\"0.10000000000000001\"} 1\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("crossdock_x_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("crossdock_x_seconds_count 3\n"), std::string::npos);
 }

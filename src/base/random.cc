@@ -16,7 +16,9 @@ uint64_t Random::Uniform(uint64_t bound) {
   return v % bound;
 }
 
-double Random::NextDouble() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
+double Random::NextDouble() {
+  return static_cast<double>(NextU64() >> 11) * 0x1.0p-53;
+}
 
 namespace {
 uint64_t SplitMix(uint64_t& x) {
@@ -25,7 +27,9 @@ uint64_t SplitMix(uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t Rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 SeededRandom::SeededRandom(uint64_t seed) {

@@ -16,17 +16,17 @@ namespace crossdock {
 // The closed list of error codes. Each names what the caller should do, not where it happened.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,     // bad input from a caller or partner: fix the input, do not retry
-  kNotFound,            // the object does not exist (or the caller may not see it)
-  kAlreadyExists,       // a unique key is taken
-  kConflict,            // the object's state forbids the operation now
-  kUnauthenticated,     // missing or bad credential
-  kPermissionDenied,    // credential valid, scope insufficient
-  kResourceExhausted,   // quota or limit reached: retry later
-  kUnavailable,         // a dependency is down or busy: retry later
-  kDeadlineExceeded,    // timed out; the outcome may be unknown
-  kAborted,             // the operation was abandoned midway (e.g. a transaction); retry it
-  kInternal,            // a bug or a corrupted invariant
+  kInvalidArgument,    // bad input from a caller or partner: fix the input, do not retry
+  kNotFound,           // the object does not exist (or the caller may not see it)
+  kAlreadyExists,      // a unique key is taken
+  kConflict,           // the object's state forbids the operation now
+  kUnauthenticated,    // missing or bad credential
+  kPermissionDenied,   // credential valid, scope insufficient
+  kResourceExhausted,  // quota or limit reached: retry later
+  kUnavailable,        // a dependency is down or busy: retry later
+  kDeadlineExceeded,   // timed out; the outcome may be unknown
+  kAborted,            // the operation was abandoned midway (e.g. a transaction); retry it
+  kInternal,           // a bug or a corrupted invariant
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -49,19 +49,33 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-inline Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
-inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-inline Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
+inline Status NotFound(std::string m) {
+  return {StatusCode::kNotFound, std::move(m)};
+}
+inline Status AlreadyExists(std::string m) {
+  return {StatusCode::kAlreadyExists, std::move(m)};
+}
+inline Status Conflict(std::string m) {
+  return {StatusCode::kConflict, std::move(m)};
+}
+inline Status Unavailable(std::string m) {
+  return {StatusCode::kUnavailable, std::move(m)};
+}
+inline Status Internal(std::string m) {
+  return {StatusCode::kInternal, std::move(m)};
+}
+inline Status DeadlineExceeded(std::string m) {
+  return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
 
 // Either a value or a non-OK Status. Accessing the value of an error Result is a bug (asserted).
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status has no value");
   }
@@ -71,9 +85,18 @@ class [[nodiscard]] Result {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
   }
-  T& value() & { assert(ok()); return std::get<T>(v_); }
-  const T& value() const& { assert(ok()); return std::get<T>(v_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -86,8 +109,8 @@ class [[nodiscard]] Result {
 }  // namespace crossdock
 
 // Returns the status of `expr` from the enclosing function when it is not OK.
-#define CROSSDOCK_RETURN_IF_ERROR(expr)              \
-  do {                                               \
-    ::crossdock::Status _st = (expr);                \
-    if (!_st.ok()) return _st;                       \
+#define CROSSDOCK_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::crossdock::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)

@@ -11,7 +11,9 @@ bool IsLowerHex(std::string_view s) {
   }
   return true;
 }
-bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+bool AllZero(std::string_view s) {
+  return s.find_first_not_of('0') == std::string_view::npos;
+}
 std::string RandomHex(Random& r, size_t bytes) {
   std::string raw;
   while (raw.size() < bytes) {

@@ -19,13 +19,17 @@ void ReadAdjustments(Reader& r, element el, const std::string& p, std::vector<Ad
   r.ForEachItem(el, p, [&](element item, const std::string& ip) {
     Adjustment a;
     std::vector<std::string_view> seen;
-    bool is_object = r.ForEachField(item, ip, [&](std::string_view k, element v, const std::string& fp) {
-      seen.push_back(k);
-      if (k == "code") r.String(v, fp, a.code);
-      else if (k == "amount") r.Amount(v, fp, a.amount);
-      else return false;
-      return true;
-    });
+    bool is_object =
+        r.ForEachField(item, ip, [&](std::string_view k, element v, const std::string& fp) {
+          seen.push_back(k);
+          if (k == "code")
+            r.String(v, fp, a.code);
+          else if (k == "amount")
+            r.Amount(v, fp, a.amount);
+          else
+            return false;
+          return true;
+        });
     if (is_object) r.Require(ip, {"amount"}, seen);
     out.push_back(std::move(a));
   });
@@ -33,28 +37,44 @@ void ReadAdjustments(Reader& r, element el, const std::string& p, std::vector<Ad
 
 void ReadAddress(Reader& r, element el, const std::string& p, Address& a) {
   r.ForEachField(el, p, [&](std::string_view k, element v, const std::string& fp) {
-    if (k == "name") r.String(v, fp, a.name);
-    else if (k == "company") r.String(v, fp, a.company);
-    else if (k == "line1") r.String(v, fp, a.line1);
-    else if (k == "line2") r.String(v, fp, a.line2);
-    else if (k == "city") r.String(v, fp, a.city);
-    else if (k == "region") r.String(v, fp, a.region);
-    else if (k == "postal_code") r.String(v, fp, a.postal_code);
-    else if (k == "country") r.String(v, fp, a.country);
-    else if (k == "phone") r.String(v, fp, a.phone);
-    else if (k == "email") r.String(v, fp, a.email);
-    else return false;
+    if (k == "name")
+      r.String(v, fp, a.name);
+    else if (k == "company")
+      r.String(v, fp, a.company);
+    else if (k == "line1")
+      r.String(v, fp, a.line1);
+    else if (k == "line2")
+      r.String(v, fp, a.line2);
+    else if (k == "city")
+      r.String(v, fp, a.city);
+    else if (k == "region")
+      r.String(v, fp, a.region);
+    else if (k == "postal_code")
+      r.String(v, fp, a.postal_code);
+    else if (k == "country")
+      r.String(v, fp, a.country);
+    else if (k == "phone")
+      r.String(v, fp, a.phone);
+    else if (k == "email")
+      r.String(v, fp, a.email);
+    else
+      return false;
     return true;
   });
 }
 
 void ReadCustomer(Reader& r, element el, const std::string& p, Customer& c) {
   r.ForEachField(el, p, [&](std::string_view k, element v, const std::string& fp) {
-    if (k == "external_ref") r.String(v, fp, c.external_ref);
-    else if (k == "name") r.String(v, fp, c.name);
-    else if (k == "email") r.String(v, fp, c.email);
-    else if (k == "phone") r.String(v, fp, c.phone);
-    else return false;
+    if (k == "external_ref")
+      r.String(v, fp, c.external_ref);
+    else if (k == "name")
+      r.String(v, fp, c.name);
+    else if (k == "email")
+      r.String(v, fp, c.email);
+    else if (k == "phone")
+      r.String(v, fp, c.phone);
+    else
+      return false;
     return true;
   });
 }
@@ -63,14 +83,22 @@ void ReadLine(Reader& r, element el, const std::string& p, OrderLine& l) {
   std::vector<std::string_view> seen;
   bool is_object = r.ForEachField(el, p, [&](std::string_view k, element v, const std::string& fp) {
     seen.push_back(k);
-    if (k == "line_id") r.String(v, fp, l.line_id);
-    else if (k == "sku") r.String(v, fp, l.sku);
-    else if (k == "description") r.String(v, fp, l.description);
-    else if (k == "quantity") r.Int(v, fp, l.quantity);
-    else if (k == "unit_price") r.Amount(v, fp, l.unit_price);
-    else if (k == "discounts") ReadAdjustments(r, v, fp, l.discounts);
-    else if (k == "taxes") ReadAdjustments(r, v, fp, l.taxes);
-    else return false;
+    if (k == "line_id")
+      r.String(v, fp, l.line_id);
+    else if (k == "sku")
+      r.String(v, fp, l.sku);
+    else if (k == "description")
+      r.String(v, fp, l.description);
+    else if (k == "quantity")
+      r.Int(v, fp, l.quantity);
+    else if (k == "unit_price")
+      r.Amount(v, fp, l.unit_price);
+    else if (k == "discounts")
+      ReadAdjustments(r, v, fp, l.discounts);
+    else if (k == "taxes")
+      ReadAdjustments(r, v, fp, l.taxes);
+    else
+      return false;
     return true;
   });
   if (is_object) r.Require(p, {"line_id", "sku", "quantity", "unit_price"}, seen);
@@ -80,10 +108,14 @@ void ReadShipping(Reader& r, element el, const std::string& p, ShippingCharge& s
   std::vector<std::string_view> seen;
   bool is_object = r.ForEachField(el, p, [&](std::string_view k, element v, const std::string& fp) {
     seen.push_back(k);
-    if (k == "method") r.String(v, fp, s.method);
-    else if (k == "amount") r.Amount(v, fp, s.amount);
-    else if (k == "taxes") ReadAdjustments(r, v, fp, s.taxes);
-    else return false;
+    if (k == "method")
+      r.String(v, fp, s.method);
+    else if (k == "amount")
+      r.Amount(v, fp, s.amount);
+    else if (k == "taxes")
+      ReadAdjustments(r, v, fp, s.taxes);
+    else
+      return false;
     return true;
   });
   if (is_object) r.Require(p, {"amount"}, seen);
@@ -93,12 +125,18 @@ void ReadTotals(Reader& r, element el, const std::string& p, OrderTotals& t) {
   std::vector<std::string_view> seen;
   bool is_object = r.ForEachField(el, p, [&](std::string_view k, element v, const std::string& fp) {
     seen.push_back(k);
-    if (k == "subtotal") r.Amount(v, fp, t.subtotal);
-    else if (k == "discount_total") r.Amount(v, fp, t.discount_total);
-    else if (k == "tax_total") r.Amount(v, fp, t.tax_total);
-    else if (k == "shipping_total") r.Amount(v, fp, t.shipping_total);
-    else if (k == "grand_total") r.Amount(v, fp, t.grand_total);
-    else return false;
+    if (k == "subtotal")
+      r.Amount(v, fp, t.subtotal);
+    else if (k == "discount_total")
+      r.Amount(v, fp, t.discount_total);
+    else if (k == "tax_total")
+      r.Amount(v, fp, t.tax_total);
+    else if (k == "shipping_total")
+      r.Amount(v, fp, t.shipping_total);
+    else if (k == "grand_total")
+      r.Amount(v, fp, t.grand_total);
+    else
+      return false;
     return true;
   });
   if (is_object) r.Require(p, {"subtotal", "grand_total"}, seen);
@@ -129,52 +167,67 @@ Decoded<Order> DecodeOrder(std::string_view json, const DecodeOptions& options) 
   Reader r(errors);
   Order o;
   std::vector<std::string_view> seen;
-  bool is_object = r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
-    seen.push_back(k);
-    if (IsServerField(k) && !options.allow_server_fields) {
-      r.Error(p, "is set by Crossdock and must not be sent");
-      return true;
-    }
-    if (k == "id") r.String(v, p, o.id);
-    else if (k == "status") {
-      std::string s;
-      r.String(v, p, s);
-      if (auto st = ParseOrderStatus(s); st.ok()) o.status = *st;
-      else if (!s.empty()) r.Error(p, st.status().message());
-    }
-    else if (k == "partner") r.String(v, p, o.partner);
-    else if (k == "created_at") r.Time(v, p, o.created_at);
-    else if (k == "updated_at") r.Time(v, p, o.updated_at);
-    else if (k == "channel") r.String(v, p, o.channel);
-    else if (k == "external_ref") r.String(v, p, o.external_ref);
-    else if (k == "currency") r.String(v, p, o.currency);
-    else if (k == "placed_at") r.Time(v, p, o.placed_at);
-    else if (k == "service_level") r.String(v, p, o.service_level);
-    else if (k == "notes") r.String(v, p, o.notes);
-    else if (k == "customer") ReadCustomer(r, v, p, o.customer);
-    else if (k == "ship_to") ReadAddress(r, v, p, o.ship_to);
-    else if (k == "bill_to") ReadAddress(r, v, p, o.bill_to.emplace());
-    else if (k == "lines") {
-      r.ForEachItem(v, p, [&](element item, const std::string& ip) {
-        if (o.lines.size() >= options.limits.max_lines) {
-          if (o.lines.size() == options.limits.max_lines) {
-            r.Error(p, "has more than " + std::to_string(options.limits.max_lines) + " lines");
-            o.lines.emplace_back();  // sentinel so the error is reported once
-          }
-          return;
+  bool is_object =
+      r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
+        seen.push_back(k);
+        if (IsServerField(k) && !options.allow_server_fields) {
+          r.Error(p, "is set by Crossdock and must not be sent");
+          return true;
         }
-        ReadLine(r, item, ip, o.lines.emplace_back());
+        if (k == "id")
+          r.String(v, p, o.id);
+        else if (k == "status") {
+          std::string s;
+          r.String(v, p, s);
+          if (auto st = ParseOrderStatus(s); st.ok())
+            o.status = *st;
+          else if (!s.empty())
+            r.Error(p, st.status().message());
+        } else if (k == "partner")
+          r.String(v, p, o.partner);
+        else if (k == "created_at")
+          r.Time(v, p, o.created_at);
+        else if (k == "updated_at")
+          r.Time(v, p, o.updated_at);
+        else if (k == "channel")
+          r.String(v, p, o.channel);
+        else if (k == "external_ref")
+          r.String(v, p, o.external_ref);
+        else if (k == "currency")
+          r.String(v, p, o.currency);
+        else if (k == "placed_at")
+          r.Time(v, p, o.placed_at);
+        else if (k == "service_level")
+          r.String(v, p, o.service_level);
+        else if (k == "notes")
+          r.String(v, p, o.notes);
+        else if (k == "customer")
+          ReadCustomer(r, v, p, o.customer);
+        else if (k == "ship_to")
+          ReadAddress(r, v, p, o.ship_to);
+        else if (k == "bill_to")
+          ReadAddress(r, v, p, o.bill_to.emplace());
+        else if (k == "lines") {
+          r.ForEachItem(v, p, [&](element item, const std::string& ip) {
+            if (o.lines.size() >= options.limits.max_lines) {
+              if (o.lines.size() == options.limits.max_lines) {
+                r.Error(p, "has more than " + std::to_string(options.limits.max_lines) + " lines");
+                o.lines.emplace_back();  // sentinel so the error is reported once
+              }
+              return;
+            }
+            ReadLine(r, item, ip, o.lines.emplace_back());
+          });
+        } else if (k == "shipping") {
+          r.ForEachItem(v, p, [&](element item, const std::string& ip) {
+            ReadShipping(r, item, ip, o.shipping.emplace_back());
+          });
+        } else if (k == "totals")
+          ReadTotals(r, v, p, o.totals);
+        else
+          return false;
+        return true;
       });
-    }
-    else if (k == "shipping") {
-      r.ForEachItem(v, p, [&](element item, const std::string& ip) {
-        ReadShipping(r, item, ip, o.shipping.emplace_back());
-      });
-    }
-    else if (k == "totals") ReadTotals(r, v, p, o.totals);
-    else return false;
-    return true;
-  });
   if (is_object) {
     r.Require("", {"channel", "external_ref", "currency", "ship_to", "lines", "totals"}, seen);
   }
@@ -298,53 +351,71 @@ Decoded<Shipment> DecodeShipment(std::string_view json, const DecodeOptions& opt
   Reader r(errors);
   Shipment s;
   std::vector<std::string_view> seen;
-  bool is_object = r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
-    seen.push_back(k);
-    if (k == "id") {
-      if (!options.allow_server_fields) r.Error(p, "is set by Crossdock and must not be sent");
-      else r.String(v, p, s.id);
-    }
-    else if (k == "order_id") r.String(v, p, s.order_id);
-    else if (k == "node") {
-      // The node is named by the URL it posts to; a second, possibly different value is refused.
-      if (!options.allow_server_fields) r.Error(p, "is taken from the URL and must not be sent");
-      else r.String(v, p, s.node);
-    }
-    else if (k == "partner_event_id") r.String(v, p, s.partner_event_id);
-    else if (k == "shipped_at") r.Time(v, p, s.shipped_at);
-    else if (k == "carrier") r.String(v, p, s.carrier);
-    else if (k == "service") r.String(v, p, s.service);
-    else if (k == "tracking_number") r.String(v, p, s.tracking_number);
-    else if (k == "packages") {
-      r.ForEachItem(v, p, [&](element item, const std::string& ip) {
-        Package& pkg = s.packages.emplace_back();
-        r.ForEachField(item, ip, [&](std::string_view pk, element pv, const std::string& pp) {
-          if (pk == "sscc") r.String(pv, pp, pkg.sscc);
-          else if (pk == "tracking_number") r.String(pv, pp, pkg.tracking_number);
-          else if (pk == "weight_kg") r.String(pv, pp, pkg.weight_kg);
-          else if (pk == "lines") {
-            r.ForEachItem(pv, pp, [&](element li, const std::string& lp) {
-              ShippedLine& line = pkg.lines.emplace_back();
-              std::vector<std::string_view> lseen;
-              bool obj = r.ForEachField(li, lp, [&](std::string_view lk, element lv, const std::string& fp) {
-                lseen.push_back(lk);
-                if (lk == "line_id") r.String(lv, fp, line.line_id);
-                else if (lk == "sku") r.String(lv, fp, line.sku);
-                else if (lk == "quantity") r.Int(lv, fp, line.quantity);
-                else return false;
-                return true;
-              });
-              if (obj) r.Require(lp, {"line_id", "quantity"}, lseen);
+  bool is_object =
+      r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
+        seen.push_back(k);
+        if (k == "id") {
+          if (!options.allow_server_fields)
+            r.Error(p, "is set by Crossdock and must not be sent");
+          else
+            r.String(v, p, s.id);
+        } else if (k == "order_id")
+          r.String(v, p, s.order_id);
+        else if (k == "node") {
+          // The node is named by the URL it posts to; a second, possibly different value is
+          // refused.
+          if (!options.allow_server_fields)
+            r.Error(p, "is taken from the URL and must not be sent");
+          else
+            r.String(v, p, s.node);
+        } else if (k == "partner_event_id")
+          r.String(v, p, s.partner_event_id);
+        else if (k == "shipped_at")
+          r.Time(v, p, s.shipped_at);
+        else if (k == "carrier")
+          r.String(v, p, s.carrier);
+        else if (k == "service")
+          r.String(v, p, s.service);
+        else if (k == "tracking_number")
+          r.String(v, p, s.tracking_number);
+        else if (k == "packages") {
+          r.ForEachItem(v, p, [&](element item, const std::string& ip) {
+            Package& pkg = s.packages.emplace_back();
+            r.ForEachField(item, ip, [&](std::string_view pk, element pv, const std::string& pp) {
+              if (pk == "sscc")
+                r.String(pv, pp, pkg.sscc);
+              else if (pk == "tracking_number")
+                r.String(pv, pp, pkg.tracking_number);
+              else if (pk == "weight_kg")
+                r.String(pv, pp, pkg.weight_kg);
+              else if (pk == "lines") {
+                r.ForEachItem(pv, pp, [&](element li, const std::string& lp) {
+                  ShippedLine& line = pkg.lines.emplace_back();
+                  std::vector<std::string_view> lseen;
+                  bool obj = r.ForEachField(
+                      li, lp, [&](std::string_view lk, element lv, const std::string& fp) {
+                        lseen.push_back(lk);
+                        if (lk == "line_id")
+                          r.String(lv, fp, line.line_id);
+                        else if (lk == "sku")
+                          r.String(lv, fp, line.sku);
+                        else if (lk == "quantity")
+                          r.Int(lv, fp, line.quantity);
+                        else
+                          return false;
+                        return true;
+                      });
+                  if (obj) r.Require(lp, {"line_id", "quantity"}, lseen);
+                });
+              } else
+                return false;
+              return true;
             });
-          }
-          else return false;
-          return true;
-        });
+          });
+        } else
+          return false;
+        return true;
       });
-    }
-    else return false;
-    return true;
-  });
   if (is_object) r.Require("", {"order_id", "partner_event_id", "packages"}, seen);
   if (errors.empty() && options.validate) {
     FieldErrors more = ValidateShipment(s);

@@ -98,7 +98,8 @@ void Reader::Time(element el, const std::string& pointer, std::optional<TimePoin
 void Reader::Require(const std::string& pointer, std::initializer_list<std::string_view> keys,
                      const std::vector<std::string_view>& seen) {
   for (auto k : keys) {
-    if (std::find(seen.begin(), seen.end(), k) == seen.end()) Error(Child(pointer, k), "is required");
+    if (std::find(seen.begin(), seen.end(), k) == seen.end())
+      Error(Child(pointer, k), "is required");
   }
 }
 

@@ -31,8 +31,9 @@ class Reader {
 
   // Calls `field(key, value, pointer)` for each property; the callback returns false for an
   // unknown key, which is then reported. Returns false (after reporting) if `el` is no object.
-  bool ForEachField(element el, const std::string& pointer,
-                    const std::function<bool(std::string_view, element, const std::string&)>& field);
+  bool ForEachField(
+      element el, const std::string& pointer,
+      const std::function<bool(std::string_view, element, const std::string&)>& field);
   // Calls `item(value, pointer)` for each element; reports a non-array.
   bool ForEachItem(element el, const std::string& pointer,
                    const std::function<void(element, const std::string&)>& item);

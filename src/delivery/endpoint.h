@@ -12,8 +12,8 @@
 namespace crossdock {
 
 struct Endpoint {
-  std::string id;   // "node:tpl-east"
-  std::string url;  // http://host:port/path
+  std::string id;                                            // "node:tpl-east"
+  std::string url;                                           // http://host:port/path
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Authorization; secrets!
   std::chrono::milliseconds timeout{10'000};
   RetryPolicy retry;

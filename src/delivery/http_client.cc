@@ -108,7 +108,8 @@ class BeastClient final : public HttpClient {
     auto& res = parser.get();
     ClientResponse out;
     out.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    for (const auto& f : res)
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     out.body = std::move(res.body());
     if (!res.keep_alive()) Close();
     return out;
@@ -134,6 +135,8 @@ class BeastClient final : public HttpClient {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> HttpClient::Create() { return std::make_unique<BeastClient>(); }
+std::unique_ptr<HttpClient> HttpClient::Create() {
+  return std::make_unique<BeastClient>();
+}
 
 }  // namespace crossdock

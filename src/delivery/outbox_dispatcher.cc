@@ -13,8 +13,7 @@ std::string Truncate(std::string s, size_t n = 300) {
 }  // namespace
 
 OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& random,
-                                   MetricsRegistry& metrics, Logger& log,
-                                   DispatchOutcomeSink& sink,
+                                   MetricsRegistry& metrics, Logger& log, DispatchOutcomeSink& sink,
                                    std::map<std::string, Endpoint> endpoints,
                                    DispatcherOptions options, ClientFactory clients)
     : store_(store),
@@ -26,15 +25,19 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
       endpoints_(std::move(endpoints)),
       options_(options),
       clients_(std::move(clients)),
-      queued_(metrics.GetGauge("crossdock_delivery_queued", "Outbox items claimed and waiting for a worker.")) {}
+      queued_(metrics.GetGauge("crossdock_delivery_queued",
+                               "Outbox items claimed and waiting for a worker.")) {}
 
-OutboxDispatcher::~OutboxDispatcher() { Stop(); }
+OutboxDispatcher::~OutboxDispatcher() {
+  Stop();
+}
 
 Status OutboxDispatcher::Start() {
   // A lease must outlive any call made under it, or a slow call's item could be claimed and
   // sent a second time meanwhile (harmless for the partner thanks to the key, but wasteful).
   for (const auto& [id, ep] : endpoints_) {
-    auto needed = std::chrono::duration_cast<std::chrono::seconds>(2 * ep.timeout) + std::chrono::seconds(5);
+    auto needed =
+        std::chrono::duration_cast<std::chrono::seconds>(2 * ep.timeout) + std::chrono::seconds(5);
     if (needed > options_.lease) options_.lease = needed;
   }
   if (options_.reset_leases_at_start) {
@@ -148,8 +151,9 @@ void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(Write
   Status st = store_.WriteAndWait(std::move(job));
   if (!st.ok()) {
     // The lease will expire and the item will be tried again with the same key.
-    log_.Error("recording a delivery outcome failed",
-               {{"order_id", item.aggregate_id}, {"destination", item.destination}, {"error", st.message()}});
+    log_.Error("recording a delivery outcome failed", {{"order_id", item.aggregate_id},
+                                                       {"destination", item.destination},
+                                                       {"error", st.message()}});
   }
 }
 
@@ -210,7 +214,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     });
     return;
   }
-  if (outcome == CallOutcome::kTransient && endpoint.retry.ShouldRetry(attempt, item.created_at, finished)) {
+  if (outcome == CallOutcome::kTransient &&
+      endpoint.retry.ShouldRetry(attempt, item.created_at, finished)) {
     count("transient");
     std::optional<Duration> retry_after;
     if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
@@ -219,19 +224,22 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
       std::lock_guard lock(random_mu_);
       delay = endpoint.retry.NextDelay(attempt, random_, retry_after);
     }
-    log_.Info("delivery will be retried",
-              {{"trace_id", trace_id}, {"order_id", item.aggregate_id},
-               {"destination", item.destination}, {"attempt", std::to_string(attempt)},
-               {"error", error}});
+    log_.Info("delivery will be retried", {{"trace_id", trace_id},
+                                           {"order_id", item.aggregate_id},
+                                           {"destination", item.destination},
+                                           {"attempt", std::to_string(attempt)},
+                                           {"error", error}});
     Record(item, [&](WriteTx& tx) {
       return tx.RetryOutboxLater(item.id, attempt, finished + delay, error);
     });
     return;
   }
   count(outcome == CallOutcome::kPermanent ? "permanent" : "exhausted");
-  log_.Error("dead-lettered", {{"trace_id", trace_id}, {"order_id", item.aggregate_id},
+  log_.Error("dead-lettered", {{"trace_id", trace_id},
+                               {"order_id", item.aggregate_id},
                                {"destination", item.destination},
-                               {"attempt", std::to_string(attempt)}, {"error", error}});
+                               {"attempt", std::to_string(attempt)},
+                               {"error", error}});
   Record(item, [&](WriteTx& tx) {
     CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error));
     return sink_.OnDeadLettered(tx, item, error);

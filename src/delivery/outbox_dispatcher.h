@@ -39,8 +39,9 @@ class OutboxDispatcher {
   using ClientFactory = std::function<std::unique_ptr<HttpClient>()>;
 
   OutboxDispatcher(Store& store, const Clock& clock, Random& random, MetricsRegistry& metrics,
-                   Logger& log, DispatchOutcomeSink& sink, std::map<std::string, Endpoint> endpoints,
-                   DispatcherOptions options, ClientFactory clients = HttpClient::Create);
+                   Logger& log, DispatchOutcomeSink& sink,
+                   std::map<std::string, Endpoint> endpoints, DispatcherOptions options,
+                   ClientFactory clients = HttpClient::Create);
   ~OutboxDispatcher();
 
   Status Start();

@@ -16,12 +16,16 @@ WebhookPublisher::WebhookPublisher(Store& store, const Clock& clock, Random& ran
       log_(log),
       sub_(std::move(subscription)) {}
 
-WebhookPublisher::~WebhookPublisher() { Stop(); }
+WebhookPublisher::~WebhookPublisher() {
+  Stop();
+}
 
-void WebhookPublisher::Start() { thread_ = std::thread([this] {
+void WebhookPublisher::Start() {
+  thread_ = std::thread([this] {
     SetThreadName("cd-webhook");
     Loop();
-  }); }
+  });
+}
 
 void WebhookPublisher::Stop() {
   {
@@ -59,7 +63,8 @@ void WebhookPublisher::Loop() {
     auto events = offset.ok() ? store_.ReadEvents(*offset, 100)
                               : Result<std::vector<EventRecord>>(offset.status());
     if (!events.ok()) {
-      log_.Warn("webhook: reading the event log failed", {{"subscriber", sub_.id}, {"error", events.status().message()}});
+      log_.Warn("webhook: reading the event log failed",
+                {{"subscriber", sub_.id}, {"error", events.status().message()}});
       if (!SleepFor(std::chrono::seconds(1))) return;
       continue;
     }
@@ -81,9 +86,11 @@ void WebhookPublisher::Loop() {
       if (disabled_) break;
     }
     if (delivered >= 0) {
-      Status st = store_.WriteAndWait([&](WriteTx& tx) { return tx.SetSubscriberOffset(offset_key, delivered); });
+      Status st = store_.WriteAndWait(
+          [&](WriteTx& tx) { return tx.SetSubscriberOffset(offset_key, delivered); });
       if (!st.ok()) {
-        log_.Warn("webhook: storing the offset failed", {{"subscriber", sub_.id}, {"error", st.message()}});
+        log_.Warn("webhook: storing the offset failed",
+                  {{"subscriber", sub_.id}, {"error", st.message()}});
       }
     }
     if (stopping) return;
@@ -106,29 +113,43 @@ bool WebhookPublisher::Send(HttpClient& client, const EventRecord& e) {
     req.headers.emplace_back("Content-Type", "application/cloudevents+json");
     req.headers.emplace_back("webhook-id", e.id);
     req.headers.emplace_back("webhook-timestamp", std::to_string(ts));
-    req.headers.emplace_back("webhook-signature", SignStandardWebhook(sub_.secret_key, e.id, ts, body));
+    req.headers.emplace_back("webhook-signature",
+                             SignStandardWebhook(sub_.secret_key, e.id, ts, body));
     if (!e.traceparent.empty()) req.headers.emplace_back("traceparent", e.traceparent);
     req.body = body;
     auto resp = client.Send(req);
     int status = resp.ok() ? resp->status : 0;
     CallOutcome outcome = ClassifyHttpStatus(status);
     if (outcome == CallOutcome::kSuccess) {
-      metrics_.GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.", label + ",outcome=\"success\"").Inc();
+      metrics_
+          .GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.",
+                      label + ",outcome=\"success\"")
+          .Inc();
       return true;
     }
     if (status == 410) {
       disabled_ = true;
-      log_.Error("webhook: subscriber answered 410 Gone; subscription disabled", {{"subscriber", sub_.id}});
-      metrics_.GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.", label + ",outcome=\"gone\"").Inc();
+      log_.Error("webhook: subscriber answered 410 Gone; subscription disabled",
+                 {{"subscriber", sub_.id}});
+      metrics_
+          .GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.",
+                      label + ",outcome=\"gone\"")
+          .Inc();
       return true;
     }
     if (outcome == CallOutcome::kPermanent) {
       log_.Error("webhook: event refused permanently; skipped",
                  {{"subscriber", sub_.id}, {"event_id", e.id}, {"status", std::to_string(status)}});
-      metrics_.GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.", label + ",outcome=\"refused\"").Inc();
+      metrics_
+          .GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.",
+                      label + ",outcome=\"refused\"")
+          .Inc();
       return true;
     }
-    metrics_.GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.", label + ",outcome=\"transient\"").Inc();
+    metrics_
+        .GetCounter("crossdock_webhook_deliveries_total", "Webhook deliveries by outcome.",
+                    label + ",outcome=\"transient\"")
+        .Inc();
     std::optional<Duration> retry_after;
     if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
     if (!SleepFor(sub_.endpoint.retry.NextDelay(attempt, random_, retry_after))) return false;

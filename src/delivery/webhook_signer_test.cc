@@ -20,8 +20,11 @@ TEST(WebhookSignerTest, MatchesSpecificationExample) {
 
 TEST(WebhookSignerTest, VerifiesAndRejects) {
   std::string key = *DecodeWebhookSecret(kSecret);
-  EXPECT_TRUE(VerifyStandardWebhook(key, kId, "1614265330", kBody, std::string("v1,bogus ") + kSig, kTs).ok());
-  EXPECT_FALSE(VerifyStandardWebhook(key, kId, "1614265330", R"({"test": 2432232315})", kSig, kTs).ok());
+  EXPECT_TRUE(
+      VerifyStandardWebhook(key, kId, "1614265330", kBody, std::string("v1,bogus ") + kSig, kTs)
+          .ok());
+  EXPECT_FALSE(
+      VerifyStandardWebhook(key, kId, "1614265330", R"({"test": 2432232315})", kSig, kTs).ok());
   EXPECT_FALSE(VerifyStandardWebhook(key, kId, "1614265330", kBody, kSig, kTs + 301).ok());
   EXPECT_FALSE(VerifyStandardWebhook(key, kId, "abc", kBody, kSig, kTs).ok());
   EXPECT_FALSE(DecodeWebhookSecret("whsec_short").ok());

@@ -22,7 +22,9 @@ std::string EventData(const Order& o, const std::function<void(JsonWriter&)>& ex
   return w.Take();
 }
 
-Rejection Reject(Status s, FieldErrors errors = {}) { return Rejection{std::move(s), std::move(errors)}; }
+Rejection Reject(Status s, FieldErrors errors = {}) {
+  return Rejection{std::move(s), std::move(errors)};
+}
 
 bool IsOneOf(OrderStatus s, std::initializer_list<OrderStatus> set) {
   for (auto x : set) {
@@ -50,9 +52,8 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const RoutingPolicy&
   Order received = next.order;
   received.status = OrderStatus::kReceived;
   d.events.push_back({"order.received", EventData(received)});
-  d.events.push_back({"order.allocated", EventData(next.order, [&](JsonWriter& w) {
-                        w.Field("node", *node);
-                      })});
+  d.events.push_back(
+      {"order.allocated", EventData(next.order, [&](JsonWriter& w) { w.Field("node", *node); })});
   d.commands.push_back({*node, "dispatch-" + next.order.id + "-" + *node, EncodeOrder(next.order)});
   return d;
 }
@@ -79,7 +80,8 @@ DecideResult OnAck(const OrderAggregate& cur, const DispatchAcknowledged& in, Ti
   return d;
 }
 
-DecideResult OnDeadLetter(const OrderAggregate& cur, const DispatchDeadLettered& in, TimePoint now) {
+DecideResult OnDeadLetter(const OrderAggregate& cur, const DispatchDeadLettered& in,
+                          TimePoint now) {
   Decision d;
   d.next = cur;
   d.next.order.updated_at = now;
@@ -154,7 +156,8 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
     return OnSubmit(*submit, now, routing);
   }
   if (!current) return Reject(NotFound("order not found"));
-  if (const auto* ack = std::get_if<DispatchAcknowledged>(&input)) return OnAck(*current, *ack, now);
+  if (const auto* ack = std::get_if<DispatchAcknowledged>(&input))
+    return OnAck(*current, *ack, now);
   if (const auto* dl = std::get_if<DispatchDeadLettered>(&input)) {
     return OnDeadLetter(*current, *dl, now);
   }

@@ -25,8 +25,8 @@ namespace crossdock {
 
 // Flow state kept beside the canonical order (stored as JSON, see order_state.h).
 struct OrderFlowState {
-  std::string node;      // allocated node
-  std::string node_ref;  // the node's own reference, once acknowledged
+  std::string node;                        // allocated node
+  std::string node_ref;                    // the node's own reference, once acknowledged
   std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
   std::vector<std::string> shipments;      // partner event ids applied, in order
   std::optional<TimePoint> received_at;
@@ -56,8 +56,8 @@ struct DispatchDeadLettered {
 struct ShipmentConfirmed {
   Shipment shipment;  // validated on its own; checked against the order here
 };
-using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
-                                ShipmentConfirmed>;
+using OrderInput =
+    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed>;
 
 // Outputs ---------------------------------------------------------------------------------------
 // Something that happened; becomes a history entry and a CloudEvent.

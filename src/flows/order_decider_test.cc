@@ -63,7 +63,8 @@ TEST(OrderDeciderTest, UnroutableOrderIsRejectedWithPointer) {
 
 TEST(OrderDeciderTest, AckDispatchesOnceAndDuplicateAckIsANoOp) {
   OrderAggregate cur = Submitted();
-  auto r = Decide(cur, DispatchAcknowledged{"tpl-east", "WH-1"}, kT0 + std::chrono::seconds(1), kPolicy);
+  auto r =
+      Decide(cur, DispatchAcknowledged{"tpl-east", "WH-1"}, kT0 + std::chrono::seconds(1), kPolicy);
   Decision d = std::get<Decision>(r);
   EXPECT_EQ(d.next.order.status, OrderStatus::kDispatched);
   EXPECT_EQ(d.next.flow.node_ref, "WH-1");
@@ -83,11 +84,13 @@ TEST(OrderDeciderTest, PartialThenFullShipment) {
   auto r1 = Decide(cur, ShipmentConfirmed{first}, kT0, kPolicy);
   Decision d1 = std::get<Decision>(r1);
   bool complete = o.lines.size() == 1 && o.lines[0].quantity == 1;
-  EXPECT_EQ(d1.next.order.status, complete ? OrderStatus::kShipped : OrderStatus::kPartiallyShipped);
+  EXPECT_EQ(d1.next.order.status,
+            complete ? OrderStatus::kShipped : OrderStatus::kPartiallyShipped);
 
   Shipment rest = ShipAll(o, "e2");
   rest.packages[0].lines[0].quantity -= 1;
-  if (rest.packages[0].lines[0].quantity == 0) rest.packages[0].lines.erase(rest.packages[0].lines.begin());
+  if (rest.packages[0].lines[0].quantity == 0)
+    rest.packages[0].lines.erase(rest.packages[0].lines.begin());
   if (!complete) {
     auto r2 = Decide(d1.next, ShipmentConfirmed{rest}, kT0, kPolicy);
     Decision d2 = std::get<Decision>(r2);
@@ -108,7 +111,7 @@ TEST(OrderDeciderTest, ShipmentBeforeAckThenLateAckKeepsShipped) {
   auto late = Decide(d.next, DispatchAcknowledged{"tpl-east", "WH-9"}, kT0, kPolicy);
   Decision dl = std::get<Decision>(late);
   EXPECT_EQ(dl.next.order.status, OrderStatus::kShipped);  // never moves back
-  EXPECT_EQ(dl.events.size(), 1u);                          // but is recorded
+  EXPECT_EQ(dl.events.size(), 1u);                         // but is recorded
 }
 
 TEST(OrderDeciderTest, ShipmentThatContradictsTheOrderIsRejected) {
@@ -121,7 +124,8 @@ TEST(OrderDeciderTest, ShipmentThatContradictsTheOrderIsRejected) {
   EXPECT_EQ(rej.status.code(), StatusCode::kInvalidArgument);
   ASSERT_EQ(rej.errors.size(), 2u);
   EXPECT_EQ(rej.errors[0].pointer, "/packages/0/lines/0/quantity");
-  EXPECT_EQ(rej.errors[1].pointer, "/packages/0/lines/" + std::to_string(s.packages[0].lines.size() - 1) + "/line_id");
+  EXPECT_EQ(rej.errors[1].pointer,
+            "/packages/0/lines/" + std::to_string(s.packages[0].lines.size() - 1) + "/line_id");
   Shipment other = ShipAll(cur.order, "e2");
   other.node = "tpl-west";
   EXPECT_EQ(std::get<Rejection>(Decide(cur, ShipmentConfirmed{other}, kT0, kPolicy)).status.code(),

@@ -37,7 +37,8 @@ OrderFlow::OrderFlow(Store& store, const Clock& clock, IdGenerator& ids, Metrics
       clock_(clock),
       ids_(ids),
       options_(std::move(options)),
-      received_(metrics.GetCounter("crossdock_orders_received_total", "Orders accepted at intake.")),
+      received_(
+          metrics.GetCounter("crossdock_orders_received_total", "Orders accepted at intake.")),
       dispatched_(metrics.GetCounter("crossdock_orders_dispatched_total",
                                      "Orders acknowledged by their node.")),
       shipped_(metrics.GetCounter("crossdock_orders_shipped_total", "Orders fully shipped.")),
@@ -46,10 +47,9 @@ OrderFlow::OrderFlow(Store& store, const Clock& clock, IdGenerator& ids, Metrics
       release_latency_(metrics.GetHistogram(
           "crossdock_order_release_latency_seconds",
           "Order release latency: intake committed until the node acknowledged the order.")),
-      ship_latency_(metrics.GetHistogram(
-          "crossdock_order_ship_latency_seconds",
-          "Intake committed until the order was fully shipped.", "",
-          {0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600, 86400})) {}
+      ship_latency_(metrics.GetHistogram("crossdock_order_ship_latency_seconds",
+                                         "Intake committed until the order was fully shipped.", "",
+                                         {0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600, 86400})) {}
 
 Result<std::optional<OrderAggregate>> OrderFlow::Load(WriteTx& tx, const std::string& order_id) {
   auto rec = tx.GetOrder(order_id);
@@ -150,7 +150,8 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
     return;
   }
   sh->decision = std::move(std::get<Decision>(result));
-  sh->write = Prepare(std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(), sh->req.trace.trace_id);
+  sh->write =
+      Prepare(std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(), sh->req.trace.trace_id);
   sh->response = render(sh->decision->next.order, sh->write.record.order_json);
   store_.Write(
       [this, sh](WriteTx& tx) -> Status {
@@ -291,8 +292,8 @@ Status OrderFlow::OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std:
   auto current = Load(tx, item.aggregate_id);
   if (!current.ok()) return current.status();
   if (!current->has_value()) return Status::Ok();
-  auto result = Decide(*current, DispatchDeadLettered{NodeOf(item), error}, clock_.Now(),
-                       options_.routing);
+  auto result =
+      Decide(*current, DispatchDeadLettered{NodeOf(item), error}, clock_.Now(), options_.routing);
   if (auto* rej = std::get_if<Rejection>(&result)) return rej->status;
   Decision& d = std::get<Decision>(result);
   std::string trace_id;

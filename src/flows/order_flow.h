@@ -35,11 +35,11 @@ struct SubmitRequest {
 
 struct SubmitOutcome {
   enum class Kind {
-    kCreated,             // stored now; `response` is the first answer
-    kReplayed,            // same key, same request: `response` is the stored first answer
-    kKeyReused,           // same key, different request (422)
-    kDuplicateExternalRef,// another key already created this channel order (409); see order_id
-    kRejected,            // the decider refused it; see rejection
+    kCreated,               // stored now; `response` is the first answer
+    kReplayed,              // same key, same request: `response` is the stored first answer
+    kKeyReused,             // same key, different request (422)
+    kDuplicateExternalRef,  // another key already created this channel order (409); see order_id
+    kRejected,              // the decider refused it; see rejection
   };
   Kind kind = Kind::kCreated;
   StoredResponse response;
@@ -59,7 +59,8 @@ class DispatchOutcomeSink {
  public:
   virtual ~DispatchOutcomeSink() = default;
   // The partner accepted the command; `response_body` is what it answered.
-  virtual Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) = 0;
+  virtual Status OnDelivered(WriteTx& tx, const OutboxItem& item,
+                             std::string_view response_body) = 0;
   // The command was dead-lettered after `error`.
   virtual Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) = 0;
 };

@@ -36,7 +36,10 @@ class OrderFlowTest : public ::testing::Test {
     std::promise<Result<SubmitOutcome>> p;
     SubmitRequest req{o, "shop", key, hash, TraceContext::NewRoot(random_)};
     flow_->Submit(
-        req, [](const Order& o, const std::string& json) { return StoredResponse{201, json, "/v1/orders/" + o.id}; },
+        req,
+        [](const Order& o, const std::string& json) {
+          return StoredResponse{201, json, "/v1/orders/" + o.id};
+        },
         [&](Result<SubmitOutcome> r) { p.set_value(std::move(r)); });
     auto r = p.get_future().get();
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -98,13 +101,16 @@ TEST_F(OrderFlowTest, AckThenShipmentAppliedOnceByPartnerEventId) {
   Order o = gen_.Next();
   SubmitOutcome created = Submit(o, "k1", "h1");
   // Delivery claims the command and reports success in one transaction.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10);
-    if (!items.ok()) return items.status();
-    EXPECT_EQ(items->size(), 1u);
-    CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox((*items)[0].id, 1));
-    return flow_->OnDelivered(tx, (*items)[0], R"({"node_ref":"WH-77"})");
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    auto items =
+                        tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10);
+                    if (!items.ok()) return items.status();
+                    EXPECT_EQ(items->size(), 1u);
+                    CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox((*items)[0].id, 1));
+                    return flow_->OnDelivered(tx, (*items)[0], R"({"node_ref":"WH-77"})");
+                  })
+                  .ok());
   auto rec = store_->GetOrder(created.order_id);
   EXPECT_EQ((*rec)->order.status, OrderStatus::kDispatched);
 

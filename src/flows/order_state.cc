@@ -45,8 +45,10 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       int64_t version = 0;
       r.Int(v, p, version);
       if (version != 1) r.Error(p, "unsupported flow state version");
-    } else if (k == "node") r.String(v, p, s.node);
-    else if (k == "node_ref") r.String(v, p, s.node_ref);
+    } else if (k == "node")
+      r.String(v, p, s.node);
+    else if (k == "node_ref")
+      r.String(v, p, s.node_ref);
     else if (k == "shipped") {
       r.ForEachField(v, p, [&](std::string_view line, element q, const std::string& lp) {
         r.Int(q, lp, s.shipped[std::string(line)]);
@@ -56,11 +58,16 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       r.ForEachItem(v, p, [&](element id, const std::string& ip) {
         r.String(id, ip, s.shipments.emplace_back());
       });
-    } else if (k == "received_at") time(v, p, s.received_at);
-    else if (k == "allocated_at") time(v, p, s.allocated_at);
-    else if (k == "dispatched_at") time(v, p, s.dispatched_at);
-    else if (k == "shipped_at") time(v, p, s.shipped_at);
-    else return false;
+    } else if (k == "received_at")
+      time(v, p, s.received_at);
+    else if (k == "allocated_at")
+      time(v, p, s.allocated_at);
+    else if (k == "dispatched_at")
+      time(v, p, s.dispatched_at);
+    else if (k == "shipped_at")
+      time(v, p, s.shipped_at);
+    else
+      return false;
     return true;
   });
   if (!errors.empty()) return Internal("flow state " + errors[0].pointer + ": " + errors[0].detail);

@@ -6,8 +6,9 @@ namespace crossdock {
 namespace {
 
 TEST(RoutingTest, FirstMatchingRuleWinsElseDefault) {
-  RoutingPolicy p{{{"", "CA", "", "tpl-north"}, {"b2b", "", "", "dc-own"}, {"", "", "express", "tpl-fast"}},
-                  "tpl-east"};
+  RoutingPolicy p{
+      {{"", "CA", "", "tpl-north"}, {"b2b", "", "", "dc-own"}, {"", "", "express", "tpl-fast"}},
+      "tpl-east"};
   Order o;
   o.channel = "web";
   o.ship_to.country = "US";

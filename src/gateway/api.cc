@@ -27,8 +27,8 @@ bool AcceptsJson(std::string_view accept) {
     if (j == std::string_view::npos) j = accept.size();
     std::string_view item = accept.substr(i, j - i);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    for (std::string_view ok : {"application/json", "application/problem+json", "application/*",
-                                "*/*", "text/plain"}) {
+    for (std::string_view ok :
+         {"application/json", "application/problem+json", "application/*", "*/*", "text/plain"}) {
       if (MediaTypeIs(item, ok)) return true;
     }
     i = j + 1;
@@ -76,7 +76,8 @@ Counter& Api::AnsweredCounter(RouteMetrics& m, const std::string& route, const s
   if (!c) {
     c = &metrics_.GetCounter("crossdock_http_requests_total", "HTTP requests answered.",
                              "route=\"" + PromLabelValue(route) + "\",method=\"" +
-                                 PromLabelValue(method) + "\",code=\"" + std::to_string(status) + "\"");
+                                 PromLabelValue(method) + "\",code=\"" + std::to_string(status) +
+                                 "\"");
   }
   return *c;
 }
@@ -89,9 +90,12 @@ HttpResponse Api::Fail(const RequestContext& ctx, ProblemType type, std::string 
 
 HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
   switch (st.code()) {
-    case StatusCode::kNotFound: return Fail(ctx, ProblemType::kNotFound, st.message());
-    case StatusCode::kConflict: return Fail(ctx, ProblemType::kConflict, st.message());
-    case StatusCode::kInvalidArgument: return Fail(ctx, ProblemType::kValidation, st.message());
+    case StatusCode::kNotFound:
+      return Fail(ctx, ProblemType::kNotFound, st.message());
+    case StatusCode::kConflict:
+      return Fail(ctx, ProblemType::kConflict, st.message());
+    case StatusCode::kInvalidArgument:
+      return Fail(ctx, ProblemType::kValidation, st.message());
     case StatusCode::kUnavailable:
     case StatusCode::kAborted:
     case StatusCode::kResourceExhausted:
@@ -104,8 +108,8 @@ HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
     }
     default:
       log_.Error("internal error", {{"trace_id", ctx.trace.trace_id}, {"error", st.message()}});
-      return Fail(ctx, ProblemType::kInternal, "internal error; see the server log for trace " +
-                                                   ctx.trace.trace_id);
+      return Fail(ctx, ProblemType::kInternal,
+                  "internal error; see the server log for trace " + ctx.trace.trace_id);
   }
 }
 
@@ -152,8 +156,8 @@ void Api::Handle(HttpRequest request, Respond respond) {
     return;
   }
   if (ctx->route.kind == RouteMatch::Kind::kMethodNotAllowed) {
-    HttpResponse r = Fail(*ctx, ProblemType::kMethodNotAllowed,
-                          ctx->request.method + " is not supported here");
+    HttpResponse r =
+        Fail(*ctx, ProblemType::kMethodNotAllowed, ctx->request.method + " is not supported here");
     r.headers["Allow"] = ctx->route.allow;
     done(std::move(r));
     return;
@@ -183,7 +187,8 @@ FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
 }
 
 FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
-  if (auto accept = ctx.request.Header("Accept"); accept && !accept->empty() && !AcceptsJson(*accept)) {
+  if (auto accept = ctx.request.Header("Accept");
+      accept && !accept->empty() && !AcceptsJson(*accept)) {
     out = Fail(ctx, ProblemType::kNotAcceptable, "this resource is served as application/json");
     return FilterResult::kRespond;
   }
@@ -241,7 +246,8 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
                     IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
                     ctx->trace};
   auto render = [](const Order& o, const std::string& order_json) {
-    return StoredResponse{201, order_json.empty() ? EncodeOrder(o) : order_json, "/v1/orders/" + o.id};
+    return StoredResponse{201, order_json.empty() ? EncodeOrder(o) : order_json,
+                          "/v1/orders/" + o.id};
   };
   flow_.Submit(std::move(req), render,
                [this, ctx, key = *key, respond = std::move(respond)](Result<SubmitOutcome> r) {
@@ -256,7 +262,8 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
                    case Kind::kCreated:
                    case Kind::kReplayed: {
                      HttpResponse resp = HttpResponse::Json(out.response.status, out.response.body);
-                     if (!out.response.location.empty()) resp.headers["Location"] = out.response.location;
+                     if (!out.response.location.empty())
+                       resp.headers["Location"] = out.response.location;
                      if (out.kind == Kind::kReplayed) resp.headers["Idempotent-Replayed"] = "true";
                      respond(std::move(resp));
                      return;
@@ -287,7 +294,8 @@ void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
     respond(FromStatus(*ctx, rec.status()));
     return;
   }
-  auto flow = rec->has_value() ? DecodeFlowState((*rec)->flow_state) : Result<OrderFlowState>(OrderFlowState{});
+  auto flow = rec->has_value() ? DecodeFlowState((*rec)->flow_state)
+                               : Result<OrderFlowState>(OrderFlowState{});
   // A partner sees its own orders; a node sees orders allocated to it; operators see all.
   // Anything else answers exactly like a missing order.
   const Partner& p = *ctx->partner;
@@ -342,8 +350,8 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
   bool allowed = p.kind == PartnerKind::kOperator ||
                  (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node);
   if (!allowed) {
-    respond(Fail(*ctx, ProblemType::kForbidden,
-                 "only node '" + node + "' may confirm its shipments"));
+    respond(
+        Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may confirm its shipments"));
     return;
   }
   DecodeOptions opts;
@@ -369,7 +377,8 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
         if (r->rejection) {
           const Rejection& rej = *r->rejection;
           if (rej.status.code() == StatusCode::kNotFound) {
-            respond(Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id + " at this node"));
+            respond(
+                Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id + " at this node"));
           } else if (rej.status.code() == StatusCode::kConflict) {
             respond(Fail(*ctx, ProblemType::kConflict, rej.status.message()));
           } else {

@@ -5,10 +5,10 @@
 #pragma once
 
 #include <atomic>
-#include <map>
-#include <mutex>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "base/clock.h"

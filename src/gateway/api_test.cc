@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <simdjson.h>
 #include <filesystem>
 #include <future>
-#include <simdjson.h>
 
 #include "codecs/canonical_json.h"
 #include "model/order_generator.h"
@@ -42,12 +42,22 @@ class GatedStore final : public Store {
     }
     for (auto& [j, d] : held) inner_.Write(std::move(j), std::move(d));
   }
-  Result<std::optional<OrderRecord>> GetOrder(const std::string& id) override { return inner_.GetOrder(id); }
-  Result<std::vector<HistoryEntry>> GetHistory(const std::string& id) override { return inner_.GetHistory(id); }
-  Result<std::vector<EventRecord>> ReadEvents(int64_t a, int l) override { return inner_.ReadEvents(a, l); }
-  Result<int64_t> GetSubscriberOffset(const std::string& s) override { return inner_.GetSubscriberOffset(s); }
+  Result<std::optional<OrderRecord>> GetOrder(const std::string& id) override {
+    return inner_.GetOrder(id);
+  }
+  Result<std::vector<HistoryEntry>> GetHistory(const std::string& id) override {
+    return inner_.GetHistory(id);
+  }
+  Result<std::vector<EventRecord>> ReadEvents(int64_t a, int l) override {
+    return inner_.ReadEvents(a, l);
+  }
+  Result<int64_t> GetSubscriberOffset(const std::string& s) override {
+    return inner_.GetSubscriberOffset(s);
+  }
   Result<std::optional<TimePoint>> NextOutboxDue() override { return inner_.NextOutboxDue(); }
-  Result<std::vector<std::string>> ListOrderIds(int l, const std::string& a) override { return inner_.ListOrderIds(l, a); }
+  Result<std::vector<std::string>> ListOrderIds(int l, const std::string& a) override {
+    return inner_.ListOrderIds(l, a);
+  }
   Result<StoreStats> Stats() override { return inner_.Stats(); }
 
  private:
@@ -69,12 +79,14 @@ class ApiTest : public ::testing::Test {
     gated_ = std::make_unique<GatedStore>(*sqlite_);
     flow_ = std::make_unique<OrderFlow>(*gated_, clock_, ids_, metrics_,
                                         OrderFlowOptions{RoutingPolicy{{}, "tpl-east"}});
-    Authenticator auth({Authenticator::FromPlainKey({"shop", PartnerKind::kChannel}, "shop-key"),
-                        Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
-                        Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
-                        Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key")});
+    Authenticator auth(
+        {Authenticator::FromPlainKey({"shop", PartnerKind::kChannel}, "shop-key"),
+         Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
+         Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
+         Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key")});
     log_ = Logger::Null();
-    api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
+    api_ =
+        std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
     api_->SetReady(true);
   }
   void TearDown() override {
@@ -96,7 +108,8 @@ class ApiTest : public ::testing::Test {
     if (r.method == "POST") r.headers["Content-Type"] = "application/json";
     return r;
   }
-  HttpRequest PostOrder(const std::string& body, const std::string& idem, std::string key = "shop-key") {
+  HttpRequest PostOrder(const std::string& body, const std::string& idem,
+                        std::string key = "shop-key") {
     HttpRequest r = Req("POST", "/v1/orders", body, std::move(key));
     if (!idem.empty()) r.headers["Idempotency-Key"] = idem;
     return r;
@@ -182,7 +195,8 @@ TEST_F(ApiTest, SameKeyWhileInFlightIs409WithRetryAfter) {
   EXPECT_EQ(ProblemSlugOf(second), "idempotency-key-in-flight");
   EXPECT_EQ(second.headers.at("Retry-After"), "1");
   // Keys are scoped per partner: another partner's identical key is not blocked by it.
-  auto other = Start(PostOrder(EncodeOrder(OrderGenerator(9, "portal", "P").Next()), "key-1", "portal-key"));
+  auto other =
+      Start(PostOrder(EncodeOrder(OrderGenerator(9, "portal", "P").Next()), "key-1", "portal-key"));
   gated_->Open();
   EXPECT_EQ(first.get().status, 201);
   EXPECT_EQ(other.get().status, 201);
@@ -295,7 +309,8 @@ TEST_F(ApiTest, ForeignOrMissingOrderIsTheSame404) {
   HttpResponse created = Call(PostOrder(EncodeOrder(gen_.Next()), "k1"));
   std::string location = created.headers.at("Location");
   HttpResponse foreign = Call(Req("GET", location, "", "portal-key"));
-  HttpResponse missing = Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "portal-key"));
+  HttpResponse missing =
+      Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "portal-key"));
   EXPECT_EQ(foreign.status, 404);
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(ProblemSlugOf(foreign), "not-found");
@@ -332,10 +347,12 @@ TEST_F(ApiTest, ShipmentConfirmationIsAppliedOnceAndOnlyByItsNode) {
 
   // Shipments for orders at another node answer 404; bad documents 422 / 400.
   s.partner_event_id = "west-evt-1";
-  HttpResponse other = Call(Req("POST", "/v1/nodes/tpl-west/shipments", EncodeShipment(s), "west-key"));
+  HttpResponse other =
+      Call(Req("POST", "/v1/nodes/tpl-west/shipments", EncodeShipment(s), "west-key"));
   EXPECT_EQ(other.status, 404);
   EXPECT_EQ(ProblemSlugOf(other), "not-found");
-  HttpResponse invalid = Call(Req("POST", "/v1/nodes/tpl-east/shipments", R"({"order_id":1})", "east-key"));
+  HttpResponse invalid =
+      Call(Req("POST", "/v1/nodes/tpl-east/shipments", R"({"order_id":1})", "east-key"));
   EXPECT_EQ(invalid.status, 422);
   EXPECT_EQ(ProblemSlugOf(invalid), "validation-error");
   HttpResponse garbage = Call(Req("POST", "/v1/nodes/tpl-east/shipments", "{", "east-key"));
@@ -361,8 +378,10 @@ TEST_F(ApiTest, HealthAndMetrics) {
   HttpResponse m = Call(Req("GET", "/metrics", "", ""));
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("crossdock_orders_received_total 1"), std::string::npos);
-  EXPECT_NE(m.body.find("crossdock_http_requests_total{route=\"/v1/orders\",method=\"POST\",code=\"201\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(
+          "crossdock_http_requests_total{route=\"/v1/orders\",method=\"POST\",code=\"201\"} 1"),
+      std::string::npos)
       << m.body;
 }
 

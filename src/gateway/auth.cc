@@ -6,8 +6,8 @@ namespace crossdock {
 
 namespace {
 constexpr std::pair<PartnerKind, std::string_view> kKinds[] = {
-    {PartnerKind::kChannel, "channel"},     {PartnerKind::kThirdPartyLogistics, "3pl"},
-    {PartnerKind::kErp, "erp"},             {PartnerKind::kSubscriber, "subscriber"},
+    {PartnerKind::kChannel, "channel"},   {PartnerKind::kThirdPartyLogistics, "3pl"},
+    {PartnerKind::kErp, "erp"},           {PartnerKind::kSubscriber, "subscriber"},
     {PartnerKind::kOperator, "operator"},
 };
 }  // namespace

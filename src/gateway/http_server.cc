@@ -40,9 +40,8 @@ auto AsyncHandle(const HttpHandler& handler, HttpRequest request, Token&& token)
         auto ex = asio::get_associated_executor(completion);
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
         handler(std::move(req), [shared, ex](HttpResponse resp) {
-          asio::post(ex, [shared, resp = std::move(resp)]() mutable {
-            (*shared)(std::move(resp));
-          });
+          asio::post(ex,
+                     [shared, resp = std::move(resp)]() mutable { (*shared)(std::move(resp)); });
         });
       },
       token, std::move(request));
@@ -99,8 +98,8 @@ class BeastServer final : public HttpServer {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Unavailable("cannot listen on " + options_.host + ":" +
-                         std::to_string(options_.port) + ": " + ec.message());
+      return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                         ": " + ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(ioc_, Accept(), asio::detached);
@@ -135,7 +134,8 @@ class BeastServer final : public HttpServer {
   asio::awaitable<void> Accept() {
     while (true) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (!acceptor_.is_open()) co_return;
         continue;  // e.g. EMFILE: keep serving the connections we have
@@ -150,9 +150,9 @@ class BeastServer final : public HttpServer {
 
   // Answers a protocol-level error (before any handler ran) and closes the connection.
   // `parser` may hold the request line and headers when they were read.
-  asio::awaitable<void> WriteProblem(beast::tcp_stream& stream, ProblemType type,
-                                     std::string detail,
-                                     const http::request_parser<http::string_body>* parser = nullptr) {
+  asio::awaitable<void> WriteProblem(
+      beast::tcp_stream& stream, ProblemType type, std::string detail,
+      const http::request_parser<http::string_body>* parser = nullptr) {
     std::string instance;
     TraceContext trace;
     if (parser && parser->is_header_done()) {
@@ -161,7 +161,9 @@ class BeastServer final : public HttpServer {
       instance = target.substr(0, target.find('?'));
       auto tp = req.find("traceparent");
       if (tp != req.end()) {
-        if (auto parent = ParseTraceparent(std::string_view(tp->value().data(), tp->value().size()))) trace = parent->Child(SystemRandom::Instance());
+        if (auto parent =
+                ParseTraceparent(std::string_view(tp->value().data(), tp->value().size())))
+          trace = parent->Child(SystemRandom::Instance());
       }
     }
     if (trace.trace_id.empty()) trace = TraceContext::NewRoot(SystemRandom::Instance());
@@ -228,7 +230,8 @@ class BeastServer final : public HttpServer {
       bool keep_alive = req.keep_alive();
       unsigned version = req.version();
       busy_.fetch_add(1);
-      HttpResponse resp = co_await AsyncHandle(handler_, ToRequest(std::move(req), remote), asio::use_awaitable);
+      HttpResponse resp =
+          co_await AsyncHandle(handler_, ToRequest(std::move(req), remote), asio::use_awaitable);
       busy_.fetch_sub(1);
       bool draining = stopped_.load();
       auto out = ToBeast(std::move(resp), version, keep_alive && !draining, options_.server_name);
@@ -254,7 +257,7 @@ class BeastServer final : public HttpServer {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
-                                                       HttpHandler handler) {
+                                                      HttpHandler handler) {
   auto server = std::make_unique<BeastServer>(options, std::move(handler));
   CROSSDOCK_RETURN_IF_ERROR(server->Listen());
   return std::unique_ptr<HttpServer>(std::move(server));

@@ -19,10 +19,10 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port
   int threads = 2;
-  size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
-  size_t header_limit = 16 << 10;  // bytes; larger headers get 431
-  std::chrono::seconds read_timeout{15};   // a whole request must arrive within this
-  std::chrono::seconds idle_timeout{60};   // keep-alive connections idle longer are closed
+  size_t body_limit = 1 << 20;            // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;         // bytes; larger headers get 431
+  std::chrono::seconds read_timeout{15};  // a whole request must arrive within this
+  std::chrono::seconds idle_timeout{60};  // keep-alive connections idle longer are closed
   size_t max_connections = 4096;
   std::string server_name = "crossdock";
 };
@@ -37,6 +37,5 @@ class HttpServer {
   // Stops accepting, gives open requests up to `grace` to finish, then closes everything.
   virtual void Stop(std::chrono::milliseconds grace) = 0;
 };
-
 
 }  // namespace crossdock

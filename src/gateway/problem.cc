@@ -46,9 +46,15 @@ const Entry& Find(ProblemType t) {
 }
 }  // namespace
 
-int ProblemStatus(ProblemType t) { return Find(t).status; }
-std::string_view ProblemSlug(ProblemType t) { return Find(t).slug; }
-std::string_view ProblemTitle(ProblemType t) { return Find(t).title; }
+int ProblemStatus(ProblemType t) {
+  return Find(t).status;
+}
+std::string_view ProblemSlug(ProblemType t) {
+  return Find(t).slug;
+}
+std::string_view ProblemTitle(ProblemType t) {
+  return Find(t).title;
+}
 
 HttpResponse ProblemResponse(const Problem& p) {
   const Entry& e = Find(p.type);

@@ -13,25 +13,25 @@ namespace crossdock {
 
 // The catalogue. Each value's slug is appended to kProblemBase.
 enum class ProblemType {
-  kMalformedJson,          // 400
-  kMissingIdempotencyKey,  // 400
-  kInvalidIdempotencyKey,  // 400
-  kBadRequest,             // 400
-  kUnauthorized,           // 401
-  kForbidden,              // 403
-  kNotFound,               // 404
-  kMethodNotAllowed,       // 405
-  kNotAcceptable,          // 406
-  kIdempotencyKeyInFlight, // 409
-  kDuplicateOrder,         // 409
-  kConflict,               // 409
-  kPayloadTooLarge,        // 413
-  kUnsupportedMediaType,   // 415
-  kValidation,             // 422
-  kIdempotencyKeyReused,   // 422
-  kHeadersTooLarge,        // 431
-  kInternal,               // 500
-  kUnavailable,            // 503
+  kMalformedJson,           // 400
+  kMissingIdempotencyKey,   // 400
+  kInvalidIdempotencyKey,   // 400
+  kBadRequest,              // 400
+  kUnauthorized,            // 401
+  kForbidden,               // 403
+  kNotFound,                // 404
+  kMethodNotAllowed,        // 405
+  kNotAcceptable,           // 406
+  kIdempotencyKeyInFlight,  // 409
+  kDuplicateOrder,          // 409
+  kConflict,                // 409
+  kPayloadTooLarge,         // 413
+  kUnsupportedMediaType,    // 415
+  kValidation,              // 422
+  kIdempotencyKeyReused,    // 422
+  kHeadersTooLarge,         // 431
+  kInternal,                // 500
+  kUnavailable,             // 503
 };
 
 inline constexpr std::string_view kProblemBase = "https://crossdock.dev/problems/";
@@ -45,7 +45,7 @@ struct Problem {
   std::string detail;
   std::string instance;  // request path
   std::string trace_id;
-  FieldErrors errors;    // for validation problems
+  FieldErrors errors;  // for validation problems
 };
 
 // An application/problem+json response.

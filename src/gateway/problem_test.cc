@@ -10,13 +10,17 @@ namespace crossdock {
 namespace {
 
 TEST(ProblemTest, RendersRfc9457WithPointers) {
-  HttpResponse r = ProblemResponse({ProblemType::kValidation, "2 error(s)", "/v1/orders", "abc",
+  HttpResponse r = ProblemResponse({ProblemType::kValidation,
+                                    "2 error(s)",
+                                    "/v1/orders",
+                                    "abc",
                                     {{"/lines/0/sku", "is required"}, {"/currency", "bad"}}});
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.headers["Content-Type"], "application/problem+json");
   EXPECT_TRUE(CheckJsonSyntax(r.body).ok());
-  EXPECT_EQ(r.body,
-            R"J({"type":"https://crossdock.dev/problems/validation-error","title":"Request content is invalid","status":422,"detail":"2 error(s)","instance":"/v1/orders","trace_id":"abc","errors":[{"pointer":"/lines/0/sku","detail":"is required"},{"pointer":"/currency","detail":"bad"}]})J");
+  EXPECT_EQ(
+      r.body,
+      R"J({"type":"https://crossdock.dev/problems/validation-error","title":"Request content is invalid","status":422,"detail":"2 error(s)","instance":"/v1/orders","trace_id":"abc","errors":[{"pointer":"/lines/0/sku","detail":"is required"},{"pointer":"/currency","detail":"bad"}]})J");
 }
 
 TEST(ProblemTest, EveryTypeHasAnErrorStatusAndUniqueSlug) {

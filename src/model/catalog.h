@@ -11,7 +11,7 @@ enum class NodeKind { kWarehouse, kThirdPartyLogistics };
 
 // A place that ships goods: an own warehouse or a 3PL location.
 struct Node {
-  std::string id;    // "tpl-east"; matches [a-z0-9-]{1,64}
+  std::string id;  // "tpl-east"; matches [a-z0-9-]{1,64}
   std::string name;
   NodeKind kind = NodeKind::kThirdPartyLogistics;
   Address address;

@@ -4,12 +4,9 @@ namespace crossdock {
 
 namespace {
 constexpr std::pair<OrderStatus, std::string_view> kNames[] = {
-    {OrderStatus::kReceived, "received"},
-    {OrderStatus::kAllocated, "allocated"},
-    {OrderStatus::kDispatched, "dispatched"},
-    {OrderStatus::kPartiallyShipped, "partially_shipped"},
-    {OrderStatus::kShipped, "shipped"},
-    {OrderStatus::kCancelled, "cancelled"},
+    {OrderStatus::kReceived, "received"},     {OrderStatus::kAllocated, "allocated"},
+    {OrderStatus::kDispatched, "dispatched"}, {OrderStatus::kPartiallyShipped, "partially_shipped"},
+    {OrderStatus::kShipped, "shipped"},       {OrderStatus::kCancelled, "cancelled"},
     {OrderStatus::kRejected, "rejected"},
 };
 }  // namespace

@@ -35,9 +35,9 @@ struct Address {
   std::string line1;
   std::string line2;
   std::string city;
-  std::string region;       // state / province code
+  std::string region;  // state / province code
   std::string postal_code;
-  std::string country;      // ISO 3166-1 alpha-2, upper case
+  std::string country;  // ISO 3166-1 alpha-2, upper case
   std::string phone;
   std::string email;
   friend bool operator==(const Address&, const Address&) = default;

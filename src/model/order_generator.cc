@@ -9,8 +9,8 @@ constexpr const char* kCities[][3] = {
     {"Columbus", "OH", "43215"}, {"Reno", "NV", "89501"},   {"Atlanta", "GA", "30303"},
     {"Denver", "CO", "80202"},   {"Newark", "NJ", "07102"}, {"Tacoma", "WA", "98402"},
 };
-constexpr const char* kNames[] = {"Ada Byron", "Grace Hopper", "Alan Turing", "Edsger Dijkstra",
-                                  "Barbara Liskov", "Ken Thompson"};
+constexpr const char* kNames[] = {"Ada Byron",       "Grace Hopper",   "Alan Turing",
+                                  "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson"};
 }  // namespace
 
 OrderGenerator::OrderGenerator(uint64_t seed, std::string channel, std::string ref_prefix)
@@ -27,8 +27,10 @@ Order OrderGenerator::Next() {
   const char* name = kNames[random_.Uniform(std::size(kNames))];
   o.customer = {"cust-" + std::to_string(1000 + random_.Uniform(9000)), name,
                 "buyer" + std::to_string(n_) + "@example.com", ""};
-  o.ship_to = {name, "", std::to_string(1 + random_.Uniform(9999)) + " Main St", "", city[0],
-               city[1], city[2], "US", "", ""};
+  o.ship_to = {name,    "",      std::to_string(1 + random_.Uniform(9999)) + " Main St",
+               "",      city[0], city[1],
+               city[2], "US",    "",
+               ""};
   int lines = 1 + static_cast<int>(random_.Uniform(4));
   for (int i = 0; i < lines; ++i) {
     OrderLine l;

@@ -43,8 +43,8 @@ class Checker {
   void Adjustments(const std::string& base, std::string_view field,
                    const std::vector<Adjustment>& list, int minor_units) {
     if (list.size() > limits_.max_adjustments_per_line) {
-      Add(At(base, field), "has more than " + std::to_string(limits_.max_adjustments_per_line) +
-                               " entries");
+      Add(At(base, field),
+          "has more than " + std::to_string(limits_.max_adjustments_per_line) + " entries");
     }
     for (size_t i = 0; i < list.size(); ++i) {
       std::string p = At(base, field, i);
@@ -72,7 +72,9 @@ class Checker {
   const OrderLimits& limits_;
 };
 
-bool Sum(Decimal& acc, Decimal d) { return Decimal::Add(acc, d, acc); }
+bool Sum(Decimal& acc, Decimal d) {
+  return Decimal::Add(acc, d, acc);
+}
 
 }  // namespace
 

@@ -9,7 +9,9 @@
 namespace crossdock {
 namespace {
 
-Decimal D(const char* s) { return *Decimal::Parse(s); }
+Decimal D(const char* s) {
+  return *Decimal::Parse(s);
+}
 
 Order ValidOrder() {
   Order o;
@@ -17,7 +19,8 @@ Order ValidOrder() {
   o.external_ref = "1001";
   o.currency = "USD";
   o.ship_to = {"Ada", "", "1 Main St", "", "Reno", "NV", "89501", "US", "", ""};
-  o.lines.push_back({"1", "SKU-1", "Widget", 2, D("10.25"), {{"TENOFF", D("1.00")}}, {{"Tax", D("1.17")}}});
+  o.lines.push_back(
+      {"1", "SKU-1", "Widget", 2, D("10.25"), {{"TENOFF", D("1.00")}}, {{"Tax", D("1.17")}}});
   o.lines.push_back({"2", "SKU-2", "", 1, D("5"), {}, {}});
   o.shipping.push_back({"Ground", D("4.99"), {{"Tax", D("0.30")}}});
   o.totals = {D("25.50"), D("1.00"), D("1.47"), D("4.99"), D("30.96")};
@@ -45,9 +48,9 @@ TEST(ValidateOrderTest, ReportsEveryErrorByPointer) {
   o.lines[1].line_id = "1";
   o.lines[0].unit_price = D("-1");
   FieldErrors errors = ValidateOrder(o);
-  for (const char* p : {"/channel", "/currency", "/ship_to/country", "/ship_to/city",
-                        "/lines/0/quantity", "/lines/1/sku", "/lines/1/line_id",
-                        "/lines/0/unit_price", "/totals/subtotal"}) {
+  for (const char* p :
+       {"/channel", "/currency", "/ship_to/country", "/ship_to/city", "/lines/0/quantity",
+        "/lines/1/sku", "/lines/1/line_id", "/lines/0/unit_price", "/totals/subtotal"}) {
     EXPECT_TRUE(Has(errors, p)) << "missing error at " << p;
   }
 }

@@ -91,45 +91,58 @@ int RunGenerate(const PushOptions& options, const std::string& acked_file, bool 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"crossdock-sim: partner simulators and an order generator for Crossdock tests, "
-               "demos and benchmarks."};
+  CLI::App app{
+      "crossdock-sim: partner simulators and an order generator for Crossdock tests, "
+      "demos and benchmarks."};
   app.require_subcommand(1);
 
-  auto* tpl = app.add_subcommand("3pl", "Run a simulated 3PL: takes orders on POST /orders, "
-                                        "records every effect by Idempotency-Key, confirms "
-                                        "shipments back to Crossdock after a delay.");
+  auto* tpl = app.add_subcommand("3pl",
+                                 "Run a simulated 3PL: takes orders on POST /orders, "
+                                 "records every effect by Idempotency-Key, confirms "
+                                 "shipments back to Crossdock after a delay.");
   std::string listen = "127.0.0.1:0";
   TplOptions topt;
   int ship_delay_ms = 200;
-  tpl->add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks one; printed on stdout)");
+  tpl->add_option("--listen", listen,
+                  "HOST:PORT to listen on (port 0 picks one; printed on stdout)");
   tpl->add_option("--node", topt.node, "Node id this 3PL plays")->capture_default_str();
-  tpl->add_option("--crossdock-url", topt.crossdock_url, "Crossdock base URL for shipment confirmations")->required();
-  tpl->add_option("--ship-delay-ms", ship_delay_ms, "Delay from order to shipment confirmation")->capture_default_str();
+  tpl->add_option("--crossdock-url", topt.crossdock_url,
+                  "Crossdock base URL for shipment confirmations")
+      ->required();
+  tpl->add_option("--ship-delay-ms", ship_delay_ms, "Delay from order to shipment confirmation")
+      ->capture_default_str();
   tpl->add_option("--seed", topt.seed, "Random seed for faults");
-  tpl->add_option("--error-rate", topt.faults.error_rate, "Share of orders answered 503 before any effect");
+  tpl->add_option("--error-rate", topt.faults.error_rate,
+                  "Share of orders answered 503 before any effect");
   tpl->add_flag("--down", topt.faults.down, "Start down: answer every order with 503");
   tpl->add_option("--slow-ms", topt.faults.slow_ms, "Delay every answer");
-  tpl->footer("Secrets come from the environment: CROSSDOCK_SIM_API_KEY (presented to Crossdock), "
-              "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "
-              "(whsec_… to verify webhooks).");
+  tpl->footer(
+      "Secrets come from the environment: CROSSDOCK_SIM_API_KEY (presented to Crossdock), "
+      "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "
+      "(whsec_… to verify webhooks).");
 
-  auto* gen = app.add_subcommand("generate", "Push synthetic orders into Crossdock and print a JSON "
-                                             "summary (accepted, latency p50/p99).");
+  auto* gen = app.add_subcommand("generate",
+                                 "Push synthetic orders into Crossdock and print a JSON "
+                                 "summary (accepted, latency p50/p99).");
   PushOptions popt;
   std::string acked_file;
   bool quiet = false;
   int64_t give_up = 120;
   gen->add_option("--target", popt.target, "Crossdock base URL")->required();
   gen->add_option("--orders", popt.orders, "Number of orders")->capture_default_str();
-  gen->add_option("--concurrency", popt.concurrency, "Concurrent connections")->capture_default_str();
+  gen->add_option("--concurrency", popt.concurrency, "Concurrent connections")
+      ->capture_default_str();
   gen->add_option("--seed", popt.seed, "Seed of the order generator")->capture_default_str();
   gen->add_option("--channel", popt.channel, "Channel name")->capture_default_str();
   gen->add_option("--prefix", popt.ref_prefix, "External reference prefix")->capture_default_str();
-  gen->add_option("--give-up-after", give_up, "Seconds to keep retrying one order")->capture_default_str();
-  gen->add_option("--acked-file", acked_file, "Write '<order id> <external ref>' per acknowledged order");
+  gen->add_option("--give-up-after", give_up, "Seconds to keep retrying one order")
+      ->capture_default_str();
+  gen->add_option("--acked-file", acked_file,
+                  "Write '<order id> <external ref>' per acknowledged order");
   gen->add_flag("--quiet", quiet, "No progress on stderr");
-  gen->footer("The API key comes from CROSSDOCK_SIM_API_KEY. Exit code 0 when every order was "
-              "acknowledged, 1 otherwise, 2 on bad arguments.");
+  gen->footer(
+      "The API key comes from CROSSDOCK_SIM_API_KEY. Exit code 0 when every order was "
+      "acknowledged, 1 otherwise, 2 on bad arguments.");
 
   try {
     app.parse(argc, argv);

@@ -1,10 +1,10 @@
 #include "sim/order_pusher.h"
 
-#include <algorithm>
-#include <cmath>
-#include <atomic>
-#include <mutex>
 #include <simdjson.h>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
 #include <thread>
 
 #include "codecs/canonical_json.h"
@@ -16,7 +16,7 @@ namespace crossdock {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) ;
+  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
   idx = std::clamp<size_t>(idx, 1, v.size()) - 1;
   return v[idx];
 }
@@ -64,8 +64,9 @@ PushResult PushOrders(const PushOptions& o, const std::function<void(int, int)>&
           if (!parser.parse(resp->body).get(doc) && !doc["id"].get_string().get(id)) {
             po.order_id = std::string(id);
           }
-          po.latency_ms = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - first).count();
+          po.latency_ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - first)
+                  .count();
           break;
         }
         // 409 is retried only while the key is in flight (it then carries Retry-After); a

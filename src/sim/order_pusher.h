@@ -25,7 +25,7 @@ struct PushOptions {
 
 struct PushedOrder {
   std::string external_ref;
-  std::string order_id;  // set when acknowledged
+  std::string order_id;   // set when acknowledged
   double latency_ms = 0;  // first send → 201, retries included
   int attempts = 0;
   int status = 0;  // last HTTP status (0 = transport error)

@@ -11,9 +11,12 @@
 
 namespace crossdock {
 
-TplSimulator::TplSimulator(TplOptions options) : options_(std::move(options)), random_(options_.seed) {}
+TplSimulator::TplSimulator(TplOptions options)
+    : options_(std::move(options)), random_(options_.seed) {}
 
-TplSimulator::~TplSimulator() { Stop(); }
+TplSimulator::~TplSimulator() {
+  Stop();
+}
 
 void TplSimulator::Start() {
   for (int i = 0; i < std::max(1, options_.callback_workers); ++i) {
@@ -85,7 +88,8 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
     ++stats_.duplicate_deliveries;
     return HttpResponse::Json(200, it->second);  // same answer, no new effect
   }
-  if (options_.faults.down || (options_.faults.error_rate > 0 && random_.NextDouble() < options_.faults.error_rate)) {
+  if (options_.faults.down ||
+      (options_.faults.error_rate > 0 && random_.NextDouble() < options_.faults.error_rate)) {
     ++stats_.refused;
     return HttpResponse::Json(503, R"({"error":"simulated outage"})");
   }
@@ -106,7 +110,8 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   w.StartObject().Field("node_ref", fulfillment_id).Field("order_id", o.id).EndObject();
   std::string body = w.Take();
   responses_.emplace(std::string(*key), body);
-  pending_.push_back({std::chrono::steady_clock::now() + options_.ship_delay, o.id, fulfillment_id, o.lines, 0});
+  pending_.push_back(
+      {std::chrono::steady_clock::now() + options_.ship_delay, o.id, fulfillment_id, o.lines, 0});
   ++stats_.shipments_pending;
   cv_.notify_one();
   return HttpResponse::Json(201, body);
@@ -117,10 +122,12 @@ HttpResponse TplSimulator::OnWebhook(const HttpRequest& r) {
   if (!options_.webhook_secret.empty()) {
     auto key = DecodeWebhookSecret(options_.webhook_secret);
     int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    Status st = key.ok() ? VerifyStandardWebhook(*key, id, r.Header("webhook-timestamp").value_or(""),
-                                                 r.body, r.Header("webhook-signature").value_or(""), now)
-                         : key.status();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    Status st = key.ok()
+                    ? VerifyStandardWebhook(*key, id, r.Header("webhook-timestamp").value_or(""),
+                                            r.body, r.Header("webhook-signature").value_or(""), now)
+                    : key.status();
     if (!st.ok()) {
       std::lock_guard lock(mu_);
       ++stats_.webhook_bad_signatures;
@@ -165,7 +172,8 @@ HttpResponse TplSimulator::StatsResponse() {
   JsonWriter w;
   w.StartObject();
   w.Field("deliveries", s.deliveries).Field("effects", s.effects);
-  w.Field("duplicate_deliveries", s.duplicate_deliveries).Field("duplicate_effects", s.duplicate_effects);
+  w.Field("duplicate_deliveries", s.duplicate_deliveries)
+      .Field("duplicate_effects", s.duplicate_effects);
   w.Field("refused", s.refused).Field("shipments_sent", s.shipments_sent);
   w.Field("shipments_acked", s.shipments_acked).Field("shipments_pending", s.shipments_pending);
   w.Field("webhook_events", s.webhook_events).Field("webhook_duplicates", s.webhook_duplicates);
@@ -205,13 +213,18 @@ void TplSimulator::CallbackLoop() {
     w.Field("tracking_number", "1ZSIM" + p.fulfillment_id);
     w.Key("packages").StartArray().StartObject().Key("lines").StartArray();
     for (const auto& l : p.lines) {
-      w.StartObject().Field("line_id", l.line_id).Field("sku", l.sku).Field("quantity", l.quantity).EndObject();
+      w.StartObject()
+          .Field("line_id", l.line_id)
+          .Field("sku", l.sku)
+          .Field("quantity", l.quantity)
+          .EndObject();
     }
     w.EndArray().EndObject().EndArray();
     w.EndObject();
     ClientRequest req;
     req.url = options_.crossdock_url + "/v1/nodes/" + options_.node + "/shipments";
-    req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + options_.api_key}};
+    req.headers = {{"Content-Type", "application/json"},
+                   {"Authorization", "Bearer " + options_.api_key}};
     req.body = w.Take();
     req.timeout = std::chrono::milliseconds(5000);
     auto resp = client->Send(req);
@@ -233,7 +246,8 @@ void TplSimulator::CallbackLoop() {
     }
     ++p.attempts;
     p.due = std::chrono::steady_clock::now() +
-            std::chrono::duration_cast<std::chrono::steady_clock::duration>(retry.NextDelay(std::min(p.attempts, 6), jitter));
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                retry.NextDelay(std::min(p.attempts, 6), jitter));
     pending_.push_back(std::move(p));
   }
 }

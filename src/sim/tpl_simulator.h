@@ -26,17 +26,17 @@ namespace crossdock {
 
 // Faults the simulator can inject. Set at start or at run time (POST /sim/faults).
 struct FaultSwitches {
-  bool down = false;          // answer every order with 503 before any effect
-  double error_rate = 0;      // share of order requests answered 503 before any effect
-  int slow_ms = 0;            // delay before answering
+  bool down = false;      // answer every order with 503 before any effect
+  double error_rate = 0;  // share of order requests answered 503 before any effect
+  int slow_ms = 0;        // delay before answering
 };
 
 struct TplOptions {
   std::string node = "tpl-east";
-  std::string crossdock_url;      // http://127.0.0.1:8080
-  std::string api_key;            // presented to Crossdock when confirming shipments
-  std::string inbound_key;        // expected from Crossdock on POST /orders; empty = any
-  std::string webhook_secret;     // whsec_…; empty = webhooks not checked
+  std::string crossdock_url;   // http://127.0.0.1:8080
+  std::string api_key;         // presented to Crossdock when confirming shipments
+  std::string inbound_key;     // expected from Crossdock on POST /orders; empty = any
+  std::string webhook_secret;  // whsec_…; empty = webhooks not checked
   std::chrono::milliseconds ship_delay{200};
   int callback_workers = 2;
   uint64_t seed = 1;
@@ -52,7 +52,7 @@ struct TplStats {
   int64_t shipments_sent = 0;        // shipment confirmation attempts
   int64_t shipments_acked = 0;       // confirmations Crossdock took (2xx)
   int64_t shipments_pending = 0;
-  int64_t webhook_events = 0;        // distinct webhook-ids received with a valid signature
+  int64_t webhook_events = 0;  // distinct webhook-ids received with a valid signature
   int64_t webhook_duplicates = 0;
   int64_t webhook_bad_signatures = 0;
 };

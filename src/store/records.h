@@ -24,10 +24,10 @@ struct OrderRecord {
 
 // One entry of an order's timeline.
 struct HistoryEntry {
-  int64_t seq = 0;      // per order, from 1; assigned by the store
+  int64_t seq = 0;  // per order, from 1; assigned by the store
   TimePoint at;
-  std::string type;     // "order.received", "order.allocated", "order.dispatch_failed", …
-  std::string detail;   // JSON object with what happened
+  std::string type;    // "order.received", "order.allocated", "order.dispatch_failed", …
+  std::string detail;  // JSON object with what happened
   std::string trace_id;
 };
 
@@ -54,11 +54,11 @@ struct OutboxItem {
 
 // A CloudEvents 1.0 event in the append-only event log.
 struct EventRecord {
-  int64_t seq = 0;          // log position, assigned by the store, strictly increasing
-  std::string id;           // "evt_<ULID>"; with `source`, the end-to-end dedup key
-  std::string source;       // "/crossdock/orders"
-  std::string type;         // "dev.crossdock.order.shipped.v1"
-  std::string subject;      // the order id
+  int64_t seq = 0;      // log position, assigned by the store, strictly increasing
+  std::string id;       // "evt_<ULID>"; with `source`, the end-to-end dedup key
+  std::string source;   // "/crossdock/orders"
+  std::string type;     // "dev.crossdock.order.shipped.v1"
+  std::string subject;  // the order id
   TimePoint time;
   std::string data;         // JSON object
   std::string traceparent;  // distributed-tracing extension
@@ -66,12 +66,12 @@ struct EventRecord {
 
 // The stored first response to a request made with an Idempotency-Key.
 struct IdempotencyRecord {
-  std::string partner;       // keys are scoped per partner
+  std::string partner;  // keys are scoped per partner
   std::string key;
   std::string request_hash;  // SHA-256 of method, path and body
   int status_code = 0;
   std::string response_body;
-  std::string location;      // Location header, if any
+  std::string location;  // Location header, if any
   TimePoint created_at;
 };
 

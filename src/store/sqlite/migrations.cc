@@ -91,7 +91,9 @@ CREATE TABLE subscriber_offsets (
 };
 }  // namespace
 
-int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+int LatestSchemaVersion() {
+  return static_cast<int>(std::size(kMigrations));
+}
 
 Status Migrate(Db& db) {
   auto stmt = db.Prepare("PRAGMA user_version");

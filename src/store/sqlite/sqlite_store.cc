@@ -11,7 +11,9 @@ using sqlite::Stmt;
 
 namespace {
 
-int64_t Micros(TimePoint t) { return ToUnixMicros(t); }
+int64_t Micros(TimePoint t) {
+  return ToUnixMicros(t);
+}
 
 OutboxState ParseOutboxState(const std::string& s) {
   if (s == "done") return OutboxState::kDone;
@@ -19,8 +21,8 @@ OutboxState ParseOutboxState(const std::string& s) {
   return OutboxState::kPending;
 }
 
-#define TRY_PREPARE(var, db, sql)          \
-  auto var##_r = (db).Prepare(sql);        \
+#define TRY_PREPARE(var, db, sql)             \
+  auto var##_r = (db).Prepare(sql);           \
   if (!var##_r.ok()) return var##_r.status(); \
   Stmt& var = **var##_r
 
@@ -106,9 +108,11 @@ class SqliteWriteTx final : public WriteTx {
     const Order& o = rec.order;
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
     s.Bind(5, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
-    s.Bind(6, Micros(o.created_at.value_or(TimePoint()))).Bind(7, Micros(o.updated_at.value_or(TimePoint())));
+    s.Bind(6, Micros(o.created_at.value_or(TimePoint())))
+        .Bind(7, Micros(o.updated_at.value_or(TimePoint())));
     std::string encoded = rec.order_json.empty() ? EncodeOrder(o) : std::string();
-    s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json).BindStatic(9, rec.flow_state);
+    s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json)
+        .BindStatic(9, rec.flow_state);
     return s.Exec();
   }
 
@@ -132,7 +136,11 @@ class SqliteWriteTx final : public WriteTx {
       TRY_PREPARE(k, db_,
                   "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
                   "VALUES (?, ?, ?, ?, ?, ?)");
-      k.Bind(1, order_id).Bind(2, e.seq).Bind(3, Micros(e.at)).Bind(4, e.type).BindStatic(5, e.detail);
+      k.Bind(1, order_id)
+          .Bind(2, e.seq)
+          .Bind(3, Micros(e.at))
+          .Bind(4, e.type)
+          .BindStatic(5, e.detail);
       k.Bind(6, e.trace_id);
       return k.Exec();
     }
@@ -140,7 +148,11 @@ class SqliteWriteTx final : public WriteTx {
                 "INSERT INTO order_history (order_id, seq, at, type, detail, trace_id) "
                 "VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE "
                 "order_id = ?1), ?2, ?3, ?4, ?5) RETURNING seq");
-    s.Bind(1, order_id).Bind(2, Micros(e.at)).Bind(3, e.type).BindStatic(4, e.detail).Bind(5, e.trace_id);
+    s.Bind(1, order_id)
+        .Bind(2, Micros(e.at))
+        .Bind(3, e.type)
+        .BindStatic(4, e.detail)
+        .Bind(5, e.trace_id);
     auto row = s.Step();
     if (!row.ok()) return row.status();
     e.seq = s.Int(0);
@@ -225,8 +237,9 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status ResetLeases() override {
-    return db_.Exec("UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND "
-                    "lease_until IS NOT NULL");
+    return db_.Exec(
+        "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND "
+        "lease_until IS NOT NULL");
   }
 
   Status AppendEvent(EventRecord& e) override {
@@ -250,8 +263,13 @@ class SqliteWriteTx final : public WriteTx {
     if (!row.ok()) return row.status();
     std::optional<IdempotencyRecord> out;
     if (*row) {
-      out = IdempotencyRecord{partner, key, s.Text(0), static_cast<int>(s.Int(1)), s.Text(2),
-                              s.Text(3), FromUnixMicros(s.Int(4))};
+      out = IdempotencyRecord{partner,
+                              key,
+                              s.Text(0),
+                              static_cast<int>(s.Int(1)),
+                              s.Text(2),
+                              s.Text(3),
+                              FromUnixMicros(s.Int(4))};
     }
     s.Reset();
     return out;
@@ -375,13 +393,15 @@ void SqliteStore::CheckpointLoop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      checkpoint_cv_.wait(lock, [&] { return stopping_ || wal_pages_ >= options_.checkpoint_pages; });
+      checkpoint_cv_.wait(lock,
+                          [&] { return stopping_ || wal_pages_ >= options_.checkpoint_pages; });
       if (stopping_) return;
       wal_pages_ = 0;
     }
     int log = 0, done = 0;
     // PASSIVE: copies what it can without blocking the writer or readers.
-    sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                              &done);
   }
 }
 
@@ -571,8 +591,8 @@ Result<std::vector<EventRecord>> SqliteStore::ReadEvents(int64_t after_seq, int 
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                   FromUnixMicros(s.Int(5)), s.Text(6), s.Text(7)});
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), FromUnixMicros(s.Int(5)),
+                   s.Text(6), s.Text(7)});
   }
   s.Reset();
   return out;

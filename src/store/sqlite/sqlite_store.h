@@ -24,7 +24,7 @@ struct SqliteStoreOptions {
   // PRAGMA synchronous: "FULL" (default, durable on power loss), "NORMAL" or "OFF" (only for
   // tests that must show what FULL protects against).
   std::string synchronous = "FULL";
-  int max_group_size = 512;  // jobs per commit
+  int max_group_size = 512;     // jobs per commit
   int checkpoint_pages = 8000;  // WAL size (pages) that wakes the background checkpointer
   int read_connections = 4;
 };

@@ -106,12 +106,14 @@ TEST_F(SqliteStoreTest, ExternalRefIsUniquePerChannel) {
   Status st = store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertOrder(b); });
   EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
   std::optional<std::string> found;
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    auto r = tx.FindOrderByExternalRef("web", "SAME");
-    if (!r.ok()) return r.status();
-    found = *r;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    auto r = tx.FindOrderByExternalRef("web", "SAME");
+                    if (!r.ok()) return r.status();
+                    found = *r;
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(found, "ord_a");
 }
 
@@ -142,13 +144,15 @@ TEST_F(SqliteStoreTest, FailingJobRollsBackAloneInItsGroup) {
 }
 
 TEST_F(SqliteStoreTest, HistoryIsNumberedPerOrder) {
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    for (const char* id : {"ord_x", "ord_x", "ord_y", "ord_x"}) {
-      HistoryEntry e{0, FromUnixMicros(5), "order.received", "{}", "t"};
-      CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(id, e));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    for (const char* id : {"ord_x", "ord_x", "ord_y", "ord_x"}) {
+                      HistoryEntry e{0, FromUnixMicros(5), "order.received", "{}", "t"};
+                      CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(id, e));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   auto h = store_->GetHistory("ord_x");
   ASSERT_TRUE(h.ok());
   ASSERT_EQ(h->size(), 3u);
@@ -157,31 +161,35 @@ TEST_F(SqliteStoreTest, HistoryIsNumberedPerOrder) {
 }
 
 TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    for (auto [agg, key] : {std::pair{"A", "a1"}, {"A", "a2"}, {"B", "b1"}}) {
-      OutboxItem it = MakeItem(agg, key);
-      CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(it));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    for (auto [agg, key] : {std::pair{"A", "a1"}, {"A", "a2"}, {"B", "b1"}}) {
+                      OutboxItem it = MakeItem(agg, key);
+                      CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(it));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   TimePoint now = FromUnixMicros(2000);
   TimePoint lease = FromUnixMicros(10'000);
   std::vector<OutboxItem> claimed;
   auto claim = [&](TimePoint at) {
     claimed.clear();
-    ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-      auto r = tx.ClaimOutbox(at, lease, 10);
-      if (!r.ok()) return r.status();
-      claimed = *r;
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->WriteAndWait([&](WriteTx& tx) {
+                      auto r = tx.ClaimOutbox(at, lease, 10);
+                      if (!r.ok()) return r.status();
+                      claimed = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
   };
   claim(now);
   ASSERT_EQ(claimed.size(), 2u);  // a1 and b1; a2 waits behind a1
   EXPECT_EQ(claimed[0].idempotency_key, "a1");
   EXPECT_EQ(claimed[1].idempotency_key, "b1");
   claim(now);
-  EXPECT_TRUE(claimed.empty());  // leased
+  EXPECT_TRUE(claimed.empty());   // leased
   claim(FromUnixMicros(10'001));  // leases expired: a crashed worker's items come back
   ASSERT_EQ(claimed.size(), 2u);
   int64_t a1 = claimed[0].id;
@@ -191,10 +199,13 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
   EXPECT_EQ(claimed[0].idempotency_key, "a2");
 
   // Retry later moves the due time; dead letters block their aggregate.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    CROSSDOCK_RETURN_IF_ERROR(tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503"));
-    return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever");
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    CROSSDOCK_RETURN_IF_ERROR(
+                        tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503"));
+                    return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever");
+                  })
+                  .ok());
   auto due = store_->NextOutboxDue();
   ASSERT_TRUE(due.ok() && due->has_value());
   EXPECT_EQ(ToUnixMicros(**due), 50'000);
@@ -204,21 +215,31 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
 }
 
 TEST_F(SqliteStoreTest, IdempotencyInboundDedupEventsAndOffsets) {
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency({"shop", "k1", "h", 201, "{}", "/v1/orders/x", FromUnixMicros(1)}));
-    EventRecord e{0, "evt_1", "/crossdock/orders", "dev.crossdock.order.received.v1", "ord_1", FromUnixMicros(9), "{}", ""};
-    CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(e));
-    EXPECT_EQ(e.seq, 1);
-    auto first = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(1));
-    auto second = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(2));
-    EXPECT_TRUE(first.ok() && *first);
-    EXPECT_TRUE(second.ok() && !*second);
-    auto rec = tx.GetIdempotency("shop", "k1");
-    EXPECT_TRUE(rec.ok() && rec->has_value() && (*rec)->status_code == 201);
-    auto other = tx.GetIdempotency("other-partner", "k1");
-    EXPECT_TRUE(other.ok() && !other->has_value());
-    return tx.SetSubscriberOffset("hook", 1);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency(
+                        {"shop", "k1", "h", 201, "{}", "/v1/orders/x", FromUnixMicros(1)}));
+                    EventRecord e{0,
+                                  "evt_1",
+                                  "/crossdock/orders",
+                                  "dev.crossdock.order.received.v1",
+                                  "ord_1",
+                                  FromUnixMicros(9),
+                                  "{}",
+                                  ""};
+                    CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(e));
+                    EXPECT_EQ(e.seq, 1);
+                    auto first = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(1));
+                    auto second = tx.MarkInboundSeen("node:tpl", "ev-1", FromUnixMicros(2));
+                    EXPECT_TRUE(first.ok() && *first);
+                    EXPECT_TRUE(second.ok() && !*second);
+                    auto rec = tx.GetIdempotency("shop", "k1");
+                    EXPECT_TRUE(rec.ok() && rec->has_value() && (*rec)->status_code == 201);
+                    auto other = tx.GetIdempotency("other-partner", "k1");
+                    EXPECT_TRUE(other.ok() && !other->has_value());
+                    return tx.SetSubscriberOffset("hook", 1);
+                  })
+                  .ok());
   EXPECT_EQ(*store_->GetSubscriberOffset("hook"), 1);
   EXPECT_EQ(*store_->GetSubscriberOffset("nobody"), 0);
   auto events = store_->ReadEvents(0, 10);
