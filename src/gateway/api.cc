@@ -88,6 +88,13 @@ HttpResponse Api::Fail(const RequestContext& ctx, ProblemType type, std::string 
       {type, std::move(detail), ctx.request.path, ctx.trace.trace_id, std::move(errors)});
 }
 
+HttpResponse Api::DecodeFailure(const RequestContext& ctx, std::string_view what, bool syntax,
+                                FieldErrors errors) {
+  if (syntax) return Fail(ctx, ProblemType::kMalformedJson, errors[0].detail);
+  std::string detail = std::to_string(errors.size()) + " error(s) in the " + std::string(what);
+  return Fail(ctx, ProblemType::kValidation, std::move(detail), std::move(errors));
+}
+
 HttpResponse Api::FromStatus(const RequestContext& ctx, const Status& st) {
   switch (st.code()) {
     case StatusCode::kNotFound:
@@ -226,13 +233,7 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   auto decoded = DecodeOrder(ctx->request.body, opts);
   if (!decoded.ok()) {
     // Nothing is stored for an invalid request: the key stays free.
-    if (decoded.syntax_error) {
-      respond(Fail(*ctx, ProblemType::kMalformedJson, decoded.errors[0].detail));
-    } else {
-      respond(Fail(*ctx, ProblemType::kValidation,
-                   std::to_string(decoded.errors.size()) + " error(s) in the order",
-                   std::move(decoded.errors)));
-    }
+    respond(DecodeFailure(*ctx, "order", decoded.syntax_error, std::move(decoded.errors)));
     return;
   }
   if (!in_flight_.TryAcquire(partner.id, *key)) {
@@ -358,13 +359,7 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
   opts.max_depth = options_.max_json_depth;
   auto decoded = DecodeShipment(ctx->request.body, opts);
   if (!decoded.ok()) {
-    if (decoded.syntax_error) {
-      respond(Fail(*ctx, ProblemType::kMalformedJson, decoded.errors[0].detail));
-    } else {
-      respond(Fail(*ctx, ProblemType::kValidation,
-                   std::to_string(decoded.errors.size()) + " error(s) in the shipment",
-                   std::move(decoded.errors)));
-    }
+    respond(DecodeFailure(*ctx, "shipment", decoded.syntax_error, std::move(decoded.errors)));
     return;
   }
   flow_.ApplyShipment(

@@ -76,6 +76,9 @@ class Api {
   HttpResponse Fail(const RequestContext& ctx, ProblemType type, std::string detail,
                     FieldErrors errors = {});
   HttpResponse FromStatus(const RequestContext& ctx, const Status& st);
+  // 400 malformed-json (syntax) or 422 validation-error with every pointer.
+  HttpResponse DecodeFailure(const RequestContext& ctx, std::string_view what, bool syntax,
+                             FieldErrors errors);
   Respond Finish(std::shared_ptr<RequestContext> ctx, Respond respond);
 
   Store& store_;

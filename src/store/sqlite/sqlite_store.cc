@@ -65,6 +65,19 @@ OutboxItem ReadOutboxRow(Stmt& s) {
   return it;
 }
 
+// The order with `id` on connection `db`, or nullopt.
+Result<std::optional<OrderRecord>> SelectOrder(Db& db, const std::string& id) {
+  TRY_PREPARE(s, db, "SELECT body, flow_state, version FROM orders WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<OrderRecord>();
+  auto rec = ReadOrderRow(s);
+  s.Reset();
+  if (!rec.ok()) return rec.status();
+  return std::optional<OrderRecord>(std::move(*rec));
+}
+
 // Runs a statement without parameters or results from the connection's statement cache.
 Status RunCached(Db& db, const std::string& sql) {
   auto stmt = db.Prepare(sql);
@@ -77,15 +90,7 @@ class SqliteWriteTx final : public WriteTx {
   explicit SqliteWriteTx(Db& db) : db_(db) {}
 
   Result<std::optional<OrderRecord>> GetOrder(const std::string& id) override {
-    TRY_PREPARE(s, db_, "SELECT body, flow_state, version FROM orders WHERE id = ?");
-    s.Bind(1, id);
-    auto row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<OrderRecord>();
-    auto rec = ReadOrderRow(s);
-    s.Reset();
-    if (!rec.ok()) return rec.status();
-    return std::optional<OrderRecord>(std::move(*rec));
+    return SelectOrder(db_, id);
   }
 
   Result<std::optional<std::string>> FindOrderByExternalRef(const std::string& channel,
@@ -552,15 +557,7 @@ class SqliteStore::ReaderLease {
 
 Result<std::optional<OrderRecord>> SqliteStore::GetOrder(const std::string& id) {
   WITH_READER(db);
-  TRY_PREPARE(s, db, "SELECT body, flow_state, version FROM orders WHERE id = ?");
-  s.Bind(1, id);
-  auto row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<OrderRecord>();
-  auto rec = ReadOrderRow(s);
-  s.Reset();
-  if (!rec.ok()) return rec.status();
-  return std::optional<OrderRecord>(std::move(*rec));
+  return SelectOrder(db, id);
 }
 
 Result<std::vector<HistoryEntry>> SqliteStore::GetHistory(const std::string& order_id) {
