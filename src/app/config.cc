@@ -111,6 +111,44 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
   m.Read("timeout_ms", timeout);
   ep.timeout = std::chrono::milliseconds(timeout);
   if (YAML::Node r = m.Get("retry")) ReadRetry(r, m.Path("retry"), ep.retry, errors);
+  if (YAML::Node b = m.Get("breaker")) {
+    Map bm(b, m.Path("breaker"), errors);
+    CircuitBreakerPolicy& p = ep.breaker;
+    int64_t base = p.open_base.count(), max = p.open_max.count();
+    bm.Read("window", p.window);
+    bm.Read("min_calls", p.min_calls);
+    bm.Read("failure_rate", p.failure_rate);
+    bm.Read("consecutive_failures", p.consecutive_failures);
+    bm.Read("open_base_ms", base);
+    bm.Read("open_max_ms", max);
+    bm.Read("open_multiplier", p.open_multiplier);
+    bm.Read("half_open_probes", p.half_open_probes);
+    p.open_base = std::chrono::milliseconds(base);
+    p.open_max = std::chrono::milliseconds(max);
+    if (p.window < 1 || p.min_calls < 1 || p.consecutive_failures < 1 || p.half_open_probes < 1) {
+      errors.push_back(m.Path("breaker") + ": window, min_calls, consecutive_failures and "
+                                           "half_open_probes must be at least 1");
+    }
+    if (p.failure_rate <= 0 || p.failure_rate > 1) {
+      errors.push_back(m.Path("breaker.failure_rate") + ": must be in (0, 1]");
+    }
+  }
+  if (YAML::Node q = m.Get("quota")) {
+    Map qm(q, m.Path("quota"), errors);
+    QuotaPolicy& p = ep.quota;
+    double per_minute = 0;
+    qm.Read("per_second", p.per_second);
+    qm.Read("per_minute", per_minute);
+    if (per_minute > 0) p.per_second = per_minute / 60.0;
+    qm.Read("burst", p.burst);
+    qm.Read("max_in_flight", p.max_in_flight);
+    qm.Read("call_limit_header", p.call_limit_header);
+    qm.Read("call_limit_size", p.call_limit_size);
+    qm.Read("call_limit_leak_per_second", p.call_limit_leak_per_second);
+    if (p.per_second < 0 || p.burst < 0 || p.max_in_flight < 0) {
+      errors.push_back(m.Path("quota") + ": limits must not be negative");
+    }
+  }
   (void)path;
 }
 

@@ -130,3 +130,31 @@ TEST_F(ConfigTest, RefusesSharedKeysEmptyIdsAndNonListSections) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST_F(ConfigTest, ReadsBreakerAndQuotaPolicies) {
+  auto c = ParseConfig(R"(
+partners: [{id: a, api_keys: [k]}]
+nodes:
+  - id: tpl
+    url: http://127.0.0.1:1/orders
+    breaker: {consecutive_failures: 3, open_base_ms: 500, open_max_ms: 8000}
+    quota: {per_minute: 40, burst: 40, max_in_flight: 15, call_limit_header: X-Shopify-Shop-Api-Call-Limit}
+)", dir_.string());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const Endpoint& ep = c->nodes[0].endpoint;
+  EXPECT_EQ(ep.breaker.consecutive_failures, 3);
+  EXPECT_EQ(ep.breaker.open_base.count(), 500);
+  EXPECT_NEAR(ep.quota.per_second, 40.0 / 60, 1e-9);
+  EXPECT_EQ(ep.quota.max_in_flight, 15);
+  EXPECT_EQ(ep.quota.call_limit_header, "X-Shopify-Shop-Api-Call-Limit");
+  auto bad = ParseConfig("partners: [{id: a, api_keys: [k]}]\nnodes: [{id: t, url: \"http://h:1/\", breaker: {failure_rate: 2, windw: 3}}]\n", dir_.string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("nodes[0].breaker.failure_rate"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("nodes[0].breaker.windw: unknown key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -7,9 +7,22 @@
 #include <utility>
 #include <vector>
 
+#include "delivery/circuit_breaker.h"
 #include "delivery/retry_policy.h"
 
 namespace crossdock {
+
+// Limits a partner sets on our calls. Zero values mean "no limit".
+struct QuotaPolicy {
+  double per_second = 0;  // token bucket rate (e.g. 40 per minute = 0.6667)
+  double burst = 0;       // bucket capacity; 0 = one second's worth (at least 1)
+  int max_in_flight = 0;  // concurrent calls
+  // Shopify-style leaky bucket kept in step with the partner's header (e.g.
+  // "X-Shopify-Shop-Api-Call-Limit: 32/40"); empty = not used.
+  std::string call_limit_header;
+  double call_limit_size = 40;
+  double call_limit_leak_per_second = 2;
+};
 
 struct Endpoint {
   std::string id;                                            // "node:tpl-east"
@@ -17,6 +30,8 @@ struct Endpoint {
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Authorization; secrets!
   std::chrono::milliseconds timeout{10'000};
   RetryPolicy retry;
+  CircuitBreakerPolicy breaker;
+  QuotaPolicy quota;
 };
 
 }  // namespace crossdock

@@ -26,7 +26,107 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
       options_(options),
       clients_(std::move(clients)),
       queued_(metrics.GetGauge("crossdock_delivery_queued",
-                               "Outbox items claimed and waiting for a worker.")) {}
+                               "Outbox items claimed and waiting for a worker.")) {
+  TimePoint now = clock_.Now();
+  for (const auto& [id, ep] : endpoints_) {
+    std::string dest = id;
+    Gauge& state = metrics_.GetGauge("crossdock_breaker_state",
+                                     "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
+                                     "destination=\"" + PromLabelValue(dest) + "\"");
+    auto on_transition = [this, dest, &state](BreakerState from, BreakerState to) {
+      state.Set(to == BreakerState::kClosed ? 0 : to == BreakerState::kOpen ? 1 : 2);
+      metrics_
+          .GetCounter("crossdock_breaker_transitions_total", "Circuit breaker transitions.",
+                      "destination=\"" + PromLabelValue(dest) + "\",to=\"" +
+                          std::string(BreakerStateName(to)) + "\"")
+          .Inc();
+      log_.Warn("circuit breaker " + std::string(BreakerStateName(to)),
+                {{"destination", dest}, {"from", BreakerStateName(from)}, {"to", BreakerStateName(to)}});
+    };
+    lanes_[id] = std::make_unique<Lane>(ep, now, on_transition);
+  }
+}
+
+OutboxDispatcher::Lane::Lane(const Endpoint& ep, TimePoint now,
+                             CircuitBreaker::OnTransition on_transition)
+    : breaker(ep.breaker, std::move(on_transition)) {
+  const QuotaPolicy& q = ep.quota;
+  if (q.per_second > 0) {
+    rate.emplace(q.burst > 0 ? q.burst : std::max(1.0, q.per_second), q.per_second, now);
+  }
+  if (q.max_in_flight > 0) in_flight.emplace(q.max_in_flight);
+  if (!q.call_limit_header.empty()) {
+    call_limit.emplace(q.call_limit_size, q.call_limit_leak_per_second, now);
+  }
+}
+
+OutboxDispatcher::Admission OutboxDispatcher::Admit(const std::string& destination, TimePoint now) {
+  auto it = lanes_.find(destination);
+  if (it == lanes_.end()) return {true, now, ""};
+  Lane& lane = *it->second;
+  if (lane.breaker.State(now) == BreakerState::kOpen) {
+    return {false, lane.breaker.open_until(), "breaker_open"};
+  }
+  if (lane.in_flight && lane.in_flight->in_flight() >= lane.in_flight->limit()) {
+    return {false, now + std::chrono::milliseconds(100), "concurrency"};
+  }
+  if (lane.rate && lane.rate->WaitTime(now) > Duration::zero()) {
+    return {false, now + lane.rate->WaitTime(now), "rate"};
+  }
+  if (lane.call_limit && lane.call_limit->WaitTime(now) > Duration::zero()) {
+    return {false, now + lane.call_limit->WaitTime(now), "call_limit"};
+  }
+  if (!lane.breaker.Allow(now)) {  // half-open with its probe already out
+    return {false, now + std::chrono::milliseconds(200), "breaker_probe"};
+  }
+  if (lane.in_flight) lane.in_flight->TryAcquire();
+  if (lane.rate) lane.rate->TryTake(now);
+  if (lane.call_limit) lane.call_limit->TryTake(now);
+  return {true, now, ""};
+}
+
+void OutboxDispatcher::Settle(const std::string& destination, bool admitted, int status,
+                              bool transport_error, const std::string& call_limit_value,
+                              TimePoint now) {
+  auto it = lanes_.find(destination);
+  if (it == lanes_.end() || !admitted) return;
+  Lane& lane = *it->second;
+  if (lane.in_flight) lane.in_flight->Release();
+  if (lane.call_limit && !call_limit_value.empty()) lane.call_limit->Observe(call_limit_value, now);
+  // The breaker counts signs of a sick endpoint: no answer, timeouts, 5xx. A 4xx (and 429, a
+  // quota answer) proves the endpoint is alive.
+  bool failure = transport_error || status >= 500 || status == 408;
+  if (failure) {
+    lane.breaker.OnFailure(now);
+  } else {
+    lane.breaker.OnSuccess(now);
+  }
+}
+
+std::vector<std::string> OutboxDispatcher::OpenDestinations(TimePoint now) {
+  std::vector<std::string> out;
+  for (const auto& [id, lane] : lanes_) {
+    if (lane->breaker.State(now) == BreakerState::kOpen) out.push_back(id);
+  }
+  return out;
+}
+
+void OutboxDispatcher::SaveQuotas() {
+  std::vector<QuotaState> states;
+  {
+    std::lock_guard lock(mu_);
+    TimePoint now = clock_.Now();
+    for (auto& [id, lane] : lanes_) {
+      if (lane->rate) states.push_back({id, lane->rate->Save(now).tokens, now});
+    }
+  }
+  if (states.empty()) return;
+  Status st = store_.WriteAndWait([&](WriteTx& tx) {
+    for (const auto& q : states) CROSSDOCK_RETURN_IF_ERROR(tx.SaveQuotaState(q));
+    return Status::Ok();
+  });
+  if (!st.ok()) log_.Warn("saving quota state failed", {{"error", st.message()}});
+}
 
 OutboxDispatcher::~OutboxDispatcher() {
   Stop();
@@ -39,6 +139,13 @@ Status OutboxDispatcher::Start() {
     auto needed =
         std::chrono::duration_cast<std::chrono::seconds>(2 * ep.timeout) + std::chrono::seconds(5);
     if (needed > options_.lease) options_.lease = needed;
+  }
+  if (auto saved = store_.LoadQuotaStates(); saved.ok()) {
+    std::lock_guard lock(mu_);
+    for (const auto& q : *saved) {
+      auto it = lanes_.find(q.destination);
+      if (it != lanes_.end() && it->second->rate) it->second->rate->Restore({q.tokens, q.at});
+    }
   }
   if (options_.reset_leases_at_start) {
     CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); }));
@@ -69,6 +176,7 @@ void OutboxDispatcher::Stop() {
     if (w.joinable()) w.join();
   }
   workers_.clear();
+  SaveQuotas();
 }
 
 void OutboxDispatcher::Wake() {
@@ -95,8 +203,19 @@ void OutboxDispatcher::ClaimLoop() {
     }
     std::vector<OutboxItem> items;
     TimePoint now = clock_.Now();
+    std::vector<std::string> excluded;
+    bool save_quotas = false;
+    {
+      std::lock_guard lock(mu_);
+      excluded = OpenDestinations(now);
+      if (now - last_quota_save_ > std::chrono::seconds(5)) {
+        last_quota_save_ = now;
+        save_quotas = true;
+      }
+    }
+    if (save_quotas) SaveQuotas();
     Status st = store_.WriteAndWait([&](WriteTx& tx) {
-      auto claimed = tx.ClaimOutbox(now, now + options_.lease, room);
+      auto claimed = tx.ClaimOutbox(now, now + options_.lease, room, excluded);
       if (!claimed.ok()) return claimed.status();
       items = std::move(*claimed);
       return Status::Ok();
@@ -118,7 +237,9 @@ void OutboxDispatcher::ClaimLoop() {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(options_.idle_poll);
     if (due.ok() && due->has_value()) {
       auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**due - clock_.Now());
-      wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+      // Items of an open breaker's destination are due but not claimable: don't spin on them.
+      auto floor = excluded.empty() ? std::chrono::milliseconds(1) : std::chrono::milliseconds(50);
+      wait = std::clamp(until, floor, std::max(floor, wait));
     }
     lock.lock();
     if (!woken_ && !stopping_) claim_cv_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
@@ -178,6 +299,21 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     return;
   }
   const Endpoint& endpoint = ep->second;
+  Admission admission;
+  {
+    std::lock_guard lock(mu_);
+    admission = Admit(item.destination, clock_.Now());
+  }
+  if (!admission.allowed) {
+    // Parked, not failed: no attempt is counted and the item keeps its place in its order.
+    metrics_
+        .GetCounter("crossdock_delivery_parked_total",
+                    "Outbox items put back because a breaker or quota did not allow a call.",
+                    dest_label + ",reason=\"" + admission.reason + "\"")
+        .Inc();
+    Record(item, [&](WriteTx& tx) { return tx.ParkOutbox(item.id, admission.park_until); });
+    return;
+  }
   ClientRequest req;
   req.method = "POST";
   req.url = endpoint.url;
@@ -202,6 +338,14 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
       .Observe(std::chrono::duration<double>(finished - started).count());
 
   int status = resp.ok() ? resp->status : 0;
+  {
+    std::lock_guard lock(mu_);
+    std::string call_limit;
+    if (resp.ok() && !endpoint.quota.call_limit_header.empty()) {
+      call_limit = resp->Header(endpoint.quota.call_limit_header);
+    }
+    Settle(item.destination, true, status, !resp.ok(), call_limit, finished);
+  }
   CallOutcome outcome = resp.ok() ? ClassifyHttpStatus(status) : CallOutcome::kTransient;
   std::string error = resp.ok() ? "HTTP " + std::to_string(status) + ": " + Truncate(resp->body)
                                 : resp.status().ToString();

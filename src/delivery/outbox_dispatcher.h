@@ -4,6 +4,9 @@
 // with the item's stable Idempotency-Key and record the outcome — success (and the flow's
 // reaction), retry later with backoff and jitter, or dead letter — in one transaction.
 // A worker that dies leaves its lease to expire, so the item comes back.
+// Each destination has a lane: a circuit breaker and its quotas. While a breaker is open its
+// items stay in the outbox (not claimed, not counted as attempts); an item whose quota is
+// exhausted is parked until the quota allows it, also without counting an attempt.
 // Thread-safe: Wake() may be called from any thread.
 #pragma once
 
@@ -22,6 +25,7 @@
 #include "base/random.h"
 #include "delivery/endpoint.h"
 #include "delivery/http_client.h"
+#include "delivery/quota.h"
 #include "flows/order_flow.h"
 #include "store/store.h"
 
@@ -57,6 +61,27 @@ class OutboxDispatcher {
   void Deliver(HttpClient& client, const OutboxItem& item);
   void Record(const OutboxItem& item, std::function<Status(WriteTx&)> job);
 
+  // Everything that decides whether a destination may be called now: its breaker and quotas.
+  struct Lane {
+    explicit Lane(const Endpoint& ep, TimePoint now, CircuitBreaker::OnTransition on_transition);
+    CircuitBreaker breaker;
+    std::optional<TokenBucket> rate;
+    std::optional<ConcurrencyLimit> in_flight;
+    std::optional<CallLimitBucket> call_limit;
+  };
+  struct Admission {
+    bool allowed = false;
+    TimePoint park_until;  // when not allowed
+    const char* reason = "";
+  };
+  // Under mu_: may `destination` be called now? Takes the permits when it may.
+  Admission Admit(const std::string& destination, TimePoint now);
+  // Under mu_: gives back permits and feeds the breaker with the outcome.
+  void Settle(const std::string& destination, bool admitted, int status, bool transport_error,
+              const std::string& call_limit_value, TimePoint now);
+  std::vector<std::string> OpenDestinations(TimePoint now);
+  void SaveQuotas();
+
   Store& store_;
   const Clock& clock_;
   Random& random_;
@@ -78,6 +103,8 @@ class OutboxDispatcher {
   std::thread claimer_;
   std::vector<std::thread> workers_;
   Gauge& queued_;
+  std::map<std::string, std::unique_ptr<Lane>> lanes_;  // guarded by mu_
+  TimePoint last_quota_save_{};
 };
 
 }  // namespace crossdock

@@ -59,6 +59,12 @@ class GatedStore final : public Store {
     return inner_.ListOrderIds(l, a);
   }
   Result<StoreStats> Stats() override { return inner_.Stats(); }
+  Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& f) override {
+    return inner_.ListDeadLetters(f);
+  }
+  Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override { return inner_.GetOutboxItem(id); }
+  Result<std::vector<QuotaState>> LoadQuotaStates() override { return inner_.LoadQuotaStates(); }
+  Result<std::vector<AuditRecord>> ListAudit(int limit) override { return inner_.ListAudit(limit); }
 
  private:
   Store& inner_;

@@ -31,7 +31,7 @@ struct HistoryEntry {
   std::string trace_id;
 };
 
-enum class OutboxState { kPending, kDone, kDead };
+enum class OutboxState { kPending, kDone, kDead, kDiscarded };
 
 // A command to a partner, written in the same transaction as the state change that caused it.
 // Column names follow Debezium's outbox (aggregatetype, aggregateid, type, payload).
@@ -73,6 +73,35 @@ struct IdempotencyRecord {
   std::string response_body;
   std::string location;  // Location header, if any
   TimePoint created_at;
+};
+
+// Which dead letters to list.
+struct DeadLetterFilter {
+  std::string destination;               // "" = any
+  std::string error_class;               // "" = any; "http_4xx", "http_5xx", "transport", "other"
+  std::optional<TimePoint> created_before;  // only items created before this time
+  int limit = 100;
+  int64_t after_id = 0;                  // paging: items with id > after_id
+};
+
+// The error class of a last_error text written by delivery ("HTTP 422: …", "UNAVAILABLE: …").
+std::string ErrorClassOf(const std::string& last_error);
+
+// Persisted quota state of one destination (a token bucket's level at a time).
+struct QuotaState {
+  std::string destination;
+  double tokens = 0;
+  TimePoint at;
+};
+
+// An operator action, kept for audit.
+struct AuditRecord {
+  int64_t seq = 0;      // assigned by the store
+  TimePoint at;
+  std::string actor;    // partner id of the operator
+  std::string action;   // "dead_letter.replay", "dead_letter.discard", …
+  std::string subject;  // what it acted on ("outbox:42")
+  std::string detail;   // JSON object
 };
 
 // Counts for demos, health and metrics.

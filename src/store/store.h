@@ -40,10 +40,14 @@ class WriteTx {
   // Assigns item.id.
   virtual Status EnqueueOutbox(OutboxItem& item) = 0;
   virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;
-  // Items whose turn has come: pending, due, not leased, and with no earlier pending or dead
-  // item of the same aggregate. Leases them until `lease_until`. At most `limit`.
+  // Items whose turn has come: pending, due, not leased, not for one of `excluded`
+  // destinations, and with no earlier pending or dead item of the same aggregate. Leases them
+  // until `lease_until`. At most `limit`.
   virtual Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until,
-                                                      int limit) = 0;
+                                                      int limit,
+                                                      const std::vector<std::string>& excluded) = 0;
+  // Puts a claimed item back until `until` without counting an attempt (breaker open, quota).
+  virtual Status ParkOutbox(int64_t id, TimePoint until) = 0;
   virtual Status CompleteOutbox(int64_t id, int attempts) = 0;
   virtual Status RetryOutboxLater(int64_t id, int attempts, TimePoint next_attempt_at,
                                   const std::string& error) = 0;
@@ -66,6 +70,16 @@ class WriteTx {
 
   // Durable subscriber offsets in the event log.
   virtual Status SetSubscriberOffset(const std::string& subscriber, int64_t seq) = 0;
+
+  // Dead letters: re-queues a dead item (optionally with a new payload), keeping its
+  // idempotency key; or marks it discarded. NotFound unless the item is dead.
+  virtual Status ReplayDeadLetter(int64_t id, TimePoint now, const std::optional<std::string>& payload) = 0;
+  virtual Status DiscardDeadLetter(int64_t id, const std::string& reason) = 0;
+
+  // Saves a quota's state so a restart does not start with a full bucket.
+  virtual Status SaveQuotaState(const QuotaState& state) = 0;
+  // Appends to the audit log (operator actions).
+  virtual Status AppendAudit(AuditRecord& record) = 0;
 };
 
 using WriteJob = std::function<Status(WriteTx&)>;
@@ -89,6 +103,11 @@ class Store {
   // Earliest next_attempt_at among pending items, if any: lets delivery sleep until then.
   virtual Result<std::optional<TimePoint>> NextOutboxDue() = 0;
   virtual Result<std::vector<std::string>> ListOrderIds(int limit, const std::string& after_id) = 0;
+  // Dead-lettered outbox items matching `filter`, oldest first.
+  virtual Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& filter) = 0;
+  virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;
+  virtual Result<std::vector<QuotaState>> LoadQuotaStates() = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(int limit) = 0;
   virtual Result<StoreStats> Stats() = 0;
 };
 

@@ -29,6 +29,7 @@ class Stmt {
   Stmt& BindStatic(int index, std::string_view text);
   Stmt& Bind(int index, int64_t value);
   Stmt& BindNull(int index);
+  Stmt& BindDouble(int index, double value);
   Stmt& Bind(int index, std::optional<int64_t> value);
   // Ok(true) when a row is available, Ok(false) when done.
   Result<bool> Step();
@@ -37,6 +38,7 @@ class Stmt {
 
   std::string Text(int col) const;
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   void Reset();
 

@@ -88,6 +88,26 @@ CREATE TABLE subscriber_offsets (
   seq        INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 2: quota state per destination, the operators' audit log, a reason for discarded items.
+    R"sql(
+CREATE TABLE quota_state (
+  destination TEXT PRIMARY KEY,
+  tokens      REAL NOT NULL,
+  at          INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  actor   TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail  TEXT NOT NULL
+);
+
+ALTER TABLE outbox ADD COLUMN discard_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead';
+)sql",
 };
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "base/thread_name.h"
+#include "base/json.h"
 #include "codecs/canonical_json.h"
 #include "store/sqlite/migrations.h"
 
@@ -18,6 +19,7 @@ int64_t Micros(TimePoint t) {
 OutboxState ParseOutboxState(const std::string& s) {
   if (s == "done") return OutboxState::kDone;
   if (s == "dead") return OutboxState::kDead;
+  if (s == "discarded") return OutboxState::kDiscarded;
   return OutboxState::kPending;
 }
 
@@ -189,16 +191,22 @@ class SqliteWriteTx final : public WriteTx {
     return out;
   }
 
-  Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until,
-                                              int limit) override {
+  Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until, int limit,
+                                              const std::vector<std::string>& excluded) override {
     TRY_PREPARE(s, db_,
                 std::string("SELECT ") + kOutboxColumns +
                     " FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?1 "
                     "AND (o.lease_until IS NULL OR o.lease_until <= ?1) "
+                    "AND o.destination NOT IN (SELECT value FROM json_each(?3)) "
                     "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.aggregateid = o.aggregateid "
-                    "AND p.id < o.id AND p.state != 'done') "
+                    "AND p.id < o.id AND p.state IN ('pending', 'dead')) "
                     "ORDER BY o.next_attempt_at, o.id LIMIT ?2");
-    s.Bind(1, Micros(now)).Bind(2, int64_t{limit});
+    JsonWriter list;
+    list.StartArray();
+    for (const auto& d : excluded) list.String(d);
+    list.EndArray();
+    std::string excluded_json = list.Take();
+    s.Bind(1, Micros(now)).Bind(2, int64_t{limit}).BindStatic(3, excluded_json);
     std::vector<OutboxItem> items;
     while (true) {
       auto row = s.Step();
@@ -214,6 +222,60 @@ class SqliteWriteTx final : public WriteTx {
       it.lease_until = lease_until;
     }
     return items;
+  }
+
+  Status ParkOutbox(int64_t id, TimePoint until) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET next_attempt_at = ?, lease_until = NULL "
+                "WHERE id = ? AND state = 'pending'");
+    s.Bind(1, Micros(until)).Bind(2, id);
+    return s.Exec();
+  }
+
+  Status ReplayDeadLetter(int64_t id, TimePoint now,
+                          const std::optional<std::string>& payload) override {
+    // A fresh retry budget (attempts and age start again); the idempotency key stays.
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET state = 'pending', attempts = 0, created_at = ?1, "
+                "next_attempt_at = ?1, lease_until = NULL, payload = COALESCE(?2, payload) "
+                "WHERE id = ?3 AND state = 'dead'");
+    s.Bind(1, Micros(now));
+    if (payload) {
+      s.Bind(2, *payload);
+    } else {
+      s.BindNull(2);
+    }
+    s.Bind(3, id);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    if (db_.Changes() != 1) return NotFound("no dead letter " + std::to_string(id));
+    return Status::Ok();
+  }
+
+  Status DiscardDeadLetter(int64_t id, const std::string& reason) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET state = 'discarded', discard_reason = ?, lease_until = NULL "
+                "WHERE id = ? AND state = 'dead'");
+    s.Bind(1, reason).Bind(2, id);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    if (db_.Changes() != 1) return NotFound("no dead letter " + std::to_string(id));
+    return Status::Ok();
+  }
+
+  Status SaveQuotaState(const QuotaState& q) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO quota_state (destination, tokens, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (destination) DO UPDATE SET tokens = excluded.tokens, at = excluded.at");
+    s.Bind(1, q.destination).BindDouble(2, q.tokens).Bind(3, Micros(q.at));
+    return s.Exec();
+  }
+
+  Status AppendAudit(AuditRecord& r) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?,?,?,?,?)");
+    s.Bind(1, Micros(r.at)).Bind(2, r.actor).Bind(3, r.action).Bind(4, r.subject).Bind(5, r.detail);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    r.seq = db_.LastInsertId();
+    return Status::Ok();
   }
 
   Status CompleteOutbox(int64_t id, int attempts) override {
@@ -629,6 +691,78 @@ Result<std::vector<std::string>> SqliteStore::ListOrderIds(int limit, const std:
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(s.Text(0));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFilter& f) {
+  WITH_READER(db);
+  std::string sql = std::string("SELECT ") + kOutboxColumns +
+                    " FROM outbox WHERE state = 'dead' AND id > ?1 AND (?2 = '' OR destination = ?2) "
+                    "AND created_at < ?3";
+  if (f.error_class == "http_4xx") sql += " AND last_error LIKE 'HTTP 4%'";
+  if (f.error_class == "http_5xx") sql += " AND last_error LIKE 'HTTP 5%'";
+  if (f.error_class == "transport") {
+    sql += " AND (last_error LIKE 'UNAVAILABLE%' OR last_error LIKE 'DEADLINE_EXCEEDED%')";
+  }
+  if (f.error_class == "other") {
+    sql += " AND last_error NOT LIKE 'HTTP 4%' AND last_error NOT LIKE 'HTTP 5%' AND "
+           "last_error NOT LIKE 'UNAVAILABLE%' AND last_error NOT LIKE 'DEADLINE_EXCEEDED%'";
+  }
+  sql += " ORDER BY id LIMIT ?4";
+  TRY_PREPARE(s, db, sql);
+  s.Bind(1, f.after_id).Bind(2, f.destination);
+  s.Bind(3, f.created_before ? Micros(*f.created_before) : INT64_MAX).Bind(4, int64_t{f.limit});
+  std::vector<OutboxItem> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadOutboxRow(s));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::optional<OutboxItem>> SqliteStore::GetOutboxItem(int64_t id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<OutboxItem> out;
+  if (*row) out = ReadOutboxRow(s);
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<QuotaState>> SqliteStore::LoadQuotaStates() {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT destination, tokens, at FROM quota_state");
+  std::vector<QuotaState> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Text(0), s.Double(1), FromUnixMicros(s.Int(2))});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int limit) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT seq, at, actor, action, subject, detail FROM audit_log ORDER BY seq DESC "
+              "LIMIT ?");
+  s.Bind(1, int64_t{limit});
+  std::vector<AuditRecord> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), FromUnixMicros(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
   }
   s.Reset();
   return out;

@@ -42,6 +42,10 @@ class SqliteStore final : public Store {
   Result<std::optional<TimePoint>> NextOutboxDue() override;
   Result<std::vector<std::string>> ListOrderIds(int limit, const std::string& after_id) override;
   Result<StoreStats> Stats() override;
+  Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& filter) override;
+  Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override;
+  Result<std::vector<QuotaState>> LoadQuotaStates() override;
+  Result<std::vector<AuditRecord>> ListAudit(int limit) override;
 
   // Groups committed so far and jobs in them (for metrics and benchmarks).
   uint64_t groups_committed() const { return groups_; }

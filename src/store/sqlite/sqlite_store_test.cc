@@ -173,11 +173,11 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
   TimePoint now = FromUnixMicros(2000);
   TimePoint lease = FromUnixMicros(10'000);
   std::vector<OutboxItem> claimed;
-  auto claim = [&](TimePoint at) {
+  auto claim = [&](TimePoint at, std::vector<std::string> excluded = {}) {
     claimed.clear();
     ASSERT_TRUE(store_
                     ->WriteAndWait([&](WriteTx& tx) {
-                      auto r = tx.ClaimOutbox(at, lease, 10);
+                      auto r = tx.ClaimOutbox(at, lease, 10, excluded);
                       if (!r.ok()) return r.status();
                       claimed = *r;
                       return Status::Ok();
@@ -246,6 +246,74 @@ TEST_F(SqliteStoreTest, IdempotencyInboundDedupEventsAndOffsets) {
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].type, "dev.crossdock.order.received.v1");
   EXPECT_TRUE(store_->ReadEvents(1, 10)->empty());
+}
+
+TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
+  int64_t a = 0, b = 0;
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    OutboxItem x = MakeItem("A", "a1");
+    OutboxItem y = MakeItem("B", "b1");
+    y.destination = "node:other";
+    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(x));
+    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(y));
+    a = x.id;
+    b = y.id;
+    return Status::Ok();
+  }).ok());
+  TimePoint now = FromUnixMicros(2000), lease = FromUnixMicros(10'000);
+  std::vector<OutboxItem> claimed;
+  auto claim = [&](TimePoint at, std::vector<std::string> excluded) {
+    claimed.clear();
+    ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+      auto r = tx.ClaimOutbox(at, lease, 10, excluded);
+      if (!r.ok()) return r.status();
+      claimed = *r;
+      return Status::Ok();
+    }).ok());
+  };
+  claim(now, {"node:tpl"});  // an open breaker's destination is left alone
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, b);
+  // Parking puts an item back without counting an attempt.
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.ParkOutbox(b, FromUnixMicros(50'000)); }).ok());
+  claim(FromUnixMicros(40'000), {});
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, a);
+  EXPECT_EQ((*store_->GetOutboxItem(b))->attempts, 0);
+
+  // Dead-letter A, list it, replay it with a new payload (same key), then dead-letter and discard.
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.DeadLetterOutbox(a, 3, "HTTP 422: bad"); }).ok());
+  DeadLetterFilter f;
+  EXPECT_EQ(store_->ListDeadLetters(f)->size(), 1u);
+  f.error_class = "http_5xx";
+  EXPECT_TRUE(store_->ListDeadLetters(f)->empty());
+  f.error_class = "http_4xx";
+  f.destination = "node:tpl";
+  EXPECT_EQ(store_->ListDeadLetters(f)->size(), 1u);
+  EXPECT_EQ(ErrorClassOf("UNAVAILABLE: connect refused"), "transport");
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    return tx.ReplayDeadLetter(a, FromUnixMicros(60'000), std::string(R"({"fixed":true})"));
+  }).ok());
+  auto replayed = *store_->GetOutboxItem(a);
+  EXPECT_EQ(replayed->state, OutboxState::kPending);
+  EXPECT_EQ(replayed->attempts, 0);
+  EXPECT_EQ(replayed->idempotency_key, "a1");
+  EXPECT_EQ(replayed->payload, R"({"fixed":true})");
+  EXPECT_EQ(store_->WriteAndWait([&](WriteTx& tx) { return tx.DiscardDeadLetter(a, "x"); }).code(),
+            StatusCode::kNotFound);  // not dead any more
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(a, 1, "HTTP 422: bad"));
+    CROSSDOCK_RETURN_IF_ERROR(tx.DiscardDeadLetter(a, "customer cancelled by phone"));
+    AuditRecord r{0, FromUnixMicros(1), "ops", "dead_letter.discard", "outbox:1", "{}"};
+    CROSSDOCK_RETURN_IF_ERROR(tx.AppendAudit(r));
+    EXPECT_EQ(r.seq, 1);
+    return tx.SaveQuotaState({"node:tpl", 3.5, FromUnixMicros(7)});
+  }).ok());
+  EXPECT_EQ((*store_->GetOutboxItem(a))->state, OutboxState::kDiscarded);
+  EXPECT_EQ(store_->ListAudit(10)->at(0).action, "dead_letter.discard");
+  auto quotas = store_->LoadQuotaStates();
+  ASSERT_EQ(quotas->size(), 1u);
+  EXPECT_DOUBLE_EQ(quotas->at(0).tokens, 3.5);
 }
 
 }  // namespace

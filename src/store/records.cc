@@ -1,0 +1,12 @@
+#include "store/records.h"
+
+namespace crossdock {
+
+std::string ErrorClassOf(const std::string& e) {
+  if (e.rfind("HTTP 4", 0) == 0) return "http_4xx";
+  if (e.rfind("HTTP 5", 0) == 0) return "http_5xx";
+  if (e.rfind("UNAVAILABLE", 0) == 0 || e.rfind("DEADLINE_EXCEEDED", 0) == 0) return "transport";
+  return "other";
+}
+
+}  // namespace crossdock
