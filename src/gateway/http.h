@@ -41,6 +41,8 @@ struct HttpResponse {
   HeaderMap headers;
   std::string body;
   bool close = false;  // close the connection after writing
+  // Reset the connection without writing anything (simulators playing a dead partner).
+  bool abort = false;
 
   static HttpResponse Json(int status, std::string body);
   static HttpResponse Text(int status, std::string body, std::string content_type = "text/plain");

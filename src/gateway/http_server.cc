@@ -233,6 +233,12 @@ class BeastServer final : public HttpServer {
       HttpResponse resp =
           co_await AsyncHandle(handler_, ToRequest(std::move(req), remote), asio::use_awaitable);
       busy_.fetch_sub(1);
+      if (resp.abort) {
+        stream.socket().set_option(asio::socket_base::linger(true, 0), ec);  // RST, not FIN
+        stream.socket().close(ec);
+        connections_.fetch_sub(1);
+        co_return;
+      }
       bool draining = stopped_.load();
       auto out = ToBeast(std::move(resp), version, keep_alive && !draining, options_.server_name);
       stream.expires_after(options_.read_timeout);

@@ -22,7 +22,7 @@ std::string EnvOr(const char* name, std::string fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-int Run3pl(const std::string& listen, TplOptions options) {
+int Run3pl(const std::string& listen, TplOptions options, int threads) {
   auto addr = ParseListenAddress(listen);
   if (!addr.ok()) {
     std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
@@ -39,7 +39,7 @@ int Run3pl(const std::string& listen, TplOptions options) {
   HttpServerOptions http;
   http.host = addr->host;
   http.port = addr->port;
-  http.threads = 2;
+  http.threads = threads;
   http.server_name = "crossdock-sim";
   auto server = HttpServer::Start(http, [&sim](HttpRequest r, Respond respond) {
     sim.Handle(std::move(r), std::move(respond));
@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   TplOptions topt;
   int ship_delay_ms = 200;
+  int threads = 4;
   tpl->add_option("--listen", listen,
                   "HOST:PORT to listen on (port 0 picks one; printed on stdout)");
   tpl->add_option("--node", topt.node, "Node id this 3PL plays")->capture_default_str();
@@ -112,10 +113,23 @@ int main(int argc, char** argv) {
   tpl->add_option("--ship-delay-ms", ship_delay_ms, "Delay from order to shipment confirmation")
       ->capture_default_str();
   tpl->add_option("--seed", topt.seed, "Random seed for faults");
-  tpl->add_option("--error-rate", topt.faults.error_rate,
-                  "Share of orders answered 503 before any effect");
-  tpl->add_flag("--down", topt.faults.down, "Start down: answer every order with 503");
-  tpl->add_option("--slow-ms", topt.faults.slow_ms, "Delay every answer");
+  tpl->add_option("--threads", threads, "HTTP threads")->capture_default_str();
+  // Fault switches; each can also be changed at run time with POST /sim/faults {"name": value}.
+  FaultSwitches& f = topt.faults;
+  tpl->add_flag("--down", f.down, "Reset every order connection without answering (nothing applied)");
+  tpl->add_flag("--unavailable", f.unavailable, "Answer every order 503 before any effect");
+  tpl->add_option("--error-rate", f.error_rate, "Share of orders answered 503 before any effect");
+  tpl->add_option("--slow-ms", f.slow_ms, "Delay every answer");
+  tpl->add_option("--rate-limit", f.rate_limit_per_second, "Orders per second before 429 + Retry-After");
+  tpl->add_option("--rate-burst", f.rate_limit_burst, "Burst of the rate limit");
+  tpl->add_flag("--call-limit", f.call_limit, "A Shopify-style call-limit bucket (40, 2/s) with its header");
+  tpl->add_option("--timeout-after-effect-rate", f.timeout_after_effect_rate,
+                  "Share of orders applied but answered only after --timeout-sleep-ms");
+  tpl->add_option("--timeout-sleep-ms", f.timeout_sleep_ms, "See --timeout-after-effect-rate")->capture_default_str();
+  tpl->add_option("--malformed-rate", f.malformed_rate, "Share of orders applied and answered with a non-JSON body");
+  tpl->add_option("--poison-ref", f.poison_ref, "Orders whose external_ref contains this get 422 (no effect)");
+  tpl->add_flag("--duplicate-callbacks", f.duplicate_callbacks, "Send every shipment confirmation twice, concurrently");
+  tpl->add_flag("--reorder-callbacks", f.reorder_callbacks, "Ship in two parts, the second part first");
   tpl->footer(
       "Secrets come from the environment: CROSSDOCK_SIM_API_KEY (presented to Crossdock), "
       "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "
@@ -154,7 +168,7 @@ int main(int argc, char** argv) {
     topt.api_key = EnvOr("CROSSDOCK_SIM_API_KEY", "");
     topt.inbound_key = EnvOr("CROSSDOCK_SIM_INBOUND_KEY", "");
     topt.webhook_secret = EnvOr("CROSSDOCK_SIM_WEBHOOK_SECRET", "");
-    return Run3pl(listen, topt);
+    return Run3pl(listen, topt, threads);
   }
   popt.api_key = EnvOr("CROSSDOCK_SIM_API_KEY", "");
   popt.give_up_after = std::chrono::seconds(give_up);

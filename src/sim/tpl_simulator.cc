@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cmath>
+
 #include "base/json.h"
 #include "base/thread_name.h"
 #include "codecs/canonical_json.h"
@@ -69,9 +71,59 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
   respond(std::move(resp));
 }
 
+namespace {
+TimePoint SimNow() { return SystemClock::Instance().Now(); }
+}  // namespace
+
 HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   std::unique_lock lock(mu_);
   ++stats_.deliveries;
+  ++in_flight_;
+  stats_.max_in_flight = std::max(stats_.max_in_flight, in_flight_);
+  struct Leave {
+    TplSimulator* s;
+    ~Leave() { --s->in_flight_; }
+  } leave{this};
+  const FaultSwitches& f = options_.faults;
+  auto now = std::chrono::steady_clock::now();
+  if (f.down) {
+    ++stats_.aborted;
+    HttpResponse reset;
+    reset.abort = true;
+    return reset;
+  }
+  if (now < retry_after_until_) ++stats_.retry_after_violations;
+  // Quotas come first, as at a real API gateway: a refused call has no effect.
+  auto limited = [&](int retry_after_s) {
+    ++stats_.rate_limited;
+    retry_after_until_ = now + std::chrono::seconds(retry_after_s);
+    HttpResponse resp = HttpResponse::Json(429, R"({"error":"rate limited"})");
+    resp.headers["Retry-After"] = std::to_string(retry_after_s);
+    return resp;
+  };
+  if (f.rate_limit_per_second > 0) {
+    if (!rate_limit_) {
+      rate_limit_.emplace(f.rate_limit_burst > 0 ? f.rate_limit_burst : 1, f.rate_limit_per_second, SimNow());
+    }
+    if (!rate_limit_->TryTake(SimNow())) {
+      auto wait = std::chrono::duration_cast<std::chrono::seconds>(rate_limit_->WaitTime(SimNow()));
+      return limited(static_cast<int>(wait.count()) + 1);
+    }
+  }
+  std::string call_limit_value;
+  if (f.call_limit) {
+    if (!call_limit_) call_limit_.emplace(40, 2, SimNow());
+    if (!call_limit_->TryTake(SimNow())) {
+      HttpResponse resp = limited(1);
+      resp.headers["X-Shopify-Shop-Api-Call-Limit"] = "40/40";
+      return resp;
+    }
+    call_limit_value = std::to_string(static_cast<int>(std::ceil(call_limit_->level(SimNow())))) + "/40";
+  }
+  auto with_limit = [&](HttpResponse resp) {
+    if (!call_limit_value.empty()) resp.headers["X-Shopify-Shop-Api-Call-Limit"] = call_limit_value;
+    return resp;
+  };
   if (!options_.inbound_key.empty()) {
     auto auth = r.Header("Authorization");
     if (!auth || *auth != "Bearer " + options_.inbound_key) {
@@ -86,12 +138,11 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   }
   if (auto it = responses_.find(std::string(*key)); it != responses_.end()) {
     ++stats_.duplicate_deliveries;
-    return HttpResponse::Json(200, it->second);  // same answer, no new effect
+    return with_limit(HttpResponse::Json(200, it->second));  // same answer, no new effect
   }
-  if (options_.faults.down ||
-      (options_.faults.error_rate > 0 && random_.NextDouble() < options_.faults.error_rate)) {
+  if (f.unavailable || (f.error_rate > 0 && random_.NextDouble() < f.error_rate)) {
     ++stats_.refused;
-    return HttpResponse::Json(503, R"({"error":"simulated outage"})");
+    return with_limit(HttpResponse::Json(503, R"({"error":"simulated outage"})"));
   }
   DecodeOptions opts;
   opts.allow_server_fields = true;
@@ -102,6 +153,10 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
     return HttpResponse::Json(422, R"({"error":"not a canonical order with an id"})");
   }
   const Order& o = *order.value;
+  if (!f.poison_ref.empty() && o.external_ref.find(f.poison_ref) != std::string::npos) {
+    ++stats_.poison_refused;
+    return with_limit(HttpResponse::Json(422, R"({"error":"this 3PL cannot take the order"})"));
+  }
   std::string fulfillment_id = options_.node + "-FUL-" + std::to_string(stats_.effects + 1);
   ++stats_.effects;
   int& n = effects_by_order_[o.channel + "/" + o.external_ref];
@@ -110,11 +165,46 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   w.StartObject().Field("node_ref", fulfillment_id).Field("order_id", o.id).EndObject();
   std::string body = w.Take();
   responses_.emplace(std::string(*key), body);
-  pending_.push_back(
-      {std::chrono::steady_clock::now() + options_.ship_delay, o.id, fulfillment_id, o.lines, 0});
-  ++stats_.shipments_pending;
-  cv_.notify_one();
-  return HttpResponse::Json(201, body);
+  ScheduleShipment(o, fulfillment_id);
+  if (f.timeout_after_effect_rate > 0 && random_.NextDouble() < f.timeout_after_effect_rate) {
+    // The effect is applied; the answer comes too late for the caller.
+    ++stats_.timeouts_injected;
+    int sleep_ms = f.timeout_sleep_ms;
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    lock.lock();
+    return with_limit(HttpResponse::Json(201, body));
+  }
+  if (f.malformed_rate > 0 && random_.NextDouble() < f.malformed_rate) {
+    ++stats_.malformed_sent;
+    return with_limit(HttpResponse::Json(200, "{\"node_ref\": <<garbage"));
+  }
+  return with_limit(HttpResponse::Json(201, body));
+}
+
+void TplSimulator::ScheduleShipment(const Order& o, const std::string& fulfillment_id) {
+  auto due = std::chrono::steady_clock::now() + options_.ship_delay;
+  const FaultSwitches& f = options_.faults;
+  if (f.reorder_callbacks && o.lines.size() >= 2) {
+    // Two partial shipments; the second is sent first.
+    std::vector<OrderLine> first(o.lines.begin(), o.lines.begin() + o.lines.size() / 2);
+    std::vector<OrderLine> second(o.lines.begin() + o.lines.size() / 2, o.lines.end());
+    pending_.push_back({due, o.id, fulfillment_id + "-part2", second, 0});
+    pending_.push_back({due, o.id, fulfillment_id + "-part1", first, 0});
+    stats_.shipments_pending += 2;
+  } else {
+    pending_.push_back({due, o.id, fulfillment_id, o.lines, 0});
+    ++stats_.shipments_pending;
+  }
+  if (f.duplicate_callbacks) {
+    // The same confirmation (same partner_event_id) again, at the same time.
+    size_t n = (f.reorder_callbacks && o.lines.size() >= 2) ? 2 : 1;
+    for (size_t i = pending_.size() - n; i < pending_.size() && n > 0; ++i) {
+      pending_.push_back(pending_[i]);
+      ++stats_.shipments_pending;
+    }
+  }
+  cv_.notify_all();
 }
 
 HttpResponse TplSimulator::OnWebhook(const HttpRequest& r) {
@@ -151,9 +241,24 @@ HttpResponse TplSimulator::OnFaults(const HttpRequest& r) {
   bool b;
   double d;
   int64_t i;
-  if (!doc["down"].get_bool().get(b)) options_.faults.down = b;
-  if (!doc["error_rate"].get_double().get(d)) options_.faults.error_rate = d;
-  if (!doc["slow_ms"].get_int64().get(i)) options_.faults.slow_ms = static_cast<int>(i);
+  std::string_view sv;
+  FaultSwitches& f = options_.faults;
+  if (!doc["down"].get_bool().get(b)) f.down = b;
+  if (!doc["unavailable"].get_bool().get(b)) f.unavailable = b;
+  if (!doc["error_rate"].get_double().get(d)) f.error_rate = d;
+  if (!doc["slow_ms"].get_int64().get(i)) f.slow_ms = static_cast<int>(i);
+  if (!doc["rate_limit_per_second"].get_double().get(d)) {
+    f.rate_limit_per_second = d;
+    rate_limit_.reset();
+  }
+  if (!doc["rate_limit_burst"].get_double().get(d)) f.rate_limit_burst = d;
+  if (!doc["call_limit"].get_bool().get(b)) f.call_limit = b;
+  if (!doc["timeout_after_effect_rate"].get_double().get(d)) f.timeout_after_effect_rate = d;
+  if (!doc["timeout_sleep_ms"].get_int64().get(i)) f.timeout_sleep_ms = static_cast<int>(i);
+  if (!doc["malformed_rate"].get_double().get(d)) f.malformed_rate = d;
+  if (!doc["poison_ref"].get_string().get(sv)) f.poison_ref = std::string(sv);
+  if (!doc["duplicate_callbacks"].get_bool().get(b)) f.duplicate_callbacks = b;
+  if (!doc["reorder_callbacks"].get_bool().get(b)) f.reorder_callbacks = b;
   return HttpResponse::Json(200, R"({"ok":true})");
 }
 
@@ -178,6 +283,10 @@ HttpResponse TplSimulator::StatsResponse() {
   w.Field("shipments_acked", s.shipments_acked).Field("shipments_pending", s.shipments_pending);
   w.Field("webhook_events", s.webhook_events).Field("webhook_duplicates", s.webhook_duplicates);
   w.Field("webhook_bad_signatures", s.webhook_bad_signatures);
+  w.Field("aborted", s.aborted).Field("rate_limited", s.rate_limited);
+  w.Field("retry_after_violations", s.retry_after_violations);
+  w.Field("timeouts_injected", s.timeouts_injected).Field("malformed_sent", s.malformed_sent);
+  w.Field("poison_refused", s.poison_refused).Field("max_in_flight", s.max_in_flight);
   w.EndObject();
   return HttpResponse::Json(200, w.Take());
 }

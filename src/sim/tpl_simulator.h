@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "delivery/quota.h"
 #include "gateway/http.h"
 #include "model/order.h"
 
@@ -26,9 +28,20 @@ namespace crossdock {
 
 // Faults the simulator can inject. Set at start or at run time (POST /sim/faults).
 struct FaultSwitches {
-  bool down = false;      // answer every order with 503 before any effect
-  double error_rate = 0;  // share of order requests answered 503 before any effect
-  int slow_ms = 0;        // delay before answering
+  bool down = false;         // reset every order connection without answering; nothing applied
+  bool unavailable = false;  // answer every order 503 before any effect
+  double error_rate = 0;     // share of orders answered 503 before any effect
+  int slow_ms = 0;           // delay before answering
+  double rate_limit_per_second = 0;  // > 0: over this rate (with rate_limit_burst) → 429 + Retry-After
+  double rate_limit_burst = 0;
+  bool call_limit = false;   // a Shopify-style bucket (40, leaking 2/s) reported in
+                             // X-Shopify-Shop-Api-Call-Limit; a call into a full bucket → 429
+  double timeout_after_effect_rate = 0;  // apply the effect, then answer only after
+  int timeout_sleep_ms = 6000;           // this long (past the caller's timeout): the nasty case
+  double malformed_rate = 0;  // apply the effect, answer 200 with a body that is not JSON
+  std::string poison_ref;     // orders whose external_ref contains this: 422, no effect
+  bool duplicate_callbacks = false;  // send every shipment confirmation twice, concurrently
+  bool reorder_callbacks = false;    // ship in two parts and send the second part first
 };
 
 struct TplOptions {
@@ -55,6 +68,13 @@ struct TplStats {
   int64_t webhook_events = 0;  // distinct webhook-ids received with a valid signature
   int64_t webhook_duplicates = 0;
   int64_t webhook_bad_signatures = 0;
+  int64_t aborted = 0;           // connections reset while `down`
+  int64_t rate_limited = 0;      // 429 answers
+  int64_t retry_after_violations = 0;  // calls made before a Retry-After we sent had passed
+  int64_t timeouts_injected = 0;  // effects applied, answer withheld past the timeout
+  int64_t malformed_sent = 0;
+  int64_t poison_refused = 0;
+  int64_t max_in_flight = 0;      // most order requests handled at once
 };
 
 class TplSimulator {
@@ -78,6 +98,8 @@ class TplSimulator {
     int attempts = 0;
   };
   HttpResponse OnOrder(const HttpRequest& r);
+  // Queues the shipment confirmation(s) for an applied order, as the faults say. Under mu_.
+  void ScheduleShipment(const Order& o, const std::string& fulfillment_id);
   HttpResponse OnWebhook(const HttpRequest& r);
   HttpResponse OnFaults(const HttpRequest& r);
   HttpResponse StatsResponse();
@@ -91,6 +113,10 @@ class TplSimulator {
   std::map<std::string, int> effects_by_order_;
   std::set<std::string> webhook_ids_;
   TplStats stats_;
+  int64_t in_flight_ = 0;
+  std::optional<TokenBucket> rate_limit_;
+  std::optional<CallLimitBucket> call_limit_;
+  std::chrono::steady_clock::time_point retry_after_until_{};
   std::deque<Pending> pending_;
   std::condition_variable cv_;
   bool stopping_ = false;
