@@ -56,8 +56,12 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     for (const auto& key : p.api_keys)
       creds.push_back(Authenticator::FromPlainKey({p.id, p.kind}, key));
   }
+  ApiOptions api_options;
+  api_options.on_replayed = [self] {
+    if (self->dispatcher_) self->dispatcher_->Wake();
+  };
   s->api_ = std::make_unique<Api>(*s->store_, *s->flow_, Authenticator(std::move(creds)),
-                                  s->metrics_, s->clock_, s->random_, log);
+                                  s->metrics_, s->clock_, s->random_, log, api_options);
 
   std::map<std::string, Endpoint> endpoints;
   for (const auto& n : config.nodes) {

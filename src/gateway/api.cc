@@ -59,6 +59,12 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/readyz", &Api::Readyz, false);
   add("GET", "/healthz", &Api::Livez, false);
   add("GET", "/metrics", &Api::Metrics, false);
+  add("GET", "/v1/admin/dead-letters", &Api::ListDeadLetters, true);
+  add("POST", "/v1/admin/dead-letters/replay", &Api::ReplayDeadLetters, true);
+  add("GET", "/v1/admin/dead-letters/{id}", &Api::GetDeadLetter, true);
+  add("POST", "/v1/admin/dead-letters/{id}/replay", &Api::ReplayDeadLetter, true);
+  add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, true);
+  add("GET", "/v1/admin/audit", &Api::ListAudit, true);
   for (size_t i = 0; i <= routes_.size(); ++i) {
     auto m = std::make_unique<RouteMetrics>();
     std::string route = i < routes_.size() ? router_.Pattern(static_cast<int>(i)) : "unmatched";

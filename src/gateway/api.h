@@ -29,6 +29,8 @@ namespace crossdock {
 struct ApiOptions {
   int max_json_depth = 32;
   OrderLimits order_limits;
+  // Called after a dead letter was replayed or discarded (wakes delivery). Must not block.
+  std::function<void()> on_replayed;
 };
 
 // What each filter says happens next.
@@ -72,6 +74,15 @@ class Api {
   void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Readyz(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Metrics(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // Dead-letter administration (operators only): dead_letter_api.cc.
+  void ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ReplayDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ListAudit(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // 403 unless the caller is an operator.
+  bool RequireOperator(const RequestContext& ctx, const Respond& respond);
 
   HttpResponse Fail(const RequestContext& ctx, ProblemType type, std::string detail,
                     FieldErrors errors = {});

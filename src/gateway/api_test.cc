@@ -89,7 +89,8 @@ class ApiTest : public ::testing::Test {
         {Authenticator::FromPlainKey({"shop", PartnerKind::kChannel}, "shop-key"),
          Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
          Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
-         Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key")});
+         Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key"),
+         Authenticator::FromPlainKey({"ops", PartnerKind::kOperator}, "ops-key")});
     log_ = Logger::Null();
     api_ =
         std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
@@ -389,6 +390,84 @@ TEST_F(ApiTest, HealthAndMetrics) {
           "crossdock_http_requests_total{route=\"/v1/orders\",method=\"POST\",code=\"201\"} 1"),
       std::string::npos)
       << m.body;
+}
+
+TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
+  // Two orders whose dispatch was dead-lettered: one refused (422), one after timeouts.
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 2; ++i) Call(PostOrder(EncodeOrder(gen_.Next()), "dl-" + std::to_string(i)));
+  ASSERT_TRUE(sqlite_->WriteAndWait([&](WriteTx& tx) {
+    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+    if (!items.ok()) return items.status();
+    for (const auto& it : *items) ids.push_back(it.id);
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(ids[0], 1, "HTTP 422: unknown SKU"));
+    return tx.DeadLetterOutbox(ids[1], 12, "DEADLINE_EXCEEDED: response timed out");
+  }).ok());
+
+  EXPECT_EQ(Call(Req("GET", "/v1/admin/dead-letters", "", "shop-key")).status, 403);
+  HttpRequest list = Req("GET", "/v1/admin/dead-letters", "", "ops-key");
+  list.query = "error_class=http_4xx";
+  HttpResponse r = Call(list);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"id\":" + std::to_string(ids[0])), std::string::npos);
+  EXPECT_EQ(r.body.find("\"id\":" + std::to_string(ids[1])), std::string::npos);
+  list.query = "error_class=bogus";
+  EXPECT_EQ(Call(list).status, 422);
+
+  std::string one = "/v1/admin/dead-letters/" + std::to_string(ids[0]);
+  HttpResponse got = Call(Req("GET", one, "", "ops-key"));
+  ASSERT_EQ(got.status, 200);
+  EXPECT_NE(got.body.find("\"payload\":{"), std::string::npos);
+  EXPECT_NE(got.body.find("\"idempotency_key\":\"dispatch-"), std::string::npos);
+
+  // Replay with an edited payload keeps the key; a second replay finds nothing dead.
+  HttpResponse replay = Call(Req("POST", one + "/replay", R"({"payload":{"edited":true}})", "ops-key"));
+  EXPECT_EQ(replay.status, 200) << replay.body;
+  auto item = *sqlite_->GetOutboxItem(ids[0]);
+  EXPECT_EQ(item->state, OutboxState::kPending);
+  EXPECT_EQ(item->payload, R"({"edited":true})");
+  EXPECT_EQ(item->idempotency_key.rfind("dispatch-", 0), 0u);
+  EXPECT_EQ(Call(Req("POST", one + "/replay", "", "ops-key")).status, 404);
+  EXPECT_EQ(Call(Req("POST", one + "/replay", R"({"payload":1})", "ops-key")).status, 422);
+
+  // Discard needs a reason.
+  std::string two = "/v1/admin/dead-letters/" + std::to_string(ids[1]);
+  HttpResponse no_reason = Call(Req("POST", two + "/discard", "{}", "ops-key"));
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_EQ(ProblemSlugOf(no_reason), "validation-error");
+  EXPECT_EQ(Call(Req("POST", two + "/discard", R"({"reason":"cancelled by phone"})", "ops-key")).status, 200);
+  EXPECT_EQ((*sqlite_->GetOutboxItem(ids[1]))->state, OutboxState::kDiscarded);
+  EXPECT_EQ(Call(Req("GET", two, "", "ops-key")).status, 404);
+
+  HttpResponse audit = Call(Req("GET", "/v1/admin/audit", "", "ops-key"));
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_NE(audit.body.find("\"action\":\"dead_letter.discard\""), std::string::npos);
+  EXPECT_NE(audit.body.find("\"reason\":\"cancelled by phone\""), std::string::npos);
+  EXPECT_NE(audit.body.find("\"action\":\"dead_letter.replay\""), std::string::npos);
+  EXPECT_NE(audit.body.find("\"actor\":\"ops\""), std::string::npos);
+}
+
+TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) Call(PostOrder(EncodeOrder(gen_.Next()), "bulk-" + std::to_string(i)));
+  ASSERT_TRUE(sqlite_->WriteAndWait([&](WriteTx& tx) {
+    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+    if (!items.ok()) return items.status();
+    for (const auto& it : *items) {
+      ids.push_back(it.id);
+      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 3, "HTTP 503: down"));
+    }
+    return Status::Ok();
+  }).ok());
+  HttpResponse r = Call(Req("POST", "/v1/admin/dead-letters/replay",
+                            R"({"error_class":"http_5xx","per_second":2,"max":3})", "ops-key"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"replayed\":3"), std::string::npos);
+  // Released one per half second: 0, 0.5, 1.0 s after now.
+  int64_t t0 = ToUnixMicros((*sqlite_->GetOutboxItem(ids[0]))->next_attempt_at);
+  EXPECT_EQ(ToUnixMicros((*sqlite_->GetOutboxItem(ids[2]))->next_attempt_at) - t0, 1'000'000);
+  EXPECT_EQ((*sqlite_->GetOutboxItem(ids[3]))->state, OutboxState::kDead);
+  EXPECT_EQ(Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"per_second":-1})", "ops-key")).status, 422);
 }
 
 }  // namespace

@@ -52,6 +52,10 @@ using Respond = std::function<void(HttpResponse)>;
 // An asynchronous request handler: must call `respond` exactly once, from any thread.
 using HttpHandler = std::function<void(HttpRequest, Respond)>;
 
+// Splits "a=1&b=x%20y" into decoded pairs; later duplicates win. Malformed escapes are kept
+// as they are.
+std::map<std::string, std::string> ParseQuery(std::string_view query);
+
 struct ListenAddress {
   std::string host;
   uint16_t port = 0;
