@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/admin_cli.h"
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/server.h"
@@ -115,6 +116,23 @@ int main(int argc, char** argv) {
                  "Print only one JSON line: orders, accepted, shipped, "
                  "lost, duplicate_effects, release_latency_ms {p50,p99}, …");
 
+  DeadLetterCommand dl;
+  auto* dead = app.add_subcommand(
+      "dead-letters",
+      "Operate on a running server's dead letters: list, show, replay (same idempotency key, "
+      "optionally an edited payload), replay-all (by query, at a bounded rate) or discard "
+      "(with a reason). Every change is audited. Needs CROSSDOCK_API_KEY (an operator key).");
+  dead->add_option("action", dl.action, "list | show | replay | replay-all | discard")->required();
+  dead->add_option("id", dl.id, "Dead letter id (show, replay, discard)");
+  dead->add_option("--url", dl.url, "Server base URL")->capture_default_str();
+  dead->add_option("--destination", dl.destination, "Filter: destination, e.g. node:tpl-east");
+  dead->add_option("--error-class", dl.error_class, "Filter: http_4xx, http_5xx, transport, other");
+  dead->add_option("--older-than", dl.older_than_s, "Filter: created more than this many seconds ago");
+  dead->add_option("--max", dl.max, "At most this many items")->capture_default_str();
+  dead->add_option("--per-second", dl.per_second, "replay-all: release rate")->capture_default_str();
+  dead->add_option("--reason", dl.reason, "discard: why (kept in the audit log)");
+  dead->add_option("--payload", dl.payload_file, "replay: JSON file with the edited payload");
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -127,6 +145,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (demo->parsed()) return RunDemo(demo_options);
+  if (dead->parsed()) return RunDeadLetterCommand(dl);
   auto config = LoadEffectiveConfig(config_path, listen, data_dir);
   if (!config.ok()) {
     std::cerr << "crossdock: " << config.status().message() << "\n";
