@@ -67,6 +67,7 @@ OutboxDispatcher::Admission OutboxDispatcher::Admit(const std::string& destinati
   if (lane.breaker.State(now) == BreakerState::kOpen) {
     return {false, lane.breaker.open_until(), "breaker_open"};
   }
+  if (now < lane.blocked_until) return {false, lane.blocked_until, "retry_after"};
   if (lane.in_flight && lane.in_flight->in_flight() >= lane.in_flight->limit()) {
     return {false, now + std::chrono::milliseconds(100), "concurrency"};
   }
@@ -87,10 +88,15 @@ OutboxDispatcher::Admission OutboxDispatcher::Admit(const std::string& destinati
 
 void OutboxDispatcher::Settle(const std::string& destination, bool admitted, int status,
                               bool transport_error, const std::string& call_limit_value,
-                              TimePoint now) {
+                              std::optional<Duration> retry_after, TimePoint now) {
   auto it = lanes_.find(destination);
   if (it == lanes_.end() || !admitted) return;
   Lane& lane = *it->second;
+  if (status == 429 || status == 503) {
+    // The partner asked us to wait: no call to it at all before then, not just this item.
+    Duration wait = retry_after.value_or(status == 429 ? std::chrono::seconds(1) : Duration::zero());
+    if (now + wait > lane.blocked_until) lane.blocked_until = now + wait;
+  }
   if (lane.in_flight) lane.in_flight->Release();
   if (lane.call_limit && !call_limit_value.empty()) lane.call_limit->Observe(call_limit_value, now);
   // The breaker counts signs of a sick endpoint: no answer, timeouts, 5xx. A 4xx (and 429, a
@@ -344,7 +350,9 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     if (resp.ok() && !endpoint.quota.call_limit_header.empty()) {
       call_limit = resp->Header(endpoint.quota.call_limit_header);
     }
-    Settle(item.destination, true, status, !resp.ok(), call_limit, finished);
+    std::optional<Duration> retry_after;
+    if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
+    Settle(item.destination, true, status, !resp.ok(), call_limit, retry_after, finished);
   }
   CallOutcome outcome = resp.ok() ? ClassifyHttpStatus(status) : CallOutcome::kTransient;
   std::string error = resp.ok() ? "HTTP " + std::to_string(status) + ": " + Truncate(resp->body)

@@ -68,6 +68,7 @@ class OutboxDispatcher {
     std::optional<TokenBucket> rate;
     std::optional<ConcurrencyLimit> in_flight;
     std::optional<CallLimitBucket> call_limit;
+    TimePoint blocked_until{};  // a 429's Retry-After holds the whole destination until then
   };
   struct Admission {
     bool allowed = false;
@@ -78,7 +79,8 @@ class OutboxDispatcher {
   Admission Admit(const std::string& destination, TimePoint now);
   // Under mu_: gives back permits and feeds the breaker with the outcome.
   void Settle(const std::string& destination, bool admitted, int status, bool transport_error,
-              const std::string& call_limit_value, TimePoint now);
+              const std::string& call_limit_value, std::optional<Duration> retry_after,
+              TimePoint now);
   std::vector<std::string> OpenDestinations(TimePoint now);
   void SaveQuotas();
 

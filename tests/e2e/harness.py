@@ -105,6 +105,11 @@ class Sim:
     def stats(self):
         return self.http.json("GET", "/sim/stats")[2]
 
+    def faults(self, **switches):
+        """Sets fault switches at run time (see crossdock-sim 3pl --help)."""
+        status, _, body = self.http.json("POST", "/sim/faults", switches)
+        assert status == 200, body
+
     def effects(self):
         return self.http.json("GET", "/sim/effects")[2]
 
@@ -119,7 +124,10 @@ class Sim:
 class Crossdock:
     """`crossdock serve` as a child process on a config written for the test."""
 
-    def __init__(self, sim, data_dir=None, port=None, extra_config=""):
+    DEFAULT_NODE_OPTIONS = ("timeout_ms: 3000\n"
+                            "    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 1000}")
+
+    def __init__(self, sim, data_dir=None, port=None, extra_config="", node_options=None):
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="crossdock-e2e-"))
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -139,8 +147,7 @@ nodes:
   - id: {sim.node}
     url: {sim.url}/orders
     api_key: "{sim.inbound_key}"
-    timeout_ms: 3000
-    retry: {{initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 1000}}
+    {node_options or self.DEFAULT_NODE_OPTIONS}
 routing:
   default_node: {sim.node}
 subscribers:
@@ -178,6 +185,23 @@ subscribers:
 
     def operator(self):
         return Http(self.url, self.operator_key)
+
+    def metric(self, name_with_labels):
+        """The value of one Prometheus sample, 0 when absent."""
+        client = Http(self.url)
+        _, _, body = client.request("GET", "/metrics")
+        client.close()
+        for line in body.decode().splitlines():
+            if line.startswith(name_with_labels + " "):
+                return float(line.split()[-1])
+        return 0.0
+
+    def peak_rss_kb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return -1
 
 
 def make_order(ref, lines=2, channel="web"):

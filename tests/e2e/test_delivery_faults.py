@@ -1,0 +1,241 @@
+"""Delivery under partner faults, against the real binaries and crossdock-sim's fault switches.
+
+Reliability plan rows R3 (3PL down under load), R4 (down longer than the retry schedule, then
+replay), R5 (a poison message), R6 (partner rate limits: 429 + Retry-After, a Shopify-style
+bucket) and the "timeout after the effect" case. Each test prints its figures.
+"""
+import os
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Crossdock, Sim, free_port, make_order, wait_until  # noqa: E402
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
+
+
+class Env:
+    """One simulator and one server, stopped at the end of a test."""
+
+    def __init__(self, test, node_options, sim_args=(), ship_delay_ms=20):
+        port = free_port()
+        self.sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=ship_delay_ms, extra=sim_args)
+        self.cd = Crossdock(self.sim, port=port, node_options=node_options).start()
+        test.addCleanup(self.stop)
+
+    def stop(self):
+        self.cd.stop()
+        self.sim.stop()
+
+    def submit(self, refs, threads=4):
+        """Posts one order per ref; returns {ref: id} and the intake latencies in ms."""
+        ids, lat, lock = {}, [], threading.Lock()
+        refs = list(refs)
+
+        def worker(part):
+            client = self.cd.channel()
+            for ref in part:
+                t0 = time.monotonic()
+                status, _, body = client.json("POST", "/v1/orders", make_order(ref),
+                                              {"Idempotency-Key": ref + "-k"})
+                assert status == 201, (status, body)
+                with lock:
+                    ids[ref] = body["id"]
+                    lat.append((time.monotonic() - t0) * 1000)
+            client.close()
+
+        ts = [threading.Thread(target=worker, args=(refs[i::threads],)) for i in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return ids, lat
+
+    def dead_letters(self, query=""):
+        ops = self.cd.operator()
+        status, _, body = ops.json("GET", "/v1/admin/dead-letters" + query)
+        ops.close()
+        assert status == 200, body
+        return body["items"]
+
+
+class DeliveryFaultTest(unittest.TestCase):
+    def test_r3_partner_down_under_load(self):
+        env = Env(self, """timeout_ms: 1000
+    retry: {initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 1000}
+    breaker: {consecutive_failures: 5, open_base_ms: 500, open_max_ms: 4000}""")
+        before, lat_before = env.submit([f"R3-A-{i}" for i in range(100)])
+        wait_until(lambda: env.sim.stats()["effects"] >= 100, 30, what="warm-up delivered")
+        calls_before = env.sim.stats()["deliveries"]
+        env.sim.faults(down=True)  # connections reset: nothing applied
+        t_outage = time.monotonic()
+        during, lat_during = {}, []
+        end = time.monotonic() + 6
+        n = 0
+        while time.monotonic() < end:  # a steady load through the outage
+            ids, lat = env.submit([f"R3-B-{n + i}" for i in range(20)], threads=2)
+            during.update(ids)
+            lat_during += lat
+            n += 20
+            time.sleep(0.2)
+        env.sim.faults(down=False, unavailable=True)  # then 503 for a while
+        time.sleep(2)
+        outage_s = time.monotonic() - t_outage
+        stats_outage = env.sim.stats()
+        calls_during_outage = stats_outage["deliveries"] - calls_before
+        env.sim.faults(unavailable=False)
+        t_recover = time.monotonic()
+        total = len(before) + len(during)
+        wait_until(lambda: env.sim.stats()["effects"] >= total, 60, interval=0.1, what="backlog drained")
+        drain_s = time.monotonic() - t_recover
+        stats = env.sim.stats()
+        effects = env.sim.effects()
+        lost = [r for r in list(before) + list(during) if effects.get("web/" + r, 0) == 0]
+        opened = env.cd.metric('crossdock_breaker_transitions_total{destination="node:tpl-east",to="open"}')
+        closed = env.cd.metric('crossdock_breaker_transitions_total{destination="node:tpl-east",to="closed"}')
+        rss = env.cd.peak_rss_kb()
+        print(f"\nR3: orders={total} during_outage={len(during)} outage_s={outage_s:.1f} "
+              f"partner_calls_during_outage={calls_during_outage} breaker_opened={opened:.0f} "
+              f"breaker_closed={closed:.0f} intake_p99_ms_before={percentile(lat_before, 99):.1f} "
+              f"intake_p99_ms_during={percentile(lat_during, 99):.1f} drain_s={drain_s:.1f} "
+              f"lost={len(lost)} duplicate_effects={stats['duplicate_effects']} peak_rss_kb={rss}")
+        self.assertEqual(lost, [])
+        self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertGreaterEqual(opened, 1)
+        self.assertGreaterEqual(closed, 1)
+        # The breaker keeps calls sparse: far fewer calls than orders waiting during the outage.
+        self.assertLess(calls_during_outage, len(during))
+        # Intake does not wait for the partner.
+        self.assertLess(percentile(lat_during, 99), 1000)
+
+    def test_r4_down_longer_than_the_retry_schedule_then_replay(self):
+        env = Env(self, """timeout_ms: 1000
+    retry: {initial_backoff_ms: 100, max_backoff_ms: 200, max_attempts: 4}
+    breaker: {consecutive_failures: 1000, min_calls: 1000}""", sim_args=("--unavailable",))
+        ids, _ = env.submit([f"R4-{i}" for i in range(5)], threads=1)
+        wait_until(lambda: len(env.dead_letters()) == 5, 30, what="all dead-lettered")
+        dead = env.dead_letters()
+        stats = env.sim.stats()
+        attempts = sorted(d["attempts"] for d in dead)
+        keys = {d["order_id"]: d["idempotency_key"] for d in dead}
+        print(f"\nR4: orders=5 dead_lettered={len(dead)} attempts_each={attempts} "
+              f"partner_calls={stats['deliveries']} last_error={dead[0]['last_error']!r}")
+        self.assertEqual(attempts, [4] * 5)
+        self.assertEqual(stats["deliveries"], 20)  # exactly max_attempts each, no more
+        self.assertEqual(stats["effects"], 0)
+        self.assertTrue(all(d["error_class"] == "http_5xx" for d in dead))
+        # The partner recovers; an operator replays everything.
+        env.sim.faults(unavailable=False)
+        ops = env.cd.operator()
+        status, _, body = ops.json("POST", "/v1/admin/dead-letters/replay", {"per_second": 20})
+        ops.close()
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["replayed"], 5)
+        wait_until(lambda: env.sim.stats()["effects"] >= 5, 30, what="replayed orders delivered")
+        stats = env.sim.stats()
+        print(f"R4: after replay effects={stats['effects']} duplicate_effects={stats['duplicate_effects']}")
+        self.assertEqual(stats["effects"], 5)
+        self.assertEqual(stats["duplicate_effects"], 0)
+        for oid, key in keys.items():
+            self.assertEqual(key, f"dispatch-{oid}-tpl-east")  # the original key, replayed
+        self.assertEqual(env.dead_letters(), [])
+
+    def test_r5_poison_message_does_not_block_the_others(self):
+        env = Env(self, """timeout_ms: 1000
+    retry: {initial_backoff_ms: 50, max_backoff_ms: 500, max_attempts: 8}""",
+                  sim_args=("--poison-ref", "POISON"))
+        refs = [f"R5-{i}" for i in range(150)] + ["R5-POISON-1"] + [f"R5-{i}" for i in range(150, 300)]
+        ids, _ = env.submit(refs)
+        wait_until(lambda: env.sim.stats()["effects"] >= 300, 60, what="the good orders delivered")
+        wait_until(lambda: len(env.dead_letters()) == 1, 30, what="the poison dead-lettered")
+        dead = env.dead_letters()
+        stats = env.sim.stats()
+        ops = env.cd.operator()
+        _, _, view = ops.json("GET", f"/v1/orders/{ids['R5-POISON-1']}")
+        ops.close()
+        print(f"\nR5: orders=301 delivered={stats['effects']} dead_lettered={len(dead)} "
+              f"poison_attempts={dead[0]['attempts']} poison_calls={stats['poison_refused']} "
+              f"duplicate_effects={stats['duplicate_effects']}")
+        self.assertEqual(stats["effects"], 300)
+        self.assertEqual(dead[0]["order_id"], ids["R5-POISON-1"])
+        self.assertEqual(dead[0]["attempts"], 1)  # dead on the first permanent error
+        self.assertEqual(stats["poison_refused"], 1)
+        self.assertIn("order.dispatch_failed", [h["type"] for h in view["history"]])
+
+    def test_r6_rate_limits_are_respected(self):
+        # The partner allows 20 calls/s (burst 5) and answers 429 + Retry-After beyond that.
+        # Crossdock's quota for it is 16/s (burst 4): it should never be told to wait.
+        env = Env(self, """timeout_ms: 2000
+    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 100}
+    quota: {per_second: 16, burst: 4}""", sim_args=("--rate-limit", "20", "--rate-burst", "5"))
+        t0 = time.monotonic()
+        env.submit([f"R6-{i}" for i in range(120)])
+        wait_until(lambda: env.sim.stats()["effects"] >= 120, 60, interval=0.1, what="all delivered")
+        secs = time.monotonic() - t0
+        stats = env.sim.stats()
+        print(f"\nR6 quota: orders=120 seconds={secs:.1f} rate={120 / secs:.1f}/s "
+              f"rate_limited={stats['rate_limited']} retry_after_violations={stats['retry_after_violations']} "
+              f"duplicate_effects={stats['duplicate_effects']}")
+        self.assertEqual(stats["rate_limited"], 0)
+        self.assertEqual(stats["retry_after_violations"], 0)
+        self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertGreater(secs, (120 - 4) / 16 * 0.9)  # the quota, not the partner, paced us
+
+    def test_r6_retry_after_and_shopify_bucket(self):
+        # No quota of ours: the partner's 429 + Retry-After must hold the whole destination.
+        env = Env(self, """timeout_ms: 2000
+    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 100}
+    quota: {max_in_flight: 1}""", sim_args=("--rate-limit", "10", "--rate-burst", "2"))
+        env.submit([f"R6B-{i}" for i in range(40)])
+        wait_until(lambda: env.sim.stats()["effects"] >= 40, 60, interval=0.1, what="all delivered")
+        stats = env.sim.stats()
+        print(f"\nR6 retry-after: orders=40 rate_limited={stats['rate_limited']} "
+              f"retry_after_violations={stats['retry_after_violations']} max_in_flight={stats['max_in_flight']}")
+        self.assertGreater(stats["rate_limited"], 0)
+        self.assertEqual(stats["retry_after_violations"], 0)
+        self.assertEqual(stats["duplicate_effects"], 0)
+
+        # A Shopify-style bucket (40, leaking 2/s): mirrored from the partner's header.
+        env2 = Env(self, """timeout_ms: 2000
+    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 100}
+    quota: {call_limit_header: X-Shopify-Shop-Api-Call-Limit, call_limit_size: 40, call_limit_leak_per_second: 2}""",
+                   sim_args=("--call-limit",))
+        t0 = time.monotonic()
+        env2.submit([f"R6S-{i}" for i in range(50)])
+        wait_until(lambda: env2.sim.stats()["effects"] >= 50, 60, interval=0.1, what="all delivered")
+        secs = time.monotonic() - t0
+        stats2 = env2.sim.stats()
+        print(f"R6 bucket: orders=50 seconds={secs:.1f} rate_limited={stats2['rate_limited']} "
+              f"duplicate_effects={stats2['duplicate_effects']}")
+        self.assertEqual(stats2["rate_limited"], 0)  # never overflowed the partner's bucket
+        self.assertGreater(secs, 4.0)  # 40 at once, then 2/s for the other 10
+
+    def test_timeout_after_the_effect_creates_no_duplicate(self):
+        env = Env(self, """timeout_ms: 300
+    retry: {initial_backoff_ms: 50, max_backoff_ms: 500, max_attempts: 100}
+    breaker: {consecutive_failures: 1000, min_calls: 1000}""",
+                  sim_args=("--timeout-after-effect-rate", "0.3", "--timeout-sleep-ms", "800",
+                            "--malformed-rate", "0.05", "--threads", "16"))
+        ids, _ = env.submit([f"TO-{i}" for i in range(80)])
+        wait_until(lambda: env.sim.stats()["effects"] >= 80 and env.sim.stats()["shipments_pending"] == 0,
+                   60, interval=0.1, what="all delivered and shipped")
+        stats = env.sim.stats()
+        effects = env.sim.effects()
+        print(f"\ntimeout-after-effect: orders=80 effects={stats['effects']} "
+              f"timeouts_injected={stats['timeouts_injected']} malformed_sent={stats['malformed_sent']} "
+              f"duplicate_deliveries={stats['duplicate_deliveries']} duplicate_effects={stats['duplicate_effects']}")
+        self.assertGreater(stats["timeouts_injected"], 0)
+        self.assertEqual(stats["effects"], 80)
+        self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertTrue(all(effects.get("web/" + r) == 1 for r in ids))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
