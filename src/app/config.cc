@@ -202,6 +202,15 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
       Map s(store, "store", errors);
       s.Read("synchronous", c.synchronous);
     }
+    if (YAML::Node faults = m.Get("fault_injection")) {
+      Map f(faults, "fault_injection", errors);
+      f.Read("store_write_error_rate", c.fault_store_write_rate);
+      f.Read("store_read_error_rate", c.fault_store_read_rate);
+      f.Read("http_error_rate", c.fault_http_rate);
+      for (double r : {c.fault_store_write_rate, c.fault_store_read_rate, c.fault_http_rate}) {
+        if (r < 0 || r > 0.5) errors.push_back("fault_injection: rates must be between 0 and 0.5");
+      }
+    }
     if (YAML::Node delivery = m.Get("delivery")) {
       Map d(delivery, "delivery", errors);
       d.Read("workers", c.delivery_workers);

@@ -47,6 +47,11 @@ struct Config {
   // false pauses outbound delivery: commands stay durably in the outbox until it is resumed.
   // For maintenance windows and for measuring intake alone.
   bool delivery_enabled = true;
+  // Fault injection for tests (reliability plan R12); never set in production. Shares of store
+  // writes/reads and outbound HTTP calls that fail on purpose.
+  double fault_store_write_rate = 0;
+  double fault_store_read_rate = 0;
+  double fault_http_rate = 0;
   std::vector<PartnerConfig> partners;
   std::vector<NodeConfig> nodes;
   RoutingPolicy routing;

@@ -2,12 +2,14 @@
 
 #include <filesystem>
 
+#include "delivery/faulty_http_client.h"
 #include "delivery/outbox_dispatcher.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
 #include "flows/order_flow.h"
 #include "gateway/api.h"
 #include "gateway/http_server.h"
+#include "store/faulty_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crossdock {
@@ -40,6 +42,13 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   auto store = SqliteStore::Open(store_options);
   if (!store.ok()) return Status(store.status().code(), "store: " + store.status().message());
   s->store_ = std::move(*store);
+  s->active_store_ = s->store_.get();
+  if (config.fault_store_write_rate > 0 || config.fault_store_read_rate > 0) {
+    s->faulty_store_ = std::make_unique<FaultyStore>(*s->store_, config.fault_store_write_rate,
+                                                     config.fault_store_read_rate, 20261128);
+    s->active_store_ = s->faulty_store_.get();
+    log.Warn("FAULT INJECTION: the store fails a share of calls on purpose (fault_injection)");
+  }
 
   std::vector<WebhookPublisher*> publishers;
   OrderFlowOptions flow_options;
@@ -49,7 +58,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (self->dispatcher_) self->dispatcher_->Wake();
     for (auto& p : self->publishers_) p->Wake();
   };
-  s->flow_ = std::make_unique<OrderFlow>(*s->store_, s->clock_, s->ids_, s->metrics_, flow_options);
+  s->flow_ = std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
 
   std::vector<PartnerCredential> creds;
   for (const auto& p : config.partners) {
@@ -60,7 +69,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   api_options.on_replayed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();
   };
-  s->api_ = std::make_unique<Api>(*s->store_, *s->flow_, Authenticator(std::move(creds)),
+  s->api_ = std::make_unique<Api>(*s->active_store_, *s->flow_, Authenticator(std::move(creds)),
                                   s->metrics_, s->clock_, s->random_, log, api_options);
 
   std::map<std::string, Endpoint> endpoints;
@@ -71,9 +80,20 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   }
   DispatcherOptions dispatcher_options;
   dispatcher_options.workers = config.delivery_workers;
-  s->dispatcher_ =
-      std::make_unique<OutboxDispatcher>(*s->store_, s->clock_, s->random_, s->metrics_, log,
-                                         *s->flow_, std::move(endpoints), dispatcher_options);
+  OutboxDispatcher::ClientFactory clients = HttpClient::Create;
+  if (config.fault_http_rate > 0) {
+    double rate = config.fault_http_rate;
+    auto seed = std::make_shared<std::atomic<uint64_t>>(1);
+    clients = [rate, seed] {
+      return std::unique_ptr<HttpClient>(
+          std::make_unique<FaultyHttpClient>(HttpClient::Create(), rate, seed->fetch_add(1)));
+    };
+    log.Warn("FAULT INJECTION: outbound HTTP calls fail on purpose (fault_injection)");
+  }
+  s->dispatcher_ = std::make_unique<OutboxDispatcher>(*s->active_store_, s->clock_, s->random_,
+                                                      s->metrics_, log, *s->flow_,
+                                                      std::move(endpoints), dispatcher_options,
+                                                      clients);
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -82,7 +102,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   for (const auto& sub : config.subscribers) {
     auto key = DecodeWebhookSecret(sub.secret);
     if (!key.ok()) return InvalidArgument("subscriber " + sub.id + ": " + key.status().message());
-    auto p = std::make_unique<WebhookPublisher>(*s->store_, s->clock_, s->random_, s->metrics_, log,
+    auto p = std::make_unique<WebhookPublisher>(*s->active_store_, s->clock_, s->random_, s->metrics_, log,
                                                 WebhookSubscription{sub.id, sub.endpoint, *key});
     p->Start();
     s->publishers_.push_back(std::move(p));
@@ -119,6 +139,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   http_.reset();
   api_.reset();
   flow_.reset();
+  faulty_store_.reset();
   store_.reset();
   log_.Info("crossdock stopped");
 }

@@ -16,6 +16,7 @@
 namespace crossdock {
 
 class SqliteStore;
+class Store;
 class OrderFlow;
 class Api;
 class HttpServer;
@@ -46,6 +47,8 @@ class Server {
   IdGenerator ids_;
   MetricsRegistry metrics_;
   std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> faulty_store_;  // set only when fault injection is configured
+  Store* active_store_ = nullptr;        // what the components use: store_ or faulty_store_
   std::unique_ptr<OrderFlow> flow_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;

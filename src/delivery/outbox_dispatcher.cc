@@ -26,7 +26,9 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
       options_(options),
       clients_(std::move(clients)),
       queued_(metrics.GetGauge("crossdock_delivery_queued",
-                               "Outbox items claimed and waiting for a worker.")) {
+                               "Outbox items claimed and waiting for a worker.")),
+      dead_letters_(metrics.GetGauge("crossdock_dead_letters",
+                                     "Outbox items dead-lettered and not yet replayed or discarded.")) {
   TimePoint now = clock_.Now();
   for (const auto& [id, ep] : endpoints_) {
     std::string dest = id;
@@ -219,7 +221,10 @@ void OutboxDispatcher::ClaimLoop() {
         save_quotas = true;
       }
     }
-    if (save_quotas) SaveQuotas();
+    if (save_quotas) {
+      SaveQuotas();
+      if (auto dead = store_.CountDeadLetters(); dead.ok()) dead_letters_.Set(*dead);
+    }
     Status st = store_.WriteAndWait([&](WriteTx& tx) {
       auto claimed = tx.ClaimOutbox(now, now + options_.lease, room, excluded);
       if (!claimed.ok()) return claimed.status();
@@ -275,12 +280,17 @@ void OutboxDispatcher::WorkerLoop() {
 }
 
 void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(WriteTx&)> job) {
-  Status st = store_.WriteAndWait(std::move(job));
+  // A failed write changed nothing (its transaction rolled back), so trying again is safe. If it
+  // keeps failing, the lease expires and the item is tried again with the same key.
+  Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    st = store_.WriteAndWait(job);
+    if (st.ok() || st.code() != StatusCode::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+  }
   if (!st.ok()) {
-    // The lease will expire and the item will be tried again with the same key.
-    log_.Error("recording a delivery outcome failed", {{"order_id", item.aggregate_id},
-                                                       {"destination", item.destination},
-                                                       {"error", st.message()}});
+    log_.Error("recording a delivery outcome failed",
+               {{"order_id", item.aggregate_id}, {"destination", item.destination}, {"error", st.message()}});
   }
 }
 

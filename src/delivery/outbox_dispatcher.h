@@ -105,6 +105,7 @@ class OutboxDispatcher {
   std::thread claimer_;
   std::vector<std::thread> workers_;
   Gauge& queued_;
+  Gauge& dead_letters_;
   std::map<std::string, std::unique_ptr<Lane>> lanes_;  // guarded by mu_
   TimePoint last_quota_save_{};
 };

@@ -65,6 +65,7 @@ class GatedStore final : public Store {
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override { return inner_.GetOutboxItem(id); }
   Result<std::vector<QuotaState>> LoadQuotaStates() override { return inner_.LoadQuotaStates(); }
   Result<std::vector<AuditRecord>> ListAudit(int limit) override { return inner_.ListAudit(limit); }
+  Result<int64_t> CountDeadLetters() override { return inner_.CountDeadLetters(); }
 
  private:
   Store& inner_;

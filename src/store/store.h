@@ -108,6 +108,8 @@ class Store {
   virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;
   virtual Result<std::vector<QuotaState>> LoadQuotaStates() = 0;
   virtual Result<std::vector<AuditRecord>> ListAudit(int limit) = 0;
+  // Dead-lettered items (cheap: an index of dead items only).
+  virtual Result<int64_t> CountDeadLetters() = 0;
   virtual Result<StoreStats> Stats() = 0;
 };
 

@@ -67,6 +67,49 @@ class Env:
 
 
 class DeliveryFaultTest(unittest.TestCase):
+    def test_r12_fault_injected_store_and_http_client(self):
+        port = free_port()
+        sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=20, extra=("--error-rate", "0.03"))
+        cd = Crossdock(sim, port=port, extra_config="""fault_injection:
+  store_write_error_rate: 0.03
+  store_read_error_rate: 0.03
+  http_error_rate: 0.05
+""").start()
+        self.addCleanup(sim.stop)
+        self.addCleanup(cd.stop)
+        acked, answers, bad_errors = {}, {}, []
+        client = cd.channel()
+        for i in range(300):
+            ref = f"R12-{i}"
+            for _ in range(50):  # a client retries 5xx with the same key
+                status, headers, body = client.request("POST", "/v1/orders", make_order(ref),
+                                                       {"Idempotency-Key": ref + "-k"})
+                answers[status] = answers.get(status, 0) + 1
+                if status == 201:
+                    acked[ref] = body
+                    break
+                if not (status == 503 and headers.get("Content-Type") == "application/problem+json"
+                        and headers.get("Retry-After")):
+                    bad_errors.append((status, body[:200]))
+                    break
+                time.sleep(0.01)
+        client.close()
+        wait_until(lambda: sim.stats()["effects"] >= len(acked) and sim.stats()["shipments_pending"] == 0,
+                   90, interval=0.2, what="all delivered and shipped")
+        stats = sim.stats()
+        effects = sim.effects()
+        lost = [r for r in acked if effects.get("web/" + r, 0) == 0]
+        alive = cd.proc.poll() is None
+        print(f"\nR12: orders={len(acked)} answers={answers} injected_5xx_seen={answers.get(503, 0)} "
+              f"partner_refusals={stats['refused']} lost={len(lost)} duplicate_effects={stats['duplicate_effects']} "
+              f"duplicate_deliveries={stats['duplicate_deliveries']} server_alive={alive}")
+        self.assertEqual(bad_errors, [])
+        self.assertEqual(len(acked), 300)
+        self.assertGreater(answers.get(503, 0), 0)  # faults were really injected
+        self.assertEqual(lost, [])
+        self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertTrue(alive)
+
     def test_r3_partner_down_under_load(self):
         env = Env(self, """timeout_ms: 1000
     retry: {initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 1000}

@@ -768,6 +768,16 @@ Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int limit) {
   return out;
 }
 
+Result<int64_t> SqliteStore::CountDeadLetters() {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT COUNT(*) FROM outbox WHERE state = 'dead'");
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  int64_t n = s.Int(0);
+  s.Reset();
+  return n;
+}
+
 Result<StoreStats> SqliteStore::Stats() {
   WITH_READER(db);
   TRY_PREPARE(s, db,

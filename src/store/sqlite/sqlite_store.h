@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override;
   Result<std::vector<QuotaState>> LoadQuotaStates() override;
   Result<std::vector<AuditRecord>> ListAudit(int limit) override;
+  Result<int64_t> CountDeadLetters() override;
 
   // Groups committed so far and jobs in them (for metrics and benchmarks).
   uint64_t groups_committed() const { return groups_; }
