@@ -111,6 +111,10 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
   m.Read("timeout_ms", timeout);
   ep.timeout = std::chrono::milliseconds(timeout);
   if (YAML::Node r = m.Get("retry")) ReadRetry(r, m.Path("retry"), ep.retry, errors);
+  m.Read("lookup_url", ep.lookup_url);
+  if (!ep.lookup_url.empty() && !ParseHttpUrl(ep.lookup_url).ok()) {
+    errors.push_back(m.Path("lookup_url") + ": must be http://host:port/path with {reference}");
+  }
   if (YAML::Node b = m.Get("breaker")) {
     Map bm(b, m.Path("breaker"), errors);
     CircuitBreakerPolicy& p = ep.breaker;

@@ -32,6 +32,10 @@ struct Endpoint {
   RetryPolicy retry;
   CircuitBreakerPolicy breaker;
   QuotaPolicy quota;
+  // For partners that ignore idempotency keys: a URL that finds the effect of a command by our
+  // reference ("{reference}" is replaced by the order id). Before an in-doubt command is sent
+  // again it is looked up: 200 = it was applied (success), 404 = safe to send.
+  std::string lookup_url;
 };
 
 }  // namespace crossdock

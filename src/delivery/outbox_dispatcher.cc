@@ -330,6 +330,52 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     Record(item, [&](WriteTx& tx) { return tx.ParkOutbox(item.id, admission.park_until); });
     return;
   }
+  // An in-doubt command to a partner without idempotency keys is looked up before it is sent
+  // again: it may have been applied by the attempt that never got its answer.
+  std::optional<ClientResponse> found;
+  if (item.in_doubt && !endpoint.lookup_url.empty()) {
+    ClientRequest lookup;
+    lookup.method = "GET";
+    lookup.url = endpoint.lookup_url;
+    auto pos = lookup.url.find("{reference}");
+    if (pos != std::string::npos) lookup.url.replace(pos, 11, item.aggregate_id);
+    lookup.timeout = endpoint.timeout;
+    lookup.headers = endpoint.headers;
+    auto answer = client.Send(lookup);
+    if (answer.ok() && answer->status == 200) {
+      count("resolved_by_lookup");
+      found = std::move(*answer);
+    } else if (!(answer.ok() && answer->status == 404)) {
+      // Still unknown: stay in doubt and ask again later; never re-send blindly.
+      count("lookup_failed");
+      std::string error = answer.ok() ? "lookup answered HTTP " + std::to_string(answer->status)
+                                      : "lookup: " + answer.status().ToString();
+      Duration delay;
+      {
+        std::lock_guard lock(random_mu_);
+        delay = endpoint.retry.NextDelay(attempt, random_);
+      }
+      TimePoint at = clock_.Now() + delay;
+      Record(item, [&](WriteTx& tx) { return tx.RetryOutboxLater(item.id, attempt, at, error, true); });
+      {
+        std::lock_guard lock(mu_);
+        Settle(item.destination, true, answer.ok() ? answer->status : 0, !answer.ok(), "",
+               std::nullopt, clock_.Now());
+      }
+      return;
+    }
+  }
+  if (found) {
+    {
+      std::lock_guard lock(mu_);
+      Settle(item.destination, true, 200, false, "", std::nullopt, clock_.Now());
+    }
+    Record(item, [&](WriteTx& tx) {
+      CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox(item.id, attempt));
+      return sink_.OnDelivered(tx, item, found->body);
+    });
+    return;
+  }
   ClientRequest req;
   req.method = "POST";
   req.url = endpoint.url;
@@ -365,6 +411,16 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     Settle(item.destination, true, status, !resp.ok(), call_limit, retry_after, finished);
   }
   CallOutcome outcome = resp.ok() ? ClassifyHttpStatus(status) : CallOutcome::kTransient;
+  // Sent but unanswered (timeout, connection lost after writing): the partner may have applied
+  // it. Not failed to connect: then nothing left this process.
+  bool unknown_outcome = false;
+  if (!resp.ok()) {
+    const std::string& m = resp.status().message();
+    unknown_outcome = resp.status().code() == StatusCode::kDeadlineExceeded ||
+                      m.rfind("read:", 0) == 0 || m.rfind("write:", 0) == 0 ||
+                      m.find("response lost") != std::string::npos;
+    if (unknown_outcome) count("in_doubt");
+  }
   std::string error = resp.ok() ? "HTTP " + std::to_string(status) + ": " + Truncate(resp->body)
                                 : resp.status().ToString();
 
@@ -392,7 +448,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
                                            {"attempt", std::to_string(attempt)},
                                            {"error", error}});
     Record(item, [&](WriteTx& tx) {
-      return tx.RetryOutboxLater(item.id, attempt, finished + delay, error);
+      return tx.RetryOutboxLater(item.id, attempt, finished + delay, error, unknown_outcome);
     });
     return;
   }

@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
   tpl->add_option("--poison-ref", f.poison_ref, "Orders whose external_ref contains this get 422 (no effect)");
   tpl->add_flag("--duplicate-callbacks", f.duplicate_callbacks, "Send every shipment confirmation twice, concurrently");
   tpl->add_flag("--reorder-callbacks", f.reorder_callbacks, "Ship in two parts, the second part first");
+  tpl->add_flag("--ignore-idempotency-key", f.ignore_idempotency_key,
+                "Play a partner without idempotency keys (every POST is a new effect); "
+                "GET /orders?reference=<order id> answers whether an order arrived");
   tpl->footer(
       "Secrets come from the environment: CROSSDOCK_SIM_API_KEY (presented to Crossdock), "
       "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "

@@ -53,6 +53,12 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     resp = OnOrder(r);
   } else if (r.method == "POST" && r.path == "/sim/webhooks") {
     resp = OnWebhook(r);
+  } else if (r.method == "GET" && r.path == "/orders") {
+    auto q = ParseQuery(r.query);
+    std::lock_guard lock(mu_);
+    auto it = by_order_.find(q["reference"]);
+    resp = it == by_order_.end() ? HttpResponse::Json(404, R"({"error":"no such order"})")
+                                 : HttpResponse::Json(200, it->second);
   } else if (r.method == "GET" && r.path == "/sim/stats") {
     resp = StatsResponse();
   } else if (r.method == "GET" && r.path == "/sim/effects") {
@@ -136,7 +142,8 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
     ++stats_.refused;
     return HttpResponse::Json(400, R"({"error":"Idempotency-Key required"})");
   }
-  if (auto it = responses_.find(std::string(*key)); it != responses_.end()) {
+  if (auto it = responses_.find(std::string(*key));
+      it != responses_.end() && !f.ignore_idempotency_key) {
     ++stats_.duplicate_deliveries;
     return with_limit(HttpResponse::Json(200, it->second));  // same answer, no new effect
   }
@@ -165,6 +172,7 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   w.StartObject().Field("node_ref", fulfillment_id).Field("order_id", o.id).EndObject();
   std::string body = w.Take();
   responses_.emplace(std::string(*key), body);
+  by_order_.emplace(o.id, body);
   ScheduleShipment(o, fulfillment_id);
   if (f.timeout_after_effect_rate > 0 && random_.NextDouble() < f.timeout_after_effect_rate) {
     // The effect is applied; the answer comes too late for the caller.
@@ -259,6 +267,7 @@ HttpResponse TplSimulator::OnFaults(const HttpRequest& r) {
   if (!doc["poison_ref"].get_string().get(sv)) f.poison_ref = std::string(sv);
   if (!doc["duplicate_callbacks"].get_bool().get(b)) f.duplicate_callbacks = b;
   if (!doc["reorder_callbacks"].get_bool().get(b)) f.reorder_callbacks = b;
+  if (!doc["ignore_idempotency_key"].get_bool().get(b)) f.ignore_idempotency_key = b;
   return HttpResponse::Json(200, R"({"ok":true})");
 }
 

@@ -42,6 +42,9 @@ struct FaultSwitches {
   std::string poison_ref;     // orders whose external_ref contains this: 422, no effect
   bool duplicate_callbacks = false;  // send every shipment confirmation twice, concurrently
   bool reorder_callbacks = false;    // ship in two parts and send the second part first
+  // Play a partner that ignores Idempotency-Key: every POST is a new effect. It can still be
+  // asked whether an order arrived: GET /orders?reference=<order id> (200 or 404).
+  bool ignore_idempotency_key = false;
 };
 
 struct TplOptions {
@@ -110,6 +113,7 @@ class TplSimulator {
   std::mutex mu_;
   SeededRandom random_;
   std::map<std::string, std::string> responses_;  // idempotency key → body answered
+  std::map<std::string, std::string> by_order_;   // order id → body answered (for lookups)
   std::map<std::string, int> effects_by_order_;
   std::set<std::string> webhook_ids_;
   TplStats stats_;

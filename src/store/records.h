@@ -50,6 +50,9 @@ struct OutboxItem {
   OutboxState state = OutboxState::kPending;
   std::string last_error;
   std::optional<TimePoint> lease_until;  // set while a worker holds the item
+  // The last attempt's outcome is unknown (sent, no answer): the next attempt must resolve it
+  // (same idempotency key, or look the effect up first) before anything is sent again.
+  bool in_doubt = false;
 };
 
 // A CloudEvents 1.0 event in the append-only event log.

@@ -49,8 +49,9 @@ class WriteTx {
   // Puts a claimed item back until `until` without counting an attempt (breaker open, quota).
   virtual Status ParkOutbox(int64_t id, TimePoint until) = 0;
   virtual Status CompleteOutbox(int64_t id, int attempts) = 0;
+  // `in_doubt`: the attempt's outcome is unknown (see OutboxItem::in_doubt).
   virtual Status RetryOutboxLater(int64_t id, int attempts, TimePoint next_attempt_at,
-                                  const std::string& error) = 0;
+                                  const std::string& error, bool in_doubt) = 0;
   virtual Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) = 0;
   // Clears every lease. Only for a store used by one process, at start-up: items leased by the
   // previous (crashed) run become claimable at once instead of after their lease expires.

@@ -25,8 +25,11 @@ class Env:
     """One simulator and one server, stopped at the end of a test."""
 
     def __init__(self, test, node_options, sim_args=(), ship_delay_ms=20):
+        """`node_options` is YAML for the node, or a function of the simulator giving it."""
         port = free_port()
         self.sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=ship_delay_ms, extra=sim_args)
+        if callable(node_options):
+            node_options = node_options(self.sim)
         self.cd = Crossdock(self.sim, port=port, node_options=node_options).start()
         test.addCleanup(self.stop)
 
@@ -278,6 +281,38 @@ class DeliveryFaultTest(unittest.TestCase):
         self.assertEqual(stats["effects"], 80)
         self.assertEqual(stats["duplicate_effects"], 0)
         self.assertTrue(all(effects.get("web/" + r) == 1 for r in ids))
+
+    def test_partner_without_keys_is_looked_up_before_a_resend(self):
+        faults = ("--ignore-idempotency-key", "--timeout-after-effect-rate", "0.3",
+                  "--timeout-sleep-ms", "800", "--threads", "16")
+        options = """timeout_ms: 300
+    retry: {{initial_backoff_ms: 50, max_backoff_ms: 500, max_attempts: 100}}
+    breaker: {{consecutive_failures: 1000, min_calls: 1000}}{lookup}"""
+        # Negative control: resending blindly to a partner without keys duplicates effects, so
+        # the test below can see a duplicate if one happens.
+        blind = Env(self, options.format(lookup=""), sim_args=faults)
+        blind.submit([f"NK-{i}" for i in range(60)])
+        wait_until(lambda: len(blind.sim.effects()) >= 60, 60, interval=0.1, what="all at the partner")
+        time.sleep(1.5)  # let late retries land
+        control = blind.sim.stats()
+        # With a lookup URL, an in-doubt command is looked up before it is sent again.
+        env = Env(self, lambda sim: options.format(
+            lookup=f"\n    lookup_url: {sim.url}/orders?reference={{reference}}"), sim_args=faults)
+        sim, cd = env.sim, env.cd
+        env.submit([f"NK-{i}" for i in range(60)])
+        wait_until(lambda: len(sim.effects()) >= 60 and sim.stats()["shipments_pending"] == 0, 60,
+                   interval=0.1, what="all delivered")
+        time.sleep(1.5)
+        stats = sim.stats()
+        resolved = cd.metric('crossdock_delivery_attempts_total{destination="node:tpl-east",outcome="resolved_by_lookup"}')
+        in_doubt = cd.metric('crossdock_delivery_attempts_total{destination="node:tpl-east",outcome="in_doubt"}')
+        print(f"\nno-key partner: blind resend duplicate_effects={control['duplicate_effects']} "
+              f"(timeouts {control['timeouts_injected']}); with lookup duplicate_effects={stats['duplicate_effects']} "
+              f"(timeouts {stats['timeouts_injected']}, in_doubt {in_doubt:.0f}, resolved_by_lookup {resolved:.0f})")
+        self.assertGreater(control["duplicate_effects"], 0)
+        self.assertGreater(stats["timeouts_injected"], 0)
+        self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertGreater(resolved, 0)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,10 @@ CREATE TABLE audit_log (
 ALTER TABLE outbox ADD COLUMN discard_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead';
 )sql",
+    // 3: commands whose last attempt has an unknown outcome.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 }  // namespace
 

@@ -46,7 +46,7 @@ Result<OrderRecord> ReadOrderRow(Stmt& s) {
 
 constexpr const char* kOutboxColumns =
     "id, aggregatetype, aggregateid, type, destination, idempotency_key, payload, traceparent, "
-    "created_at, next_attempt_at, attempts, state, last_error, lease_until";
+    "created_at, next_attempt_at, attempts, state, last_error, lease_until, in_doubt";
 
 OutboxItem ReadOutboxRow(Stmt& s) {
   OutboxItem it;
@@ -64,6 +64,7 @@ OutboxItem ReadOutboxRow(Stmt& s) {
   it.state = ParseOutboxState(s.Text(11));
   it.last_error = s.Text(12);
   if (!s.IsNull(13)) it.lease_until = FromUnixMicros(s.Int(13));
+  it.in_doubt = s.Int(14) != 0;
   return it;
 }
 
@@ -281,17 +282,18 @@ class SqliteWriteTx final : public WriteTx {
   Status CompleteOutbox(int64_t id, int attempts) override {
     TRY_PREPARE(s, db_,
                 "UPDATE outbox SET state = 'done', attempts = ?, lease_until = NULL, "
-                "last_error = '' WHERE id = ?");
+                "last_error = '', in_doubt = 0 WHERE id = ?");
     s.Bind(1, int64_t{attempts}).Bind(2, id);
     return s.Exec();
   }
 
-  Status RetryOutboxLater(int64_t id, int attempts, TimePoint next,
-                          const std::string& error) override {
+  Status RetryOutboxLater(int64_t id, int attempts, TimePoint next, const std::string& error,
+                          bool in_doubt) override {
     TRY_PREPARE(s, db_,
                 "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
-                "lease_until = NULL WHERE id = ? AND state = 'pending'");
-    s.Bind(1, int64_t{attempts}).Bind(2, Micros(next)).Bind(3, error).Bind(4, id);
+                "lease_until = NULL, in_doubt = ? WHERE id = ? AND state = 'pending'");
+    s.Bind(1, int64_t{attempts}).Bind(2, Micros(next)).Bind(3, error);
+    s.Bind(4, int64_t{in_doubt ? 1 : 0}).Bind(5, id);
     return s.Exec();
   }
 

@@ -202,7 +202,7 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
   ASSERT_TRUE(store_
                   ->WriteAndWait([&](WriteTx& tx) {
                     CROSSDOCK_RETURN_IF_ERROR(
-                        tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503"));
+                        tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503", false));
                     return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever");
                   })
                   .ok());
