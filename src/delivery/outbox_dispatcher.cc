@@ -45,18 +45,25 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
       log_.Warn("circuit breaker " + std::string(BreakerStateName(to)),
                 {{"destination", dest}, {"from", BreakerStateName(from)}, {"to", BreakerStateName(to)}});
     };
-    lanes_[id] = std::make_unique<Lane>(ep, now, on_transition);
+    // With several destinations, none may take more than half the workers: a slow partner then
+    // cannot starve the others.
+    int default_cap = endpoints_.size() > 1 ? std::max(1, options_.workers / 2) : 0;
+    lanes_[id] = std::make_unique<Lane>(ep, now, on_transition, default_cap);
   }
 }
 
 OutboxDispatcher::Lane::Lane(const Endpoint& ep, TimePoint now,
-                             CircuitBreaker::OnTransition on_transition)
+                             CircuitBreaker::OnTransition on_transition, int default_in_flight)
     : breaker(ep.breaker, std::move(on_transition)) {
   const QuotaPolicy& q = ep.quota;
   if (q.per_second > 0) {
     rate.emplace(q.burst > 0 ? q.burst : std::max(1.0, q.per_second), q.per_second, now);
   }
-  if (q.max_in_flight > 0) in_flight.emplace(q.max_in_flight);
+  if (q.max_in_flight > 0) {
+    in_flight.emplace(q.max_in_flight);
+  } else if (default_in_flight > 0) {
+    in_flight.emplace(default_in_flight);
+  }
   if (!q.call_limit_header.empty()) {
     call_limit.emplace(q.call_limit_size, q.call_limit_leak_per_second, now);
   }

@@ -63,7 +63,9 @@ class OutboxDispatcher {
 
   // Everything that decides whether a destination may be called now: its breaker and quotas.
   struct Lane {
-    explicit Lane(const Endpoint& ep, TimePoint now, CircuitBreaker::OnTransition on_transition);
+    // `default_in_flight` caps concurrent calls when the endpoint sets no max_in_flight (0 = none).
+    Lane(const Endpoint& ep, TimePoint now, CircuitBreaker::OnTransition on_transition,
+         int default_in_flight);
     CircuitBreaker breaker;
     std::optional<TokenBucket> rate;
     std::optional<ConcurrencyLimit> in_flight;

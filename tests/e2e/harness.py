@@ -127,7 +127,10 @@ class Crossdock:
     DEFAULT_NODE_OPTIONS = ("timeout_ms: 3000\n"
                             "    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 1000}")
 
-    def __init__(self, sim, data_dir=None, port=None, extra_config="", node_options=None):
+    def __init__(self, sim, data_dir=None, port=None, extra_config="", node_options=None,
+                 more_sims=(), routing_rules=""):
+        """`more_sims`: further simulated nodes (each gets a partner and a node entry);
+        `routing_rules`: YAML list items under routing.rules to send orders to them."""
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="crossdock-e2e-"))
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -143,13 +146,14 @@ partners:
   - {{id: webshop, kind: channel, api_keys: ["{self.channel_key}"]}}
   - {{id: ops, kind: operator, api_keys: ["{self.operator_key}"]}}
   - {{id: {sim.node}, kind: 3pl, api_keys: ["{sim.api_key}"]}}
-nodes:
+{"".join(f'  - {{id: {s.node}, kind: 3pl, api_keys: ["{s.api_key}"]}}' + chr(10) for s in more_sims)}nodes:
   - id: {sim.node}
     url: {sim.url}/orders
     api_key: "{sim.inbound_key}"
     {node_options or self.DEFAULT_NODE_OPTIONS}
-routing:
+{"".join(f'  - id: {s.node}' + chr(10) + f'    url: {s.url}/orders' + chr(10) + f'    api_key: "{s.inbound_key}"' + chr(10) + '    ' + self.DEFAULT_NODE_OPTIONS + chr(10) for s in more_sims)}routing:
   default_node: {sim.node}
+  rules: [{routing_rules}]
 subscribers:
   - id: sim-webhooks
     url: {sim.url}/sim/webhooks

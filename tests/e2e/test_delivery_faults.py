@@ -314,6 +314,53 @@ class DeliveryFaultTest(unittest.TestCase):
         self.assertEqual(stats["duplicate_effects"], 0)
         self.assertGreater(resolved, 0)
 
+    def test_one_partner_outage_does_not_stop_the_others(self):
+        # Two 3PLs: orders to Canada go to tpl-west, the rest to tpl-east. East becomes slow
+        # (every answer after 2.5 s), then down; west must keep its normal pace throughout.
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        east = Sim(url, node="tpl-east", ship_delay_ms=20, extra=("--threads", "16"))
+        west = Sim(url, node="tpl-west", ship_delay_ms=20)
+        cd = Crossdock(east, port=port, more_sims=[west],
+                       routing_rules="{country: CA, node: tpl-west}").start()
+        self.addCleanup(west.stop)
+        self.addCleanup(east.stop)
+        self.addCleanup(cd.stop)
+        east.faults(slow_ms=2500)
+        client = cd.channel()
+        ops = cd.operator()
+        west_ids, east_ids = [], []
+        for i in range(120):
+            for country, bucket, prefix in (("CA", west_ids, "W"), ("US", east_ids, "E")):
+                order = make_order(f"ISO-{prefix}-{i}")
+                order["ship_to"]["country"] = country
+                status, _, body = client.json("POST", "/v1/orders", order,
+                                              {"Idempotency-Key": f"iso-{prefix}-{i}"})
+                self.assertEqual(status, 201, body)
+                bucket.append(body["id"])
+            if i == 60:
+                east.faults(slow_ms=0, down=True)
+            time.sleep(0.02)
+        wait_until(lambda: west.stats()["effects"] >= 120, 30, interval=0.1, what="west delivered")
+        releases = []
+        for oid in west_ids:
+            _, _, view = ops.json("GET", f"/v1/orders/{oid}")
+            f = view["fulfillment"]
+            if "dispatched_at" in f:
+                t = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float(s[19:-1] or 0)
+                releases.append((t(f["dispatched_at"]) - t(f["received_at"])) * 1000)
+        east_done = east.stats()["effects"]
+        client.close()
+        ops.close()
+        print(f"\nisolation: west delivered={west.stats()['effects']}/120 "
+              f"west_release_p50_ms={percentile(releases, 50):.0f} west_release_p99_ms={percentile(releases, 99):.0f} "
+              f"east delivered={east_done}/120 while slow then down")
+        self.assertEqual(west.stats()["effects"], 120)
+        self.assertEqual(len(releases), 120)
+        # A slow or dead east must not hold west's orders behind it.
+        self.assertLess(percentile(releases, 99), 2000)
+        self.assertLess(east_done, 120)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
