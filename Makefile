@@ -3,13 +3,14 @@
 BUILD   ?= build
 ASAN    ?= build-asan
 FUZZ    ?= build-fuzz
+TSAN    ?= build-tsan
 JOBS    ?= 2
 ORDERS  ?= 2000
 FUZZ_SECONDS ?= 15
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all bootstrap build demo test unit e2e asan fuzz bench format clean
+.PHONY: all bootstrap build demo test unit e2e asan tsan fuzz bench format clean
 
 all: build
 
@@ -29,6 +30,7 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz
 	@echo "make test: all passed"
 
@@ -44,6 +46,14 @@ asan: bootstrap
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -L unit
 
+# The concurrent parts (store writer and completions, idempotency registry, API under
+# concurrent requests) under ThreadSanitizer.
+tsan: bootstrap
+	@cmake -S . -B $(TSAN) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCROSSDOCK_TSAN=ON -DCROSSDOCK_UNIT_ONLY=ON > /dev/null
+	@cmake --build $(TSAN) -j $(JOBS) --target store_test gateway_test flows_test
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(TSAN) --output-on-failure -R 'SqliteStore|ApiTest|OrderFlow'
+
 fuzz: bootstrap
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCROSSDOCK_FUZZ=ON -DCROSSDOCK_UNIT_ONLY=ON > /dev/null
@@ -57,4 +67,4 @@ format: bootstrap
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i --style=file
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ)
