@@ -152,6 +152,10 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
     if (p.per_second < 0 || p.burst < 0 || p.max_in_flight < 0) {
       errors.push_back(m.Path("quota") + ": limits must not be negative");
     }
+    if (!p.call_limit_header.empty() && (p.call_limit_size < 1 || p.call_limit_leak_per_second <= 0)) {
+      errors.push_back(m.Path("quota") + ": call_limit_size must be at least 1 and "
+                                         "call_limit_leak_per_second above 0");
+    }
   }
   (void)path;
 }

@@ -36,7 +36,10 @@ class BeastClient final : public HttpClient {
     for (int attempt = 0; attempt < 2; ++attempt) {
       bool reused = stream_ && host_ == url->host && port_ == url->port;
       auto r = SendOnce(request, *url);
-      if (r.ok() || !reused || r.status().code() == StatusCode::kDeadlineExceeded) return r;
+      if (r.ok() || !reused || r.status().code() == StatusCode::kDeadlineExceeded ||
+          !request.resend_on_stale_connection) {
+        return r;
+      }
     }
     return Unavailable("connection to " + url->host + ":" + url->port + " failed");
   }

@@ -19,6 +19,9 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{10'000};
+  // When a kept-alive connection turns out to be closed, send once more on a new one. Only for
+  // requests that are safe to repeat (idempotent, or carrying an idempotency key).
+  bool resend_on_stale_connection = true;
 };
 
 struct ClientResponse {

@@ -6,6 +6,9 @@
 namespace crossdock {
 
 namespace {
+// A partner's Retry-After is honoured up to an hour; a larger value is taken as an hour.
+constexpr Duration kMaxRetryAfter = std::chrono::hours(1);
+
 std::string Truncate(std::string s, size_t n = 300) {
   if (s.size() > n) s = s.substr(0, n) + "…";
   return s;
@@ -163,8 +166,15 @@ Status OutboxDispatcher::Start() {
     }
   }
   if (options_.reset_leases_at_start) {
-    CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); }));
+    Status st;
+    for (int i = 0; i < 5; ++i) {  // a busy store at start-up is worth a few tries
+      st = store_.WriteAndWait([](WriteTx& tx) { return tx.ResetLeases(); });
+      if (st.ok() || st.code() != StatusCode::kUnavailable) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CROSSDOCK_RETURN_IF_ERROR(st);
   }
+  started_ = true;
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] {
       SetThreadName("cd-deliver");
@@ -191,7 +201,7 @@ void OutboxDispatcher::Stop() {
     if (w.joinable()) w.join();
   }
   workers_.clear();
-  SaveQuotas();
+  if (started_) SaveQuotas();  // a paused dispatcher never loaded them: don't overwrite
 }
 
 void OutboxDispatcher::Wake() {
@@ -316,7 +326,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     std::string error = "no endpoint is configured for " + item.destination;
     log_.Error("dead-lettered", {{"order_id", item.aggregate_id}, {"error", error}});
     Record(item, [&](WriteTx& tx) {
-      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error));
+      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error, false));
       return sink_.OnDeadLettered(tx, item, error);
     });
     return;
@@ -357,6 +367,19 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
       count("lookup_failed");
       std::string error = answer.ok() ? "lookup answered HTTP " + std::to_string(answer->status)
                                       : "lookup: " + answer.status().ToString();
+      {
+        std::lock_guard lock(mu_);
+        Settle(item.destination, true, answer.ok() ? answer->status : 0, !answer.ok(), "",
+               std::nullopt, clock_.Now());
+      }
+      if (!endpoint.retry.ShouldRetry(attempt, item.created_at, clock_.Now())) {
+        count("exhausted");
+        Record(item, [&](WriteTx& tx) {
+          CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error, true));
+          return sink_.OnDeadLettered(tx, item, error);
+        });
+        return;
+      }
       Duration delay;
       {
         std::lock_guard lock(random_mu_);
@@ -364,11 +387,6 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
       }
       TimePoint at = clock_.Now() + delay;
       Record(item, [&](WriteTx& tx) { return tx.RetryOutboxLater(item.id, attempt, at, error, true); });
-      {
-        std::lock_guard lock(mu_);
-        Settle(item.destination, true, answer.ok() ? answer->status : 0, !answer.ok(), "",
-               std::nullopt, clock_.Now());
-      }
       return;
     }
   }
@@ -397,6 +415,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     trace_id = parent->trace_id;
   }
   req.body = item.payload;
+  // A partner without idempotency keys must never get a second copy behind our back.
+  req.resend_on_stale_connection = endpoint.lookup_url.empty();
 
   TimePoint started = clock_.Now();
   auto resp = client.Send(req);
@@ -415,6 +435,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     }
     std::optional<Duration> retry_after;
     if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
+    if (retry_after && *retry_after > kMaxRetryAfter) retry_after = kMaxRetryAfter;
     Settle(item.destination, true, status, !resp.ok(), call_limit, retry_after, finished);
   }
   CallOutcome outcome = resp.ok() ? ClassifyHttpStatus(status) : CallOutcome::kTransient;
@@ -423,7 +444,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   bool unknown_outcome = false;
   if (!resp.ok()) {
     const std::string& m = resp.status().message();
-    unknown_outcome = resp.status().code() == StatusCode::kDeadlineExceeded ||
+    unknown_outcome = (resp.status().code() == StatusCode::kDeadlineExceeded &&
+                       m.rfind("connect", 0) != 0) ||
                       m.rfind("read:", 0) == 0 || m.rfind("write:", 0) == 0 ||
                       m.find("response lost") != std::string::npos;
     if (unknown_outcome) count("in_doubt");
@@ -444,6 +466,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     count("transient");
     std::optional<Duration> retry_after;
     if (resp.ok()) retry_after = ParseRetryAfter(resp->Header("Retry-After"));
+    if (retry_after && *retry_after > kMaxRetryAfter) retry_after = kMaxRetryAfter;
     Duration delay;
     {
       std::lock_guard lock(random_mu_);
@@ -466,7 +489,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
                                {"attempt", std::to_string(attempt)},
                                {"error", error}});
   Record(item, [&](WriteTx& tx) {
-    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error));
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error, unknown_outcome));
     return sink_.OnDeadLettered(tx, item, error);
   });
 }

@@ -110,6 +110,7 @@ class OutboxDispatcher {
   Gauge& dead_letters_;
   std::map<std::string, std::unique_ptr<Lane>> lanes_;  // guarded by mu_
   TimePoint last_quota_save_{};
+  bool started_ = false;
 };
 
 }  // namespace crossdock

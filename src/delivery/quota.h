@@ -1,6 +1,7 @@
 // Partner quotas, each a small pure class on an injected time:
 //   TokenBucket      — N calls per period with a burst (e.g. 40 per minute)
-//   ConcurrencyLimit — at most N calls in flight (shared by every flow that calls one account)
+//   ConcurrencyLimit — at most N calls in flight (per destination today; meant to be shared by
+//                      every flow that calls one account once there are several)
 //   CallLimitBucket  — a Shopify-style leaky bucket (size 40, leaking 2/s) kept in step with the
 //                      partner's own "X-Shopify-Shop-Api-Call-Limit: used/size" answers
 // None is thread-safe; the owner serialises calls. State can be saved and restored so a restart

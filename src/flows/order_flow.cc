@@ -275,7 +275,9 @@ Status OrderFlow::OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_v
   if (!current->has_value()) return Internal("outbox item for missing order " + item.aggregate_id);
   auto result = Decide(*current, DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)},
                        clock_.Now(), options_.routing);
-  if (auto* rej = std::get_if<Rejection>(&result)) return rej->status;
+  // The node took the command; if the order cannot take the acknowledgement, the command is
+  // still done (sending it again would not change that).
+  if (std::holds_alternative<Rejection>(result)) return Status::Ok();
   Decision& d = std::get<Decision>(result);
   if (d.events.empty()) return Status::Ok();
   std::string trace_id;

@@ -401,8 +401,8 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
     auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
     if (!items.ok()) return items.status();
     for (const auto& it : *items) ids.push_back(it.id);
-    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(ids[0], 1, "HTTP 422: unknown SKU"));
-    return tx.DeadLetterOutbox(ids[1], 12, "DEADLINE_EXCEEDED: response timed out");
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(ids[0], 1, "HTTP 422: unknown SKU", false));
+    return tx.DeadLetterOutbox(ids[1], 12, "DEADLINE_EXCEEDED: response timed out", true);
   }).ok());
 
   EXPECT_EQ(Call(Req("GET", "/v1/admin/dead-letters", "", "shop-key")).status, 403);
@@ -433,6 +433,8 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
 
   // Discard needs a reason.
   std::string two = "/v1/admin/dead-letters/" + std::to_string(ids[1]);
+  EXPECT_NE(Call(Req("GET", two, "", "ops-key")).body.find("\"in_doubt\":true"), std::string::npos);
+  EXPECT_EQ(Call(Req("POST", two + "/discard", "", "ops-key")).status, 422);
   HttpResponse no_reason = Call(Req("POST", two + "/discard", "{}", "ops-key"));
   EXPECT_EQ(no_reason.status, 422);
   EXPECT_EQ(ProblemSlugOf(no_reason), "validation-error");
@@ -456,7 +458,7 @@ TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
     if (!items.ok()) return items.status();
     for (const auto& it : *items) {
       ids.push_back(it.id);
-      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 3, "HTTP 503: down"));
+      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 3, "HTTP 503: down", false));
     }
     return Status::Ok();
   }).ok());
@@ -469,6 +471,10 @@ TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
   EXPECT_EQ(ToUnixMicros((*sqlite_->GetOutboxItem(ids[2]))->next_attempt_at) - t0, 1'000'000);
   EXPECT_EQ((*sqlite_->GetOutboxItem(ids[3]))->state, OutboxState::kDead);
   EXPECT_EQ(Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"per_second":-1})", "ops-key")).status, 422);
+  // A mistyped class must not widen the selection to everything.
+  HttpResponse typo = Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"error_class":"http5xx"})", "ops-key"));
+  EXPECT_EQ(typo.status, 422);
+  EXPECT_EQ(Pointers(typo), std::vector<std::string>{"/error_class"});
 }
 
 }  // namespace

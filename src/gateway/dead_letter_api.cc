@@ -21,6 +21,7 @@ void WriteItem(JsonWriter& w, const OutboxItem& it, bool with_payload) {
   w.Field("attempts", int64_t{it.attempts});
   w.Field("last_error", it.last_error);
   w.Field("error_class", ErrorClassOf(it.last_error));
+  w.Field("in_doubt", it.in_doubt);
   w.Field("created_at", FormatRfc3339(it.created_at));
   if (with_payload) w.Key("payload").Raw(it.payload.empty() ? "null" : it.payload);
   w.EndObject();
@@ -210,6 +211,10 @@ void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond
       errors.push_back({p, "is not a known property"});
     }
   }
+  if (!f.error_class.empty() && f.error_class != "http_4xx" && f.error_class != "http_5xx" &&
+      f.error_class != "transport" && f.error_class != "other") {
+    errors.push_back({"/error_class", "must be http_4xx, http_5xx, transport or other"});
+  }
   if (!errors.empty()) {
     respond(Fail(*ctx, ProblemType::kValidation, "bad bulk replay request", std::move(errors)));
     return;
@@ -270,6 +275,11 @@ void Api::DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   std::string_view reason;
+  if (ctx->request.body.empty()) {
+    respond(Fail(*ctx, ProblemType::kValidation, "a discard needs a reason",
+                 {{"/reason", "is required: a non-empty string"}}));
+    return;
+  }
   if (Status syntax = CheckJsonSyntax(ctx->request.body, options_.max_json_depth); !syntax.ok()) {
     respond(Fail(*ctx, ProblemType::kMalformedJson, syntax.message()));
     return;

@@ -52,7 +52,9 @@ class WriteTx {
   // `in_doubt`: the attempt's outcome is unknown (see OutboxItem::in_doubt).
   virtual Status RetryOutboxLater(int64_t id, int attempts, TimePoint next_attempt_at,
                                   const std::string& error, bool in_doubt) = 0;
-  virtual Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) = 0;
+  // `in_doubt`: whether the final attempt's outcome is unknown (a replay must resolve it).
+  virtual Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error,
+                                  bool in_doubt) = 0;
   // Clears every lease. Only for a store used by one process, at start-up: items leased by the
   // previous (crashed) run become claimable at once instead of after their lease expires.
   virtual Status ResetLeases() = 0;

@@ -297,11 +297,12 @@ class SqliteWriteTx final : public WriteTx {
     return s.Exec();
   }
 
-  Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error) override {
+  Status DeadLetterOutbox(int64_t id, int attempts, const std::string& error,
+                          bool in_doubt) override {
     TRY_PREPARE(s, db_,
                 "UPDATE outbox SET state = 'dead', attempts = ?, last_error = ?, "
-                "lease_until = NULL WHERE id = ?");
-    s.Bind(1, int64_t{attempts}).Bind(2, error).Bind(3, id);
+                "lease_until = NULL, in_doubt = ? WHERE id = ?");
+    s.Bind(1, int64_t{attempts}).Bind(2, error).Bind(3, int64_t{in_doubt ? 1 : 0}).Bind(4, id);
     return s.Exec();
   }
 
@@ -673,8 +674,9 @@ Result<int64_t> SqliteStore::GetSubscriberOffset(const std::string& subscriber) 
 Result<std::optional<TimePoint>> SqliteStore::NextOutboxDue() {
   WITH_READER(db);
   TRY_PREPARE(s, db,
-              "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) FROM outbox "
-              "WHERE state = 'pending'");
+              "SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) FROM outbox o "
+              "WHERE o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+              "p.aggregateid = o.aggregateid AND p.id < o.id AND p.state IN ('pending', 'dead'))");
   auto row = s.Step();
   if (!row.ok()) return row.status();
   std::optional<TimePoint> out;

@@ -203,7 +203,7 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
                   ->WriteAndWait([&](WriteTx& tx) {
                     CROSSDOCK_RETURN_IF_ERROR(
                         tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503", false));
-                    return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever");
+                    return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever", false);
                   })
                   .ok());
   auto due = store_->NextOutboxDue();
@@ -282,7 +282,7 @@ TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   EXPECT_EQ((*store_->GetOutboxItem(b))->attempts, 0);
 
   // Dead-letter A, list it, replay it with a new payload (same key), then dead-letter and discard.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.DeadLetterOutbox(a, 3, "HTTP 422: bad"); }).ok());
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.DeadLetterOutbox(a, 3, "HTTP 422: bad", false); }).ok());
   DeadLetterFilter f;
   EXPECT_EQ(store_->ListDeadLetters(f)->size(), 1u);
   f.error_class = "http_5xx";
@@ -302,7 +302,7 @@ TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   EXPECT_EQ(store_->WriteAndWait([&](WriteTx& tx) { return tx.DiscardDeadLetter(a, "x"); }).code(),
             StatusCode::kNotFound);  // not dead any more
   ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(a, 1, "HTTP 422: bad"));
+    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(a, 1, "HTTP 422: bad", false));
     CROSSDOCK_RETURN_IF_ERROR(tx.DiscardDeadLetter(a, "customer cancelled by phone"));
     AuditRecord r{0, FromUnixMicros(1), "ops", "dead_letter.discard", "outbox:1", "{}"};
     CROSSDOCK_RETURN_IF_ERROR(tx.AppendAudit(r));
