@@ -114,9 +114,12 @@ class DeliveryFaultTest(unittest.TestCase):
         self.assertTrue(alive)
 
     def test_r3_partner_down_under_load(self):
+        # The partner also limits us to 200 calls/s; our quota for it is 180/s, so the backlog
+        # after recovery must drain without a single 429.
         env = Env(self, """timeout_ms: 1000
     retry: {initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 1000}
-    breaker: {consecutive_failures: 5, open_base_ms: 500, open_max_ms: 4000}""")
+    breaker: {consecutive_failures: 5, open_base_ms: 500, open_max_ms: 4000}
+    quota: {per_second: 180, burst: 20}""", sim_args=("--rate-limit", "200", "--rate-burst", "25"))
         before, lat_before = env.submit([f"R3-A-{i}" for i in range(100)])
         wait_until(lambda: env.sim.stats()["effects"] >= 100, 30, what="warm-up delivered")
         calls_before = env.sim.stats()["deliveries"]
@@ -151,9 +154,11 @@ class DeliveryFaultTest(unittest.TestCase):
               f"partner_calls_during_outage={calls_during_outage} breaker_opened={opened:.0f} "
               f"breaker_closed={closed:.0f} intake_p99_ms_before={percentile(lat_before, 99):.1f} "
               f"intake_p99_ms_during={percentile(lat_during, 99):.1f} drain_s={drain_s:.1f} "
-              f"lost={len(lost)} duplicate_effects={stats['duplicate_effects']} peak_rss_kb={rss}")
+              f"lost={len(lost)} duplicate_effects={stats['duplicate_effects']} "
+              f"partner_rate_limited={stats['rate_limited']} peak_rss_kb={rss}")
         self.assertEqual(lost, [])
         self.assertEqual(stats["duplicate_effects"], 0)
+        self.assertEqual(stats["rate_limited"], 0)  # drained within the partner's rate limit
         self.assertGreaterEqual(opened, 1)
         self.assertGreaterEqual(closed, 1)
         # The breaker keeps calls sparse: far fewer calls than orders waiting during the outage.
