@@ -59,6 +59,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/readyz", &Api::Readyz, false);
   add("GET", "/healthz", &Api::Livez, false);
   add("GET", "/metrics", &Api::Metrics, false);
+  add("GET", "/openapi.json", &Api::OpenApi, false);
   add("GET", "/v1/admin/dead-letters", &Api::ListDeadLetters, true);
   add("POST", "/v1/admin/dead-letters/replay", &Api::ReplayDeadLetters, true);
   add("GET", "/v1/admin/dead-letters/{id}", &Api::GetDeadLetter, true);
@@ -415,6 +416,26 @@ void Api::Readyz(std::shared_ptr<RequestContext> ctx, Respond respond) {
     return;
   }
   respond(HttpResponse::Json(200, R"({"status":"ready"})"));
+}
+
+extern const char kOpenApiDocument[];  // openapi_document.cc, generated from docs/openapi.json
+
+void Api::OpenApi(std::shared_ptr<RequestContext>, Respond respond) {
+  respond(HttpResponse::Json(200, kOpenApiDocument));
+}
+
+std::optional<std::string> Api::RoutePattern(std::string_view method, std::string_view path) const {
+  RouteMatch m = router_.Match(method, path);
+  if (m.kind != RouteMatch::Kind::kFound) return std::nullopt;
+  return router_.Pattern(m.route);
+}
+
+std::vector<std::pair<std::string, std::string>> Api::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    out.emplace_back(router_.Method(static_cast<int>(i)), router_.Pattern(static_cast<int>(i)));
+  }
+  return out;
 }
 
 void Api::Metrics(std::shared_ptr<RequestContext>, Respond respond) {

@@ -58,6 +58,11 @@ class Api {
   // Readiness: /readyz answers 503 while not ready (starting) or draining.
   void SetReady(bool ready) { ready_ = ready; }
 
+  // The route pattern ("/v1/orders/{id}") a request would take, for tests and tools.
+  std::optional<std::string> RoutePattern(std::string_view method, std::string_view path) const;
+  // Every (method, pattern) served — what docs/openapi.json must document.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
  private:
   using RouteHandler = void (Api::*)(std::shared_ptr<RequestContext>, Respond);
   struct RouteEntry {
@@ -74,6 +79,7 @@ class Api {
   void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Readyz(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Metrics(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void OpenApi(std::shared_ptr<RequestContext> ctx, Respond respond);
   // Dead-letter administration (operators only): dead_letter_api.cc.
   void ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond);

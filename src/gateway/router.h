@@ -24,6 +24,7 @@ class Router {
   int Add(std::string method, std::string pattern);
   RouteMatch Match(std::string_view method, std::string_view path) const;
   const std::string& Pattern(int route) const { return routes_[route].pattern; }
+  const std::string& Method(int route) const { return routes_[route].method; }
 
  private:
   struct Route {

@@ -685,5 +685,44 @@ class DecoderDriftTest(unittest.TestCase):
         self.assertEqual(enum, names)
 
 
+
+class OpenApiDocumentTest(unittest.TestCase):
+    """docs/openapi.json is generated from the route table and the schemas, and stays so."""
+
+    def test_generated_document_is_up_to_date(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("gen_openapi", ROOT / "scripts" / "gen_openapi.py")
+        gen = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(gen)
+        self.assertEqual((ROOT / "docs" / "openapi.json").read_text(), gen.render(),
+                         "run python3 scripts/gen_openapi.py")
+
+    def test_document_shape_and_refs(self):
+        doc = json.loads((ROOT / "docs" / "openapi.json").read_text())
+        self.assertEqual(doc["openapi"], "3.1.0")
+        for name, schema in doc["components"]["schemas"].items():
+            Draft202012Validator.check_schema(schema)
+        for path, ops in doc["paths"].items():
+            self.assertTrue(path.startswith("/"), path)
+            for method, op in ops.items():
+                self.assertIn(method, {"get", "post", "put", "patch", "delete"})
+                self.assertIn("operationId", op)
+                self.assertTrue(op["responses"], f"{method} {path} documents no response")
+                for status, resp in op["responses"].items():
+                    self.assertRegex(status, r"^[1-5][0-9][0-9]$")
+                    self.assertIn("description", resp)
+        # Every internal $ref points at something that exists.
+        def walk(node):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    if k == "$ref" and v.startswith("#/components/schemas/"):
+                        self.assertIn(v.split("/")[-1], doc["components"]["schemas"], v)
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+        walk(doc["paths"])
+
+
 if __name__ == "__main__":
-    unittest.main(verbosity=1)
+    unittest.main()
