@@ -46,6 +46,12 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying."
 
 COMMON_ERRORS = {
     "401": problem("Missing or invalid API key (`unauthorized`)."),
+    "429": {**problem("Over the partner's request quota, or too many failed authentications from "
+                      "this address (`rate-limited`)."),
+            "headers": {**RETRY_AFTER,
+                        "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "The quota's burst."},
+                        "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left now."},
+                        "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until the bucket is full."}}},
     "406": problem("The Accept header excludes JSON (`not-acceptable`)."),
     "503": {**problem("The store is busy or unavailable (`unavailable`); retry."),
             "headers": RETRY_AFTER},
@@ -58,7 +64,8 @@ BODY_ERRORS = {
     "422": problem("Invalid content; `errors` lists every fault with its JSON pointer "
                    "(`validation-error`)."),
 }
-OPERATOR_ONLY = {"403": problem("The caller is not an operator (`forbidden`).")}
+OPERATOR_ONLY = {"403": problem("The key lacks the `admin` scope, or the caller is not an "
+                                 "operator (`forbidden`).")}
 
 ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "The object's id."}
@@ -103,6 +110,7 @@ PATHS = {
                            "operators; any other id answers exactly like a missing one.",
             "parameters": [ID_PARAM],
             "responses": {"200": json_body("The order view.", ref("OrderView")),
+                          "403": problem("The key lacks the `orders:read` scope (`forbidden`)."),
                           "404": problem("No such order, or not visible to the caller (`not-found`)."),
                           **COMMON_ERRORS},
         },
@@ -196,6 +204,15 @@ PATHS = {
             "summary": "The operators' audit log, newest first (operators)",
             "responses": {"200": json_body("Audit records.", ANY_OBJECT),
                           **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
+    "/v1/admin/partners": {
+        "get": {
+            "operationId": "listPartners",
+            "summary": "The partner registry: ids, kinds, scopes, quotas, keys by prefix (operators)",
+            "responses": {"200": json_body("Partners; keys shown only by their first characters.", ANY_OBJECT),
+                          **OPERATOR_ONLY,
+                          **{k: v for k, v in COMMON_ERRORS.items() if k != "503"}},
         },
     },
     "/livez": {"get": {"operationId": "livez", "summary": "Liveness", "security": [],

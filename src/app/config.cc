@@ -238,6 +238,29 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
           pc.kind = *k;
         else
           errors.push_back(p.Path("kind") + ": " + k.status().message());
+        std::vector<std::string> scopes;
+        p.Read("scopes", scopes);
+        for (const auto& sc : scopes) {
+          bool known = false;
+          for (const char* k : kKnownScopes) known = known || sc == k;
+          if (!known) {
+            errors.push_back(p.Path("scopes") + ": unknown scope '" + sc +
+                             "' (orders:write, orders:read, shipments:write, inventory:read, "
+                             "returns:write, admin)");
+          }
+          pc.scopes.insert(sc);
+        }
+        if (YAML::Node q = p.Get("quota")) {
+          Map qm(q, p.Path("quota"), errors);
+          double per_minute = 0;
+          qm.Read("per_second", pc.quota.per_second);
+          qm.Read("per_minute", per_minute);
+          if (per_minute > 0) pc.quota.per_second = per_minute / 60.0;
+          qm.Read("burst", pc.quota.burst);
+          if (pc.quota.per_second < 0 || pc.quota.burst < 0) {
+            errors.push_back(p.Path("quota") + ": must not be negative");
+          }
+        }
         p.Read("api_keys", pc.api_keys);
         std::vector<std::string> files;
         p.Read("api_key_files", files);
@@ -346,6 +369,7 @@ Status ValidateConfig(const Config& c) {
   std::set<std::string> ids, keys;
   for (const auto& p : c.partners) {
     if (p.id.empty()) errors.push_back("partners: an id is empty");
+    if (p.api_keys.empty()) errors.push_back("partners: '" + p.id + "' has no API key");
     if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
     for (const auto& k : p.api_keys) {
       if (k.empty()) errors.push_back("partners: '" + p.id + "' has an empty API key");

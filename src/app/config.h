@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct PartnerConfig {
   std::string id;
   PartnerKind kind = PartnerKind::kChannel;
   std::vector<std::string> api_keys;  // plaintext, hashed at start; never logged
+  std::set<std::string> scopes;  // empty = the kind's defaults (gateway/auth.h DefaultScopes)
+  RequestQuota quota;
 };
 
 struct NodeConfig {

@@ -158,3 +158,28 @@ nodes:
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST_F(ConfigTest, PartnerScopesAndQuotas) {
+  auto c = ParseConfig(R"(
+partners:
+  - {id: portal, kind: channel, api_keys: [k1], scopes: [orders:read, orders:write], quota: {per_minute: 600, burst: 20}}
+  - {id: bad, kind: channel, api_keys: [k2], scopes: [orders:delete]}
+)", dir_.string());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("partners[1].scopes: unknown scope 'orders:delete'"), std::string::npos)
+      << c.status().message();
+  auto good = ParseConfig(R"(
+partners:
+  - {id: portal, kind: channel, api_keys: [k1], scopes: [orders:read, orders:write], quota: {per_minute: 600, burst: 20}}
+)", dir_.string());
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  EXPECT_EQ(good->partners[0].scopes, (std::set<std::string>{"orders:read", "orders:write"}));
+  EXPECT_DOUBLE_EQ(good->partners[0].quota.per_second, 10.0);
+  EXPECT_DOUBLE_EQ(good->partners[0].quota.burst, 20.0);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -63,7 +63,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   std::vector<PartnerCredential> creds;
   for (const auto& p : config.partners) {
     for (const auto& key : p.api_keys)
-      creds.push_back(Authenticator::FromPlainKey({p.id, p.kind}, key));
+      creds.push_back(Authenticator::FromPlainKey({p.id, p.kind, p.scopes, p.quota}, key));
   }
   ApiOptions api_options;
   api_options.on_replayed = [self] {

@@ -1,6 +1,8 @@
 #include "gateway/api.h"
 
 #include "base/json.h"
+
+#include <cstdio>
 #include "codecs/canonical_json.h"
 #include "flows/order_state.h"
 
@@ -48,24 +50,25 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
       random_(random),
       log_(log),
       options_(options) {
-  auto add = [&](const char* method, const char* pattern, RouteHandler h, bool authenticated) {
+  auto add = [&](const char* method, const char* pattern, RouteHandler h, const char* scope) {
     router_.Add(method, pattern);
-    routes_.push_back({h, authenticated});
+    routes_.push_back({h, scope});
   };
-  add("POST", "/v1/orders", &Api::PostOrder, true);
-  add("GET", "/v1/orders/{id}", &Api::GetOrder, true);
-  add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, true);
-  add("GET", "/livez", &Api::Livez, false);
-  add("GET", "/readyz", &Api::Readyz, false);
-  add("GET", "/healthz", &Api::Livez, false);
-  add("GET", "/metrics", &Api::Metrics, false);
-  add("GET", "/openapi.json", &Api::OpenApi, false);
-  add("GET", "/v1/admin/dead-letters", &Api::ListDeadLetters, true);
-  add("POST", "/v1/admin/dead-letters/replay", &Api::ReplayDeadLetters, true);
-  add("GET", "/v1/admin/dead-letters/{id}", &Api::GetDeadLetter, true);
-  add("POST", "/v1/admin/dead-letters/{id}/replay", &Api::ReplayDeadLetter, true);
-  add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, true);
-  add("GET", "/v1/admin/audit", &Api::ListAudit, true);
+  add("POST", "/v1/orders", &Api::PostOrder, "orders:write");
+  add("GET", "/v1/orders/{id}", &Api::GetOrder, "orders:read");
+  add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
+  add("GET", "/livez", &Api::Livez, nullptr);
+  add("GET", "/readyz", &Api::Readyz, nullptr);
+  add("GET", "/healthz", &Api::Livez, nullptr);
+  add("GET", "/metrics", &Api::Metrics, nullptr);
+  add("GET", "/openapi.json", &Api::OpenApi, nullptr);
+  add("GET", "/v1/admin/dead-letters", &Api::ListDeadLetters, "admin");
+  add("POST", "/v1/admin/dead-letters/replay", &Api::ReplayDeadLetters, "admin");
+  add("GET", "/v1/admin/dead-letters/{id}", &Api::GetDeadLetter, "admin");
+  add("POST", "/v1/admin/dead-letters/{id}/replay", &Api::ReplayDeadLetter, "admin");
+  add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, "admin");
+  add("GET", "/v1/admin/audit", &Api::ListAudit, "admin");
+  add("GET", "/v1/admin/partners", &Api::ListPartners, "admin");
   for (size_t i = 0; i <= routes_.size(); ++i) {
     auto m = std::make_unique<RouteMetrics>();
     std::string route = i < routes_.size() ? router_.Pattern(static_cast<int>(i)) : "unmatched";
@@ -178,9 +181,17 @@ void Api::Handle(HttpRequest request, Respond respond) {
   }
   const RouteEntry& entry = routes_[ctx->route.route];
   HttpResponse early;
-  if (entry.authenticated && Authenticate(*ctx, early) == FilterResult::kRespond) {
-    done(std::move(early));
-    return;
+  if (entry.scope) {
+    if (Authenticate(*ctx, early) == FilterResult::kRespond ||
+        Throttle(*ctx, early) == FilterResult::kRespond) {
+      done(std::move(early));
+      return;
+    }
+    if (!ctx->partner->HasScope(entry.scope)) {
+      done(Fail(*ctx, ProblemType::kForbidden,
+                "this API key lacks the scope '" + std::string(entry.scope) + "'"));
+      return;
+    }
   }
   if (Negotiate(*ctx, early) == FilterResult::kRespond) {
     done(std::move(early));
@@ -190,14 +201,88 @@ void Api::Handle(HttpRequest request, Respond respond) {
 }
 
 FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
+  const std::string& address = ctx.request.remote_address;
+  {
+    // Too many failed authentications from this address: refuse before even checking.
+    std::lock_guard lock(limits_mu_);
+    auto it = auth_failures_.find(address);
+    if (it != auth_failures_.end() && it->second.tokens(ctx.started) < 1.0) {
+      auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.WaitTime(ctx.started));
+      out = Fail(ctx, ProblemType::kRateLimited, "too many failed authentications from this address");
+      out.headers["Retry-After"] = std::to_string(wait.count() + 1);
+      return FilterResult::kRespond;
+    }
+  }
   auto partner = auth_.Authenticate(ctx.request);
   if (!partner.ok()) {
+    std::lock_guard lock(limits_mu_);
+    if (auth_failures_.size() > 10'000) auth_failures_.clear();  // bounded memory
+    auto it = auth_failures_.try_emplace(address, options_.auth_failure_burst,
+                                         options_.auth_failures_per_second, ctx.started).first;
+    it->second.TryTake(ctx.started);
     out = Fail(ctx, ProblemType::kUnauthorized, partner.status().message());
     out.headers["WWW-Authenticate"] = "Bearer realm=\"crossdock\"";
     return FilterResult::kRespond;
   }
   ctx.partner = *partner;
   return FilterResult::kContinue;
+}
+
+FilterResult Api::Throttle(RequestContext& ctx, HttpResponse& out) {
+  const Partner& p = *ctx.partner;
+  if (p.quota.per_second <= 0) return FilterResult::kContinue;
+  double burst = p.quota.burst > 0 ? p.quota.burst : std::max(1.0, p.quota.per_second);
+  std::lock_guard lock(limits_mu_);
+  auto it = partner_buckets_.try_emplace(p.id, burst, p.quota.per_second, ctx.started).first;
+  TokenBucket& bucket = it->second;
+  bool allowed = bucket.TryTake(ctx.started);
+  auto reset = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::duration<double>((burst - bucket.tokens(ctx.started)) / p.quota.per_second));
+  // RateLimit header fields (IETF httpapi draft, the widely deployed three-field form).
+  auto set_headers = [&](HttpResponse& r) {
+    r.headers["RateLimit-Limit"] = std::to_string(static_cast<int64_t>(burst));
+    r.headers["RateLimit-Remaining"] = std::to_string(static_cast<int64_t>(bucket.tokens(ctx.started)));
+    r.headers["RateLimit-Reset"] = std::to_string(reset.count() + 1);
+  };
+  if (allowed) return FilterResult::kContinue;
+  auto wait = std::chrono::duration_cast<std::chrono::seconds>(bucket.WaitTime(ctx.started));
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%g", p.quota.per_second);
+  out = Fail(ctx, ProblemType::kRateLimited,
+             "partner " + p.id + " is over its quota of " + rate + " requests per second (burst " +
+                 std::to_string(static_cast<int64_t>(burst)) + ")");
+  out.headers["Retry-After"] = std::to_string(wait.count() + 1);
+  set_headers(out);
+  return FilterResult::kRespond;
+}
+
+void Api::ListPartners(std::shared_ptr<RequestContext>, Respond respond) {
+  // Keys are shown only by their first characters; secrets never.
+  std::map<std::string, std::pair<const Partner*, std::vector<std::string>>> partners;
+  for (const auto& c : auth_.credentials()) {
+    auto& entry = partners[c.partner.id];
+    entry.first = &c.partner;
+    entry.second.push_back(c.key_prefix + "…");
+  }
+  JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& [id, entry] : partners) {
+    const Partner& p = *entry.first;
+    w.StartObject().Field("id", id).Field("kind", PartnerKindName(p.kind));
+    w.Key("scopes").StartArray();
+    for (const auto& s : p.scopes) w.String(s);
+    w.EndArray();
+    w.Key("keys").StartArray();
+    for (const auto& k : entry.second) w.String(k);
+    w.EndArray();
+    if (p.quota.per_second > 0) {
+      w.Key("quota").StartObject().Key("per_second").Double(p.quota.per_second);
+      w.Key("burst").Double(p.quota.burst).EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
 }
 
 FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {

@@ -16,6 +16,7 @@
 #include "base/metrics.h"
 #include "base/random.h"
 #include "flows/order_flow.h"
+#include "delivery/quota.h"
 #include "gateway/auth.h"
 #include "gateway/http.h"
 #include "gateway/idempotency.h"
@@ -31,6 +32,9 @@ struct ApiOptions {
   OrderLimits order_limits;
   // Called after a dead letter was replayed or discarded (wakes delivery). Must not block.
   std::function<void()> on_replayed;
+  // Failed authentications allowed per source address: a burst, refilled at a rate.
+  double auth_failure_burst = 20;
+  double auth_failures_per_second = 0.2;
 };
 
 // What each filter says happens next.
@@ -67,8 +71,10 @@ class Api {
   using RouteHandler = void (Api::*)(std::shared_ptr<RequestContext>, Respond);
   struct RouteEntry {
     RouteHandler handler;
-    bool authenticated;
+    const char* scope;  // nullptr: no credential needed
   };
+  FilterResult Throttle(RequestContext& ctx, HttpResponse& out);
+  void ListPartners(std::shared_ptr<RequestContext> ctx, Respond respond);
 
   FilterResult Authenticate(RequestContext& ctx, HttpResponse& out);
   FilterResult Negotiate(RequestContext& ctx, HttpResponse& out);
@@ -118,6 +124,10 @@ class Api {
   Counter& AnsweredCounter(RouteMetrics& m, const std::string& route, const std::string& method,
                            int status);
   InFlightKeys in_flight_;
+  // Request quotas per partner and the failed-authentication limit per source address.
+  std::mutex limits_mu_;
+  std::map<std::string, TokenBucket> partner_buckets_;
+  std::map<std::string, TokenBucket> auth_failures_;
   std::atomic<bool> ready_{false};
 };
 

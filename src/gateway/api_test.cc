@@ -120,7 +120,10 @@ class ApiTest : public ::testing::Test {
          Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
          Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
          Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key"),
-         Authenticator::FromPlainKey({"ops", PartnerKind::kOperator}, "ops-key")});
+         Authenticator::FromPlainKey({"ops", PartnerKind::kOperator}, "ops-key"),
+         Authenticator::FromPlainKey({"hook", PartnerKind::kSubscriber}, "hook-key"),
+         Authenticator::FromPlainKey({"reader", PartnerKind::kChannel, {"orders:read"}}, "reader-key"),
+         Authenticator::FromPlainKey({"limited", PartnerKind::kChannel, {}, {0.001, 2}}, "limited-key")});
     log_ = Logger::Null();
     api_ =
         std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
@@ -540,6 +543,67 @@ TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
   EXPECT_EQ(Pointers(typo), std::vector<std::string>{"/error_class"});
 }
 
+TEST_F(ApiTest, ScopesDecideWhatAKeyMayDo) {
+  // "reader" is a channel whose configuration grants only orders:read.
+  HttpResponse write = Call(PostOrder(EncodeOrder(gen_.Next()), "k", "reader-key"));
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(ProblemSlugOf(write), "forbidden");
+  EXPECT_NE(write.body.find("lacks the scope 'orders:write'"), std::string::npos);
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "reader-key")).status, 404);
+  // A subscriber has no API scope at all; only operators hold admin.
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "hook-key")).status, 403);
+  EXPECT_EQ(Call(Req("GET", "/v1/admin/partners", "", "shop-key")).status, 403);
+  EXPECT_EQ(DefaultScopes(PartnerKind::kThirdPartyLogistics),
+            (std::set<std::string>{"orders:read", "shipments:write"}));
+}
+
+TEST_F(ApiTest, PartnerQuotaAnswers429WithRetryAfterAndRateLimitHeaders) {
+  // "limited": burst 2, then 0.001 per second.
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "limited-key")).status, 404);
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "limited-key")).status, 404);
+  HttpResponse r = Call(Req("GET", "/v1/orders/x", "", "limited-key"));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(ProblemSlugOf(r), "rate-limited");
+  EXPECT_GT(std::stoi(r.headers.at("Retry-After")), 900);  // a token every 1000 s
+  EXPECT_EQ(r.headers.at("RateLimit-Limit"), "2");
+  EXPECT_EQ(r.headers.at("RateLimit-Remaining"), "0");
+  // Quotas are per partner: the others are not affected.
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "shop-key")).status, 404);
+  // On the injected clock the bucket refills.
+  clock_.Advance(std::chrono::seconds(1000));
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "limited-key")).status, 404);
+}
+
+TEST_F(ApiTest, FailedAuthenticationIsLimitedPerSourceAddress) {
+  auto attempt = [&](const char* address, const char* key) {
+    HttpRequest r = Req("GET", "/v1/orders/x", "", key);
+    r.remote_address = address;
+    return Call(std::move(r));
+  };
+  int unauthorized = 0;
+  for (int i = 0; i < 20; ++i) unauthorized += attempt("198.51.100.7", "guess") .status == 401;
+  EXPECT_EQ(unauthorized, 20);
+  HttpResponse blocked = attempt("198.51.100.7", "guess");
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_EQ(ProblemSlugOf(blocked), "rate-limited");
+  EXPECT_TRUE(blocked.headers.count("Retry-After"));
+  // Even the right key waits from that address; other addresses are unaffected.
+  EXPECT_EQ(attempt("198.51.100.7", "shop-key").status, 429);
+  EXPECT_EQ(attempt("198.51.100.8", "shop-key").status, 404);
+  clock_.Advance(std::chrono::seconds(10));  // 0.2 per second: two more tries
+  EXPECT_EQ(attempt("198.51.100.7", "shop-key").status, 404);
+}
+
+TEST_F(ApiTest, PartnerListShowsKeysOnlyByPrefix) {
+  HttpResponse r = Call(Req("GET", "/v1/admin/partners", "", "ops-key"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"id\":\"shop\""), std::string::npos);
+  EXPECT_NE(r.body.find("\"shop…\""), std::string::npos);  // "shop-key" shown as its prefix
+  EXPECT_EQ(r.body.find("shop-key"), std::string::npos);
+  EXPECT_EQ(r.body.find("ops-key"), std::string::npos);
+  EXPECT_NE(r.body.find("\"admin\""), std::string::npos);
+}
+
 TEST_F(ApiTest, EveryServedRouteIsDocumented) {
   std::set<std::pair<std::string, std::string>> documented;
   for (const auto& [m, p, st] : Documented()) documented.insert({m, p});
@@ -608,6 +672,12 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     if (pattern.rfind("/v1/", 0) == 0) return "shop-key";
     return "";
   };
+  // An address that failed authentication too often gets 429 on every authenticated route.
+  for (int i = 0; i < 25; ++i) {
+    HttpRequest bad = Req("GET", "/v1/orders/x", "", "wrong-key");
+    bad.remote_address = "203.0.113.9";
+    Call(std::move(bad));
+  }
   int produced = 0;
   for (const auto& [method, pattern, status] : Documented()) {
     SCOPED_TRACE(method + " " + pattern + " " + std::to_string(status));
@@ -616,11 +686,13 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     if (pattern == "/v1/orders") r.headers["Idempotency-Key"] = "doc-" + std::to_string(produced);
     switch (status) {
       case 401: r.headers.erase("Authorization"); break;
+      case 429: r.remote_address = "203.0.113.9"; break;
       case 406: r.headers["Accept"] = "application/xml"; break;
       case 415: r.headers["Content-Type"] = "text/plain"; break;
       case 400: r.body = "{"; break;
       case 403: r.headers["Authorization"] = pattern == "/v1/orders" ? "Bearer east-key"
                                               : pattern.rfind("/v1/nodes", 0) == 0 ? "Bearer west-key"
+                                              : pattern == "/v1/orders/{id}"       ? "Bearer hook-key"
                                                                                  : "Bearer shop-key";
                 break;
       case 409:

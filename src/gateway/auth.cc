@@ -1,6 +1,7 @@
 #include "gateway/auth.h"
 
 #include "base/crypto.h"
+#include "base/random.h"
 
 namespace crossdock {
 
@@ -30,8 +31,32 @@ std::string_view PartnerKindName(PartnerKind kind) {
 Authenticator::Authenticator(std::vector<PartnerCredential> credentials)
     : credentials_(std::move(credentials)) {}
 
+std::set<std::string> DefaultScopes(PartnerKind kind) {
+  switch (kind) {
+    case PartnerKind::kChannel:
+      return {"orders:write", "orders:read", "inventory:read", "returns:write"};
+    case PartnerKind::kThirdPartyLogistics:
+      return {"orders:read", "shipments:write"};
+    case PartnerKind::kErp:
+      return {"orders:read"};
+    case PartnerKind::kSubscriber:
+      return {};
+    case PartnerKind::kOperator:
+      return {std::begin(kKnownScopes), std::end(kKnownScopes)};
+  }
+  return {};
+}
+
 PartnerCredential Authenticator::FromPlainKey(Partner partner, std::string_view key) {
-  return {std::move(partner), Sha256Hex(key)};
+  if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
+  std::string raw;
+  for (int i = 0; i < 2; ++i) {
+    uint64_t v = SystemRandom::Instance().NextU64();
+    raw.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  std::string salt = HexEncode(raw);
+  return {std::move(partner), salt, Sha256Hex(salt + std::string(key)),
+          std::string(key.substr(0, std::min<size_t>(4, key.size())))};
 }
 
 Result<Partner> Authenticator::Authenticate(const HttpRequest& request) const {
@@ -47,11 +72,11 @@ Result<Partner> Authenticator::Authenticate(const HttpRequest& request) const {
   } else {
     return Status(StatusCode::kUnauthenticated, "no API key: send 'Authorization: Bearer <key>'");
   }
-  std::string hash = Sha256Hex(key);
   const PartnerCredential* found = nullptr;
+  std::string presented(key);
   for (const auto& c : credentials_) {
-    // Compare against every credential so timing does not reveal which one matched.
-    if (ConstantTimeEquals(c.key_sha256_hex, hash) && !found) found = &c;
+    // Hash and compare against every credential so timing does not reveal which one matched.
+    if (ConstantTimeEquals(c.key_sha256_hex, Sha256Hex(c.salt + presented)) && !found) found = &c;
   }
   if (!found) return Status(StatusCode::kUnauthenticated, "API key is not valid");
   return found->partner;

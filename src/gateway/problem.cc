@@ -34,6 +34,7 @@ constexpr Entry kCatalogue[] = {
     {ProblemType::kValidation, 422, "validation-error", "Request content is invalid"},
     {ProblemType::kIdempotencyKeyReused, 422, "idempotency-key-reused",
      "Idempotency-Key was already used with a different request"},
+    {ProblemType::kRateLimited, 429, "rate-limited", "Too many requests"},
     {ProblemType::kHeadersTooLarge, 431, "headers-too-large", "Request headers are too large"},
     {ProblemType::kInternal, 500, "internal-error", "Internal error"},
     {ProblemType::kUnavailable, 503, "unavailable", "Service temporarily unavailable"},

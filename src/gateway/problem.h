@@ -29,6 +29,7 @@ enum class ProblemType {
   kUnsupportedMediaType,    // 415
   kValidation,              // 422
   kIdempotencyKeyReused,    // 422
+  kRateLimited,             // 429
   kHeadersTooLarge,         // 431
   kInternal,                // 500
   kUnavailable,             // 503

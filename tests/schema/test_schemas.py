@@ -440,7 +440,7 @@ class ProblemTest(SchemaTestCase):
 
     def test_every_catalogue_entry_is_valid(self):
         catalogue = problem_catalogue()
-        self.assertEqual(len(catalogue), 19)
+        self.assertEqual(len(catalogue), 20)
         for slug, status, title in catalogue:
             with self.subTest(slug=slug):
                 # Only type, title and status are always present (bad-request and
