@@ -50,7 +50,7 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
       slow = options_.faults.slow_ms;
     }
     if (slow > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow));
-    resp = OnOrder(r);
+    resp = OnOrderRecorded(r);
   } else if (r.method == "POST" && r.path == "/sim/webhooks") {
     resp = OnWebhook(r);
   } else if (r.method == "GET" && r.path == "/orders") {
@@ -59,6 +59,17 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     auto it = by_order_.find(q["reference"]);
     resp = it == by_order_.end() ? HttpResponse::Json(404, R"({"error":"no such order"})")
                                  : HttpResponse::Json(200, it->second);
+  } else if (r.method == "GET" && r.path == "/sim/calls") {
+    JsonWriter w;
+    w.StartArray();
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& c : calls_) {
+        w.StartObject().Field("key", c.key).Field("at_ms", c.at_ms).Field("status", c.status).EndObject();
+      }
+    }
+    w.EndArray();
+    resp = HttpResponse::Json(200, w.Take());
   } else if (r.method == "GET" && r.path == "/sim/stats") {
     resp = StatsResponse();
   } else if (r.method == "GET" && r.path == "/sim/effects") {
@@ -80,6 +91,17 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
 namespace {
 TimePoint SimNow() { return SystemClock::Instance().Now(); }
 }  // namespace
+
+HttpResponse TplSimulator::OnOrderRecorded(const HttpRequest& r) {
+  HttpResponse resp = OnOrder(r);
+  std::lock_guard lock(mu_);
+  calls_.push_back({std::string(r.Header("Idempotency-Key").value_or("")),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started_).count(),
+                    resp.abort ? 0 : resp.status});
+  if (calls_.size() > 20'000) calls_.pop_front();
+  return resp;
+}
 
 HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   std::unique_lock lock(mu_);

@@ -101,6 +101,7 @@ class TplSimulator {
     int attempts = 0;
   };
   HttpResponse OnOrder(const HttpRequest& r);
+  HttpResponse OnOrderRecorded(const HttpRequest& r);
   // Queues the shipment confirmation(s) for an applied order, as the faults say. Under mu_.
   void ScheduleShipment(const Order& o, const std::string& fulfillment_id);
   HttpResponse OnWebhook(const HttpRequest& r);
@@ -118,6 +119,14 @@ class TplSimulator {
   std::set<std::string> webhook_ids_;
   TplStats stats_;
   int64_t in_flight_ = 0;
+  // The last order requests (idempotency key, ms since start, status) for schedule checks.
+  struct Call {
+    std::string key;
+    int64_t at_ms;
+    int status;
+  };
+  std::deque<Call> calls_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::optional<TokenBucket> rate_limit_;
   std::optional<CallLimitBucket> call_limit_;
   std::chrono::steady_clock::time_point retry_after_until_{};

@@ -180,6 +180,20 @@ class DeliveryFaultTest(unittest.TestCase):
               f"partner_calls={stats['deliveries']} last_error={dead[0]['last_error']!r}")
         self.assertEqual(attempts, [4] * 5)
         self.assertEqual(stats["deliveries"], 20)  # exactly max_attempts each, no more
+        # On schedule: the gap before attempt n+1 is at most the backoff cap (100, 200, 200 ms:
+        # full jitter picks within [0, cap]) plus processing slack.
+        calls = env.sim.http.json("GET", "/sim/calls")[2]
+        by_key = {}
+        for c in calls:
+            by_key.setdefault(c["key"], []).append(c["at_ms"])
+        caps = [100, 200, 200]
+        worst = 0
+        for key, times in by_key.items():
+            self.assertEqual(len(times), 4, key)
+            for n, (a, b) in enumerate(zip(times, times[1:])):
+                worst = max(worst, (b - a) - caps[n])
+        print(f"R4: largest gap beyond the backoff cap = {worst} ms")
+        self.assertLess(worst, 250)
         self.assertEqual(stats["effects"], 0)
         self.assertTrue(all(d["error_class"] == "http_5xx" for d in dead))
         # The partner recovers; an operator replays everything.
