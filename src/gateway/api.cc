@@ -503,10 +503,17 @@ void Api::Readyz(std::shared_ptr<RequestContext> ctx, Respond respond) {
   respond(HttpResponse::Json(200, R"({"status":"ready"})"));
 }
 
-extern const char kOpenApiDocument[];  // openapi_document.cc, generated from docs/openapi.json
+// openapi_document.cc, generated from docs/openapi.json in pieces (string-literal limits).
+extern const char* const kOpenApiDocument[];
+extern const int kOpenApiDocument_count;
 
 void Api::OpenApi(std::shared_ptr<RequestContext>, Respond respond) {
-  respond(HttpResponse::Json(200, kOpenApiDocument));
+  static const std::string document = [] {
+    std::string out;
+    for (int i = 0; i < kOpenApiDocument_count; ++i) out += kOpenApiDocument[i];
+    return out;
+  }();
+  respond(HttpResponse::Json(200, document));
 }
 
 std::optional<std::string> Api::RoutePattern(std::string_view method, std::string_view path) const {
