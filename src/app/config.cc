@@ -130,8 +130,9 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
     p.open_base = std::chrono::milliseconds(base);
     p.open_max = std::chrono::milliseconds(max);
     if (p.window < 1 || p.min_calls < 1 || p.consecutive_failures < 1 || p.half_open_probes < 1) {
-      errors.push_back(m.Path("breaker") + ": window, min_calls, consecutive_failures and "
-                                           "half_open_probes must be at least 1");
+      errors.push_back(m.Path("breaker") +
+                       ": window, min_calls, consecutive_failures and "
+                       "half_open_probes must be at least 1");
     }
     if (p.failure_rate <= 0 || p.failure_rate > 1) {
       errors.push_back(m.Path("breaker.failure_rate") + ": must be in (0, 1]");
@@ -152,9 +153,11 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
     if (p.per_second < 0 || p.burst < 0 || p.max_in_flight < 0) {
       errors.push_back(m.Path("quota") + ": limits must not be negative");
     }
-    if (!p.call_limit_header.empty() && (p.call_limit_size < 1 || p.call_limit_leak_per_second <= 0)) {
-      errors.push_back(m.Path("quota") + ": call_limit_size must be at least 1 and "
-                                         "call_limit_leak_per_second above 0");
+    if (!p.call_limit_header.empty() &&
+        (p.call_limit_size < 1 || p.call_limit_leak_per_second <= 0)) {
+      errors.push_back(m.Path("quota") +
+                       ": call_limit_size must be at least 1 and "
+                       "call_limit_leak_per_second above 0");
     }
   }
   (void)path;

@@ -21,7 +21,7 @@ struct PartnerConfig {
   std::string id;
   PartnerKind kind = PartnerKind::kChannel;
   std::vector<std::string> api_keys;  // plaintext, hashed at start; never logged
-  std::set<std::string> scopes;  // empty = the kind's defaults (gateway/auth.h DefaultScopes)
+  std::set<std::string> scopes;       // empty = the kind's defaults (gateway/auth.h DefaultScopes)
   RequestQuota quota;
 };
 

@@ -27,7 +27,7 @@ routing:
   default_node: tpl-east
   rules: [{country: CA, node: tpl-east}]
 subscribers:
-  - {id: bi, url: "http://127.0.0.1:9200/hook", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+  - {id: bi, url: "http://127.0.0.1:9200/hook", secret: whsec_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE}
 )";
 
 class ConfigTest : public ::testing::Test {
@@ -97,8 +97,7 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
 TEST_F(ConfigTest, RedactedDumpHasNoSecrets) {
   auto c = ParseConfig(kGood, dir_.string());
   std::string dump = c->Redacted();
-  for (const char* secret :
-       {"k-one", "k-two", "file-secret", "node-secret", "MfKQ9r8GKYqrTwjUPD8"}) {
+  for (const char* secret : {"k-one", "k-two", "file-secret", "node-secret", "FAKEFAKEFAKE"}) {
     EXPECT_EQ(dump.find(secret), std::string::npos) << secret;
   }
   EXPECT_NE(dump.find("<redacted>"), std::string::npos);
@@ -142,7 +141,8 @@ nodes:
     url: http://127.0.0.1:1/orders
     breaker: {consecutive_failures: 3, open_base_ms: 500, open_max_ms: 8000}
     quota: {per_minute: 40, burst: 40, max_in_flight: 15, call_limit_header: X-Shopify-Shop-Api-Call-Limit}
-)", dir_.string());
+)",
+                       dir_.string());
   ASSERT_TRUE(c.ok()) << c.status().message();
   const Endpoint& ep = c->nodes[0].endpoint;
   EXPECT_EQ(ep.breaker.consecutive_failures, 3);
@@ -150,9 +150,13 @@ nodes:
   EXPECT_NEAR(ep.quota.per_second, 40.0 / 60, 1e-9);
   EXPECT_EQ(ep.quota.max_in_flight, 15);
   EXPECT_EQ(ep.quota.call_limit_header, "X-Shopify-Shop-Api-Call-Limit");
-  auto bad = ParseConfig("partners: [{id: a, api_keys: [k]}]\nnodes: [{id: t, url: \"http://h:1/\", breaker: {failure_rate: 2, windw: 3}}]\n", dir_.string());
+  auto bad = ParseConfig(
+      "partners: [{id: a, api_keys: [k]}]\nnodes: [{id: t, url: \"http://h:1/\", breaker: "
+      "{failure_rate: 2, windw: 3}}]\n",
+      dir_.string());
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("nodes[0].breaker.failure_rate"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("nodes[0].breaker.failure_rate"), std::string::npos)
+      << bad.status().message();
   EXPECT_NE(bad.status().message().find("nodes[0].breaker.windw: unknown key"), std::string::npos);
 }
 
@@ -167,14 +171,17 @@ TEST_F(ConfigTest, PartnerScopesAndQuotas) {
 partners:
   - {id: portal, kind: channel, api_keys: [k1], scopes: [orders:read, orders:write], quota: {per_minute: 600, burst: 20}}
   - {id: bad, kind: channel, api_keys: [k2], scopes: [orders:delete]}
-)", dir_.string());
+)",
+                       dir_.string());
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("partners[1].scopes: unknown scope 'orders:delete'"), std::string::npos)
+  EXPECT_NE(c.status().message().find("partners[1].scopes: unknown scope 'orders:delete'"),
+            std::string::npos)
       << c.status().message();
   auto good = ParseConfig(R"(
 partners:
   - {id: portal, kind: channel, api_keys: [k1], scopes: [orders:read, orders:write], quota: {per_minute: 600, burst: 20}}
-)", dir_.string());
+)",
+                          dir_.string());
   ASSERT_TRUE(good.ok()) << good.status().message();
   EXPECT_EQ(good->partners[0].scopes, (std::set<std::string>{"orders:read", "orders:write"}));
   EXPECT_DOUBLE_EQ(good->partners[0].quota.per_second, 10.0);

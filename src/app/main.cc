@@ -127,9 +127,11 @@ int main(int argc, char** argv) {
   dead->add_option("--url", dl.url, "Server base URL")->capture_default_str();
   dead->add_option("--destination", dl.destination, "Filter: destination, e.g. node:tpl-east");
   dead->add_option("--error-class", dl.error_class, "Filter: http_4xx, http_5xx, transport, other");
-  dead->add_option("--older-than", dl.older_than_s, "Filter: created more than this many seconds ago");
+  dead->add_option("--older-than", dl.older_than_s,
+                   "Filter: created more than this many seconds ago");
   dead->add_option("--max", dl.max, "At most this many items")->capture_default_str();
-  dead->add_option("--per-second", dl.per_second, "replay-all: release rate")->capture_default_str();
+  dead->add_option("--per-second", dl.per_second, "replay-all: release rate")
+      ->capture_default_str();
   dead->add_option("--reason", dl.reason, "discard: why (kept in the audit log)");
   dead->add_option("--payload", dl.payload_file, "replay: JSON file with the edited payload");
 

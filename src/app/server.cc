@@ -58,7 +58,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (self->dispatcher_) self->dispatcher_->Wake();
     for (auto& p : self->publishers_) p->Wake();
   };
-  s->flow_ = std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
+  s->flow_ =
+      std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
 
   std::vector<PartnerCredential> creds;
   for (const auto& p : config.partners) {
@@ -90,10 +91,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     };
     log.Warn("FAULT INJECTION: outbound HTTP calls fail on purpose (fault_injection)");
   }
-  s->dispatcher_ = std::make_unique<OutboxDispatcher>(*s->active_store_, s->clock_, s->random_,
-                                                      s->metrics_, log, *s->flow_,
-                                                      std::move(endpoints), dispatcher_options,
-                                                      clients);
+  s->dispatcher_ = std::make_unique<OutboxDispatcher>(
+      *s->active_store_, s->clock_, s->random_, s->metrics_, log, *s->flow_, std::move(endpoints),
+      dispatcher_options, clients);
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -102,8 +102,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   for (const auto& sub : config.subscribers) {
     auto key = DecodeWebhookSecret(sub.secret);
     if (!key.ok()) return InvalidArgument("subscriber " + sub.id + ": " + key.status().message());
-    auto p = std::make_unique<WebhookPublisher>(*s->active_store_, s->clock_, s->random_, s->metrics_, log,
-                                                WebhookSubscription{sub.id, sub.endpoint, *key});
+    auto p =
+        std::make_unique<WebhookPublisher>(*s->active_store_, s->clock_, s->random_, s->metrics_,
+                                           log, WebhookSubscription{sub.id, sub.endpoint, *key});
     p->Start();
     s->publishers_.push_back(std::move(p));
   }

@@ -7,9 +7,12 @@ namespace crossdock {
 
 std::string_view BreakerStateName(BreakerState s) {
   switch (s) {
-    case BreakerState::kClosed: return "closed";
-    case BreakerState::kOpen: return "open";
-    case BreakerState::kHalfOpen: return "half_open";
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half_open";
   }
   return "closed";
 }
@@ -89,8 +92,8 @@ void CircuitBreaker::OnFailure(TimePoint now) {
     window_.pop_front();
   }
   int calls = static_cast<int>(window_.size());
-  bool rate_exceeded = calls >= policy_.min_calls &&
-                       failures_in_window_ >= policy_.failure_rate * calls;
+  bool rate_exceeded =
+      calls >= policy_.min_calls && failures_in_window_ >= policy_.failure_rate * calls;
   if (rate_exceeded || failures_in_a_row_ >= policy_.consecutive_failures) Open(now);
 }
 

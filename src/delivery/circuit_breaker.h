@@ -20,14 +20,14 @@
 namespace crossdock {
 
 struct CircuitBreakerPolicy {
-  int window = 20;                  // judge the failure rate over the last N calls
-  int min_calls = 10;               // … once at least this many were made
-  double failure_rate = 0.5;        // open at or above this share of failures
-  int consecutive_failures = 5;     // or after this many failures in a row
+  int window = 20;               // judge the failure rate over the last N calls
+  int min_calls = 10;            // … once at least this many were made
+  double failure_rate = 0.5;     // open at or above this share of failures
+  int consecutive_failures = 5;  // or after this many failures in a row
   std::chrono::milliseconds open_base{2'000};
   std::chrono::milliseconds open_max{60'000};
   double open_multiplier = 2.0;
-  int half_open_probes = 1;         // calls allowed at once while half-open
+  int half_open_probes = 1;  // calls allowed at once while half-open
 };
 
 enum class BreakerState { kClosed, kOpen, kHalfOpen };

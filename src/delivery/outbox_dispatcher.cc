@@ -30,8 +30,9 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
       clients_(std::move(clients)),
       queued_(metrics.GetGauge("crossdock_delivery_queued",
                                "Outbox items claimed and waiting for a worker.")),
-      dead_letters_(metrics.GetGauge("crossdock_dead_letters",
-                                     "Outbox items dead-lettered and not yet replayed or discarded.")) {
+      dead_letters_(
+          metrics.GetGauge("crossdock_dead_letters",
+                           "Outbox items dead-lettered and not yet replayed or discarded.")) {
   TimePoint now = clock_.Now();
   for (const auto& [id, ep] : endpoints_) {
     std::string dest = id;
@@ -45,8 +46,9 @@ OutboxDispatcher::OutboxDispatcher(Store& store, const Clock& clock, Random& ran
                       "destination=\"" + PromLabelValue(dest) + "\",to=\"" +
                           std::string(BreakerStateName(to)) + "\"")
           .Inc();
-      log_.Warn("circuit breaker " + std::string(BreakerStateName(to)),
-                {{"destination", dest}, {"from", BreakerStateName(from)}, {"to", BreakerStateName(to)}});
+      log_.Warn(
+          "circuit breaker " + std::string(BreakerStateName(to)),
+          {{"destination", dest}, {"from", BreakerStateName(from)}, {"to", BreakerStateName(to)}});
     };
     // With several destinations, none may take more than half the workers: a slow partner then
     // cannot starve the others.
@@ -106,7 +108,8 @@ void OutboxDispatcher::Settle(const std::string& destination, bool admitted, int
   Lane& lane = *it->second;
   if (status == 429 || status == 503) {
     // The partner asked us to wait: no call to it at all before then, not just this item.
-    Duration wait = retry_after.value_or(status == 429 ? std::chrono::seconds(1) : Duration::zero());
+    Duration wait =
+        retry_after.value_or(status == 429 ? std::chrono::seconds(1) : Duration::zero());
     if (now + wait > lane.blocked_until) lane.blocked_until = now + wait;
   }
   if (lane.in_flight) lane.in_flight->Release();
@@ -306,8 +309,9 @@ void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(Write
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
   }
   if (!st.ok()) {
-    log_.Error("recording a delivery outcome failed",
-               {{"order_id", item.aggregate_id}, {"destination", item.destination}, {"error", st.message()}});
+    log_.Error("recording a delivery outcome failed", {{"order_id", item.aggregate_id},
+                                                       {"destination", item.destination},
+                                                       {"error", st.message()}});
   }
 }
 
@@ -386,7 +390,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
         delay = endpoint.retry.NextDelay(attempt, random_);
       }
       TimePoint at = clock_.Now() + delay;
-      Record(item, [&](WriteTx& tx) { return tx.RetryOutboxLater(item.id, attempt, at, error, true); });
+      Record(item,
+             [&](WriteTx& tx) { return tx.RetryOutboxLater(item.id, attempt, at, error, true); });
       return;
     }
   }
@@ -444,10 +449,10 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   bool unknown_outcome = false;
   if (!resp.ok()) {
     const std::string& m = resp.status().message();
-    unknown_outcome = (resp.status().code() == StatusCode::kDeadlineExceeded &&
-                       m.rfind("connect", 0) != 0) ||
-                      m.rfind("read:", 0) == 0 || m.rfind("write:", 0) == 0 ||
-                      m.find("response lost") != std::string::npos;
+    unknown_outcome =
+        (resp.status().code() == StatusCode::kDeadlineExceeded && m.rfind("connect", 0) != 0) ||
+        m.rfind("read:", 0) == 0 || m.rfind("write:", 0) == 0 ||
+        m.find("response lost") != std::string::npos;
     if (unknown_outcome) count("in_doubt");
   }
   std::string error = resp.ok() ? "HTTP " + std::to_string(status) + ": " + Truncate(resp->body)

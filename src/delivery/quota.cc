@@ -7,7 +7,9 @@
 namespace crossdock {
 
 namespace {
-double Seconds(TimePoint::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(TimePoint::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 Duration FromSeconds(double s) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
 }

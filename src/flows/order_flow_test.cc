@@ -103,8 +103,8 @@ TEST_F(OrderFlowTest, AckThenShipmentAppliedOnceByPartnerEventId) {
   // Delivery claims the command and reports success in one transaction.
   ASSERT_TRUE(store_
                   ->WriteAndWait([&](WriteTx& tx) {
-                    auto items =
-                        tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+                    auto items = tx.ClaimOutbox(clock_.Now(),
+                                                clock_.Now() + std::chrono::seconds(30), 10, {});
                     if (!items.ok()) return items.status();
                     EXPECT_EQ(items->size(), 1u);
                     CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox((*items)[0].id, 1));

@@ -207,8 +207,10 @@ FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
     std::lock_guard lock(limits_mu_);
     auto it = auth_failures_.find(address);
     if (it != auth_failures_.end() && it->second.tokens(ctx.started) < 1.0) {
-      auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.WaitTime(ctx.started));
-      out = Fail(ctx, ProblemType::kRateLimited, "too many failed authentications from this address");
+      auto wait =
+          std::chrono::duration_cast<std::chrono::seconds>(it->second.WaitTime(ctx.started));
+      out =
+          Fail(ctx, ProblemType::kRateLimited, "too many failed authentications from this address");
       out.headers["Retry-After"] = std::to_string(wait.count() + 1);
       return FilterResult::kRespond;
     }
@@ -217,8 +219,10 @@ FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
   if (!partner.ok()) {
     std::lock_guard lock(limits_mu_);
     if (auth_failures_.size() > 10'000) auth_failures_.clear();  // bounded memory
-    auto it = auth_failures_.try_emplace(address, options_.auth_failure_burst,
-                                         options_.auth_failures_per_second, ctx.started).first;
+    auto it = auth_failures_
+                  .try_emplace(address, options_.auth_failure_burst,
+                               options_.auth_failures_per_second, ctx.started)
+                  .first;
     it->second.TryTake(ctx.started);
     out = Fail(ctx, ProblemType::kUnauthorized, partner.status().message());
     out.headers["WWW-Authenticate"] = "Bearer realm=\"crossdock\"";
@@ -241,7 +245,8 @@ FilterResult Api::Throttle(RequestContext& ctx, HttpResponse& out) {
   // RateLimit header fields (IETF httpapi draft, the widely deployed three-field form).
   auto set_headers = [&](HttpResponse& r) {
     r.headers["RateLimit-Limit"] = std::to_string(static_cast<int64_t>(burst));
-    r.headers["RateLimit-Remaining"] = std::to_string(static_cast<int64_t>(bucket.tokens(ctx.started)));
+    r.headers["RateLimit-Remaining"] =
+        std::to_string(static_cast<int64_t>(bucket.tokens(ctx.started)));
     r.headers["RateLimit-Reset"] = std::to_string(reset.count() + 1);
   };
   if (allowed) return FilterResult::kContinue;

@@ -7,9 +7,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
-#include <future>
 
 #include "codecs/canonical_json.h"
 #include "model/order_generator.h"
@@ -70,30 +70,36 @@ class GatedStore final : public Store {
   }
   Result<std::optional<TimePoint>> NextOutboxDue() override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.NextOutboxDue(); }
+    return inner_.NextOutboxDue();
+  }
   Result<std::vector<std::string>> ListOrderIds(int l, const std::string& a) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListOrderIds(l, a);
   }
   Result<StoreStats> Stats() override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.Stats(); }
+    return inner_.Stats();
+  }
   Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& f) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListDeadLetters(f);
   }
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.GetOutboxItem(id); }
+    return inner_.GetOutboxItem(id);
+  }
   Result<std::vector<QuotaState>> LoadQuotaStates() override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.LoadQuotaStates(); }
+    return inner_.LoadQuotaStates();
+  }
   Result<std::vector<AuditRecord>> ListAudit(int limit) override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.ListAudit(limit); }
+    return inner_.ListAudit(limit);
+  }
   Result<int64_t> CountDeadLetters() override {
     if (failing_) return Unavailable("store down for the test");
-    return inner_.CountDeadLetters(); }
+    return inner_.CountDeadLetters();
+  }
 
  private:
   Store& inner_;
@@ -122,8 +128,10 @@ class ApiTest : public ::testing::Test {
          Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key"),
          Authenticator::FromPlainKey({"ops", PartnerKind::kOperator}, "ops-key"),
          Authenticator::FromPlainKey({"hook", PartnerKind::kSubscriber}, "hook-key"),
-         Authenticator::FromPlainKey({"reader", PartnerKind::kChannel, {"orders:read"}}, "reader-key"),
-         Authenticator::FromPlainKey({"limited", PartnerKind::kChannel, {}, {0.001, 2}}, "limited-key")});
+         Authenticator::FromPlainKey({"reader", PartnerKind::kChannel, {"orders:read"}},
+                                     "reader-key"),
+         Authenticator::FromPlainKey({"limited", PartnerKind::kChannel, {}, {0.001, 2}},
+                                     "limited-key")});
     log_ = Logger::Null();
     api_ =
         std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
@@ -463,13 +471,18 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
   // Two orders whose dispatch was dead-lettered: one refused (422), one after timeouts.
   std::vector<int64_t> ids;
   for (int i = 0; i < 2; ++i) Call(PostOrder(EncodeOrder(gen_.Next()), "dl-" + std::to_string(i)));
-  ASSERT_TRUE(sqlite_->WriteAndWait([&](WriteTx& tx) {
-    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
-    if (!items.ok()) return items.status();
-    for (const auto& it : *items) ids.push_back(it.id);
-    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(ids[0], 1, "HTTP 422: unknown SKU", false));
-    return tx.DeadLetterOutbox(ids[1], 12, "DEADLINE_EXCEEDED: response timed out", true);
-  }).ok());
+  ASSERT_TRUE(
+      sqlite_
+          ->WriteAndWait([&](WriteTx& tx) {
+            auto items =
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+            if (!items.ok()) return items.status();
+            for (const auto& it : *items) ids.push_back(it.id);
+            CROSSDOCK_RETURN_IF_ERROR(
+                tx.DeadLetterOutbox(ids[0], 1, "HTTP 422: unknown SKU", false));
+            return tx.DeadLetterOutbox(ids[1], 12, "DEADLINE_EXCEEDED: response timed out", true);
+          })
+          .ok());
 
   EXPECT_EQ(Call(Req("GET", "/v1/admin/dead-letters", "", "shop-key")).status, 403);
   HttpRequest list = Req("GET", "/v1/admin/dead-letters", "", "ops-key");
@@ -488,7 +501,8 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
   EXPECT_NE(got.body.find("\"idempotency_key\":\"dispatch-"), std::string::npos);
 
   // Replay with an edited payload keeps the key; a second replay finds nothing dead.
-  HttpResponse replay = Call(Req("POST", one + "/replay", R"({"payload":{"edited":true}})", "ops-key"));
+  HttpResponse replay =
+      Call(Req("POST", one + "/replay", R"({"payload":{"edited":true}})", "ops-key"));
   EXPECT_EQ(replay.status, 200) << replay.body;
   auto item = *sqlite_->GetOutboxItem(ids[0]);
   EXPECT_EQ(item->state, OutboxState::kPending);
@@ -504,7 +518,9 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
   HttpResponse no_reason = Call(Req("POST", two + "/discard", "{}", "ops-key"));
   EXPECT_EQ(no_reason.status, 422);
   EXPECT_EQ(ProblemSlugOf(no_reason), "validation-error");
-  EXPECT_EQ(Call(Req("POST", two + "/discard", R"({"reason":"cancelled by phone"})", "ops-key")).status, 200);
+  EXPECT_EQ(
+      Call(Req("POST", two + "/discard", R"({"reason":"cancelled by phone"})", "ops-key")).status,
+      200);
   EXPECT_EQ((*sqlite_->GetOutboxItem(ids[1]))->state, OutboxState::kDiscarded);
   EXPECT_EQ(Call(Req("GET", two, "", "ops-key")).status, 404);
 
@@ -518,16 +534,21 @@ TEST_F(ApiTest, DeadLettersListInspectReplayDiscardAndAudit) {
 
 TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
   std::vector<int64_t> ids;
-  for (int i = 0; i < 4; ++i) Call(PostOrder(EncodeOrder(gen_.Next()), "bulk-" + std::to_string(i)));
-  ASSERT_TRUE(sqlite_->WriteAndWait([&](WriteTx& tx) {
-    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
-    if (!items.ok()) return items.status();
-    for (const auto& it : *items) {
-      ids.push_back(it.id);
-      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 3, "HTTP 503: down", false));
-    }
-    return Status::Ok();
-  }).ok());
+  for (int i = 0; i < 4; ++i)
+    Call(PostOrder(EncodeOrder(gen_.Next()), "bulk-" + std::to_string(i)));
+  ASSERT_TRUE(
+      sqlite_
+          ->WriteAndWait([&](WriteTx& tx) {
+            auto items =
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+            if (!items.ok()) return items.status();
+            for (const auto& it : *items) {
+              ids.push_back(it.id);
+              CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 3, "HTTP 503: down", false));
+            }
+            return Status::Ok();
+          })
+          .ok());
   HttpResponse r = Call(Req("POST", "/v1/admin/dead-letters/replay",
                             R"({"error_class":"http_5xx","per_second":2,"max":3})", "ops-key"));
   ASSERT_EQ(r.status, 200) << r.body;
@@ -536,9 +557,12 @@ TEST_F(ApiTest, BulkReplayStaggersItemsAtTheRequestedRate) {
   int64_t t0 = ToUnixMicros((*sqlite_->GetOutboxItem(ids[0]))->next_attempt_at);
   EXPECT_EQ(ToUnixMicros((*sqlite_->GetOutboxItem(ids[2]))->next_attempt_at) - t0, 1'000'000);
   EXPECT_EQ((*sqlite_->GetOutboxItem(ids[3]))->state, OutboxState::kDead);
-  EXPECT_EQ(Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"per_second":-1})", "ops-key")).status, 422);
+  EXPECT_EQ(
+      Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"per_second":-1})", "ops-key")).status,
+      422);
   // A mistyped class must not widen the selection to everything.
-  HttpResponse typo = Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"error_class":"http5xx"})", "ops-key"));
+  HttpResponse typo =
+      Call(Req("POST", "/v1/admin/dead-letters/replay", R"({"error_class":"http5xx"})", "ops-key"));
   EXPECT_EQ(typo.status, 422);
   EXPECT_EQ(Pointers(typo), std::vector<std::string>{"/error_class"});
 }
@@ -549,7 +573,8 @@ TEST_F(ApiTest, ScopesDecideWhatAKeyMayDo) {
   EXPECT_EQ(write.status, 403);
   EXPECT_EQ(ProblemSlugOf(write), "forbidden");
   EXPECT_NE(write.body.find("lacks the scope 'orders:write'"), std::string::npos);
-  EXPECT_EQ(Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "reader-key")).status, 404);
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "", "reader-key")).status,
+            404);
   // A subscriber has no API scope at all; only operators hold admin.
   EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "hook-key")).status, 403);
   EXPECT_EQ(Call(Req("GET", "/v1/admin/partners", "", "shop-key")).status, 403);
@@ -581,7 +606,7 @@ TEST_F(ApiTest, FailedAuthenticationIsLimitedPerSourceAddress) {
     return Call(std::move(r));
   };
   int unauthorized = 0;
-  for (int i = 0; i < 20; ++i) unauthorized += attempt("198.51.100.7", "guess") .status == 401;
+  for (int i = 0; i < 20; ++i) unauthorized += attempt("198.51.100.7", "guess").status == 401;
   EXPECT_EQ(unauthorized, 20);
   HttpResponse blocked = attempt("198.51.100.7", "guess");
   EXPECT_EQ(blocked.status, 429);
@@ -608,7 +633,8 @@ TEST_F(ApiTest, EveryServedRouteIsDocumented) {
   std::set<std::pair<std::string, std::string>> documented;
   for (const auto& [m, p, st] : Documented()) documented.insert({m, p});
   for (const auto& [method, pattern] : api_->Routes()) {
-    EXPECT_TRUE(documented.count({method, pattern})) << method << " " << pattern << " is undocumented";
+    EXPECT_TRUE(documented.count({method, pattern}))
+        << method << " " << pattern << " is undocumented";
   }
   EXPECT_EQ(documented.size(), api_->Routes().size()) << "a documented route is not served";
   HttpResponse doc = Call(Req("GET", "/openapi.json", "", ""));
@@ -628,7 +654,8 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
   std::string order_path = created.headers.at("Location");
   std::string order_id = order_path.substr(strlen("/v1/orders/"));
   Order shipped = gen_.Next();
-  std::string shipped_id = Call(PostOrder(EncodeOrder(shipped), "doc-2")).headers.at("Location").substr(11);
+  std::string shipped_id =
+      Call(PostOrder(EncodeOrder(shipped), "doc-2")).headers.at("Location").substr(11);
   auto ship_body = [&](const std::string& id, const Order& ord, const std::string& event) {
     Shipment s;
     s.order_id = id;
@@ -638,19 +665,27 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     s.packages.push_back(p);
     return EncodeShipment(s);
   };
-  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", ship_body(shipped_id, shipped, "s-1"), "east-key")).status, 201);
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", ship_body(shipped_id, shipped, "s-1"),
+                     "east-key"))
+                .status,
+            201);
   std::vector<int64_t> dead;
-  for (int i = 0; i < 3; ++i) Call(PostOrder(EncodeOrder(gen_.Next()), "doc-dl-" + std::to_string(i)));
-  ASSERT_TRUE(sqlite_->WriteAndWait([&](WriteTx& tx) {
-    auto items = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
-    if (!items.ok()) return items.status();
-    for (const auto& it : *items) {
-      if (it.aggregate_id == order_id || it.aggregate_id == shipped_id) continue;
-      dead.push_back(it.id);
-      CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 1, "HTTP 422: no", false));
-    }
-    return Status::Ok();
-  }).ok());
+  for (int i = 0; i < 3; ++i)
+    Call(PostOrder(EncodeOrder(gen_.Next()), "doc-dl-" + std::to_string(i)));
+  ASSERT_TRUE(
+      sqlite_
+          ->WriteAndWait([&](WriteTx& tx) {
+            auto items =
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+            if (!items.ok()) return items.status();
+            for (const auto& it : *items) {
+              if (it.aggregate_id == order_id || it.aggregate_id == shipped_id) continue;
+              dead.push_back(it.id);
+              CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 1, "HTTP 422: no", false));
+            }
+            return Status::Ok();
+          })
+          .ok());
   ASSERT_GE(dead.size(), 3u);
   auto fill = [&](std::string pattern, bool missing) {
     auto put = [&](const std::string& param, const std::string& value) {
@@ -658,14 +693,16 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pos != std::string::npos) pattern.replace(pos, param.size(), value);
     };
     put("{node}", "tpl-east");
-    if (pattern.rfind("/v1/orders/", 0) == 0) put("{id}", missing ? "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : order_id);
+    if (pattern.rfind("/v1/orders/", 0) == 0)
+      put("{id}", missing ? "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : order_id);
     put("{id}", missing ? "999999" : std::to_string(dead.back()));
     return pattern;
   };
   auto body_for = [&](const std::string& method, const std::string& pattern) -> std::string {
     if (method != "POST") return "";
     if (pattern == "/v1/orders") return EncodeOrder(gen_.Next());
-    if (pattern == "/v1/nodes/{node}/shipments") return ship_body(order_id, o, "s-doc-" + std::to_string(dead.size()));
+    if (pattern == "/v1/nodes/{node}/shipments")
+      return ship_body(order_id, o, "s-doc-" + std::to_string(dead.size()));
     if (pattern == "/v1/admin/dead-letters/{id}/discard") return R"({"reason":"doc test"})";
     return "{}";
   };
@@ -685,19 +722,31 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
   for (const auto& [method, pattern, status] : Documented()) {
     SCOPED_TRACE(method + " " + pattern + " " + std::to_string(status));
     if (status == 413) continue;  // answered by the HTTP server before any handler: e2e test
-    HttpRequest r = Req(method, fill(pattern, status == 404), body_for(method, pattern), key_for(pattern));
+    HttpRequest r =
+        Req(method, fill(pattern, status == 404), body_for(method, pattern), key_for(pattern));
     if (pattern == "/v1/orders") r.headers["Idempotency-Key"] = "doc-" + std::to_string(produced);
     switch (status) {
-      case 401: r.headers.erase("Authorization"); break;
-      case 429: r.remote_address = "203.0.113.9"; break;
-      case 406: r.headers["Accept"] = "application/xml"; break;
-      case 415: r.headers["Content-Type"] = "text/plain"; break;
-      case 400: r.body = "{"; break;
-      case 403: r.headers["Authorization"] = pattern == "/v1/orders" ? "Bearer east-key"
-                                              : pattern.rfind("/v1/nodes", 0) == 0 ? "Bearer west-key"
-                                              : pattern == "/v1/orders/{id}"       ? "Bearer hook-key"
-                                                                                 : "Bearer shop-key";
-                break;
+      case 401:
+        r.headers.erase("Authorization");
+        break;
+      case 429:
+        r.remote_address = "203.0.113.9";
+        break;
+      case 406:
+        r.headers["Accept"] = "application/xml";
+        break;
+      case 415:
+        r.headers["Content-Type"] = "text/plain";
+        break;
+      case 400:
+        r.body = "{";
+        break;
+      case 403:
+        r.headers["Authorization"] = pattern == "/v1/orders"              ? "Bearer east-key"
+                                     : pattern.rfind("/v1/nodes", 0) == 0 ? "Bearer west-key"
+                                     : pattern == "/v1/orders/{id}"       ? "Bearer hook-key"
+                                                                          : "Bearer shop-key";
+        break;
       case 409:
         if (pattern == "/v1/orders") {
           r.body = EncodeOrder(o);  // the channel order exists already
@@ -712,17 +761,25 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         }
         break;
       case 422:
-        if (pattern == "/v1/admin/dead-letters") r.query = "limit=abc";
-        else if (pattern == "/v1/admin/dead-letters/{id}/replay") r.body = R"({"payload":1})";
-        else r.body = R"({"unknown":1})";
+        if (pattern == "/v1/admin/dead-letters")
+          r.query = "limit=abc";
+        else if (pattern == "/v1/admin/dead-letters/{id}/replay")
+          r.body = R"({"payload":1})";
+        else
+          r.body = R"({"unknown":1})";
         break;
       case 200:
         if (pattern == "/v1/admin/dead-letters/replay") r.body = R"({"destination":"node:none"})";
-        if (pattern == "/v1/nodes/{node}/shipments") r.body = ship_body(shipped_id, shipped, "s-1");  // duplicate
-        if (pattern == "/v1/admin/dead-letters/{id}/replay") r.path = r.target = fill("/v1/admin/dead-letters/" + std::to_string(dead[0]) + "/replay", false);
-        if (pattern == "/v1/admin/dead-letters/{id}/discard") r.path = r.target = "/v1/admin/dead-letters/" + std::to_string(dead[1]) + "/discard";
+        if (pattern == "/v1/nodes/{node}/shipments")
+          r.body = ship_body(shipped_id, shipped, "s-1");  // duplicate
+        if (pattern == "/v1/admin/dead-letters/{id}/replay")
+          r.path = r.target =
+              fill("/v1/admin/dead-letters/" + std::to_string(dead[0]) + "/replay", false);
+        if (pattern == "/v1/admin/dead-letters/{id}/discard")
+          r.path = r.target = "/v1/admin/dead-letters/" + std::to_string(dead[1]) + "/discard";
         break;
-      default: break;
+      default:
+        break;
     }
     bool store_down = status == 503;
     if (store_down && pattern == "/readyz") api_->SetReady(false);

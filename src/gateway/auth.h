@@ -18,7 +18,7 @@ Result<PartnerKind> ParsePartnerKind(std::string_view name);
 std::string_view PartnerKindName(PartnerKind kind);
 
 // What a partner may do. Routes name the scope they need (gateway/api.cc).
-inline constexpr const char* kKnownScopes[] = {"orders:write", "orders:read", "shipments:write",
+inline constexpr const char* kKnownScopes[] = {"orders:write",   "orders:read",   "shipments:write",
                                                "inventory:read", "returns:write", "admin"};
 // The scopes a partner of `kind` has when its configuration names none.
 std::set<std::string> DefaultScopes(PartnerKind kind);

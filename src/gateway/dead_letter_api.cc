@@ -28,7 +28,8 @@ void WriteItem(JsonWriter& w, const OutboxItem& it, bool with_payload) {
 }
 
 Result<int64_t> ParseId(const std::string& text) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     return NotFound("no dead letter " + text);
   }
   return std::stoll(text);
@@ -60,8 +61,10 @@ void Api::ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond) 
   auto number = [&](const char* name, int64_t& out, int64_t max) {
     const std::string& v = q[name];
     if (v.empty()) return;
-    if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos || std::stoll(v) > max) {
-      errors.push_back({std::string("/query/") + name, "must be a whole number up to " + std::to_string(max)});
+    if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(v) > max) {
+      errors.push_back(
+          {std::string("/query/") + name, "must be a whole number up to " + std::to_string(max)});
       return;
     }
     out = std::stoll(v);
@@ -131,14 +134,17 @@ void Api::ReplayDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond)
     simdjson::dom::element doc;
     simdjson::dom::object obj;
     if (parser.parse(ctx->request.body).get(doc) || doc.get_object().get(obj)) {
-      respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object", {{"", "must be an object"}}));
+      respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object",
+                   {{"", "must be an object"}}));
       return;
     }
     FieldErrors errors;
     for (auto kv : obj) {
       if (kv.key == "payload") {
-        if (!kv.value.is_object()) errors.push_back({"/payload", "must be an object"});
-        else payload = simdjson::minify(kv.value);
+        if (!kv.value.is_object())
+          errors.push_back({"/payload", "must be an object"});
+        else
+          payload = simdjson::minify(kv.value);
       } else {
         errors.push_back({"/" + JsonPointerEscape(kv.key), "is not a known property"});
       }
@@ -154,15 +160,21 @@ void Api::ReplayDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond)
   store_.Write(
       [=](WriteTx& tx) -> Status {
         CROSSDOCK_RETURN_IF_ERROR(tx.ReplayDeadLetter(item_id, now, payload));
-        AuditRecord rec{0, now, actor, "dead_letter.replay", "outbox:" + std::to_string(item_id),
-                        AuditDetail([&](JsonWriter& w) { w.Field("payload_edited", payload.has_value()); })};
+        AuditRecord rec{
+            0,
+            now,
+            actor,
+            "dead_letter.replay",
+            "outbox:" + std::to_string(item_id),
+            AuditDetail([&](JsonWriter& w) { w.Field("payload_edited", payload.has_value()); })};
         return tx.AppendAudit(rec);
       },
       [this, ctx, respond, item_id](Status st) {
         if (!st.ok()) {
-          respond(st.code() == StatusCode::kNotFound
-                      ? Fail(*ctx, ProblemType::kNotFound, "no dead letter " + std::to_string(item_id))
-                      : FromStatus(*ctx, st));
+          respond(
+              st.code() == StatusCode::kNotFound
+                  ? Fail(*ctx, ProblemType::kNotFound, "no dead letter " + std::to_string(item_id))
+                  : FromStatus(*ctx, st));
           return;
         }
         if (options_.on_replayed) options_.on_replayed();
@@ -186,7 +198,8 @@ void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond
     return;
   }
   if (parser.parse(body).get(doc) || doc.get_object().get(obj)) {
-    respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object", {{"", "must be an object"}}));
+    respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object",
+                 {{"", "must be an object"}}));
     return;
   }
   DeadLetterFilter f;
@@ -199,11 +212,16 @@ void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond
     std::string_view sv;
     int64_t n;
     double d;
-    if (kv.key == "destination" && !kv.value.get_string().get(sv)) f.destination = std::string(sv);
-    else if (kv.key == "error_class" && !kv.value.get_string().get(sv)) f.error_class = std::string(sv);
-    else if (kv.key == "older_than_s" && !kv.value.get_int64().get(n) && n >= 0) older_than_s = n;
-    else if (kv.key == "max" && !kv.value.get_int64().get(n) && n >= 1 && n <= 10000) f.limit = static_cast<int>(n);
-    else if (kv.key == "per_second" && !kv.value.get_double().get(d) && d > 0 && d <= 10000) per_second = d;
+    if (kv.key == "destination" && !kv.value.get_string().get(sv))
+      f.destination = std::string(sv);
+    else if (kv.key == "error_class" && !kv.value.get_string().get(sv))
+      f.error_class = std::string(sv);
+    else if (kv.key == "older_than_s" && !kv.value.get_int64().get(n) && n >= 0)
+      older_than_s = n;
+    else if (kv.key == "max" && !kv.value.get_int64().get(n) && n >= 1 && n <= 10000)
+      f.limit = static_cast<int>(n);
+    else if (kv.key == "per_second" && !kv.value.get_double().get(d) && d > 0 && d <= 10000)
+      per_second = d;
     else if (kv.key == "destination" || kv.key == "error_class" || kv.key == "older_than_s" ||
              kv.key == "max" || kv.key == "per_second") {
       errors.push_back({p, "has the wrong type or is out of range"});
@@ -234,21 +252,22 @@ void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond
       [=](WriteTx& tx) -> Status {
         *replayed = 0;
         for (size_t i = 0; i < ids->size(); ++i) {
-          auto at = now + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(i / per_second));
+          auto at = now + std::chrono::duration_cast<Duration>(
+                              std::chrono::duration<double>(i / per_second));
           Status st = tx.ReplayDeadLetter((*ids)[i], at, std::nullopt);
           if (st.code() == StatusCode::kNotFound) continue;  // replayed or discarded meanwhile
           CROSSDOCK_RETURN_IF_ERROR(st);
           ++*replayed;
         }
-        AuditRecord rec{0, now, actor, "dead_letter.replay_bulk", "outbox",
-                        AuditDetail([&](JsonWriter& w) {
-                          w.Field("destination", f.destination).Field("error_class", f.error_class);
-                          w.Field("count", *replayed);
-                          w.Key("per_second").Double(per_second);
-                          w.Key("ids").StartArray();
-                          for (int64_t id : *ids) w.Int(id);
-                          w.EndArray();
-                        })};
+        AuditRecord rec{
+            0, now, actor, "dead_letter.replay_bulk", "outbox", AuditDetail([&](JsonWriter& w) {
+              w.Field("destination", f.destination).Field("error_class", f.error_class);
+              w.Field("count", *replayed);
+              w.Key("per_second").Double(per_second);
+              w.Key("ids").StartArray();
+              for (int64_t id : *ids) w.Int(id);
+              w.EndArray();
+            })};
         return tx.AppendAudit(rec);
       },
       [this, ctx, respond, replayed, per_second](Status st) {
@@ -297,15 +316,20 @@ void Api::DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond
   store_.Write(
       [=](WriteTx& tx) -> Status {
         CROSSDOCK_RETURN_IF_ERROR(tx.DiscardDeadLetter(item_id, why));
-        AuditRecord rec{0, now, actor, "dead_letter.discard", "outbox:" + std::to_string(item_id),
+        AuditRecord rec{0,
+                        now,
+                        actor,
+                        "dead_letter.discard",
+                        "outbox:" + std::to_string(item_id),
                         AuditDetail([&](JsonWriter& w) { w.Field("reason", why); })};
         return tx.AppendAudit(rec);
       },
       [this, ctx, respond, item_id](Status st) {
         if (!st.ok()) {
-          respond(st.code() == StatusCode::kNotFound
-                      ? Fail(*ctx, ProblemType::kNotFound, "no dead letter " + std::to_string(item_id))
-                      : FromStatus(*ctx, st));
+          respond(
+              st.code() == StatusCode::kNotFound
+                  ? Fail(*ctx, ProblemType::kNotFound, "no dead letter " + std::to_string(item_id))
+                  : FromStatus(*ctx, st));
           return;
         }
         if (options_.on_replayed) options_.on_replayed();  // later commands may go now

@@ -42,7 +42,8 @@ std::string UrlDecode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -63,7 +64,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view q) {
     std::string_view pair = q.substr(i, amp - i);
     size_t eq = pair.find('=');
     if (!pair.empty()) {
-      out[UrlDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+      out[UrlDecode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
     }
     i = amp + 1;
   }

@@ -116,20 +116,28 @@ int main(int argc, char** argv) {
   tpl->add_option("--threads", threads, "HTTP threads")->capture_default_str();
   // Fault switches; each can also be changed at run time with POST /sim/faults {"name": value}.
   FaultSwitches& f = topt.faults;
-  tpl->add_flag("--down", f.down, "Reset every order connection without answering (nothing applied)");
+  tpl->add_flag("--down", f.down,
+                "Reset every order connection without answering (nothing applied)");
   tpl->add_flag("--unavailable", f.unavailable, "Answer every order 503 before any effect");
   tpl->add_option("--error-rate", f.error_rate, "Share of orders answered 503 before any effect");
   tpl->add_option("--slow-ms", f.slow_ms, "Delay every answer");
-  tpl->add_option("--rate-limit", f.rate_limit_per_second, "Orders per second before 429 + Retry-After");
+  tpl->add_option("--rate-limit", f.rate_limit_per_second,
+                  "Orders per second before 429 + Retry-After");
   tpl->add_option("--rate-burst", f.rate_limit_burst, "Burst of the rate limit");
-  tpl->add_flag("--call-limit", f.call_limit, "A Shopify-style call-limit bucket (40, 2/s) with its header");
+  tpl->add_flag("--call-limit", f.call_limit,
+                "A Shopify-style call-limit bucket (40, 2/s) with its header");
   tpl->add_option("--timeout-after-effect-rate", f.timeout_after_effect_rate,
                   "Share of orders applied but answered only after --timeout-sleep-ms");
-  tpl->add_option("--timeout-sleep-ms", f.timeout_sleep_ms, "See --timeout-after-effect-rate")->capture_default_str();
-  tpl->add_option("--malformed-rate", f.malformed_rate, "Share of orders applied and answered with a non-JSON body");
-  tpl->add_option("--poison-ref", f.poison_ref, "Orders whose external_ref contains this get 422 (no effect)");
-  tpl->add_flag("--duplicate-callbacks", f.duplicate_callbacks, "Send every shipment confirmation twice, concurrently");
-  tpl->add_flag("--reorder-callbacks", f.reorder_callbacks, "Ship in two parts, the second part first");
+  tpl->add_option("--timeout-sleep-ms", f.timeout_sleep_ms, "See --timeout-after-effect-rate")
+      ->capture_default_str();
+  tpl->add_option("--malformed-rate", f.malformed_rate,
+                  "Share of orders applied and answered with a non-JSON body");
+  tpl->add_option("--poison-ref", f.poison_ref,
+                  "Orders whose external_ref contains this get 422 (no effect)");
+  tpl->add_flag("--duplicate-callbacks", f.duplicate_callbacks,
+                "Send every shipment confirmation twice, concurrently");
+  tpl->add_flag("--reorder-callbacks", f.reorder_callbacks,
+                "Ship in two parts, the second part first");
   tpl->add_flag("--ignore-idempotency-key", f.ignore_idempotency_key,
                 "Play a partner without idempotency keys (every POST is a new effect); "
                 "GET /orders?reference=<order id> answers whether an order arrived");

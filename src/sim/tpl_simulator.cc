@@ -65,7 +65,11 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     {
       std::lock_guard lock(mu_);
       for (const auto& c : calls_) {
-        w.StartObject().Field("key", c.key).Field("at_ms", c.at_ms).Field("status", c.status).EndObject();
+        w.StartObject()
+            .Field("key", c.key)
+            .Field("at_ms", c.at_ms)
+            .Field("status", c.status)
+            .EndObject();
       }
     }
     w.EndArray();
@@ -89,7 +93,9 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
 }
 
 namespace {
-TimePoint SimNow() { return SystemClock::Instance().Now(); }
+TimePoint SimNow() {
+  return SystemClock::Instance().Now();
+}
 }  // namespace
 
 HttpResponse TplSimulator::OnOrderRecorded(const HttpRequest& r) {
@@ -97,7 +103,8 @@ HttpResponse TplSimulator::OnOrderRecorded(const HttpRequest& r) {
   std::lock_guard lock(mu_);
   calls_.push_back({std::string(r.Header("Idempotency-Key").value_or("")),
                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started_).count(),
+                        std::chrono::steady_clock::now() - started_)
+                        .count(),
                     resp.abort ? 0 : resp.status});
   if (calls_.size() > 20'000) calls_.pop_front();
   return resp;
@@ -131,7 +138,8 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
   };
   if (f.rate_limit_per_second > 0) {
     if (!rate_limit_) {
-      rate_limit_.emplace(f.rate_limit_burst > 0 ? f.rate_limit_burst : 1, f.rate_limit_per_second, SimNow());
+      rate_limit_.emplace(f.rate_limit_burst > 0 ? f.rate_limit_burst : 1, f.rate_limit_per_second,
+                          SimNow());
     }
     if (!rate_limit_->TryTake(SimNow())) {
       auto wait = std::chrono::duration_cast<std::chrono::seconds>(rate_limit_->WaitTime(SimNow()));
@@ -146,7 +154,8 @@ HttpResponse TplSimulator::OnOrder(const HttpRequest& r) {
       resp.headers["X-Shopify-Shop-Api-Call-Limit"] = "40/40";
       return resp;
     }
-    call_limit_value = std::to_string(static_cast<int>(std::ceil(call_limit_->level(SimNow())))) + "/40";
+    call_limit_value =
+        std::to_string(static_cast<int>(std::ceil(call_limit_->level(SimNow())))) + "/40";
   }
   auto with_limit = [&](HttpResponse resp) {
     if (!call_limit_value.empty()) resp.headers["X-Shopify-Shop-Api-Call-Limit"] = call_limit_value;

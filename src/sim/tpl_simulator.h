@@ -12,8 +12,8 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -32,14 +32,15 @@ struct FaultSwitches {
   bool unavailable = false;  // answer every order 503 before any effect
   double error_rate = 0;     // share of orders answered 503 before any effect
   int slow_ms = 0;           // delay before answering
-  double rate_limit_per_second = 0;  // > 0: over this rate (with rate_limit_burst) → 429 + Retry-After
+  double rate_limit_per_second =
+      0;  // > 0: over this rate (with rate_limit_burst) → 429 + Retry-After
   double rate_limit_burst = 0;
-  bool call_limit = false;   // a Shopify-style bucket (40, leaking 2/s) reported in
-                             // X-Shopify-Shop-Api-Call-Limit; a call into a full bucket → 429
+  bool call_limit = false;  // a Shopify-style bucket (40, leaking 2/s) reported in
+                            // X-Shopify-Shop-Api-Call-Limit; a call into a full bucket → 429
   double timeout_after_effect_rate = 0;  // apply the effect, then answer only after
   int timeout_sleep_ms = 6000;           // this long (past the caller's timeout): the nasty case
-  double malformed_rate = 0;  // apply the effect, answer 200 with a body that is not JSON
-  std::string poison_ref;     // orders whose external_ref contains this: 422, no effect
+  double malformed_rate = 0;         // apply the effect, answer 200 with a body that is not JSON
+  std::string poison_ref;            // orders whose external_ref contains this: 422, no effect
   bool duplicate_callbacks = false;  // send every shipment confirmation twice, concurrently
   bool reorder_callbacks = false;    // ship in two parts and send the second part first
   // Play a partner that ignores Idempotency-Key: every POST is a new effect. It can still be
@@ -71,13 +72,13 @@ struct TplStats {
   int64_t webhook_events = 0;  // distinct webhook-ids received with a valid signature
   int64_t webhook_duplicates = 0;
   int64_t webhook_bad_signatures = 0;
-  int64_t aborted = 0;           // connections reset while `down`
-  int64_t rate_limited = 0;      // 429 answers
+  int64_t aborted = 0;                 // connections reset while `down`
+  int64_t rate_limited = 0;            // 429 answers
   int64_t retry_after_violations = 0;  // calls made before a Retry-After we sent had passed
-  int64_t timeouts_injected = 0;  // effects applied, answer withheld past the timeout
+  int64_t timeouts_injected = 0;       // effects applied, answer withheld past the timeout
   int64_t malformed_sent = 0;
   int64_t poison_refused = 0;
-  int64_t max_in_flight = 0;      // most order requests handled at once
+  int64_t max_in_flight = 0;  // most order requests handled at once
 };
 
 class TplSimulator {

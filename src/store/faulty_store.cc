@@ -22,27 +22,45 @@ void FaultyStore::Write(WriteJob job, WriteDone done) {
   inner_.Write(std::move(job), std::move(done));
 }
 
-#define FAULTY_READ(call)                                                       \
-  if (Fail(read_rate_)) return Unavailable("injected store fault");             \
+#define FAULTY_READ(call)                                           \
+  if (Fail(read_rate_)) return Unavailable("injected store fault"); \
   return inner_.call
 
-Result<std::optional<OrderRecord>> FaultyStore::GetOrder(const std::string& id) { FAULTY_READ(GetOrder(id)); }
-Result<std::vector<HistoryEntry>> FaultyStore::GetHistory(const std::string& id) { FAULTY_READ(GetHistory(id)); }
+Result<std::optional<OrderRecord>> FaultyStore::GetOrder(const std::string& id) {
+  FAULTY_READ(GetOrder(id));
+}
+Result<std::vector<HistoryEntry>> FaultyStore::GetHistory(const std::string& id) {
+  FAULTY_READ(GetHistory(id));
+}
 Result<std::vector<EventRecord>> FaultyStore::ReadEvents(int64_t after, int limit) {
   FAULTY_READ(ReadEvents(after, limit));
 }
-Result<int64_t> FaultyStore::GetSubscriberOffset(const std::string& s) { FAULTY_READ(GetSubscriberOffset(s)); }
-Result<std::optional<TimePoint>> FaultyStore::NextOutboxDue() { FAULTY_READ(NextOutboxDue()); }
+Result<int64_t> FaultyStore::GetSubscriberOffset(const std::string& s) {
+  FAULTY_READ(GetSubscriberOffset(s));
+}
+Result<std::optional<TimePoint>> FaultyStore::NextOutboxDue() {
+  FAULTY_READ(NextOutboxDue());
+}
 Result<std::vector<std::string>> FaultyStore::ListOrderIds(int limit, const std::string& after) {
   FAULTY_READ(ListOrderIds(limit, after));
 }
-Result<StoreStats> FaultyStore::Stats() { return inner_.Stats(); }  // used by health and demos
+Result<StoreStats> FaultyStore::Stats() {
+  return inner_.Stats();
+}  // used by health and demos
 Result<std::vector<OutboxItem>> FaultyStore::ListDeadLetters(const DeadLetterFilter& f) {
   FAULTY_READ(ListDeadLetters(f));
 }
-Result<std::optional<OutboxItem>> FaultyStore::GetOutboxItem(int64_t id) { FAULTY_READ(GetOutboxItem(id)); }
-Result<std::vector<QuotaState>> FaultyStore::LoadQuotaStates() { return inner_.LoadQuotaStates(); }
-Result<std::vector<AuditRecord>> FaultyStore::ListAudit(int limit) { FAULTY_READ(ListAudit(limit)); }
-Result<int64_t> FaultyStore::CountDeadLetters() { FAULTY_READ(CountDeadLetters()); }
+Result<std::optional<OutboxItem>> FaultyStore::GetOutboxItem(int64_t id) {
+  FAULTY_READ(GetOutboxItem(id));
+}
+Result<std::vector<QuotaState>> FaultyStore::LoadQuotaStates() {
+  return inner_.LoadQuotaStates();
+}
+Result<std::vector<AuditRecord>> FaultyStore::ListAudit(int limit) {
+  FAULTY_READ(ListAudit(limit));
+}
+Result<int64_t> FaultyStore::CountDeadLetters() {
+  FAULTY_READ(CountDeadLetters());
+}
 
 }  // namespace crossdock

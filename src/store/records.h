@@ -80,11 +80,11 @@ struct IdempotencyRecord {
 
 // Which dead letters to list.
 struct DeadLetterFilter {
-  std::string destination;               // "" = any
-  std::string error_class;               // "" = any; "http_4xx", "http_5xx", "transport", "other"
+  std::string destination;  // "" = any
+  std::string error_class;  // "" = any; "http_4xx", "http_5xx", "transport", "other"
   std::optional<TimePoint> created_before;  // only items created before this time
   int limit = 100;
-  int64_t after_id = 0;                  // paging: items with id > after_id
+  int64_t after_id = 0;  // paging: items with id > after_id
 };
 
 // The error class of a last_error text written by delivery ("HTTP 422: …", "UNAVAILABLE: …").
@@ -99,7 +99,7 @@ struct QuotaState {
 
 // An operator action, kept for audit.
 struct AuditRecord {
-  int64_t seq = 0;      // assigned by the store
+  int64_t seq = 0;  // assigned by the store
   TimePoint at;
   std::string actor;    // partner id of the operator
   std::string action;   // "dead_letter.replay", "dead_letter.discard", …

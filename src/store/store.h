@@ -76,7 +76,8 @@ class WriteTx {
 
   // Dead letters: re-queues a dead item (optionally with a new payload), keeping its
   // idempotency key; or marks it discarded. NotFound unless the item is dead.
-  virtual Status ReplayDeadLetter(int64_t id, TimePoint now, const std::optional<std::string>& payload) = 0;
+  virtual Status ReplayDeadLetter(int64_t id, TimePoint now,
+                                  const std::optional<std::string>& payload) = 0;
   virtual Status DiscardDeadLetter(int64_t id, const std::string& reason) = 0;
 
   // Saves a quota's state so a restart does not start with a full bucket.

@@ -1,7 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include "base/thread_name.h"
 #include "base/json.h"
+#include "base/thread_name.h"
 #include "codecs/canonical_json.h"
 #include "store/sqlite/migrations.h"
 
@@ -263,9 +263,10 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status SaveQuotaState(const QuotaState& q) override {
-    TRY_PREPARE(s, db_,
-                "INSERT INTO quota_state (destination, tokens, at) VALUES (?, ?, ?) "
-                "ON CONFLICT (destination) DO UPDATE SET tokens = excluded.tokens, at = excluded.at");
+    TRY_PREPARE(
+        s, db_,
+        "INSERT INTO quota_state (destination, tokens, at) VALUES (?, ?, ?) "
+        "ON CONFLICT (destination) DO UPDATE SET tokens = excluded.tokens, at = excluded.at");
     s.Bind(1, q.destination).BindDouble(2, q.tokens).Bind(3, Micros(q.at));
     return s.Exec();
   }
@@ -702,17 +703,19 @@ Result<std::vector<std::string>> SqliteStore::ListOrderIds(int limit, const std:
 
 Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFilter& f) {
   WITH_READER(db);
-  std::string sql = std::string("SELECT ") + kOutboxColumns +
-                    " FROM outbox WHERE state = 'dead' AND id > ?1 AND (?2 = '' OR destination = ?2) "
-                    "AND created_at < ?3";
+  std::string sql =
+      std::string("SELECT ") + kOutboxColumns +
+      " FROM outbox WHERE state = 'dead' AND id > ?1 AND (?2 = '' OR destination = ?2) "
+      "AND created_at < ?3";
   if (f.error_class == "http_4xx") sql += " AND last_error LIKE 'HTTP 4%'";
   if (f.error_class == "http_5xx") sql += " AND last_error LIKE 'HTTP 5%'";
   if (f.error_class == "transport") {
     sql += " AND (last_error LIKE 'UNAVAILABLE%' OR last_error LIKE 'DEADLINE_EXCEEDED%')";
   }
   if (f.error_class == "other") {
-    sql += " AND last_error NOT LIKE 'HTTP 4%' AND last_error NOT LIKE 'HTTP 5%' AND "
-           "last_error NOT LIKE 'UNAVAILABLE%' AND last_error NOT LIKE 'DEADLINE_EXCEEDED%'";
+    sql +=
+        " AND last_error NOT LIKE 'HTTP 4%' AND last_error NOT LIKE 'HTTP 5%' AND "
+        "last_error NOT LIKE 'UNAVAILABLE%' AND last_error NOT LIKE 'DEADLINE_EXCEEDED%'";
   }
   sql += " ORDER BY id LIMIT ?4";
   TRY_PREPARE(s, db, sql);

@@ -201,8 +201,8 @@ TEST_F(SqliteStoreTest, OutboxClaimsInOrderPerAggregateWithLeases) {
   // Retry later moves the due time; dead letters block their aggregate.
   ASSERT_TRUE(store_
                   ->WriteAndWait([&](WriteTx& tx) {
-                    CROSSDOCK_RETURN_IF_ERROR(
-                        tx.RetryOutboxLater(claimed[0].id, 1, FromUnixMicros(50'000), "503", false));
+                    CROSSDOCK_RETURN_IF_ERROR(tx.RetryOutboxLater(
+                        claimed[0].id, 1, FromUnixMicros(50'000), "503", false));
                     return tx.DeadLetterOutbox(claimed[1].id, 3, "422 forever", false);
                   })
                   .ok());
@@ -250,39 +250,49 @@ TEST_F(SqliteStoreTest, IdempotencyInboundDedupEventsAndOffsets) {
 
 TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   int64_t a = 0, b = 0;
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    OutboxItem x = MakeItem("A", "a1");
-    OutboxItem y = MakeItem("B", "b1");
-    y.destination = "node:other";
-    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(x));
-    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(y));
-    a = x.id;
-    b = y.id;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    OutboxItem x = MakeItem("A", "a1");
+                    OutboxItem y = MakeItem("B", "b1");
+                    y.destination = "node:other";
+                    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(x));
+                    CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(y));
+                    a = x.id;
+                    b = y.id;
+                    return Status::Ok();
+                  })
+                  .ok());
   TimePoint now = FromUnixMicros(2000), lease = FromUnixMicros(10'000);
   std::vector<OutboxItem> claimed;
   auto claim = [&](TimePoint at, std::vector<std::string> excluded) {
     claimed.clear();
-    ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-      auto r = tx.ClaimOutbox(at, lease, 10, excluded);
-      if (!r.ok()) return r.status();
-      claimed = *r;
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->WriteAndWait([&](WriteTx& tx) {
+                      auto r = tx.ClaimOutbox(at, lease, 10, excluded);
+                      if (!r.ok()) return r.status();
+                      claimed = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
   };
   claim(now, {"node:tpl"});  // an open breaker's destination is left alone
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].id, b);
   // Parking puts an item back without counting an attempt.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.ParkOutbox(b, FromUnixMicros(50'000)); }).ok());
+  ASSERT_TRUE(
+      store_->WriteAndWait([&](WriteTx& tx) { return tx.ParkOutbox(b, FromUnixMicros(50'000)); })
+          .ok());
   claim(FromUnixMicros(40'000), {});
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].id, a);
   EXPECT_EQ((*store_->GetOutboxItem(b))->attempts, 0);
 
   // Dead-letter A, list it, replay it with a new payload (same key), then dead-letter and discard.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.DeadLetterOutbox(a, 3, "HTTP 422: bad", false); }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    return tx.DeadLetterOutbox(a, 3, "HTTP 422: bad", false);
+                  })
+                  .ok());
   DeadLetterFilter f;
   EXPECT_EQ(store_->ListDeadLetters(f)->size(), 1u);
   f.error_class = "http_5xx";
@@ -291,9 +301,12 @@ TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   f.destination = "node:tpl";
   EXPECT_EQ(store_->ListDeadLetters(f)->size(), 1u);
   EXPECT_EQ(ErrorClassOf("UNAVAILABLE: connect refused"), "transport");
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    return tx.ReplayDeadLetter(a, FromUnixMicros(60'000), std::string(R"({"fixed":true})"));
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    return tx.ReplayDeadLetter(a, FromUnixMicros(60'000),
+                                               std::string(R"({"fixed":true})"));
+                  })
+                  .ok());
   auto replayed = *store_->GetOutboxItem(a);
   EXPECT_EQ(replayed->state, OutboxState::kPending);
   EXPECT_EQ(replayed->attempts, 0);
@@ -301,14 +314,17 @@ TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   EXPECT_EQ(replayed->payload, R"({"fixed":true})");
   EXPECT_EQ(store_->WriteAndWait([&](WriteTx& tx) { return tx.DiscardDeadLetter(a, "x"); }).code(),
             StatusCode::kNotFound);  // not dead any more
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) {
-    CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(a, 1, "HTTP 422: bad", false));
-    CROSSDOCK_RETURN_IF_ERROR(tx.DiscardDeadLetter(a, "customer cancelled by phone"));
-    AuditRecord r{0, FromUnixMicros(1), "ops", "dead_letter.discard", "outbox:1", "{}"};
-    CROSSDOCK_RETURN_IF_ERROR(tx.AppendAudit(r));
-    EXPECT_EQ(r.seq, 1);
-    return tx.SaveQuotaState({"node:tpl", 3.5, FromUnixMicros(7)});
-  }).ok());
+  ASSERT_TRUE(
+      store_
+          ->WriteAndWait([&](WriteTx& tx) {
+            CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(a, 1, "HTTP 422: bad", false));
+            CROSSDOCK_RETURN_IF_ERROR(tx.DiscardDeadLetter(a, "customer cancelled by phone"));
+            AuditRecord r{0, FromUnixMicros(1), "ops", "dead_letter.discard", "outbox:1", "{}"};
+            CROSSDOCK_RETURN_IF_ERROR(tx.AppendAudit(r));
+            EXPECT_EQ(r.seq, 1);
+            return tx.SaveQuotaState({"node:tpl", 3.5, FromUnixMicros(7)});
+          })
+          .ok());
   EXPECT_EQ((*store_->GetOutboxItem(a))->state, OutboxState::kDiscarded);
   EXPECT_EQ(store_->ListAudit(10)->at(0).action, "dead_letter.discard");
   auto quotas = store_->LoadQuotaStates();
