@@ -24,6 +24,8 @@
 #include "base/crypto.h"
 #include "base/id.h"
 #include "base/json.h"
+#include "base/percentile.h"
+#include "base/random.h"
 #include "bench/load_client.h"
 #include "codecs/canonical_json.h"
 #include "delivery/http_client.h"
@@ -150,15 +152,6 @@ int64_t PeakRssKb(pid_t pid) {
   return -1;
 }
 
-std::string RandomKey() {
-  std::string raw;
-  for (int i = 0; i < 2; ++i) {
-    uint64_t v = SystemRandom::Instance().NextU64();
-    raw.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  return HexEncode(raw);
-}
-
 struct RoundResult {
   double ceiling = 0;
   double rate = 0;
@@ -187,7 +180,9 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
   auto port = PickFreePort();
   if (!port.ok()) return port.status();
   std::string url = "http://127.0.0.1:" + std::to_string(*port);
-  std::string channel_key = RandomKey(), node_key = RandomKey(), inbound = RandomKey();
+  std::string channel_key = RandomHex(SystemRandom::Instance(), 16),
+              node_key = RandomHex(SystemRandom::Instance(), 16),
+              inbound = RandomHex(SystemRandom::Instance(), 16);
   auto sim = ChildProcess::Spawn(
       {(fs::path(o.bin_dir) / "crossdock-sim").string(), "3pl", "--listen", "127.0.0.1:0",
        "--crossdock-url", url, "--ship-delay-ms", std::to_string(o.ship_delay_ms)},

@@ -17,6 +17,8 @@
 #include "app/server.h"
 #include "base/crypto.h"
 #include "base/json.h"
+#include "base/percentile.h"
+#include "base/random.h"
 #include "delivery/http_client.h"
 #include "flows/order_state.h"
 #include "store/sqlite/sqlite_store.h"
@@ -27,27 +29,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string RandomHex(size_t bytes) {
-  std::string raw;
-  while (raw.size() < bytes) {
-    uint64_t v = SystemRandom::Instance().NextU64();
-    raw.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  return HexEncode(raw.substr(0, bytes));
-}
-
 // Stores the value of `r` in `out` when present; leaves `out` alone otherwise.
 template <typename T>
 void ReadIfPresent(simdjson::simdjson_result<T> r, T& out) {
   T v;
   if (!std::move(r).get(v)) out = v;
-}
-
-double Pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(idx, 1, v.size()) - 1];
 }
 
 class Progress {
@@ -116,9 +102,10 @@ int RunDemo(const DemoOptions& opt) {
   if (!fs::exists(sim)) return fail("cannot find " + sim + " (build it, or pass --sim PATH)");
 
   // Fresh random credentials for this run; nothing secret lives in code or files.
-  std::string channel_key = RandomHex(16), node_key = RandomHex(16),
-              node_inbound_key = RandomHex(16);
-  std::string webhook_secret = "whsec_" + Base64Encode(RandomHex(24));
+  std::string channel_key = RandomHex(SystemRandom::Instance(), 16),
+              node_key = RandomHex(SystemRandom::Instance(), 16),
+              node_inbound_key = RandomHex(SystemRandom::Instance(), 16);
+  std::string webhook_secret = "whsec_" + Base64Encode(RandomHex(SystemRandom::Instance(), 24));
   auto port = PickFreePort();
   if (!port.ok()) return fail(port.status().message());
   std::string crossdock_url = "http://127.0.0.1:" + std::to_string(*port);
@@ -273,8 +260,8 @@ int RunDemo(const DemoOptions& opt) {
   w.StartObject();
   w.Field("orders", opt.orders).Field("accepted", accepted).Field("shipped", shipped_acked);
   w.Field("lost", lost).Field("duplicate_effects", duplicate_effects);
-  w.Key("release_latency_ms").StartObject().Key("p50").Double(Pct(release_ms, 50));
-  w.Key("p99").Double(Pct(release_ms, 99)).EndObject();
+  w.Key("release_latency_ms").StartObject().Key("p50").Double(Percentile(release_ms, 50));
+  w.Key("p99").Double(Percentile(release_ms, 99)).EndObject();
   w.Key("intake_latency_ms").StartObject().Key("p50").Double(intake_p50);
   w.Key("p99").Double(intake_p99).EndObject();
   w.Field("events_logged", events_logged);
@@ -293,7 +280,7 @@ int RunDemo(const DemoOptions& opt) {
     std::printf("  duplicate effects    %lld   (counted at the simulated 3PL)\n",
                 static_cast<long long>(duplicate_effects));
     std::printf("  release latency      p50 %.1f ms, p99 %.1f ms   (intake → 3PL acknowledged)\n",
-                Pct(release_ms, 50), Pct(release_ms, 99));
+                Percentile(release_ms, 50), Percentile(release_ms, 99));
     std::printf("  intake latency       p50 %.1f ms, p99 %.1f ms   (HTTP 201, durable)\n",
                 intake_p50, intake_p99);
     std::printf(

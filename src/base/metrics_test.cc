@@ -37,3 +37,29 @@ TEST(MetricsTest, SameNameAndLabelsIsSameMetric) {
 
 }  // namespace
 }  // namespace crossdock
+
+#include "base/percentile.h"
+#include "base/random.h"
+
+namespace crossdock {
+namespace {
+
+TEST(PercentileTest, NearestRank) {
+  EXPECT_EQ(Percentile({}, 50), 0);
+  std::vector<double> v{5, 1, 4, 2, 3};
+  EXPECT_EQ(Percentile(v, 0), 1);
+  EXPECT_EQ(Percentile(v, 50), 3);
+  EXPECT_EQ(Percentile(v, 99), 5);
+  EXPECT_EQ(Percentile(v, 100), 5);
+}
+
+TEST(RandomHexTest, TwoDigitsPerByte) {
+  SeededRandom r(3);
+  std::string h = RandomHex(r, 13);
+  EXPECT_EQ(h.size(), 26u);
+  EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(RandomHex(r, 13), h);
+}
+
+}  // namespace
+}  // namespace crossdock

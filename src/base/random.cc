@@ -2,7 +2,10 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdlib>
+
+#include "base/crypto.h"
 
 namespace crossdock {
 
@@ -60,6 +63,15 @@ uint64_t SystemRandom::NextU64() {
 SystemRandom& SystemRandom::Instance() {
   static SystemRandom r;
   return r;
+}
+
+std::string RandomHex(Random& r, size_t bytes) {
+  std::string raw;
+  while (raw.size() < bytes) {
+    uint64_t v = r.NextU64();
+    raw.append(reinterpret_cast<const char*>(&v), std::min(sizeof v, bytes - raw.size()));
+  }
+  return HexEncode(raw);
 }
 
 uint64_t ThreadLocalRandom::NextU64() {

@@ -3,7 +3,9 @@
 // Neither is thread-safe unless stated: SystemRandom is; give each thread its own SeededRandom.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace crossdock {
 
@@ -40,5 +42,8 @@ class ThreadLocalRandom final : public Random {
   uint64_t NextU64() override;
   static ThreadLocalRandom& Instance();
 };
+
+// `bytes` random bytes from `random`, as 2 × `bytes` lower-case hex digits.
+std::string RandomHex(Random& random, size_t bytes);
 
 }  // namespace crossdock

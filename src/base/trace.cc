@@ -14,13 +14,9 @@ bool IsLowerHex(std::string_view s) {
 bool AllZero(std::string_view s) {
   return s.find_first_not_of('0') == std::string_view::npos;
 }
-std::string RandomHex(Random& r, size_t bytes) {
-  std::string raw;
-  while (raw.size() < bytes) {
-    uint64_t v = r.NextU64();
-    raw.append(reinterpret_cast<const char*>(&v), std::min(sizeof v, bytes - raw.size()));
-  }
-  std::string hex = HexEncode(raw);
+// W3C trace and span ids must not be all zero.
+std::string NonZeroRandomHex(Random& r, size_t bytes) {
+  std::string hex = RandomHex(r, bytes);
   if (AllZero(hex)) hex.back() = '1';
   return hex;
 }
@@ -31,11 +27,11 @@ std::string TraceContext::ToTraceparent() const {
 }
 
 TraceContext TraceContext::Child(Random& random) const {
-  return TraceContext{trace_id, RandomHex(random, 8), sampled};
+  return TraceContext{trace_id, NonZeroRandomHex(random, 8), sampled};
 }
 
 TraceContext TraceContext::NewRoot(Random& random) {
-  return TraceContext{RandomHex(random, 16), RandomHex(random, 8), false};
+  return TraceContext{NonZeroRandomHex(random, 16), NonZeroRandomHex(random, 8), false};
 }
 
 std::optional<TraceContext> ParseTraceparent(std::string_view h) {

@@ -51,13 +51,16 @@ OrderFlow::OrderFlow(Store& store, const Clock& clock, IdGenerator& ids, Metrics
                                          "Intake committed until the order was fully shipped.", "",
                                          {0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600, 86400})) {}
 
-Result<std::optional<OrderAggregate>> OrderFlow::Load(WriteTx& tx, const std::string& order_id) {
+Result<OrderFlow::LoadedOrder> OrderFlow::Load(WriteTx& tx, const std::string& order_id) {
   auto rec = tx.GetOrder(order_id);
   if (!rec.ok()) return rec.status();
-  if (!rec->has_value()) return std::optional<OrderAggregate>();
+  LoadedOrder out;
+  if (!rec->has_value()) return out;
   auto flow = DecodeFlowState((*rec)->flow_state);
   if (!flow.ok()) return flow.status();
-  return std::optional<OrderAggregate>(OrderAggregate{(*rec)->order, std::move(*flow)});
+  out.aggregate = OrderAggregate{(*rec)->order, std::move(*flow)};
+  out.record = std::move(**rec);
+  return out;
 }
 
 OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& before,
@@ -230,12 +233,11 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
           sh->outcome.duplicate = true;
           return Status::Ok();
         }
-        auto rec = tx.GetOrder(s.order_id);
-        if (!rec.ok()) return rec.status();
-        auto current = Load(tx, s.order_id);
-        if (!current.ok()) return current.status();
+        auto loaded = Load(tx, s.order_id);
+        if (!loaded.ok()) return loaded.status();
         s.id = ids_.Next("shp");
-        auto result = Decide(*current, ShipmentConfirmed{s}, clock_.Now(), options_.routing);
+        auto result =
+            Decide(loaded->aggregate, ShipmentConfirmed{s}, clock_.Now(), options_.routing);
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           // Roll back the dedup mark too: a corrected resend must be applied.
@@ -243,9 +245,9 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         }
         Decision& d = std::get<Decision>(result);
         CROSSDOCK_RETURN_IF_ERROR(
-            Persist(tx, *rec, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+            Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
         sh->outcome.status = OrderStatusName(*d.next.order.status);
-        sh->before = *current;
+        sh->before = loaded->aggregate;
         sh->decision = std::move(d);
         return Status::Ok();
       },
@@ -266,42 +268,32 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
       });
 }
 
-Status OrderFlow::OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view body) {
-  if (item.type != kDispatchType) return Status::Ok();
-  auto rec = tx.GetOrder(item.aggregate_id);
-  if (!rec.ok()) return rec.status();
-  auto current = Load(tx, item.aggregate_id);
-  if (!current.ok()) return current.status();
-  if (!current->has_value()) return Internal("outbox item for missing order " + item.aggregate_id);
-  auto result = Decide(*current, DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)},
-                       clock_.Now(), options_.routing);
-  // The node took the command; if the order cannot take the acknowledgement, the command is
-  // still done (sending it again would not change that).
+Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input) {
+  auto loaded = Load(tx, item.aggregate_id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->aggregate) return Internal("outbox item for missing order " + item.aggregate_id);
+  auto result = Decide(loaded->aggregate, input, clock_.Now(), options_.routing);
+  // The partner's answer is final; if the order cannot take it, sending again would not
+  // change that, so the command is still done.
   if (std::holds_alternative<Rejection>(result)) return Status::Ok();
   Decision& d = std::get<Decision>(result);
   if (d.events.empty()) return Status::Ok();
   std::string trace_id;
   if (auto tc = ParseTraceparent(item.traceparent)) trace_id = tc->trace_id;
-  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, *rec, d, item.traceparent, trace_id));
-  CountTransition(*current, d);  // counted before commit: a failed commit over-counts, rarely
+  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, loaded->record, d, item.traceparent, trace_id));
+  CountTransition(loaded->aggregate, d);  // before commit: a failed commit over-counts, rarely
   return Status::Ok();
+}
+
+Status OrderFlow::OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view body) {
+  if (item.type != kDispatchType) return Status::Ok();
+  return ReactToOutcome(tx, item, DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)});
 }
 
 Status OrderFlow::OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) {
   if (item.type != kDispatchType) return Status::Ok();
-  auto rec = tx.GetOrder(item.aggregate_id);
-  if (!rec.ok()) return rec.status();
-  auto current = Load(tx, item.aggregate_id);
-  if (!current.ok()) return current.status();
-  if (!current->has_value()) return Status::Ok();
-  auto result =
-      Decide(*current, DispatchDeadLettered{NodeOf(item), error}, clock_.Now(), options_.routing);
-  if (auto* rej = std::get_if<Rejection>(&result)) return rej->status;
-  Decision& d = std::get<Decision>(result);
-  std::string trace_id;
-  if (auto tc = ParseTraceparent(item.traceparent)) trace_id = tc->trace_id;
   dead_lettered_.Inc();
-  return Persist(tx, *rec, d, item.traceparent, trace_id);
+  return ReactToOutcome(tx, item, DispatchDeadLettered{NodeOf(item), error});
 }
 
 }  // namespace crossdock

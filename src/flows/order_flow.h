@@ -94,7 +94,16 @@ class OrderFlow final : public DispatchOutcomeSink {
   static constexpr const char* kDispatchType = "node.dispatch";
 
  private:
-  Result<std::optional<OrderAggregate>> Load(WriteTx& tx, const std::string& order_id);
+  // An order as stored and as the decider sees it; both empty when there is no such order.
+  struct LoadedOrder {
+    std::optional<OrderRecord> record;
+    std::optional<OrderAggregate> aggregate;
+  };
+  // Reads the order once.
+  Result<LoadedOrder> Load(WriteTx& tx, const std::string& order_id);
+  // Decides a partner's answer to an outbox command for the item's order and persists the
+  // decision. A decision the order refuses changes nothing: the answer stays final.
+  Status ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input);
   // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
   // thread where possible, so the writer only inserts.
   struct PreparedWrite {

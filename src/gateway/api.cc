@@ -308,11 +308,7 @@ FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
 }
 
 void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  const Partner& partner = *ctx->partner;
-  if (partner.kind != PartnerKind::kChannel && partner.kind != PartnerKind::kOperator) {
-    respond(Fail(*ctx, ProblemType::kForbidden, "only channel partners may submit orders"));
-    return;
-  }
+  const Partner& partner = *ctx->partner;  // holds orders:write (checked by the route)
   auto key_header = ctx->request.Header("Idempotency-Key");
   if (!key_header) {
     respond(Fail(*ctx, ProblemType::kMissingIdempotencyKey,

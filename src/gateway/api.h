@@ -11,6 +11,8 @@
 #include <mutex>
 #include <string>
 
+#include <simdjson.h>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -93,8 +95,13 @@ class Api {
   void ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond);
   void DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond);
   void ListAudit(std::shared_ptr<RequestContext> ctx, Respond respond);
-  // 403 unless the caller is an operator.
-  bool RequireOperator(const RequestContext& ctx, const Respond& respond);
+  // The dead letter's id from the route, or nullopt after answering 404.
+  std::optional<int64_t> DeadLetterId(const RequestContext& ctx, const Respond& respond);
+  // The request body as a JSON object (an empty body reads as `empty_as`), or nullopt after
+  // answering 400 (not JSON) or 422 (not an object). `parser` owns the result.
+  std::optional<simdjson::dom::object> ObjectBody(const RequestContext& ctx, const Respond& respond,
+                                                  simdjson::dom::parser& parser,
+                                                  std::string_view empty_as = "{}");
 
   HttpResponse Fail(const RequestContext& ctx, ProblemType type, std::string detail,
                     FieldErrors errors = {});

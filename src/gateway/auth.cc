@@ -49,12 +49,7 @@ std::set<std::string> DefaultScopes(PartnerKind kind) {
 
 PartnerCredential Authenticator::FromPlainKey(Partner partner, std::string_view key) {
   if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
-  std::string raw;
-  for (int i = 0; i < 2; ++i) {
-    uint64_t v = SystemRandom::Instance().NextU64();
-    raw.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  std::string salt = HexEncode(raw);
+  std::string salt = RandomHex(SystemRandom::Instance(), 16);
   return {std::move(partner), salt, Sha256Hex(salt + std::string(key)),
           std::string(key.substr(0, std::min<size_t>(4, key.size())))};
 }

@@ -45,14 +45,33 @@ std::string AuditDetail(const std::function<void(JsonWriter&)>& fill) {
 
 }  // namespace
 
-bool Api::RequireOperator(const RequestContext& ctx, const Respond& respond) {
-  if (ctx.partner && ctx.partner->kind == PartnerKind::kOperator) return true;
-  respond(Fail(ctx, ProblemType::kForbidden, "dead-letter administration is for operators"));
-  return false;
+std::optional<int64_t> Api::DeadLetterId(const RequestContext& ctx, const Respond& respond) {
+  auto id = ParseId(ctx.route.params.at("id"));
+  if (id.ok()) return *id;
+  respond(Fail(ctx, ProblemType::kNotFound, id.status().message()));
+  return std::nullopt;
+}
+
+std::optional<simdjson::dom::object> Api::ObjectBody(const RequestContext& ctx,
+                                                     const Respond& respond,
+                                                     simdjson::dom::parser& parser,
+                                                     std::string_view empty_as) {
+  std::string_view body = ctx.request.body.empty() ? empty_as : std::string_view(ctx.request.body);
+  if (Status syntax = CheckJsonSyntax(body, options_.max_json_depth); !syntax.ok()) {
+    respond(Fail(ctx, ProblemType::kMalformedJson, syntax.message()));
+    return std::nullopt;
+  }
+  simdjson::dom::element doc;
+  simdjson::dom::object obj;
+  if (parser.parse(body.data(), body.size()).get(doc) || doc.get_object().get(obj)) {
+    respond(Fail(ctx, ProblemType::kValidation, "the body must be an object",
+                 {{"", "must be an object"}}));
+    return std::nullopt;
+  }
+  return obj;
 }
 
 void Api::ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
   auto q = ParseQuery(ctx->request.query);
   DeadLetterFilter f;
   f.destination = q["destination"];
@@ -99,14 +118,14 @@ void Api::ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond) 
 }
 
 void Api::GetDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
-  auto id = ParseId(ctx->route.params["id"]);
-  auto item = id.ok() ? store_.GetOutboxItem(*id) : Result<std::optional<OutboxItem>>(id.status());
-  if (!item.ok() && item.status().code() != StatusCode::kNotFound) {
+  auto id = DeadLetterId(*ctx, respond);
+  if (!id) return;
+  auto item = store_.GetOutboxItem(*id);
+  if (!item.ok()) {
     respond(FromStatus(*ctx, item.status()));
     return;
   }
-  if (!item.ok() || !item->has_value() || (*item)->state != OutboxState::kDead) {
+  if (!item->has_value() || (*item)->state != OutboxState::kDead) {
     respond(Fail(*ctx, ProblemType::kNotFound, "no dead letter " + ctx->route.params["id"]));
     return;
   }
@@ -116,30 +135,16 @@ void Api::GetDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond) {
 }
 
 void Api::ReplayDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
-  auto id = ParseId(ctx->route.params["id"]);
-  if (!id.ok()) {
-    respond(Fail(*ctx, ProblemType::kNotFound, id.status().message()));
-    return;
-  }
+  auto id = DeadLetterId(*ctx, respond);
+  if (!id) return;
   // Optional body: {"payload": {...}} replaces what is sent (the key stays the same).
   std::optional<std::string> payload;
-  if (!ctx->request.body.empty()) {
-    Status syntax = CheckJsonSyntax(ctx->request.body, options_.max_json_depth);
-    if (!syntax.ok()) {
-      respond(Fail(*ctx, ProblemType::kMalformedJson, syntax.message()));
-      return;
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    simdjson::dom::object obj;
-    if (parser.parse(ctx->request.body).get(doc) || doc.get_object().get(obj)) {
-      respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object",
-                   {{"", "must be an object"}}));
-      return;
-    }
+  simdjson::dom::parser parser;
+  auto obj = ObjectBody(*ctx, respond, parser);
+  if (!obj) return;
+  {
     FieldErrors errors;
-    for (auto kv : obj) {
+    for (auto kv : *obj) {
       if (kv.key == "payload") {
         if (!kv.value.is_object())
           errors.push_back({"/payload", "must be an object"});
@@ -185,29 +190,18 @@ void Api::ReplayDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond)
 }
 
 void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
   // Body: {"destination": "...", "error_class": "...", "older_than_s": N, "max": N,
   //        "per_second": R}. Items are released one per 1/R seconds, so a recovered partner is
   // not flooded.
   simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  simdjson::dom::object obj;
-  std::string body = ctx->request.body.empty() ? "{}" : ctx->request.body;
-  if (Status syntax = CheckJsonSyntax(body, options_.max_json_depth); !syntax.ok()) {
-    respond(Fail(*ctx, ProblemType::kMalformedJson, syntax.message()));
-    return;
-  }
-  if (parser.parse(body).get(doc) || doc.get_object().get(obj)) {
-    respond(Fail(*ctx, ProblemType::kValidation, "the body must be an object",
-                 {{"", "must be an object"}}));
-    return;
-  }
+  auto obj = ObjectBody(*ctx, respond, parser);
+  if (!obj) return;
   DeadLetterFilter f;
   f.limit = 100;
   double per_second = 10;
   int64_t older_than_s = -1;
   FieldErrors errors;
-  for (auto kv : obj) {
+  for (auto kv : *obj) {
     std::string p = "/" + JsonPointerEscape(kv.key);
     std::string_view sv;
     int64_t n;
@@ -285,26 +279,13 @@ void Api::ReplayDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond
 }
 
 void Api::DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
-  auto id = ParseId(ctx->route.params["id"]);
-  if (!id.ok()) {
-    respond(Fail(*ctx, ProblemType::kNotFound, id.status().message()));
-    return;
-  }
+  auto id = DeadLetterId(*ctx, respond);
+  if (!id) return;
   simdjson::dom::parser parser;
-  simdjson::dom::element doc;
+  auto obj = ObjectBody(*ctx, respond, parser);
+  if (!obj) return;
   std::string_view reason;
-  if (ctx->request.body.empty()) {
-    respond(Fail(*ctx, ProblemType::kValidation, "a discard needs a reason",
-                 {{"/reason", "is required: a non-empty string"}}));
-    return;
-  }
-  if (Status syntax = CheckJsonSyntax(ctx->request.body, options_.max_json_depth); !syntax.ok()) {
-    respond(Fail(*ctx, ProblemType::kMalformedJson, syntax.message()));
-    return;
-  }
-  if (parser.parse(ctx->request.body).get(doc) || doc["reason"].get_string().get(reason) ||
-      reason.empty()) {
+  if ((*obj)["reason"].get_string().get(reason) || reason.empty()) {
     respond(Fail(*ctx, ProblemType::kValidation, "a discard needs a reason",
                  {{"/reason", "is required: a non-empty string"}}));
     return;
@@ -340,7 +321,6 @@ void Api::DiscardDeadLetter(std::shared_ptr<RequestContext> ctx, Respond respond
 }
 
 void Api::ListAudit(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  if (!RequireOperator(*ctx, respond)) return;
   auto records = store_.ListAudit(200);
   if (!records.ok()) {
     respond(FromStatus(*ctx, records.status()));

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "base/json.h"
+#include "base/percentile.h"
 #include "gateway/http_server.h"
 #include "sim/order_pusher.h"
 #include "sim/tpl_simulator.h"

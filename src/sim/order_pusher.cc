@@ -13,14 +13,6 @@
 
 namespace crossdock {
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  idx = std::clamp<size_t>(idx, 1, v.size()) - 1;
-  return v[idx];
-}
-
 PushResult PushOrders(const PushOptions& o, const std::function<void(int, int)>& progress) {
   PushResult result;
   result.orders.resize(static_cast<size_t>(o.orders));

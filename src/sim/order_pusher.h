@@ -44,7 +44,4 @@ struct PushResult {
 PushResult PushOrders(const PushOptions& options,
                       const std::function<void(int, int)>& progress = {});
 
-// p-th percentile (0..100) of `values` (copied, sorted); 0 when empty.
-double Percentile(std::vector<double> values, double p);
-
 }  // namespace crossdock

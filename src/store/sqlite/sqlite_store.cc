@@ -81,6 +81,18 @@ Result<std::optional<OrderRecord>> SelectOrder(Db& db, const std::string& id) {
   return std::optional<OrderRecord>(std::move(*rec));
 }
 
+// The outbox item with `id` on connection `db`, or nullopt.
+Result<std::optional<OutboxItem>> SelectOutboxItem(Db& db, int64_t id) {
+  TRY_PREPARE(s, db, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<OutboxItem> out;
+  if (*row) out = ReadOutboxRow(s);
+  s.Reset();
+  return out;
+}
+
 // Runs a statement without parameters or results from the connection's statement cache.
 Status RunCached(Db& db, const std::string& sql) {
   auto stmt = db.Prepare(sql);
@@ -182,14 +194,7 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override {
-    TRY_PREPARE(s, db_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
-    s.Bind(1, id);
-    auto row = s.Step();
-    if (!row.ok()) return row.status();
-    std::optional<OutboxItem> out;
-    if (*row) out = ReadOutboxRow(s);
-    s.Reset();
-    return out;
+    return SelectOutboxItem(db_, id);
   }
 
   Result<std::vector<OutboxItem>> ClaimOutbox(TimePoint now, TimePoint lease_until, int limit,
@@ -734,14 +739,7 @@ Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFil
 
 Result<std::optional<OutboxItem>> SqliteStore::GetOutboxItem(int64_t id) {
   WITH_READER(db);
-  TRY_PREPARE(s, db, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?");
-  s.Bind(1, id);
-  auto row = s.Step();
-  if (!row.ok()) return row.status();
-  std::optional<OutboxItem> out;
-  if (*row) out = ReadOutboxRow(s);
-  s.Reset();
-  return out;
+  return SelectOutboxItem(db, id);
 }
 
 Result<std::vector<QuotaState>> SqliteStore::LoadQuotaStates() {
