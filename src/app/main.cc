@@ -6,6 +6,7 @@
 
 #include "app/admin_cli.h"
 #include "app/config.h"
+#include "app/convert_cli.h"
 #include "app/demo.h"
 #include "app/server.h"
 
@@ -135,6 +136,17 @@ int main(int argc, char** argv) {
   dead->add_option("--reason", dl.reason, "discard: why (kept in the audit log)");
   dead->add_option("--payload", dl.payload_file, "replay: JSON file with the edited payload");
 
+  ConvertCommand convert_cmd;
+  auto* convert = app.add_subcommand(
+      "convert",
+      "Decode a partner document and print the canonical JSON on stdout; on bad input print "
+      "every error with its JSON pointer and exit 1.");
+  convert->add_option("--from", convert_cmd.from, "Input format: shopify | canonical")->required();
+  convert->add_option("file", convert_cmd.file, "Input file, or - for stdin")->required();
+  convert->add_option("--channel", convert_cmd.channel, "Canonical channel name (shopify)")
+      ->capture_default_str();
+  convert->add_flag("--json", convert_cmd.json_errors, "Print errors as one JSON object");
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -148,6 +160,7 @@ int main(int argc, char** argv) {
   }
   if (demo->parsed()) return RunDemo(demo_options);
   if (dead->parsed()) return RunDeadLetterCommand(dl);
+  if (convert->parsed()) return RunConvertCommand(convert_cmd);
   auto config = LoadEffectiveConfig(config_path, listen, data_dir);
   if (!config.ok()) {
     std::cerr << "crossdock: " << config.status().message() << "\n";

@@ -147,6 +147,28 @@ DecideResult OnShipment(const OrderAggregate& cur, const ShipmentConfirmed& in, 
   return d;
 }
 
+DecideResult OnCancel(const OrderAggregate& cur, const CancelRequested& in, TimePoint now) {
+  OrderStatus status = cur.order.status.value_or(OrderStatus::kReceived);
+  if (!IsOneOf(status, {OrderStatus::kReceived, OrderStatus::kAllocated, OrderStatus::kDispatched,
+                        OrderStatus::kCancelled})) {
+    return Reject(Conflict("order " + cur.order.id + " is " + std::string(OrderStatusName(status)) +
+                           " and can no longer be cancelled"));
+  }
+  Decision d;
+  d.next = cur;
+  if (cur.flow.cancel_requested_at || status == OrderStatus::kCancelled) return d;  // repeated
+  d.next.flow.cancel_requested_at = now;
+  d.next.flow.cancel_requested_by = in.partner;
+  d.next.flow.cancel_reason = in.reason;
+  d.next.order.updated_at = now;
+  d.events.push_back({"order.cancel_requested", EventData(d.next.order, [&](JsonWriter& w) {
+                        w.Field("requested_by", in.partner);
+                        w.Field("reason", in.reason);
+                        if (!cur.flow.node.empty()) w.Field("node", cur.flow.node);
+                      })});
+  return d;
+}
+
 }  // namespace
 
 DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInput& input,
@@ -160,6 +182,9 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
     return OnAck(*current, *ack, now);
   if (const auto* dl = std::get_if<DispatchDeadLettered>(&input)) {
     return OnDeadLetter(*current, *dl, now);
+  }
+  if (const auto* cancel = std::get_if<CancelRequested>(&input)) {
+    return OnCancel(*current, *cancel, now);
   }
   return OnShipment(*current, std::get<ShipmentConfirmed>(input), now);
 }

@@ -4,6 +4,7 @@
 //
 //   received ──route──▶ allocated ──node ack──▶ dispatched ──shipment──▶ partially_shipped
 //                                 └───────────── shipment ─────────────▶ shipped
+// A cancellation request is recorded in any state before the first shipment.
 // A shipment may arrive before the node's acknowledgement is recorded (partners are not
 // ordered); late acknowledgements are recorded but never move the state back.
 #pragma once
@@ -33,6 +34,12 @@ struct OrderFlowState {
   std::optional<TimePoint> allocated_at;
   std::optional<TimePoint> dispatched_at;  // node acknowledged ("released")
   std::optional<TimePoint> shipped_at;     // fully shipped
+  // A cancellation was requested (by `cancel_requested_by`, for `cancel_reason`). Acting on it
+  // at the node and in the ERP is the orchestration's compensation step; until then the
+  // request is recorded and shown, and a shipment that still arrives is applied.
+  std::optional<TimePoint> cancel_requested_at;
+  std::string cancel_requested_by;
+  std::string cancel_reason;
   friend bool operator==(const OrderFlowState&, const OrderFlowState&) = default;
 };
 
@@ -56,8 +63,14 @@ struct DispatchDeadLettered {
 struct ShipmentConfirmed {
   Shipment shipment;  // validated on its own; checked against the order here
 };
-using OrderInput =
-    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed>;
+// A channel, portal or operator asks to cancel the order. Refused (Conflict) once anything
+// has shipped; a repeated request changes nothing.
+struct CancelRequested {
+  std::string partner;
+  std::string reason;
+};
+using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
+                                ShipmentConfirmed, CancelRequested>;
 
 // Outputs ---------------------------------------------------------------------------------------
 // Something that happened; becomes a history entry and a CloudEvent.

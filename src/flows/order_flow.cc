@@ -72,6 +72,11 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
   w.record.order = d.next.order;
   w.record.flow_state = EncodeFlowState(d.next.flow);
   w.record.version = before ? before->version : 0;
+  // Who may see the order: its submitter and the node it is allocated to.
+  w.record.parties = {d.next.order.partner};
+  if (!d.next.flow.node.empty() && d.next.flow.node != d.next.order.partner) {
+    w.record.parties.push_back(d.next.flow.node);
+  }
   // A dispatch command carries the order's canonical JSON: encode it once for both.
   if (!d.commands.empty()) w.record.order_json = d.commands.front().payload;
   int64_t seq = 0;  // a new order's history starts at 1; updates append after the last entry
@@ -263,6 +268,46 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         if (sh->decision) {
           CountTransition(sh->before, *sh->decision);
           if (options_.on_committed) options_.on_committed();
+        }
+        done(std::move(sh->outcome));
+      });
+}
+
+void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested request,
+                              TraceContext trace,
+                              std::function<void(Result<CancelOutcome>)> done) {
+  struct Shared {
+    CancelRequested request;
+    TraceContext trace;
+    CancelOutcome outcome;
+  };
+  auto sh = std::make_shared<Shared>(Shared{std::move(request), std::move(trace), {}});
+  store_.Write(
+      [this, sh, order_id](WriteTx& tx) -> Status {
+        sh->outcome = CancelOutcome{};
+        auto loaded = Load(tx, order_id);
+        if (!loaded.ok()) return loaded.status();
+        auto result = Decide(loaded->aggregate, sh->request, clock_.Now(), options_.routing);
+        if (auto* rej = std::get_if<Rejection>(&result)) {
+          sh->outcome.rejection = *rej;
+          return Status::Ok();  // nothing written
+        }
+        Decision& d = std::get<Decision>(result);
+        sh->outcome.already_requested = d.events.empty();
+        sh->outcome.status = OrderStatusName(*d.next.order.status);
+        if (d.next.flow.cancel_requested_at) {
+          sh->outcome.requested_at = *d.next.flow.cancel_requested_at;
+        }
+        if (sh->outcome.already_requested) return Status::Ok();
+        return Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id);
+      },
+      [this, sh, done = std::move(done)](Status st) {
+        if (!st.ok()) {
+          done(st);
+          return;
+        }
+        if (!sh->outcome.already_requested && !sh->outcome.rejection && options_.on_committed) {
+          options_.on_committed();
         }
         done(std::move(sh->outcome));
       });

@@ -54,6 +54,13 @@ struct ShipmentOutcome {
   std::string status;  // the order's status after the shipment
 };
 
+struct CancelOutcome {
+  std::optional<Rejection> rejection;  // NotFound, or Conflict when the order has shipped
+  bool already_requested = false;      // an earlier request stands; nothing changed
+  std::string status;                  // the order's status
+  TimePoint requested_at;
+};
+
 // Delivery reports what became of an outbox command through this interface.
 class DispatchOutcomeSink {
  public:
@@ -86,6 +93,10 @@ class OrderFlow final : public DispatchOutcomeSink {
   // `node` comes from the authenticated route; shipment.node is overwritten with it.
   void ApplyShipment(const std::string& node, Shipment shipment, TraceContext trace,
                      std::function<void(Result<ShipmentOutcome>)> done);
+
+  // Records a cancellation request (see CancelRequested in order_decider.h).
+  void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,
+                     std::function<void(Result<CancelOutcome>)> done);
 
   Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) override;
   Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;

@@ -24,6 +24,11 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   time("allocated_at", s.allocated_at);
   time("dispatched_at", s.dispatched_at);
   time("shipped_at", s.shipped_at);
+  if (s.cancel_requested_at) {
+    time("cancel_requested_at", s.cancel_requested_at);
+    w.Field("cancel_requested_by", s.cancel_requested_by);
+    w.Field("cancel_reason", s.cancel_reason);
+  }
   w.EndObject();
   return w.Take();
 }
@@ -66,6 +71,12 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       time(v, p, s.dispatched_at);
     else if (k == "shipped_at")
       time(v, p, s.shipped_at);
+    else if (k == "cancel_requested_at")
+      time(v, p, s.cancel_requested_at);
+    else if (k == "cancel_requested_by")
+      r.String(v, p, s.cancel_requested_by);
+    else if (k == "cancel_reason")
+      r.String(v, p, s.cancel_reason);
     else
       return false;
     return true;

@@ -72,6 +72,18 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.NextOutboxDue();
   }
+  Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& q) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListOrders(q);
+  }
+  Result<std::optional<ReturnRecord>> GetReturn(const std::string& id) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.GetReturn(id);
+  }
+  Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.GetInventory(sku);
+  }
   Result<std::vector<std::string>> ListOrderIds(int l, const std::string& a) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListOrderIds(l, a);

@@ -44,6 +44,15 @@ Result<std::optional<TimePoint>> FaultyStore::NextOutboxDue() {
 Result<std::vector<std::string>> FaultyStore::ListOrderIds(int limit, const std::string& after) {
   FAULTY_READ(ListOrderIds(limit, after));
 }
+Result<std::vector<OrderRecord>> FaultyStore::ListOrders(const OrderQuery& q) {
+  FAULTY_READ(ListOrders(q));
+}
+Result<std::optional<ReturnRecord>> FaultyStore::GetReturn(const std::string& id) {
+  FAULTY_READ(GetReturn(id));
+}
+Result<std::vector<InventoryLevel>> FaultyStore::GetInventory(const std::string& sku) {
+  FAULTY_READ(GetInventory(sku));
+}
 Result<StoreStats> FaultyStore::Stats() {
   return inner_.Stats();
 }  // used by health and demos

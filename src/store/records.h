@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "model/order.h"
@@ -20,6 +21,38 @@ struct OrderRecord {
   // The canonical JSON of `order`, when the caller has it already: lets callers encode off the
   // store's writer thread. Empty = the store encodes `order` itself.
   std::string order_json;
+  // The partners allowed to see the order (tenant isolation): its submitter and the node it is
+  // allocated to. Operators see every order. Set by the flows layer on every write.
+  std::vector<std::string> parties;
+};
+
+// Which orders to list. Orders come in id order (ids are ULIDs: creation order).
+struct OrderQuery {
+  std::string party;       // only orders this partner may see; "" = every order (operators)
+  std::string status;      // "" = any
+  std::string channel;     // "" = any
+  std::string after_id;    // paging: orders with id > after_id
+  int limit = 50;
+};
+
+// A return initiated by a channel or an operator (a request for an RMA).
+struct ReturnRecord {
+  std::string id;        // "ret_<ULID>"
+  std::string order_id;
+  std::string partner;   // who initiated it
+  std::vector<std::string> parties;  // who may see it: the order's parties
+  std::string status;    // "requested"
+  TimePoint created_at;
+  std::string body;      // canonical JSON of the return (docs/schemas/return.schema.json)
+};
+
+// On-hand stock of one SKU at one node, as last reported by the node.
+struct InventoryLevel {
+  std::string sku;
+  std::string node;
+  int64_t on_hand = 0;
+  TimePoint as_of;       // the node's time of the count; older reports never overwrite newer
+  TimePoint updated_at;  // when Crossdock stored it
 };
 
 // One entry of an order's timeline.

@@ -84,6 +84,12 @@ class WriteTx {
   virtual Status SaveQuotaState(const QuotaState& state) = 0;
   // Appends to the audit log (operator actions).
   virtual Status AppendAudit(AuditRecord& record) = 0;
+
+  // AlreadyExists when the id is taken.
+  virtual Status InsertReturn(const ReturnRecord& record) = 0;
+  // Stores `level` unless a report at least as new (as_of) is stored already; returns whether it
+  // was stored.
+  virtual Result<bool> PutInventoryLevel(const InventoryLevel& level) = 0;
 };
 
 using WriteJob = std::function<Status(WriteTx&)>;
@@ -107,6 +113,10 @@ class Store {
   // Earliest next_attempt_at among pending items, if any: lets delivery sleep until then.
   virtual Result<std::optional<TimePoint>> NextOutboxDue() = 0;
   virtual Result<std::vector<std::string>> ListOrderIds(int limit, const std::string& after_id) = 0;
+  virtual Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) = 0;
+  virtual Result<std::optional<ReturnRecord>> GetReturn(const std::string& id) = 0;
+  // Every node's level of `sku`, by node.
+  virtual Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) = 0;
   // Dead-lettered outbox items matching `filter`, oldest first.
   virtual Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& filter) = 0;
   virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;

@@ -112,6 +112,32 @@ CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead';
     R"sql(
 ALTER TABLE outbox ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: tenant isolation (who may see each order), returns, inventory levels.
+    R"sql(
+ALTER TABLE orders ADD COLUMN parties TEXT NOT NULL DEFAULT '';  -- "|partner|node|"
+UPDATE orders SET parties = '|' || partner || '|' ||
+  COALESCE(NULLIF(json_extract(flow_state, '$.node'), '') || '|', '');
+
+CREATE TABLE returns (
+  id         TEXT PRIMARY KEY,
+  order_id   TEXT NOT NULL,
+  partner    TEXT NOT NULL,
+  parties    TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  body       TEXT NOT NULL
+);
+CREATE INDEX returns_order ON returns(order_id);
+
+CREATE TABLE inventory_levels (
+  sku        TEXT NOT NULL,
+  node       TEXT NOT NULL,
+  on_hand    INTEGER NOT NULL,
+  as_of      INTEGER NOT NULL,   -- the node's time of the count, unix microseconds
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (sku, node)
+) WITHOUT ROWID;
+)sql",
 };
 }  // namespace
 

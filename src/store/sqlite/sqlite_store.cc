@@ -28,6 +28,26 @@ OutboxState ParseOutboxState(const std::string& s) {
   if (!var##_r.ok()) return var##_r.status(); \
   Stmt& var = **var##_r
 
+// parties as stored: "|shopify|tpl-east|", so one partner is found with instr(parties, '|id|').
+std::string EncodeParties(const std::vector<std::string>& parties) {
+  std::string out = "|";
+  for (const auto& p : parties) out += p + "|";
+  return out;
+}
+
+std::vector<std::string> DecodeParties(std::string_view stored) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < stored.size()) {
+    size_t j = stored.find('|', i);
+    if (j == std::string_view::npos) j = stored.size();
+    if (j > i) out.emplace_back(stored.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// Columns: body, flow_state, version, parties.
 Result<OrderRecord> ReadOrderRow(Stmt& s) {
   OrderRecord rec;
   DecodeOptions opts;
@@ -41,6 +61,7 @@ Result<OrderRecord> ReadOrderRow(Stmt& s) {
   rec.order = std::move(*decoded.value);
   rec.flow_state = s.Text(1);
   rec.version = s.Int(2);
+  rec.parties = DecodeParties(s.Text(3));
   return rec;
 }
 
@@ -70,7 +91,7 @@ OutboxItem ReadOutboxRow(Stmt& s) {
 
 // The order with `id` on connection `db`, or nullopt.
 Result<std::optional<OrderRecord>> SelectOrder(Db& db, const std::string& id) {
-  TRY_PREPARE(s, db, "SELECT body, flow_state, version FROM orders WHERE id = ?");
+  TRY_PREPARE(s, db, "SELECT body, flow_state, version, parties FROM orders WHERE id = ?");
   s.Bind(1, id);
   auto row = s.Step();
   if (!row.ok()) return row.status();
@@ -123,7 +144,7 @@ class SqliteWriteTx final : public WriteTx {
   Status InsertOrder(OrderRecord& rec) override {
     TRY_PREPARE(s, db_,
                 "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
-                "created_at, updated_at, body, flow_state) VALUES (?,?,?,?,?,1,?,?,?,?)");
+                "created_at, updated_at, body, flow_state, parties) VALUES (?,?,?,?,?,1,?,?,?,?,?)");
     rec.version = 1;
     const Order& o = rec.order;
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
@@ -133,18 +154,19 @@ class SqliteWriteTx final : public WriteTx {
     std::string encoded = rec.order_json.empty() ? EncodeOrder(o) : std::string();
     s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json)
         .BindStatic(9, rec.flow_state);
+    s.Bind(10, EncodeParties(rec.parties));
     return s.Exec();
   }
 
   Status UpdateOrder(OrderRecord& rec) override {
     TRY_PREPARE(s, db_,
                 "UPDATE orders SET status = ?, version = version + 1, updated_at = ?, body = ?, "
-                "flow_state = ? WHERE id = ? AND version = ?");
+                "flow_state = ?, parties = ? WHERE id = ? AND version = ?");
     const Order& o = rec.order;
     s.Bind(1, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(2, Micros(o.updated_at.value_or(TimePoint())));
     s.Bind(3, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json);
-    s.Bind(4, rec.flow_state).Bind(5, o.id).Bind(6, rec.version);
+    s.Bind(4, rec.flow_state).Bind(5, EncodeParties(rec.parties)).Bind(6, o.id).Bind(7, rec.version);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     if (db_.Changes() != 1) return Conflict("order " + o.id + " changed concurrently");
     ++rec.version;
@@ -283,6 +305,26 @@ class SqliteWriteTx final : public WriteTx {
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     r.seq = db_.LastInsertId();
     return Status::Ok();
+  }
+
+  Status InsertReturn(const ReturnRecord& r) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO returns (id, order_id, partner, parties, status, created_at, body) "
+                "VALUES (?,?,?,?,?,?,?)");
+    s.Bind(1, r.id).Bind(2, r.order_id).Bind(3, r.partner).Bind(4, EncodeParties(r.parties));
+    s.Bind(5, r.status).Bind(6, Micros(r.created_at)).Bind(7, r.body);
+    return s.Exec();
+  }
+
+  Result<bool> PutInventoryLevel(const InventoryLevel& l) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sku, node) DO UPDATE SET "
+                "on_hand = ?3, as_of = ?4, updated_at = ?5 WHERE excluded.as_of > as_of");
+    s.Bind(1, l.sku).Bind(2, l.node).Bind(3, l.on_hand).Bind(4, Micros(l.as_of));
+    s.Bind(5, Micros(l.updated_at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return db_.Changes() == 1;
   }
 
   Status CompleteOutbox(int64_t id, int attempts) override {
@@ -701,6 +743,62 @@ Result<std::vector<std::string>> SqliteStore::ListOrderIds(int limit, const std:
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(s.Text(0));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<OrderRecord>> SqliteStore::ListOrders(const OrderQuery& q) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT body, flow_state, version, parties FROM orders WHERE id > ?1 "
+              "AND (?2 = '' OR instr(parties, '|' || ?2 || '|') > 0) "
+              "AND (?3 = '' OR status = ?3) AND (?4 = '' OR channel = ?4) ORDER BY id LIMIT ?5");
+  s.Bind(1, q.after_id).Bind(2, q.party).Bind(3, q.status).Bind(4, q.channel);
+  s.Bind(5, int64_t{q.limit});
+  std::vector<OrderRecord> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto rec = ReadOrderRow(s);
+    if (!rec.ok()) return rec.status();
+    out.push_back(std::move(*rec));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::optional<ReturnRecord>> SqliteStore::GetReturn(const std::string& id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT id, order_id, partner, parties, status, created_at, body FROM returns "
+              "WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<ReturnRecord> out;
+  if (*row) {
+    out = ReturnRecord{s.Text(0), s.Text(1), s.Text(2), DecodeParties(s.Text(3)),
+                       s.Text(4), FromUnixMicros(s.Int(5)), s.Text(6)};
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<InventoryLevel>> SqliteStore::GetInventory(const std::string& sku) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT sku, node, on_hand, as_of, updated_at FROM inventory_levels WHERE sku = ? "
+              "ORDER BY node");
+  s.Bind(1, sku);
+  std::vector<InventoryLevel> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)),
+                   FromUnixMicros(s.Int(4))});
   }
   s.Reset();
   return out;

@@ -41,6 +41,9 @@ class SqliteStore final : public Store {
   Result<int64_t> GetSubscriberOffset(const std::string& subscriber) override;
   Result<std::optional<TimePoint>> NextOutboxDue() override;
   Result<std::vector<std::string>> ListOrderIds(int limit, const std::string& after_id) override;
+  Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) override;
+  Result<std::optional<ReturnRecord>> GetReturn(const std::string& id) override;
+  Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override;
   Result<StoreStats> Stats() override;
   Result<std::vector<OutboxItem>> ListDeadLetters(const DeadLetterFilter& filter) override;
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override;

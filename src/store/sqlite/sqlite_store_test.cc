@@ -332,5 +332,71 @@ TEST_F(SqliteStoreTest, ExclusionParkingReplayDiscardAuditAndQuotaState) {
   EXPECT_DOUBLE_EQ(quotas->at(0).tokens, 3.5);
 }
 
+TEST_F(SqliteStoreTest, ListOrdersFiltersByPartyStatusAndChannelInIdOrder) {
+  std::vector<std::string> ids = {"ord_A", "ord_B", "ord_C", "ord_D"};
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) -> Status {
+                    for (size_t i = 0; i < ids.size(); ++i) {
+                      OrderRecord r = MakeOrder(ids[i], "ref" + std::to_string(i));
+                      r.parties = {i % 2 ? "shop-b" : "shop-a", "tpl-east"};
+                      r.order.status = i == 3 ? OrderStatus::kShipped : OrderStatus::kAllocated;
+                      CROSSDOCK_RETURN_IF_ERROR(tx.InsertOrder(r));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  auto page = [&](OrderQuery q) {
+    std::vector<std::string> out;
+    auto r = store_->ListOrders(q);
+    EXPECT_TRUE(r.ok());
+    for (const auto& o : *r) out.push_back(o.order.id);
+    return out;
+  };
+  EXPECT_EQ(page({"shop-a", "", "", "", 50}), (std::vector<std::string>{"ord_A", "ord_C"}));
+  EXPECT_EQ(page({"shop-b", "", "", "", 50}), (std::vector<std::string>{"ord_B", "ord_D"}));
+  EXPECT_EQ(page({"tpl-east", "", "", "", 2}), (std::vector<std::string>{"ord_A", "ord_B"}));
+  EXPECT_EQ(page({"tpl-east", "", "", "ord_B", 2}), (std::vector<std::string>{"ord_C", "ord_D"}));
+  EXPECT_EQ(page({"", "shipped", "", "", 50}), (std::vector<std::string>{"ord_D"}));
+  EXPECT_TRUE(page({"shop", "", "", "", 50}).empty());  // no prefix matches: "shop" ≠ "shop-a"
+  auto one = store_->GetOrder("ord_B");
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->parties, (std::vector<std::string>{"shop-b", "tpl-east"}));
+}
+
+TEST_F(SqliteStoreTest, ReturnsAndInventoryLevels) {
+  ReturnRecord ret{"ret_1", "ord_A", "shop", {"shop", "tpl"}, "requested",
+                   FromUnixMicros(5), R"({"id":"ret_1"})"};
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertReturn(ret); }).ok());
+  EXPECT_EQ(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertReturn(ret); }).code(),
+            StatusCode::kAlreadyExists);
+  auto got = store_->GetReturn("ret_1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->parties, ret.parties);
+  EXPECT_EQ((*got)->body, ret.body);
+
+  // A report older than the stored one never overwrites it.
+  auto put = [&](int64_t on_hand, int64_t as_of) {
+    bool applied = false;
+    EXPECT_TRUE(store_
+                    ->WriteAndWait([&](WriteTx& tx) -> Status {
+                      auto r = tx.PutInventoryLevel(
+                          {"SKU1", "tpl", on_hand, FromUnixMicros(as_of), FromUnixMicros(9)});
+                      if (!r.ok()) return r.status();
+                      applied = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return applied;
+  };
+  EXPECT_TRUE(put(10, 100));
+  EXPECT_TRUE(put(7, 200));
+  EXPECT_FALSE(put(50, 150));  // stale
+  EXPECT_FALSE(put(50, 200));  // same time: the first report stands
+  auto levels = store_->GetInventory("SKU1");
+  ASSERT_TRUE(levels.ok());
+  ASSERT_EQ(levels->size(), 1u);
+  EXPECT_EQ((*levels)[0].on_hand, 7);
+}
+
 }  // namespace
 }  // namespace crossdock

@@ -1,0 +1,20 @@
+// `crossdock convert`: decodes a partner document into canonical JSON on stdout, or prints
+// every error with its position. Formats so far: shopify (order), canonical (order).
+#pragma once
+
+#include <string>
+
+namespace crossdock {
+
+struct ConvertCommand {
+  std::string from;         // "shopify" | "canonical"
+  std::string file;         // path, or "-" for stdin
+  std::string channel = "shopify";
+  bool json_errors = false;  // errors as one JSON object instead of lines
+};
+
+// Exit codes: 0 converted; 1 the input is invalid (errors printed on stderr, or on stdout as
+// JSON with --json); 2 bad usage or unreadable file.
+int RunConvertCommand(const ConvertCommand& command);
+
+}  // namespace crossdock
