@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates docs/openapi.json (OpenAPI 3.1) from the route table below and the JSON Schemas in
-docs/schemas/, which are embedded as components with their own $id, so relative $refs between
-them resolve as in the files. Run it after changing a route or a schema:
+docs/schemas/, which are embedded as components; their relative $refs are rewritten into
+component references so the document is self-contained. Run it after changing a route or a schema:
 
     python3 scripts/gen_openapi.py            # writes docs/openapi.json
     python3 scripts/gen_openapi.py --check    # exit 1 when docs/openapi.json is out of date
@@ -24,6 +24,78 @@ COMPONENT_NAMES = {
     "shipment.schema.json": "Shipment",
     "problem.schema.json": "Problem",
     "cloudevent.schema.json": "CloudEvent",
+    "return.schema.json": "ReturnRequest",
+    "inventory.schema.json": "InventoryReport",
+}
+
+# Views answered by the experience APIs (not canonical objects of their own).
+VIEW_SCHEMAS = {
+    "OrderPage": {
+        "description": "A page of orders the caller may see, oldest first.",
+        "type": "object", "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "status", "channel", "external_ref", "grand_total", "currency"],
+                "properties": {
+                    "id": {"type": "string"}, "status": {"type": "string"},
+                    "channel": {"type": "string"}, "external_ref": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                    "grand_total": {"type": "string"}, "currency": {"type": "string"}}}},
+            "next_cursor": {"type": "string",
+                            "description": "Pass as ?cursor= for the next page; absent on the last page."}},
+    },
+    "Tracking": {
+        "description": "Where an order is: status, node, quantities shipped per line, and each "
+                       "shipment with carrier and tracking number.",
+        "type": "object", "required": ["order_id", "status", "lines", "shipments"],
+        "properties": {
+            "order_id": {"type": "string"}, "status": {"type": "string"},
+            "channel": {"type": "string"}, "external_ref": {"type": "string"},
+            "node": {"type": "string"}, "node_ref": {"type": "string"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "line_id": {"type": "string"}, "sku": {"type": "string"},
+                "ordered": {"type": "integer"}, "shipped": {"type": "integer"}}}},
+            "shipments": {"type": "array", "items": {"type": "object"}},
+            "cancellation": {"$ref": "#/components/schemas/Cancellation"}},
+    },
+    "Cancellation": {
+        "type": "object", "required": ["state", "requested_at"],
+        "properties": {"state": {"enum": ["requested"]},
+                       "requested_at": {"type": "string", "format": "date-time"},
+                       "requested_by": {"type": "string"}, "reason": {"type": "string"}},
+    },
+    "CancelRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "maxLength": 500}},
+    },
+    "Availability": {
+        "type": "object", "required": ["items"],
+        "properties": {
+            "channel": {"type": "string"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "sku": {"type": "string"},
+                "available": {"type": "integer"},
+                "basis": {"enum": ["reported_on_hand"],
+                          "description": "On-hand stock as the nodes last reported it; "
+                                         "reservations are not yet subtracted."},
+                "nodes": {"type": "array", "items": {"type": "object", "properties": {
+                    "node": {"type": "string"}, "on_hand": {"type": "integer"},
+                    "as_of": {"type": "string", "format": "date-time"}}}}}}}},
+    },
+    "WebhookEnvelope": {
+        "description": "A Standard Webhooks delivery's body.",
+        "type": "object", "required": ["type", "data"], "additionalProperties": False,
+        "properties": {
+            "type": {"enum": ["order.created", "shipment.confirmed", "inventory.levels"]},
+            "timestamp": {"type": "string"},
+            "data": {"description": "An Order, a Shipment or an InventoryReport, by type.",
+                     "oneOf": [{"$ref": "#/components/schemas/Order"},
+                               {"$ref": "#/components/schemas/Shipment"},
+                               {"$ref": "#/components/schemas/InventoryReport"}]}},
+    },
 }
 
 
@@ -70,8 +142,50 @@ OPERATOR_ONLY = {"403": problem("The key lacks the `admin` scope, or the caller 
 ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "The object's id."}
 
+NOT_FOUND_ORDER = problem("No such order, or not visible to the caller: both answer exactly "
+                          "alike (`not-found`).")
+ORDERS_READ = {"403": problem("The key lacks the `orders:read` scope (`forbidden`).")}
+LIST_QUERY_ERRORS = {"400": problem("A bad query parameter (`bad-request`), named in `errors`.")}
+DEPRECATION_HEADERS = {
+    "Deprecation": {"schema": {"type": "string"},
+                    "description": "RFC 9745: when the route was deprecated (@unix-seconds)."},
+    "Sunset": {"schema": {"type": "string"},
+               "description": "RFC 8594: the HTTP-date after which the route may be removed."},
+    "Link": {"schema": {"type": "string"},
+             "description": "The successor route, rel=\"successor-version\"."},
+}
+SIGNATURE_ERRORS = {
+    "401": problem("Missing, wrong or truncated signature, a body changed after signing, a stale "
+                   "or future timestamp, or an unknown partner (`invalid-signature`). Nothing is "
+                   "stored."),
+    "429": {**problem("Over the partner's quota, or too many failed signatures from this address "
+                      "(`rate-limited`)."), "headers": RETRY_AFTER},
+    "503": {**problem("The store is busy or unavailable (`unavailable`); retry."),
+            "headers": RETRY_AFTER},
+}
+
 PATHS = {
     "/v1/orders": {
+        "get": {
+            "operationId": "listOrders",
+            "summary": "List the caller's orders with filters and cursor paging",
+            "description": "Only orders the caller may see (submitted by it, or allocated to it as "
+                           "a node; operators see all), in creation order. Pages hold `limit` "
+                           "orders (default 50; values above 200 are capped at 200). The next "
+                           "page is at `next_cursor`, also given as a Link header (rel=next).",
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                 "description": "Opaque; from the previous page."},
+                {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                    "received", "allocated", "dispatched", "partially_shipped", "shipped",
+                    "cancelled", "rejected"]}},
+                {"name": "channel", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {**json_body("A page of orders.", ref("OrderPage")),
+                                  "headers": {"Link": {"schema": {"type": "string"},
+                                                       "description": "<next page>; rel=\"next\""}}},
+                          **LIST_QUERY_ERRORS, **ORDERS_READ, **COMMON_ERRORS},
+        },
         "post": {
             "operationId": "submitOrder",
             "summary": "Submit an order",
@@ -113,6 +227,150 @@ PATHS = {
                           "403": problem("The key lacks the `orders:read` scope (`forbidden`)."),
                           "404": problem("No such order, or not visible to the caller (`not-found`)."),
                           **COMMON_ERRORS},
+        },
+    },
+    "/v1/orders/{id}/tracking": {
+        "get": {
+            "operationId": "getTracking",
+            "summary": "Order status and shipment tracking",
+            "parameters": [ID_PARAM],
+            "responses": {"200": json_body("Status, quantities shipped per line, shipments.",
+                                           ref("Tracking")),
+                          "404": NOT_FOUND_ORDER, **ORDERS_READ, **COMMON_ERRORS},
+        },
+    },
+    "/v1/orders/{id}/status": {
+        "get": {
+            "operationId": "getOrderStatus",
+            "summary": "Order status (deprecated: use /v1/orders/{id}/tracking)",
+            "deprecated": True,
+            "description": "Answers Deprecation, Sunset (Wed, 30 Jun 2027) and a Link to "
+                           "/v1/orders/{id}/tracking on every response.",
+            "parameters": [ID_PARAM],
+            "responses": {"200": {**json_body("The status.", ANY_OBJECT),
+                                  "headers": DEPRECATION_HEADERS},
+                          "404": NOT_FOUND_ORDER, **ORDERS_READ, **COMMON_ERRORS},
+        },
+    },
+    "/v1/orders/{id}/cancel": {
+        "post": {
+            "operationId": "requestCancellation",
+            "summary": "Request the cancellation of an order",
+            "description": "Records the request (event order.cancel_requested) and answers 202; "
+                           "a repeated request answers 200 and changes nothing. Refused with 409 "
+                           "once anything has shipped.",
+            "parameters": [ID_PARAM],
+            "requestBody": {"required": False,
+                            "content": {"application/json": {"schema": ref("CancelRequest")}}},
+            "responses": {
+                "202": json_body("Recorded.", ANY_OBJECT),
+                "200": json_body("Requested before; nothing changed.", ANY_OBJECT),
+                "400": problem("Malformed JSON (`malformed-json`)."),
+                "415": BODY_ERRORS["415"],
+                "422": problem("An unknown property (`validation-error`)."),
+                "403": problem("The key lacks the `orders:write` scope (`forbidden`)."),
+                "404": NOT_FOUND_ORDER,
+                "409": problem("The order has shipped, wholly or partly (`conflict`)."),
+                **COMMON_ERRORS},
+        },
+    },
+    "/v1/availability": {
+        "get": {
+            "operationId": "getAvailability",
+            "summary": "Availability per SKU, per node and for a channel",
+            "parameters": [
+                {"name": "sku", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "1 to 50 SKUs, comma-separated."},
+                {"name": "channel", "in": "query", "schema": {"type": "string"},
+                 "description": "Count only the nodes that fill this channel's orders."}],
+            "responses": {"200": json_body("Per SKU: nodes and the total.", ref("Availability")),
+                          "400": problem("No SKU or more than 50 (`bad-request`)."),
+                          "403": problem("The key lacks the `inventory:read` scope (`forbidden`)."),
+                          **COMMON_ERRORS},
+        },
+    },
+    "/v1/returns": {
+        "post": {
+            "operationId": "initiateReturn",
+            "summary": "Initiate a return",
+            "description": "Stores the return request, a history entry on the order and a "
+                           "return.requested event in one transaction. Idempotency-Key semantics "
+                           "as for POST /v1/orders.",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                            "schema": {"type": "string", "maxLength": 257}}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("ReturnRequest")}}},
+            "responses": {
+                "201": {**json_body("The stored return.",
+                                    {"$ref": "#/components/schemas/ReturnRequest/$defs/StoredReturn"}),
+                        "headers": {"Location": {"schema": {"type": "string"},
+                                                 "description": "/v1/returns/{id}"}}},
+                **BODY_ERRORS, **COMMON_ERRORS,
+                "403": problem("The key lacks the `returns:write` scope (`forbidden`)."),
+                "404": NOT_FOUND_ORDER,
+                "409": {**problem("The key is in flight (`idempotency-key-in-flight`)."),
+                        "headers": RETRY_AFTER},
+            },
+        },
+    },
+    "/v1/returns/{id}": {
+        "get": {
+            "operationId": "getReturn",
+            "summary": "A return",
+            "parameters": [ID_PARAM],
+            "responses": {"200": json_body("The return.",
+                                           {"$ref": "#/components/schemas/ReturnRequest/$defs/StoredReturn"}),
+                          "404": problem("No such return, or not visible to the caller (`not-found`)."),
+                          **ORDERS_READ, **COMMON_ERRORS},
+        },
+    },
+    "/v1/nodes/{node}/inventory": {
+        "post": {
+            "operationId": "reportInventory",
+            "summary": "A node reports on-hand stock",
+            "parameters": [{"name": "node", "in": "path", "required": True,
+                            "schema": {"type": "string"}, "description": "The node's id."}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("InventoryReport")}}},
+            "responses": {
+                "200": json_body("How many levels were applied and how many were stale.", ANY_OBJECT),
+                **{k: v for k, v in BODY_ERRORS.items()}, **COMMON_ERRORS,
+                "403": problem("Only the node itself (or an operator) may report (`forbidden`)."),
+            },
+        },
+    },
+    "/v1/webhooks/{partner}": {
+        "post": {
+            "operationId": "receiveWebhook",
+            "summary": "Signed inbound webhook (Shopify or Standard Webhooks)",
+            "description": "Authenticated by the signature, not an API key. Shopify: "
+                           "X-Shopify-Hmac-Sha256 over the raw body, X-Shopify-Webhook-Id (dedup), "
+                           "X-Shopify-Triggered-At (stale guard), X-Shopify-Topic (orders/create; "
+                           "others are acknowledged and ignored); the body is a Shopify order. "
+                           "Standard Webhooks: webhook-id, webhook-timestamp (5 minutes by "
+                           "default), webhook-signature; the body is a WebhookEnvelope. A repeated "
+                           "delivery has no second effect and is answered 2xx.",
+            "security": [],
+            "parameters": [{"name": "partner", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "oneOf": [ref("WebhookEnvelope"), {"type": "object",
+                                                    "description": "A Shopify order."}]}}}},
+            "responses": {
+                "201": json_body("Stored: the order, or the shipment applied.", ANY_OBJECT),
+                "200": json_body("A repeat (replayed, duplicate), an ignored topic, or inventory "
+                                 "levels applied.", ANY_OBJECT),
+                **SIGNATURE_ERRORS,
+                "400": problem("Malformed JSON (`malformed-json`)."),
+                "403": problem("The partner's scopes do not cover this type (`forbidden`)."),
+                "404": problem("A shipment for an order not at this node (`not-found`)."),
+                "409": problem("The order cannot take the shipment (`conflict`)."),
+                "413": BODY_ERRORS["413"],
+                "415": BODY_ERRORS["415"],
+                "422": problem("Invalid content, with every pointer (`validation-error`, "
+                               "`idempotency-key-reused`)."),
+                "406": COMMON_ERRORS["406"],
+            },
         },
     },
     "/v1/nodes/{node}/shipments": {
@@ -231,10 +489,31 @@ PATHS = {
 }
 
 
+def inline_refs(node, name_of):
+    """Rewrites the files' relative $refs ("common.schema.json#/$defs/X", "#/$defs/Y") into
+    component references, so the document is self-contained for any OpenAPI tool."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                file, _, pointer = v.partition("#")
+                target = COMPONENT_NAMES[file] if file else name_of
+                out[k] = f"#/components/schemas/{target}{pointer}"
+            elif k in ("$id", "$schema"):
+                continue  # the component's place in this document is its identity here
+            else:
+                out[k] = inline_refs(v, name_of)
+        return out
+    if isinstance(node, list):
+        return [inline_refs(v, name_of) for v in node]
+    return node
+
+
 def build():
     schemas = {}
     for file, name in COMPONENT_NAMES.items():
-        schemas[name] = json.loads((SCHEMAS / file).read_text())
+        schemas[name] = inline_refs(json.loads((SCHEMAS / file).read_text()), name)
+    schemas.update(VIEW_SCHEMAS)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",

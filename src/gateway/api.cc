@@ -3,6 +3,7 @@
 #include "base/json.h"
 
 #include <cstdio>
+#include <ctime>
 #include "codecs/canonical_json.h"
 #include "flows/order_state.h"
 
@@ -55,8 +56,21 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
     routes_.push_back({h, scope});
   };
   add("POST", "/v1/orders", &Api::PostOrder, "orders:write");
+  add("GET", "/v1/orders", &Api::ListOrders, "orders:read");
   add("GET", "/v1/orders/{id}", &Api::GetOrder, "orders:read");
+  add("GET", "/v1/orders/{id}/tracking", &Api::GetTracking, "orders:read");
+  add("GET", "/v1/orders/{id}/status", &Api::GetOrderStatus, "orders:read");
+  routes_.back().deprecated_since = "Sun, 01 Nov 2026 00:00:00 GMT";
+  routes_.back().sunset = "Wed, 30 Jun 2027 00:00:00 GMT";
+  routes_.back().successor = "/v1/orders/{id}/tracking";
+  add("POST", "/v1/orders/{id}/cancel", &Api::CancelOrder, "orders:write");
+  add("GET", "/v1/availability", &Api::GetAvailability, "inventory:read");
+  add("POST", "/v1/returns", &Api::PostReturn, "returns:write");
+  add("GET", "/v1/returns/{id}", &Api::GetReturn, "orders:read");
   add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
+  add("POST", "/v1/nodes/{node}/inventory", &Api::PostInventory, "inventory:write");
+  // Authenticated by the webhook signature, not an API key (webhook_api.cc).
+  add("POST", "/v1/webhooks/{partner}", &Api::PostWebhook, nullptr);
   add("GET", "/livez", &Api::Livez, nullptr);
   add("GET", "/readyz", &Api::Readyz, nullptr);
   add("GET", "/healthz", &Api::Livez, nullptr);
@@ -136,6 +150,20 @@ Respond Api::Finish(std::shared_ptr<RequestContext> ctx, Respond respond) {
     bool found = ctx->route.kind == RouteMatch::Kind::kFound;
     size_t index = found ? static_cast<size_t>(ctx->route.route) : routes_.size();
     RouteMetrics& m = *route_metrics_[index];
+    if (found && routes_[index].deprecated_since) {
+      const RouteEntry& e = routes_[index];
+      // RFC 9745 wants a structured-field date (@<unix seconds>); the HTTP-date is converted
+      // once per answer, which is cheap next to the request.
+      std::tm tm{};
+      strptime(e.deprecated_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      r.headers["Deprecation"] = "@" + std::to_string(timegm(&tm));
+      r.headers["Sunset"] = e.sunset;
+      std::string successor = e.successor;
+      if (auto brace = successor.find("{id}"); brace != std::string::npos) {
+        successor.replace(brace, 4, ctx->route.params["id"]);
+      }
+      r.headers["Link"] = "<" + successor + ">; rel=\"successor-version\"";
+    }
     const std::string route = found ? router_.Pattern(ctx->route.route) : std::string("unmatched");
     AnsweredCounter(m, route, ctx->request.method, r.status).Inc();
     m.duration->Observe(std::chrono::duration<double>(clock_.Now() - ctx->started).count());
@@ -192,6 +220,13 @@ void Api::Handle(HttpRequest request, Respond respond) {
                 "this API key lacks the scope '" + std::string(entry.scope) + "'"));
       return;
     }
+    size_t body_limit = ctx->partner->limits.max_body_bytes;
+    if (body_limit > 0 && ctx->request.body.size() > body_limit) {
+      done(Fail(*ctx, ProblemType::kPayloadTooLarge,
+                "partner " + ctx->partner->id + " may send at most " + std::to_string(body_limit) +
+                    " bytes per request"));
+      return;
+    }
   }
   if (Negotiate(*ctx, early) == FilterResult::kRespond) {
     done(std::move(early));
@@ -200,30 +235,34 @@ void Api::Handle(HttpRequest request, Respond respond) {
   (this->*entry.handler)(ctx, std::move(done));
 }
 
-FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
-  const std::string& address = ctx.request.remote_address;
-  {
-    // Too many failed authentications from this address: refuse before even checking.
-    std::lock_guard lock(limits_mu_);
-    auto it = auth_failures_.find(address);
-    if (it != auth_failures_.end() && it->second.tokens(ctx.started) < 1.0) {
-      auto wait =
-          std::chrono::duration_cast<std::chrono::seconds>(it->second.WaitTime(ctx.started));
-      out =
-          Fail(ctx, ProblemType::kRateLimited, "too many failed authentications from this address");
-      out.headers["Retry-After"] = std::to_string(wait.count() + 1);
-      return FilterResult::kRespond;
-    }
+FilterResult Api::CheckAuthFailures(RequestContext& ctx, HttpResponse& out) {
+  // Too many failed authentications from this address: refuse before even checking.
+  std::lock_guard lock(limits_mu_);
+  auto it = auth_failures_.find(ctx.request.remote_address);
+  if (it == auth_failures_.end() || it->second.tokens(ctx.started) >= 1.0) {
+    return FilterResult::kContinue;
   }
+  auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.WaitTime(ctx.started));
+  out = Fail(ctx, ProblemType::kRateLimited, "too many failed authentications from this address");
+  out.headers["Retry-After"] = std::to_string(wait.count() + 1);
+  return FilterResult::kRespond;
+}
+
+void Api::CountAuthFailure(const RequestContext& ctx) {
+  std::lock_guard lock(limits_mu_);
+  if (auth_failures_.size() > 10'000) auth_failures_.clear();  // bounded memory
+  auto it = auth_failures_
+                .try_emplace(ctx.request.remote_address, options_.auth_failure_burst,
+                             options_.auth_failures_per_second, ctx.started)
+                .first;
+  it->second.TryTake(ctx.started);
+}
+
+FilterResult Api::Authenticate(RequestContext& ctx, HttpResponse& out) {
+  if (CheckAuthFailures(ctx, out) == FilterResult::kRespond) return FilterResult::kRespond;
   auto partner = auth_.Authenticate(ctx.request);
   if (!partner.ok()) {
-    std::lock_guard lock(limits_mu_);
-    if (auth_failures_.size() > 10'000) auth_failures_.clear();  // bounded memory
-    auto it = auth_failures_
-                  .try_emplace(address, options_.auth_failure_burst,
-                               options_.auth_failures_per_second, ctx.started)
-                  .first;
-    it->second.TryTake(ctx.started);
+    CountAuthFailure(ctx);
     out = Fail(ctx, ProblemType::kUnauthorized, partner.status().message());
     out.headers["WWW-Authenticate"] = "Bearer realm=\"crossdock\"";
     return FilterResult::kRespond;
@@ -323,20 +362,29 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   DecodeOptions opts;
   opts.max_depth = options_.max_json_depth;
   opts.limits = options_.order_limits;
+  if (partner.limits.max_order_lines > 0) {
+    opts.limits.max_lines = std::min(opts.limits.max_lines, partner.limits.max_order_lines);
+  }
   auto decoded = DecodeOrder(ctx->request.body, opts);
   if (!decoded.ok()) {
     // Nothing is stored for an invalid request: the key stays free.
     respond(DecodeFailure(*ctx, "order", decoded.syntax_error, std::move(decoded.errors)));
     return;
   }
-  if (!in_flight_.TryAcquire(partner.id, *key)) {
+  SubmitOrder(ctx, std::move(*decoded.value), *key, true, std::move(respond));
+}
+
+void Api::SubmitOrder(std::shared_ptr<RequestContext> ctx, Order order, std::string key,
+                      bool guard_in_flight, Respond respond) {
+  const Partner& partner = *ctx->partner;
+  if (guard_in_flight && !in_flight_.TryAcquire(partner.id, key)) {
     HttpResponse r = Fail(*ctx, ProblemType::kIdempotencyKeyInFlight,
                           "retry after the first request with this key has been answered");
     r.headers["Retry-After"] = "1";
     respond(std::move(r));
     return;
   }
-  SubmitRequest req{std::move(*decoded.value), partner.id, *key,
+  SubmitRequest req{std::move(order), partner.id, key,
                     IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
                     ctx->trace};
   auto render = [](const Order& o, const std::string& order_json) {
@@ -344,8 +392,9 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
                           "/v1/orders/" + o.id};
   };
   flow_.Submit(std::move(req), render,
-               [this, ctx, key = *key, respond = std::move(respond)](Result<SubmitOutcome> r) {
-                 in_flight_.Release(ctx->partner->id, key);
+               [this, ctx, key, guard_in_flight,
+                respond = std::move(respond)](Result<SubmitOutcome> r) {
+                 if (guard_in_flight) in_flight_.Release(ctx->partner->id, key);
                  if (!r.ok()) {
                    respond(FromStatus(*ctx, r.status()));
                    return;
@@ -381,23 +430,28 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
                });
 }
 
-void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  const std::string& id = ctx->route.params["id"];
+std::optional<OrderRecord> Api::VisibleOrder(const RequestContext& ctx, const std::string& id,
+                                             const Respond& respond) {
   auto rec = store_.GetOrder(id);
   if (!rec.ok()) {
-    respond(FromStatus(*ctx, rec.status()));
-    return;
+    respond(FromStatus(ctx, rec.status()));
+    return std::nullopt;
   }
-  auto flow = rec->has_value() ? DecodeFlowState((*rec)->flow_state)
-                               : Result<OrderFlowState>(OrderFlowState{});
-  // A partner sees its own orders; a node sees orders allocated to it; operators see all.
-  // Anything else answers exactly like a missing order.
-  const Partner& p = *ctx->partner;
-  bool visible = rec->has_value() && flow.ok() &&
-                 ((*rec)->order.partner == p.id || p.kind == PartnerKind::kOperator ||
-                  (p.kind == PartnerKind::kThirdPartyLogistics && flow->node == p.id));
-  if (!visible) {
-    respond(Fail(*ctx, ProblemType::kNotFound, "no order " + id));
+  // A foreign order answers exactly like a missing one: same status, same body.
+  if (!rec->has_value() || !ctx.partner->MaySee((*rec)->parties)) {
+    respond(Fail(ctx, ProblemType::kNotFound, "no order " + id));
+    return std::nullopt;
+  }
+  return std::move(**rec);
+}
+
+void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  auto rec = VisibleOrder(*ctx, id, respond);
+  if (!rec) return;
+  auto flow = DecodeFlowState(rec->flow_state);
+  if (!flow.ok()) {
+    respond(FromStatus(*ctx, flow.status()));
     return;
   }
   auto history = store_.GetHistory(id);
@@ -408,7 +462,7 @@ void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   JsonWriter w;
   w.StartObject();
   w.Key("order");
-  WriteOrder(w, (*rec)->order);
+  WriteOrder(w, rec->order);
   w.Key("fulfillment").StartObject();
   w.Field("node", flow->node);
   if (!flow->node_ref.empty()) w.Field("node_ref", flow->node_ref);
@@ -455,8 +509,13 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
     respond(DecodeFailure(*ctx, "shipment", decoded.syntax_error, std::move(decoded.errors)));
     return;
   }
+  ApplyShipmentFrom(ctx, node, std::move(*decoded.value), std::move(respond));
+}
+
+void Api::ApplyShipmentFrom(std::shared_ptr<RequestContext> ctx, const std::string& node,
+                            Shipment shipment, Respond respond) {
   flow_.ApplyShipment(
-      node, std::move(*decoded.value), ctx->trace,
+      node, std::move(shipment), ctx->trace,
       [this, ctx, respond = std::move(respond)](Result<ShipmentOutcome> r) {
         if (!r.ok()) {
           respond(FromStatus(*ctx, r.status()));
@@ -465,8 +524,8 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
         if (r->rejection) {
           const Rejection& rej = *r->rejection;
           if (rej.status.code() == StatusCode::kNotFound) {
-            respond(
-                Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id + " at this node"));
+            // The same answer as for an order that does not exist at all.
+            respond(Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id));
           } else if (rej.status.code() == StatusCode::kConflict) {
             respond(Fail(*ctx, ProblemType::kConflict, rej.status.message()));
           } else {

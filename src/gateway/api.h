@@ -14,6 +14,7 @@
 #include <simdjson.h>
 
 #include "base/clock.h"
+#include "base/id.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/random.h"
@@ -22,6 +23,7 @@
 #include "gateway/auth.h"
 #include "gateway/http.h"
 #include "gateway/idempotency.h"
+#include "gateway/inbound_webhook.h"
 #include "gateway/problem.h"
 #include "gateway/router.h"
 #include "model/validation.h"
@@ -29,11 +31,24 @@
 
 namespace crossdock {
 
+// A partner that sends signed webhooks instead of (or besides) calling with an API key.
+struct WebhookPartner {
+  Partner partner;
+  InboundWebhookPolicy policy;
+};
+
 struct ApiOptions {
   int max_json_depth = 32;
+  // Partners that may POST /v1/webhooks/{partner}, by id.
+  std::map<std::string, WebhookPartner> webhook_partners;
+  // Nodes that can fill each channel's orders (availability per channel); key "" = every
+  // channel's fallback (the default node).
+  std::map<std::string, std::vector<std::string>> channel_nodes;
   OrderLimits order_limits;
   // Called after a dead letter was replayed or discarded (wakes delivery). Must not block.
   std::function<void()> on_replayed;
+  // Called after the API itself committed events (returns): wakes event publishing.
+  std::function<void()> on_committed;
   // Failed authentications allowed per source address: a burst, refilled at a rate.
   double auth_failure_burst = 20;
   double auth_failures_per_second = 0.2;
@@ -73,9 +88,18 @@ class Api {
   using RouteHandler = void (Api::*)(std::shared_ptr<RequestContext>, Respond);
   struct RouteEntry {
     RouteHandler handler;
-    const char* scope;  // nullptr: no credential needed
+    const char* scope;  // nullptr: no credential needed (or the handler authenticates)
+    // A deprecated route answers `Deprecation` (RFC 9745), `Sunset` (RFC 8594) and a
+    // `Link` to its successor.
+    const char* deprecated_since = nullptr;  // HTTP-date
+    const char* sunset = nullptr;            // HTTP-date
+    const char* successor = nullptr;         // path template of the replacement
   };
   FilterResult Throttle(RequestContext& ctx, HttpResponse& out);
+  // Counts a failed authentication from the request's address (brute-force limit).
+  void CountAuthFailure(const RequestContext& ctx);
+  // 429 when the address has failed too often.
+  FilterResult CheckAuthFailures(RequestContext& ctx, HttpResponse& out);
   void ListPartners(std::shared_ptr<RequestContext> ctx, Respond respond);
 
   FilterResult Authenticate(RequestContext& ctx, HttpResponse& out);
@@ -84,6 +108,30 @@ class Api {
   void PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
   void PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // Experience APIs for channels, portals and service tools: experience_api.cc.
+  void ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetTracking(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetOrderStatus(std::shared_ptr<RequestContext> ctx, Respond respond);  // deprecated
+  void CancelOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // Signed inbound webhooks (Shopify, Standard Webhooks): webhook_api.cc.
+  void PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // The order `id` if the caller may see it; otherwise answers 404 (exactly as for a missing
+  // order) or the store's error, and returns nullopt.
+  std::optional<OrderRecord> VisibleOrder(const RequestContext& ctx, const std::string& id,
+                                          const Respond& respond);
+  // Stores a decoded order as POST /v1/orders does. `guard_in_flight`: answer 409 to a second
+  // request with the key while the first runs (API clients); webhooks instead let the store
+  // serialise duplicates, so every delivery gets a 2xx.
+  void SubmitOrder(std::shared_ptr<RequestContext> ctx, Order order, std::string key,
+                   bool guard_in_flight, Respond respond);
+  void ApplyShipmentFrom(std::shared_ptr<RequestContext> ctx, const std::string& node,
+                         Shipment shipment, Respond respond);
+  void StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,
+                      std::string_view body, Respond respond);
   void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Readyz(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Metrics(std::shared_ptr<RequestContext> ctx, Respond respond);
@@ -118,6 +166,7 @@ class Api {
   const Clock& clock_;
   Random& random_;
   Logger& log_;
+  IdGenerator ids_{clock_, random_};
   ApiOptions options_;
   Router router_;
   std::vector<RouteEntry> routes_;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "codecs/canonical_json.h"
+#include "delivery/webhook_signer.h"
 #include "model/order_generator.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -145,8 +146,20 @@ class ApiTest : public ::testing::Test {
          Authenticator::FromPlainKey({"limited", PartnerKind::kChannel, {}, {0.001, 2}},
                                      "limited-key")});
     log_ = Logger::Null();
-    api_ =
-        std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_);
+    ApiOptions options;
+    // Signed webhooks: a Shopify store, and node tpl-east pushing Standard Webhooks.
+    Partner store{"shopify-store", PartnerKind::kChannel, DefaultScopes(PartnerKind::kChannel)};
+    store.channel = "shopify";
+    options.webhook_partners["shopify-store"] = {
+        store, {WebhookScheme::kShopify, {{kShopifySecret, {}}}, std::chrono::hours(1)}};
+    Partner east{"tpl-east", PartnerKind::kThirdPartyLogistics,
+                 DefaultScopes(PartnerKind::kThirdPartyLogistics)};
+    east.limits.max_body_bytes = 8192;
+    options.webhook_partners["tpl-east"] = {
+        east, {WebhookScheme::kStandard, {{kStandardSecret, {}}}, std::chrono::seconds(300)}};
+    options.channel_nodes["web"] = {"tpl-east"};
+    api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_,
+                                 *log_, options);
     api_->SetReady(true);
   }
   void TearDown() override {
@@ -166,6 +179,30 @@ class ApiTest : public ::testing::Test {
     r.body = std::move(body);
     if (!key.empty()) r.headers["Authorization"] = "Bearer " + key;
     if (r.method == "POST") r.headers["Content-Type"] = "application/json";
+    return r;
+  }
+  // Obviously fake test secrets.
+  static constexpr const char* kShopifySecret = "FAKE-shopify-app-secret";
+  static constexpr const char* kStandardSecret = "whsec_RkFLRUZBS0VGQUtFRkFLRTEyMzQ=";
+  HttpRequest ShopifyDelivery(std::string body, const std::string& id,
+                              std::string topic = "orders/create") {
+    HttpRequest r = Req("POST", "/v1/webhooks/shopify-store", std::move(body), "");
+    r.headers["X-Shopify-Hmac-Sha256"] = SignShopifyWebhook(kShopifySecret, r.body);
+    r.headers["X-Shopify-Webhook-Id"] = id;
+    r.headers["X-Shopify-Triggered-At"] = FormatRfc3339(clock_.Now());
+    r.headers["X-Shopify-Topic"] = std::move(topic);
+    return r;
+  }
+  HttpRequest StandardDelivery(const std::string& type, const std::string& data,
+                               const std::string& id, std::string partner = "tpl-east") {
+    std::string body = data.empty() ? "" : R"({"type":")" + type + R"(","data":)" + data + "}";
+    HttpRequest r = Req("POST", "/v1/webhooks/" + partner, body, "");
+    int64_t ts =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+    r.headers["webhook-id"] = id;
+    r.headers["webhook-timestamp"] = std::to_string(ts);
+    r.headers["webhook-signature"] =
+        SignStandardWebhook(*DecodeWebhookSecret(kStandardSecret), id, ts, r.body);
     return r;
   }
   HttpRequest PostOrder(const std::string& body, const std::string& idem,
@@ -387,7 +424,7 @@ TEST_F(ApiTest, ContentNegotiationAndRouting) {
   HttpResponse method = Call(Req("DELETE", "/v1/orders"));
   EXPECT_EQ(method.status, 405);
   EXPECT_EQ(ProblemSlugOf(method), "method-not-allowed");
-  EXPECT_EQ(method.headers.at("Allow"), "POST");
+  EXPECT_EQ(method.headers.at("Allow"), "POST, GET");
 }
 
 TEST_F(ApiTest, DuplicateExternalRefWithNewKeyIs409PointingAtTheOrder) {
@@ -591,7 +628,7 @@ TEST_F(ApiTest, ScopesDecideWhatAKeyMayDo) {
   EXPECT_EQ(Call(Req("GET", "/v1/orders/x", "", "hook-key")).status, 403);
   EXPECT_EQ(Call(Req("GET", "/v1/admin/partners", "", "shop-key")).status, 403);
   EXPECT_EQ(DefaultScopes(PartnerKind::kThirdPartyLogistics),
-            (std::set<std::string>{"orders:read", "shipments:write"}));
+            (std::set<std::string>{"orders:read", "shipments:write", "inventory:write"}));
 }
 
 TEST_F(ApiTest, PartnerQuotaAnswers429WithRetryAfterAndRateLimitHeaders) {
@@ -660,14 +697,21 @@ TEST_F(ApiTest, EveryServedRouteIsDocumented) {
 // For every documented (route, status), a request that produces it. Call() checks the other
 // direction (every served status is documented) on every request of this file.
 TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
-  // Fixtures: an order at tpl-east, a shipped order, two dead letters.
+  // Fixtures: an order at tpl-east, a shipped order, orders to cancel and to ship by webhook,
+  // a return, dead letters.
   Order o = gen_.Next();
   HttpResponse created = Call(PostOrder(EncodeOrder(o), "doc-1"));
   std::string order_path = created.headers.at("Location");
   std::string order_id = order_path.substr(strlen("/v1/orders/"));
+  auto submit = [&](const Order& ord, const std::string& key) {
+    return Call(PostOrder(EncodeOrder(ord), key)).headers.at("Location").substr(11);
+  };
   Order shipped = gen_.Next();
-  std::string shipped_id =
-      Call(PostOrder(EncodeOrder(shipped), "doc-2")).headers.at("Location").substr(11);
+  std::string shipped_id = submit(shipped, "doc-2");
+  std::string cancel_again_id = submit(gen_.Next(), "doc-3");
+  std::string cancel_id = submit(gen_.Next(), "doc-4");
+  Order by_hook = gen_.Next();
+  std::string by_hook_id = submit(by_hook, "doc-5");
   auto ship_body = [&](const std::string& id, const Order& ord, const std::string& event) {
     Shipment s;
     s.order_id = id;
@@ -681,6 +725,14 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                      "east-key"))
                 .status,
             201);
+  ASSERT_EQ(Call(Req("POST", "/v1/orders/" + cancel_again_id + "/cancel", "")).status, 202);
+  std::string return_body = R"({"order_id":")" + shipped_id + R"(","lines":[{"line_id":")" +
+                            shipped.lines[0].line_id + R"(","quantity":1,"reason":"damaged"}]})";
+  HttpRequest first_return = Req("POST", "/v1/returns", return_body);
+  first_return.headers["Idempotency-Key"] = "ret-0";
+  HttpResponse ret = Call(std::move(first_return));
+  ASSERT_EQ(ret.status, 201) << ret.body;
+  std::string return_id = ret.headers.at("Location").substr(strlen("/v1/returns/"));
   std::vector<int64_t> dead;
   for (int i = 0; i < 3; ++i)
     Call(PostOrder(EncodeOrder(gen_.Next()), "doc-dl-" + std::to_string(i)));
@@ -688,10 +740,14 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       sqlite_
           ->WriteAndWait([&](WriteTx& tx) {
             auto items =
-                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 10, {});
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 20, {});
             if (!items.ok()) return items.status();
             for (const auto& it : *items) {
-              if (it.aggregate_id == order_id || it.aggregate_id == shipped_id) continue;
+              if (it.aggregate_id.rfind("ord_", 0) != 0) continue;
+              if (it.aggregate_id == order_id || it.aggregate_id == shipped_id ||
+                  it.aggregate_id == cancel_id || it.aggregate_id == cancel_again_id ||
+                  it.aggregate_id == by_hook_id)
+                continue;
               dead.push_back(it.id);
               CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 1, "HTTP 422: no", false));
             }
@@ -699,30 +755,67 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           })
           .ok());
   ASSERT_GE(dead.size(), 3u);
-  auto fill = [&](std::string pattern, bool missing) {
+  const std::string missing_order = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  auto fill = [&](std::string pattern, int status) {
+    bool missing = status == 404;
     auto put = [&](const std::string& param, const std::string& value) {
       auto pos = pattern.find(param);
       if (pos != std::string::npos) pattern.replace(pos, param.size(), value);
     };
     put("{node}", "tpl-east");
-    if (pattern.rfind("/v1/orders/", 0) == 0)
-      put("{id}", missing ? "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : order_id);
+    put("{partner}", "tpl-east");
+    if (pattern == "/v1/orders/{id}/cancel") {
+      put("{id}", missing         ? missing_order
+                  : status == 200 ? cancel_again_id
+                  : status == 409 ? shipped_id
+                                  : cancel_id);
+    }
+    if (pattern.rfind("/v1/orders/", 0) == 0) put("{id}", missing ? missing_order : order_id);
+    if (pattern.rfind("/v1/returns/", 0) == 0)
+      put("{id}", missing ? "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : return_id);
     put("{id}", missing ? "999999" : std::to_string(dead.back()));
     return pattern;
   };
-  auto body_for = [&](const std::string& method, const std::string& pattern) -> std::string {
-    if (method != "POST") return "";
-    if (pattern == "/v1/orders") return EncodeOrder(gen_.Next());
-    if (pattern == "/v1/nodes/{node}/shipments")
-      return ship_body(order_id, o, "s-doc-" + std::to_string(dead.size()));
-    if (pattern == "/v1/admin/dead-letters/{id}/discard") return R"({"reason":"doc test"})";
-    return "{}";
-  };
-  auto key_for = [](const std::string& pattern) -> std::string {
-    if (pattern.rfind("/v1/admin", 0) == 0) return "ops-key";
-    if (pattern.rfind("/v1/nodes", 0) == 0) return "east-key";
-    if (pattern.rfind("/v1/", 0) == 0) return "shop-key";
-    return "";
+  int hook_seq = 0;
+  auto hook_id = [&] { return "msg_doc_" + std::to_string(++hook_seq); };
+  auto request_for = [&](const std::string& method, const std::string& pattern,
+                         int status) -> HttpRequest {
+    std::string path = fill(pattern, status);
+    std::string key = pattern.rfind("/v1/admin", 0) == 0   ? "ops-key"
+                      : pattern.rfind("/v1/nodes", 0) == 0 ? "east-key"
+                      : pattern.rfind("/v1/", 0) == 0      ? "shop-key"
+                                                           : "";
+    if (pattern == "/v1/webhooks/{partner}") {
+      std::string data = ship_body(by_hook_id, by_hook, "hook-ship-1");
+      std::string type = "shipment.confirmed";
+      if (status == 200) {
+        type = "inventory.levels";
+        data = R"({"levels":[{"sku":"SKU-1","on_hand":5,"as_of":"2026-11-01T00:00:00Z"}]})";
+      }
+      if (status == 403) data = EncodeOrder(gen_.Next()), type = "order.created";
+      if (status == 404) data = ship_body(missing_order, o, "hook-missing");
+      if (status == 409) data = ship_body(shipped_id, shipped, "hook-again");
+      if (status == 413) data = R"({"levels":[)" + std::string(9000, ' ') + "]}";
+      if (status == 422) type = "parcel.lost";
+      return StandardDelivery(type, data, hook_id());
+    }
+    std::string body;
+    if (method == "POST") {
+      body = "{}";
+      if (pattern == "/v1/orders") body = EncodeOrder(gen_.Next());
+      if (pattern == "/v1/nodes/{node}/shipments")
+        body = ship_body(order_id, o, "s-doc-" + std::to_string(dead.size()));
+      if (pattern == "/v1/nodes/{node}/inventory")
+        body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
+      if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
+      if (pattern == "/v1/returns") body = status == 404 ? R"({"order_id":")" + missing_order +
+                                                               R"(","lines":[{"line_id":"1",)"
+                                                               R"("quantity":1,"reason":"x"}]})"
+                                                         : return_body;
+    }
+    HttpRequest r = Req(method, path, body, key);
+    if (method == "GET" && pattern == "/v1/availability") r.query = "sku=SKU-1&channel=web";
+    return r;
   };
   // An address that failed authentication too often gets 429 on every authenticated route.
   for (int i = 0; i < 25; ++i) {
@@ -733,13 +826,16 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
   int produced = 0;
   for (const auto& [method, pattern, status] : Documented()) {
     SCOPED_TRACE(method + " " + pattern + " " + std::to_string(status));
-    if (status == 413) continue;  // answered by the HTTP server before any handler: e2e test
-    HttpRequest r =
-        Req(method, fill(pattern, status == 404), body_for(method, pattern), key_for(pattern));
-    if (pattern == "/v1/orders") r.headers["Idempotency-Key"] = "doc-" + std::to_string(produced);
+    bool hook = pattern == "/v1/webhooks/{partner}";
+    // The server's own body limit is enforced by the HTTP server before any handler (e2e).
+    if (status == 413 && !hook) continue;
+    HttpRequest r = request_for(method, pattern, status);
+    std::string idem = "doc-" + std::to_string(produced);
+    if (pattern == "/v1/orders" || pattern == "/v1/returns") r.headers["Idempotency-Key"] = idem;
     switch (status) {
       case 401:
         r.headers.erase("Authorization");
+        if (hook) r.headers["webhook-signature"] = "v1,AAAA";
         break;
       case 429:
         r.remote_address = "203.0.113.9";
@@ -751,25 +847,49 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         r.headers["Content-Type"] = "text/plain";
         break;
       case 400:
-        r.body = "{";
+        if (method == "GET") {
+          r.query = pattern == "/v1/orders" ? "limit=abc" : "";
+        } else if (hook) {
+          r = StandardDelivery("", "", hook_id());
+          r.body = "{";
+          int64_t ts = std::chrono::duration_cast<std::chrono::seconds>(
+                           clock_.Now().time_since_epoch())
+                           .count();
+          r.headers["webhook-signature"] = SignStandardWebhook(
+              *DecodeWebhookSecret(kStandardSecret), r.headers["webhook-id"], ts, r.body);
+        } else {
+          r.body = "{";
+        }
         break;
       case 403:
-        r.headers["Authorization"] = pattern == "/v1/orders"              ? "Bearer east-key"
-                                     : pattern.rfind("/v1/nodes", 0) == 0 ? "Bearer west-key"
-                                     : pattern == "/v1/orders/{id}"       ? "Bearer hook-key"
-                                                                          : "Bearer shop-key";
+        if (!hook) {
+          r.headers["Authorization"] = pattern.rfind("/v1/nodes", 0) == 0   ? "Bearer west-key"
+                                       : pattern.rfind("/v1/admin", 0) == 0 ? "Bearer shop-key"
+                                                                            : "Bearer hook-key";
+        }
         break;
       case 409:
         if (pattern == "/v1/orders") {
           r.body = EncodeOrder(o);  // the channel order exists already
-        } else {
-          r.path = r.target = "/v1/nodes/tpl-east/shipments";
+        } else if (pattern == "/v1/returns") {
+          // A second request with a key whose first request is still being stored.
+          gated_->Close();
+          HttpRequest first = request_for(method, pattern, 201);
+          first.headers["Idempotency-Key"] = idem;
+          auto pending = Start(std::move(first));
+          HttpResponse resp = Call(std::move(r));
+          EXPECT_EQ(resp.status, 409) << resp.body;
+          gated_->Open();
+          EXPECT_EQ(pending.get().status, 201);
+          ++produced;
+          continue;
+        } else if (pattern == "/v1/nodes/{node}/shipments") {
           r.body = ship_body(shipped_id, shipped, "s-again");  // already fully shipped
         }
         break;
       case 404:
         if (pattern == "/v1/nodes/{node}/shipments") {
-          r.body = ship_body("ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", o, "s-missing");
+          r.body = ship_body(missing_order, o, "s-missing");
         }
         break;
       case 422:
@@ -777,7 +897,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           r.query = "limit=abc";
         else if (pattern == "/v1/admin/dead-letters/{id}/replay")
           r.body = R"({"payload":1})";
-        else
+        else if (!hook)
           r.body = R"({"unknown":1})";
         break;
       case 200:
@@ -786,7 +906,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           r.body = ship_body(shipped_id, shipped, "s-1");  // duplicate
         if (pattern == "/v1/admin/dead-letters/{id}/replay")
           r.path = r.target =
-              fill("/v1/admin/dead-letters/" + std::to_string(dead[0]) + "/replay", false);
+              fill("/v1/admin/dead-letters/" + std::to_string(dead[0]) + "/replay", 200);
         if (pattern == "/v1/admin/dead-letters/{id}/discard")
           r.path = r.target = "/v1/admin/dead-letters/" + std::to_string(dead[1]) + "/discard";
         break;
@@ -802,7 +922,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     EXPECT_EQ(resp.status, status) << resp.body;
     ++produced;
   }
-  EXPECT_GT(produced, 50);
+  EXPECT_GT(produced, 100);
 }
 
 }  // namespace

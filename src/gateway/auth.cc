@@ -1,5 +1,7 @@
 #include "gateway/auth.h"
 
+#include <algorithm>
+
 #include "base/crypto.h"
 #include "base/random.h"
 
@@ -36,7 +38,7 @@ std::set<std::string> DefaultScopes(PartnerKind kind) {
     case PartnerKind::kChannel:
       return {"orders:write", "orders:read", "inventory:read", "returns:write"};
     case PartnerKind::kThirdPartyLogistics:
-      return {"orders:read", "shipments:write"};
+      return {"orders:read", "shipments:write", "inventory:write"};
     case PartnerKind::kErp:
       return {"orders:read"};
     case PartnerKind::kSubscriber:
@@ -45,6 +47,11 @@ std::set<std::string> DefaultScopes(PartnerKind kind) {
       return {std::begin(kKnownScopes), std::end(kKnownScopes)};
   }
   return {};
+}
+
+bool Partner::MaySee(const std::vector<std::string>& parties) const {
+  if (kind == PartnerKind::kOperator) return true;
+  return std::find(parties.begin(), parties.end(), id) != parties.end();
 }
 
 PartnerCredential Authenticator::FromPlainKey(Partner partner, std::string_view key) {

@@ -55,6 +55,8 @@ using HttpHandler = std::function<void(HttpRequest, Respond)>;
 // Splits "a=1&b=x%20y" into decoded pairs; later duplicates win. Malformed escapes are kept
 // as they are.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
+// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
+std::string PercentEncode(std::string_view value);
 
 struct ListenAddress {
   std::string host;

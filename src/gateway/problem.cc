@@ -19,6 +19,8 @@ constexpr Entry kCatalogue[] = {
      "Idempotency-Key header is malformed"},
     {ProblemType::kBadRequest, 400, "bad-request", "Bad request"},
     {ProblemType::kUnauthorized, 401, "unauthorized", "Missing or invalid credential"},
+    {ProblemType::kInvalidSignature, 401, "invalid-signature",
+     "Webhook signature, id or timestamp is missing, wrong or stale"},
     {ProblemType::kForbidden, 403, "forbidden", "Credential does not allow this operation"},
     {ProblemType::kNotFound, 404, "not-found", "Not found"},
     {ProblemType::kMethodNotAllowed, 405, "method-not-allowed", "Method not allowed"},

@@ -18,6 +18,7 @@ enum class ProblemType {
   kInvalidIdempotencyKey,   // 400
   kBadRequest,              // 400
   kUnauthorized,            // 401
+  kInvalidSignature,        // 401
   kForbidden,               // 403
   kNotFound,                // 404
   kMethodNotAllowed,        // 405

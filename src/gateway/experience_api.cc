@@ -1,0 +1,582 @@
+// Experience APIs: what channels, portals and service tools ask about orders — lists with
+// cursor paging, tracking, cancellation requests, availability, returns — and the inventory
+// levels nodes report. Every object read here is filtered by the caller (Partner::MaySee);
+// another tenant's id answers exactly like a missing one.
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "base/crypto.h"
+#include "base/json.h"
+#include "codecs/canonical_json.h"
+#include "codecs/json_reader.h"
+#include "flows/order_state.h"
+#include "gateway/api.h"
+
+namespace crossdock {
+
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 200;
+constexpr size_t kMaxSkusPerLookup = 50;
+constexpr size_t kMaxInventoryLevels = 10'000;
+constexpr size_t kMaxReturnLines = 1'000;
+
+// Cursors are opaque to clients: base64url of the last id on the page.
+std::string EncodeCursor(const std::string& last_id) {
+  std::string b = Base64Encode(last_id);
+  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  return b;
+}
+
+Result<std::string> DecodeCursor(std::string cursor) {
+  for (char& c : cursor) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (cursor.size() % 4) cursor.push_back('=');
+  auto raw = Base64Decode(cursor);
+  if (!raw.ok() || raw->empty() || raw->size() > 64 ||
+      raw->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+          std::string::npos) {
+    return InvalidArgument("cursor is not one this server issued");
+  }
+  return *raw;
+}
+
+void WriteTime(JsonWriter& w, const char* key, const std::optional<TimePoint>& t) {
+  if (t) w.Field(key, FormatRfc3339(*t));
+}
+
+void WriteCancellation(JsonWriter& w, const OrderFlowState& flow) {
+  if (!flow.cancel_requested_at) return;
+  w.Key("cancellation").StartObject();
+  w.Field("state", "requested");
+  w.Field("requested_at", FormatRfc3339(*flow.cancel_requested_at));
+  w.Field("requested_by", flow.cancel_requested_by);
+  if (!flow.cancel_reason.empty()) w.Field("reason", flow.cancel_reason);
+  w.EndObject();
+}
+
+}  // namespace
+
+void Api::ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto q = ParseQuery(ctx->request.query);
+  OrderQuery query;
+  query.limit = kDefaultPageSize;
+  FieldErrors errors;
+  if (const std::string& v = q["limit"]; !v.empty()) {
+    if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
+      errors.push_back({"limit", "must be a whole number from 1; pages hold at most 200"});
+    } else {
+      query.limit = std::min(std::stoi(v), kMaxPageSize);  // capped, not refused
+    }
+  }
+  if (const std::string& v = q["status"]; !v.empty()) {
+    if (ParseOrderStatus(v).ok())
+      query.status = v;
+    else
+      errors.push_back({"status", "is not an order status"});
+  }
+  query.channel = q["channel"];
+  if (const std::string& v = q["cursor"]; !v.empty()) {
+    auto after = DecodeCursor(v);
+    if (after.ok())
+      query.after_id = *after;
+    else
+      errors.push_back({"cursor", after.status().message()});
+  }
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kBadRequest, "invalid query parameters", std::move(errors)));
+    return;
+  }
+  const Partner& p = *ctx->partner;
+  query.party = p.kind == PartnerKind::kOperator ? "" : p.id;
+  int page = query.limit;
+  query.limit = page + 1;  // one more tells whether another page follows
+  auto rows = store_.ListOrders(query);
+  if (!rows.ok()) {
+    respond(FromStatus(*ctx, rows.status()));
+    return;
+  }
+  bool more = static_cast<int>(rows->size()) > page;
+  if (more) rows->resize(page);
+  JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& r : *rows) {
+    const Order& o = r.order;
+    w.StartObject();
+    w.Field("id", o.id);
+    w.Field("status", OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
+    w.Field("channel", o.channel);
+    w.Field("external_ref", o.external_ref);
+    WriteTime(w, "created_at", o.created_at);
+    WriteTime(w, "updated_at", o.updated_at);
+    w.Field("grand_total", o.totals.grand_total.ToString());
+    w.Field("currency", o.currency);
+    w.EndObject();
+  }
+  w.EndArray();
+  HttpResponse resp;
+  if (more) {
+    std::string cursor = EncodeCursor(rows->back().order.id);
+    w.Field("next_cursor", cursor);
+    std::string next = "/v1/orders?limit=" + std::to_string(page) + "&cursor=" + cursor;
+    if (!query.status.empty()) next += "&status=" + query.status;
+    if (!query.channel.empty()) next += "&channel=" + PercentEncode(query.channel);
+    resp.headers["Link"] = "<" + next + ">; rel=\"next\"";
+  }
+  w.EndObject();
+  resp.status = 200;
+  resp.body = w.Take();
+  resp.headers["Content-Type"] = "application/json";
+  respond(std::move(resp));
+}
+
+void Api::GetTracking(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  auto rec = VisibleOrder(*ctx, id, respond);
+  if (!rec) return;
+  auto flow = DecodeFlowState(rec->flow_state);
+  auto history = store_.GetHistory(id);
+  if (!flow.ok() || !history.ok()) {
+    respond(FromStatus(*ctx, !flow.ok() ? flow.status() : history.status()));
+    return;
+  }
+  const Order& o = rec->order;
+  JsonWriter w;
+  w.StartObject();
+  w.Field("order_id", o.id);
+  w.Field("status", OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
+  w.Field("channel", o.channel);
+  w.Field("external_ref", o.external_ref);
+  w.Field("node", flow->node);
+  if (!flow->node_ref.empty()) w.Field("node_ref", flow->node_ref);
+  WriteTime(w, "updated_at", o.updated_at);
+  w.Key("lines").StartArray();
+  for (const auto& l : o.lines) {
+    auto shipped = flow->shipped.find(l.line_id);
+    w.StartObject().Field("line_id", l.line_id).Field("sku", l.sku);
+    w.Field("ordered", l.quantity);
+    w.Field("shipped", shipped == flow->shipped.end() ? int64_t{0} : shipped->second);
+    w.EndObject();
+  }
+  w.EndArray();
+  // Shipments with carrier and tracking, as the nodes confirmed them (from the history).
+  w.Key("shipments").StartArray();
+  simdjson::dom::parser parser;
+  for (const auto& h : *history) {
+    if (h.type != "order.shipped" && h.type != "order.partially_shipped") continue;
+    simdjson::dom::element doc, shipment;
+    if (parser.parse(h.detail).get(doc) || doc["shipment"].get(shipment)) continue;
+    w.Raw(simdjson::minify(shipment));
+  }
+  w.EndArray();
+  WriteCancellation(w, *flow);
+  w.EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
+}
+
+void Api::GetOrderStatus(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  auto rec = VisibleOrder(*ctx, id, respond);
+  if (!rec) return;
+  JsonWriter w;
+  w.StartObject();
+  w.Field("order_id", rec->order.id);
+  w.Field("status", OrderStatusName(rec->order.status.value_or(OrderStatus::kReceived)));
+  WriteTime(w, "updated_at", rec->order.updated_at);
+  w.EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
+}
+
+void Api::CancelOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  simdjson::dom::parser parser;
+  auto body = ObjectBody(*ctx, respond, parser);
+  if (!body) return;
+  std::string reason;
+  FieldErrors errors;
+  for (auto kv : *body) {
+    if (kv.key == "reason") {
+      std::string_view v;
+      if (kv.value.get_string().get(v) || v.size() > 500) {
+        errors.push_back({"/reason", "must be a string of at most 500 bytes"});
+      } else {
+        reason = std::string(v);
+      }
+    } else {
+      errors.push_back({"/" + std::string(kv.key), "is not a property of a cancellation request"});
+    }
+  }
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kValidation, "invalid cancellation request", errors));
+    return;
+  }
+  if (!VisibleOrder(*ctx, id, respond)) return;
+  flow_.RequestCancel(
+      id, CancelRequested{ctx->partner->id, reason}, ctx->trace,
+      [this, ctx, id, respond = std::move(respond)](Result<CancelOutcome> r) {
+        if (!r.ok()) {
+          respond(FromStatus(*ctx, r.status()));
+          return;
+        }
+        if (r->rejection) {
+          respond(r->rejection->status.code() == StatusCode::kNotFound
+                      ? Fail(*ctx, ProblemType::kNotFound, "no order " + id)
+                      : Fail(*ctx, ProblemType::kConflict, r->rejection->status.message()));
+          return;
+        }
+        JsonWriter w;
+        w.StartObject();
+        w.Field("order_id", id);
+        w.Field("status", r->status);
+        w.Key("cancellation").StartObject();
+        w.Field("state", "requested");
+        w.Field("requested_at", FormatRfc3339(r->requested_at));
+        w.EndObject();
+        w.EndObject();
+        // 202: recorded; the node and the ERP act on it asynchronously.
+        respond(HttpResponse::Json(r->already_requested ? 200 : 202, w.Take()));
+      });
+}
+
+void Api::GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto q = ParseQuery(ctx->request.query);
+  std::vector<std::string> skus;
+  {
+    const std::string& list = q["sku"];
+    size_t i = 0;
+    while (i < list.size()) {
+      size_t j = list.find(',', i);
+      if (j == std::string::npos) j = list.size();
+      if (j > i) skus.push_back(list.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  if (skus.empty() || skus.size() > kMaxSkusPerLookup) {
+    respond(Fail(*ctx, ProblemType::kBadRequest, "give 1 to 50 SKUs as ?sku=A,B",
+                 {{"sku", "is required"}}));
+    return;
+  }
+  const std::string& channel = q["channel"];
+  // Which nodes feed the channel: those its routing can send orders to.
+  const std::vector<std::string>* feeding = nullptr;
+  if (!channel.empty()) {
+    auto it = options_.channel_nodes.find(channel);
+    if (it == options_.channel_nodes.end()) it = options_.channel_nodes.find("");
+    if (it != options_.channel_nodes.end()) feeding = &it->second;
+  }
+  JsonWriter w;
+  w.StartObject();
+  if (!channel.empty()) w.Field("channel", channel);
+  w.Key("items").StartArray();
+  for (const auto& sku : skus) {
+    auto levels = store_.GetInventory(sku);
+    if (!levels.ok()) {
+      respond(FromStatus(*ctx, levels.status()));
+      return;
+    }
+    int64_t total = 0;
+    w.StartObject().Field("sku", sku);
+    w.Key("nodes").StartArray();
+    for (const auto& l : *levels) {
+      if (feeding && std::find(feeding->begin(), feeding->end(), l.node) == feeding->end()) {
+        continue;
+      }
+      total += std::max<int64_t>(0, l.on_hand);
+      w.StartObject().Field("node", l.node).Field("on_hand", l.on_hand);
+      w.Field("as_of", FormatRfc3339(l.as_of)).EndObject();
+    }
+    w.EndArray();
+    w.Field("available", total);
+    // Until the inventory ledger tracks reservations, availability is the on-hand stock
+    // the nodes last reported.
+    w.Field("basis", "reported_on_hand");
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
+}
+
+void Api::PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& node = ctx->route.params["node"];
+  const Partner& p = *ctx->partner;
+  if (p.kind != PartnerKind::kOperator && p.id != node) {
+    respond(Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may report its stock"));
+    return;
+  }
+  StoreInventory(ctx, node, ctx->request.body, std::move(respond));
+}
+
+void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,
+                         std::string_view body, Respond respond) {
+  FieldErrors errors;
+  auto doc = json_reader::Parse(body, options_.max_json_depth, errors);
+  if (!doc) {
+    respond(Fail(*ctx, ProblemType::kMalformedJson, errors[0].detail));
+    return;
+  }
+  json_reader::Reader r(errors);
+  auto levels = std::make_shared<std::vector<InventoryLevel>>();
+  TimePoint now = clock_.Now();
+  bool has_levels = false;
+  r.ForEachField(*doc, "", [&](std::string_view k, json_reader::element v, const std::string& p) {
+    if (k != "levels") return false;
+    has_levels = true;
+    r.ForEachItem(v, p, [&](json_reader::element item, const std::string& ip) {
+      if (levels->size() >= kMaxInventoryLevels) {
+        if (levels->size() == kMaxInventoryLevels) r.Error(p, "has more than 10000 levels");
+        return;
+      }
+      InventoryLevel l;
+      l.node = node;
+      l.updated_at = now;
+      std::optional<TimePoint> as_of;
+      std::vector<std::string_view> seen;
+      r.ForEachField(item, ip, [&](std::string_view f, json_reader::element fv,
+                                   const std::string& fp) {
+        seen.push_back(f);
+        if (f == "sku")
+          r.String(fv, fp, l.sku);
+        else if (f == "on_hand")
+          r.Int(fv, fp, l.on_hand);
+        else if (f == "as_of")
+          r.Time(fv, fp, as_of);
+        else
+          return false;
+        return true;
+      });
+      r.Require(ip, {"sku", "on_hand", "as_of"}, seen);
+      if (as_of) l.as_of = *as_of;
+      if (l.sku.size() > 64) r.Error(ip + "/sku", "is longer than 64 bytes");
+      levels->push_back(std::move(l));
+    });
+    return true;
+  });
+  if (!has_levels) r.Error("/levels", "is required");
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kValidation, "invalid inventory report", std::move(errors)));
+    return;
+  }
+  auto applied = std::make_shared<int64_t>(0);
+  store_.Write(
+      [levels, applied](WriteTx& tx) -> Status {
+        *applied = 0;
+        for (const auto& l : *levels) {
+          auto ok = tx.PutInventoryLevel(l);
+          if (!ok.ok()) return ok.status();
+          *applied += *ok ? 1 : 0;
+        }
+        return Status::Ok();
+      },
+      [this, ctx, levels, applied, respond = std::move(respond)](Status st) {
+        if (!st.ok()) {
+          respond(FromStatus(*ctx, st));
+          return;
+        }
+        JsonWriter w;
+        w.StartObject();
+        w.Field("applied", *applied);
+        // Reports older than what is stored for the same SKU and node change nothing.
+        w.Field("stale", static_cast<int64_t>(levels->size()) - *applied);
+        w.EndObject();
+        respond(HttpResponse::Json(200, w.Take()));
+      });
+}
+
+void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto key_header = ctx->request.Header("Idempotency-Key");
+  if (!key_header) {
+    respond(Fail(*ctx, ProblemType::kMissingIdempotencyKey,
+                 "POST /v1/returns needs an Idempotency-Key header so retries are safe"));
+    return;
+  }
+  auto key = ParseIdempotencyKey(*key_header);
+  if (!key.ok()) {
+    respond(Fail(*ctx, ProblemType::kInvalidIdempotencyKey, key.status().message()));
+    return;
+  }
+  // {"order_id", "lines": [{"line_id", "quantity", "reason"}], "notes"}; server-owned
+  // properties (id, status, partner, created_at) are refused like any unknown one.
+  FieldErrors errors;
+  auto doc = json_reader::Parse(ctx->request.body, options_.max_json_depth, errors);
+  if (!doc) {
+    respond(Fail(*ctx, ProblemType::kMalformedJson, errors[0].detail));
+    return;
+  }
+  json_reader::Reader r(errors);
+  struct Line {
+    std::string line_id;
+    int64_t quantity = 0;
+    std::string reason;
+  };
+  std::string order_id, notes;
+  std::vector<Line> lines;
+  std::vector<std::string_view> seen;
+  r.ForEachField(*doc, "", [&](std::string_view k, json_reader::element v, const std::string& p) {
+    seen.push_back(k);
+    if (k == "order_id") {
+      r.String(v, p, order_id);
+    } else if (k == "notes") {
+      r.String(v, p, notes);
+      if (notes.size() > 2000) r.Error(p, "is longer than 2000 bytes");
+    } else if (k == "lines") {
+      r.ForEachItem(v, p, [&](json_reader::element item, const std::string& ip) {
+        Line l;
+        std::vector<std::string_view> line_seen;
+        r.ForEachField(item, ip, [&](std::string_view f, json_reader::element fv,
+                                     const std::string& fp) {
+          line_seen.push_back(f);
+          if (f == "line_id")
+            r.String(fv, fp, l.line_id);
+          else if (f == "quantity")
+            r.Int(fv, fp, l.quantity);
+          else if (f == "reason")
+            r.String(fv, fp, l.reason);
+          else
+            return false;
+          return true;
+        });
+        r.Require(ip, {"line_id", "quantity", "reason"}, line_seen);
+        if (l.quantity < 1) r.Error(ip + "/quantity", "must be at least 1");
+        lines.push_back(std::move(l));
+      });
+      if (lines.empty()) r.Error(p, "must have at least one line");
+      if (lines.size() > kMaxReturnLines) r.Error(p, "has more than 1000 lines");
+    } else {
+      return false;  // unknown or server-owned: reported with its pointer
+    }
+    return true;
+  });
+  r.Require("", {"order_id", "lines"}, seen);
+  if (!errors.empty()) {
+    respond(DecodeFailure(*ctx, "return request", false, std::move(errors)));
+    return;
+  }
+  auto rec = VisibleOrder(*ctx, order_id, respond);
+  if (!rec) return;
+  auto flow = DecodeFlowState(rec->flow_state);
+  if (!flow.ok()) {
+    respond(FromStatus(*ctx, flow.status()));
+    return;
+  }
+  // Only what has shipped can come back.
+  std::map<std::string, int64_t> asked;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string p = "/lines/" + std::to_string(i);
+    auto it = std::find_if(rec->order.lines.begin(), rec->order.lines.end(),
+                           [&](const OrderLine& l) { return l.line_id == lines[i].line_id; });
+    if (it == rec->order.lines.end()) {
+      errors.push_back({p + "/line_id", "order " + order_id + " has no such line"});
+      continue;
+    }
+    asked[lines[i].line_id] += lines[i].quantity;
+    auto shipped = flow->shipped.find(lines[i].line_id);
+    int64_t have = shipped == flow->shipped.end() ? 0 : shipped->second;
+    if (asked[lines[i].line_id] > have) {
+      errors.push_back({p + "/quantity", "exceeds the " + std::to_string(have) +
+                                             " shipped on this line"});
+    }
+  }
+  if (!errors.empty()) {
+    respond(DecodeFailure(*ctx, "return request", false, std::move(errors)));
+    return;
+  }
+  if (!in_flight_.TryAcquire(ctx->partner->id, *key)) {
+    HttpResponse resp = Fail(*ctx, ProblemType::kIdempotencyKeyInFlight,
+                             "retry after the first request with this key has been answered");
+    resp.headers["Retry-After"] = "1";
+    respond(std::move(resp));
+    return;
+  }
+  TimePoint now = clock_.Now();
+  auto ret = std::make_shared<ReturnRecord>();
+  ret->id = ids_.Next("ret");
+  ret->order_id = order_id;
+  ret->partner = ctx->partner->id;
+  ret->parties = rec->parties;
+  if (std::find(ret->parties.begin(), ret->parties.end(), ret->partner) == ret->parties.end()) {
+    ret->parties.push_back(ret->partner);  // an operator who opened it sees it anyway
+  }
+  ret->status = "requested";
+  ret->created_at = now;
+  {
+    JsonWriter w;
+    w.StartObject();
+    w.Field("id", ret->id).Field("order_id", order_id).Field("status", ret->status);
+    w.Field("partner", ret->partner).Field("created_at", FormatRfc3339(now));
+    w.Key("lines").StartArray();
+    for (const auto& l : lines) {
+      w.StartObject().Field("line_id", l.line_id).Field("quantity", l.quantity);
+      w.Field("reason", l.reason).EndObject();
+    }
+    w.EndArray();
+    if (!notes.empty()) w.Field("notes", notes);
+    w.EndObject();
+    ret->body = w.Take();
+  }
+  struct Outcome {
+    std::optional<IdempotencyRecord> replay;
+    bool reused = false;
+  };
+  auto out = std::make_shared<Outcome>();
+  std::string hash = IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body);
+  std::string partner = ctx->partner->id, trace_id = ctx->trace.trace_id;
+  std::string traceparent = ctx->trace.ToTraceparent(), event_id = ids_.Next("evt");
+  store_.Write(
+      [ret, out, key = *key, hash, partner, now, trace_id, traceparent,
+       event_id](WriteTx& tx) -> Status {
+        *out = Outcome{};
+        auto prior = tx.GetIdempotency(partner, key);
+        if (!prior.ok()) return prior.status();
+        if (prior->has_value()) {
+          if ((*prior)->request_hash != hash)
+            out->reused = true;
+          else
+            out->replay = **prior;
+          return Status::Ok();
+        }
+        CROSSDOCK_RETURN_IF_ERROR(tx.InsertReturn(*ret));
+        CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency(
+            {partner, key, hash, 201, ret->body, "/v1/returns/" + ret->id, now}));
+        HistoryEntry h{0, now, "order.return_requested", ret->body, trace_id};
+        CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(ret->order_id, h));
+        EventRecord e{0,   event_id,  "/crossdock/returns", "dev.crossdock.return.requested.v1",
+                      ret->order_id, now, ret->body, traceparent};
+        return tx.AppendEvent(e);
+      },
+      [this, ctx, ret, out, key = *key, respond = std::move(respond)](Status st) {
+        in_flight_.Release(ctx->partner->id, key);
+        if (!st.ok()) {
+          respond(FromStatus(*ctx, st));
+          return;
+        }
+        if (out->reused) {
+          respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
+                       "this Idempotency-Key was first used with a different body"));
+          return;
+        }
+        const bool replayed = out->replay.has_value();
+        HttpResponse resp = HttpResponse::Json(201, replayed ? out->replay->response_body : ret->body);
+        resp.headers["Location"] = replayed ? out->replay->location : "/v1/returns/" + ret->id;
+        if (replayed) resp.headers["Idempotent-Replayed"] = "true";
+        if (!replayed && options_.on_committed) options_.on_committed();
+        respond(std::move(resp));
+      });
+}
+
+void Api::GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  auto rec = store_.GetReturn(id);
+  if (!rec.ok()) {
+    respond(FromStatus(*ctx, rec.status()));
+    return;
+  }
+  if (!rec->has_value() || !ctx->partner->MaySee((*rec)->parties)) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no return " + id));
+    return;
+  }
+  respond(HttpResponse::Json(200, (*rec)->body));
+}
+
+}  // namespace crossdock
