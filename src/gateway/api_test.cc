@@ -137,6 +137,7 @@ class ApiTest : public ::testing::Test {
     Authenticator auth(
         {Authenticator::FromPlainKey({"shop", PartnerKind::kChannel}, "shop-key"),
          Authenticator::FromPlainKey({"portal", PartnerKind::kChannel}, "portal-key"),
+         Authenticator::FromPlainKey({"b2b", PartnerKind::kChannel}, "b2b-key"),
          Authenticator::FromPlainKey({"tpl-east", PartnerKind::kThirdPartyLogistics}, "east-key"),
          Authenticator::FromPlainKey({"tpl-west", PartnerKind::kThirdPartyLogistics}, "west-key"),
          Authenticator::FromPlainKey({"ops", PartnerKind::kOperator}, "ops-key"),
@@ -923,6 +924,390 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     ++produced;
   }
   EXPECT_GT(produced, 100);
+}
+
+// Removes what legitimately differs between two 404 answers: the trace id and the id asked.
+std::string Normalized(std::string body, const std::string& id) {
+  auto t = body.find("\"trace_id\":\"");
+  if (t != std::string::npos) body.erase(t, body.find('"', t + 12) + 1 - t);
+  for (auto pos = body.find(id); pos != std::string::npos; pos = body.find(id)) {
+    body.replace(pos, id.size(), "<id>");
+  }
+  return body;
+}
+
+// S1: three partners × every object endpoint × the ids the others own. Every attempt answers
+// exactly what a missing id answers, and none has an effect.
+TEST_F(ApiTest, TenantIsolationMatrix) {
+  const std::vector<std::string> partners = {"shop", "portal", "b2b"};
+  struct Owned {
+    std::string order_id, return_id;
+    Order order;
+  };
+  std::map<std::string, Owned> owned;
+  for (const auto& p : partners) {
+    Owned& o = owned[p];
+    o.order = gen_.Next();
+    HttpResponse created = Call(PostOrder(EncodeOrder(o.order), "iso-" + p, p + "-key"));
+    ASSERT_EQ(created.status, 201);
+    o.order_id = created.headers.at("Location").substr(strlen("/v1/orders/"));
+    Shipment s;
+    s.order_id = o.order_id;
+    s.partner_event_id = "iso-ship-" + p;
+    Package pkg;
+    for (const auto& l : o.order.lines) pkg.lines.push_back({l.line_id, l.sku, l.quantity});
+    s.packages.push_back(pkg);
+    ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(s), "east-key"))
+                  .status,
+              201);
+    HttpRequest r = Req("POST", "/v1/returns",
+                        R"({"order_id":")" + o.order_id + R"(","lines":[{"line_id":")" +
+                            o.order.lines[0].line_id + R"(","quantity":1,"reason":"x"}]})",
+                        p + "-key");
+    r.headers["Idempotency-Key"] = "iso-ret-" + p;
+    HttpResponse ret = Call(std::move(r));
+    ASSERT_EQ(ret.status, 201) << ret.body;
+    o.return_id = ret.headers.at("Location").substr(strlen("/v1/returns/"));
+  }
+  const std::string missing_order = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  const std::string missing_return = "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  // Each object endpoint as (request for an id, the id a missing object would have).
+  struct Endpoint {
+    std::string name;
+    std::function<HttpRequest(const Owned&, const std::string& key, bool missing)> make;
+    bool return_id = false;
+  };
+  int n = 0;
+  const std::vector<Endpoint> endpoints = {
+      {"GET order",
+       [&](const Owned& o, const std::string& k, bool m) {
+         return Req("GET", "/v1/orders/" + (m ? missing_order : o.order_id), "", k);
+       }},
+      {"GET tracking",
+       [&](const Owned& o, const std::string& k, bool m) {
+         return Req("GET", "/v1/orders/" + (m ? missing_order : o.order_id) + "/tracking", "", k);
+       }},
+      {"GET status",
+       [&](const Owned& o, const std::string& k, bool m) {
+         return Req("GET", "/v1/orders/" + (m ? missing_order : o.order_id) + "/status", "", k);
+       }},
+      {"POST cancel",
+       [&](const Owned& o, const std::string& k, bool m) {
+         return Req("POST", "/v1/orders/" + (m ? missing_order : o.order_id) + "/cancel", "", k);
+       }},
+      {"POST return",
+       [&](const Owned& o, const std::string& k, bool m) {
+         HttpRequest r = Req("POST", "/v1/returns",
+                             R"({"order_id":")" + (m ? missing_order : o.order_id) +
+                                 R"(","lines":[{"line_id":")" + o.order.lines[0].line_id +
+                                 R"(","quantity":1,"reason":"x"}]})",
+                             k);
+         r.headers["Idempotency-Key"] = "iso-x-" + std::to_string(++n);
+         return r;
+       }},
+      {"GET return",
+       [&](const Owned& o, const std::string& k, bool m) {
+         return Req("GET", "/v1/returns/" + (m ? missing_return : o.return_id), "", k);
+       },
+       true},
+  };
+  auto history_size = [&](const std::string& id) { return sqlite_->GetHistory(id)->size(); };
+  std::map<std::string, size_t> history_before;
+  for (const auto& [p, o] : owned) history_before[p] = history_size(o.order_id);
+  int attempts = 0;
+  for (const auto& caller : partners) {
+    for (const auto& [owner, o] : owned) {
+      if (owner == caller) continue;
+      for (const auto& ep : endpoints) {
+        SCOPED_TRACE(caller + " → " + owner + "'s " + ep.name);
+        HttpResponse foreign = Call(ep.make(o, caller + "-key", false));
+        HttpResponse missing = Call(ep.make(o, caller + "-key", true));
+        EXPECT_EQ(foreign.status, 404) << foreign.body;
+        EXPECT_EQ(ProblemSlugOf(foreign), "not-found");
+        const std::string& asked = ep.return_id ? o.return_id : o.order_id;
+        const std::string& absent = ep.return_id ? missing_return : missing_order;
+        EXPECT_EQ(Normalized(foreign.body, asked), Normalized(missing.body, absent));
+        ++attempts;
+      }
+      // The list never shows another tenant's order.
+      HttpResponse list = Call(Req("GET", "/v1/orders", "", caller + "-key"));
+      EXPECT_EQ(list.status, 200);
+      EXPECT_EQ(list.body.find(o.order_id), std::string::npos);
+      EXPECT_NE(list.body.find(owned[caller].order_id), std::string::npos);
+    }
+  }
+  EXPECT_EQ(attempts, 3 * 2 * static_cast<int>(endpoints.size()));
+  // No effect: no cancellation request or return was recorded on any order.
+  for (const auto& [p, o] : owned) EXPECT_EQ(history_size(o.order_id), history_before[p]) << p;
+  // A node sees only the orders allocated to it, and cannot ship another node's order.
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/" + owned["shop"].order_id, "", "west-key")).status, 404);
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/" + owned["shop"].order_id, "", "east-key")).status, 200);
+  HttpResponse west_list = Call(Req("GET", "/v1/orders", "", "west-key"));
+  EXPECT_EQ(west_list.body, R"({"items":[]})");
+}
+
+TEST_F(ApiTest, OrderListPagesWithAnOpaqueCursorAndCapsThePageSize) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    HttpResponse r = Call(PostOrder(EncodeOrder(gen_.Next()), "page-" + std::to_string(i)));
+    ids.push_back(r.headers.at("Location").substr(strlen("/v1/orders/")));
+  }
+  std::vector<std::string> seen;
+  std::string query = "limit=3";
+  for (int page = 0; page < 5 && !query.empty(); ++page) {
+    HttpRequest r = Req("GET", "/v1/orders");
+    r.query = query;
+    HttpResponse resp = Call(std::move(r));
+    ASSERT_EQ(resp.status, 200);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(resp.body);
+    for (auto item : doc["items"].get_array()) seen.emplace_back(item["id"].get_string().value());
+    std::string_view cursor;
+    if (doc["next_cursor"].get(cursor) == simdjson::SUCCESS) {
+      query = "limit=3&cursor=" + std::string(cursor);
+      EXPECT_NE(resp.headers.at("Link").find("rel=\"next\""), std::string::npos);
+    } else {
+      query.clear();
+    }
+  }
+  EXPECT_EQ(seen, ids);  // every order once, in creation order
+  HttpRequest big = Req("GET", "/v1/orders");
+  big.query = "limit=100000";
+  EXPECT_EQ(Call(std::move(big)).status, 200);  // capped, not refused
+  for (std::string bad : {"limit=0", "limit=-1", "cursor=%21%21", "status=lost"}) {
+    HttpRequest r = Req("GET", "/v1/orders");
+    r.query = bad;
+    HttpResponse resp = Call(std::move(r));
+    EXPECT_EQ(resp.status, 400) << bad;
+    EXPECT_EQ(ProblemSlugOf(resp), "bad-request");
+  }
+  HttpRequest shipped = Req("GET", "/v1/orders");
+  shipped.query = "status=shipped";
+  EXPECT_EQ(Call(std::move(shipped)).body, R"({"items":[]})");
+}
+
+TEST_F(ApiTest, DeprecatedRouteAnswersDeprecationSunsetAndSuccessor) {
+  HttpResponse created = Call(PostOrder(EncodeOrder(gen_.Next()), "dep-1"));
+  std::string location = created.headers.at("Location");
+  HttpResponse r = Call(Req("GET", location + "/status"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("Deprecation"), "@1793491200");  // 2026-11-01T00:00:00Z
+  EXPECT_EQ(r.headers.at("Sunset"), "Wed, 30 Jun 2027 00:00:00 GMT");
+  EXPECT_EQ(r.headers.at("Link"), "<" + location + "/tracking>; rel=\"successor-version\"");
+  // Errors on the deprecated route carry the headers too; the successor has none.
+  EXPECT_TRUE(Call(Req("GET", "/v1/orders/x/status")).headers.count("Sunset"));
+  EXPECT_FALSE(Call(Req("GET", location + "/tracking")).headers.count("Deprecation"));
+  EXPECT_EQ(Call(Req("GET", "/v2" + location.substr(3))).status, 404);  // unknown version
+}
+
+TEST_F(ApiTest, CancellationIsRecordedOnceAndRefusedAfterShipment) {
+  Order o = gen_.Next();
+  std::string id =
+      Call(PostOrder(EncodeOrder(o), "can-1")).headers.at("Location").substr(strlen("/v1/orders/"));
+  HttpResponse first =
+      Call(Req("POST", "/v1/orders/" + id + "/cancel", R"({"reason":"customer request"})"));
+  EXPECT_EQ(first.status, 202) << first.body;
+  HttpResponse again = Call(Req("POST", "/v1/orders/" + id + "/cancel", ""));
+  EXPECT_EQ(again.status, 200);
+  HttpResponse tracking = Call(Req("GET", "/v1/orders/" + id + "/tracking"));
+  EXPECT_NE(tracking.body.find(R"("cancellation":{"state":"requested")"), std::string::npos);
+  EXPECT_NE(tracking.body.find("customer request"), std::string::npos);
+  auto history = sqlite_->GetHistory(id);
+  EXPECT_EQ(std::count_if(history->begin(), history->end(),
+                          [](const HistoryEntry& h) { return h.type == "order.cancel_requested"; }),
+            1);
+  // Mass assignment and unknown properties are refused with their pointer.
+  HttpResponse status_write =
+      Call(Req("POST", "/v1/orders/" + id + "/cancel", R"({"status":"cancelled"})"));
+  EXPECT_EQ(status_write.status, 422);
+  EXPECT_NE(status_write.body.find(R"("pointer":"/status")"), std::string::npos);
+
+  Order s = gen_.Next();
+  std::string shipped_id =
+      Call(PostOrder(EncodeOrder(s), "can-2")).headers.at("Location").substr(strlen("/v1/orders/"));
+  Shipment sh;
+  sh.order_id = shipped_id;
+  sh.partner_event_id = "can-ship";
+  Package p;
+  p.lines.push_back({s.lines[0].line_id, s.lines[0].sku, 1});
+  sh.packages.push_back(p);
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
+            201);
+  HttpResponse late = Call(Req("POST", "/v1/orders/" + shipped_id + "/cancel", ""));
+  EXPECT_EQ(late.status, 409);
+  EXPECT_EQ(ProblemSlugOf(late), "conflict");
+}
+
+TEST_F(ApiTest, ReturnsCoverOnlyShippedQuantitiesAndRefuseServerFields) {
+  Order o = gen_.Next();
+  o.lines[0].quantity = 2;
+  o.totals = *ComputeTotals(o);
+  std::string id =
+      Call(PostOrder(EncodeOrder(o), "ret-o")).headers.at("Location").substr(strlen("/v1/orders/"));
+  auto post = [&](const std::string& body, const std::string& key) {
+    HttpRequest r = Req("POST", "/v1/returns", body);
+    r.headers["Idempotency-Key"] = key;
+    return Call(std::move(r));
+  };
+  std::string line = o.lines[0].line_id;
+  std::string one = R"({"order_id":")" + id + R"(","lines":[{"line_id":")" + line +
+                    R"(","quantity":1,"reason":"damaged"}]})";
+  HttpResponse unshipped = post(one, "r1");
+  EXPECT_EQ(unshipped.status, 422);
+  EXPECT_NE(unshipped.body.find(R"("pointer":"/lines/0/quantity")"), std::string::npos);
+  Shipment sh;
+  sh.order_id = id;
+  sh.partner_event_id = "ret-ship";
+  Package p;
+  p.lines.push_back({line, o.lines[0].sku, 1});
+  sh.packages.push_back(p);
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
+            201);
+  HttpResponse ok = post(one, "r2");
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  HttpResponse replay = post(one, "r2");
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, ok.body);  // byte for byte
+  EXPECT_EQ(replay.headers.at("Idempotent-Replayed"), "true");
+  EXPECT_EQ(post(R"({"order_id":")" + id + R"(","lines":[{"line_id":")" + line +
+                     R"(","quantity":1,"reason":"other"}]})",
+                 "r2")
+                .status,
+            422);  // same key, different body
+  HttpResponse two = post(R"({"order_id":")" + id + R"(","lines":[{"line_id":")" + line +
+                              R"(","quantity":2,"reason":"x"}]})",
+                          "r3");
+  EXPECT_EQ(two.status, 422);  // only one unit shipped
+  // S4: server-owned properties are refused, each with its pointer.
+  HttpResponse mass = post(R"({"id":"ret_x","status":"approved","partner":"ops",)"
+                           R"("created_at":"2026-01-01T00:00:00Z","order_id":")" +
+                               id + R"(","lines":[{"line_id":")" + line +
+                               R"(","quantity":1,"reason":"x"}]})",
+                           "r4");
+  EXPECT_EQ(mass.status, 422);
+  for (const char* ptr : {"/id", "/status", "/partner", "/created_at"}) {
+    EXPECT_NE(mass.body.find(std::string(R"("pointer":")") + ptr + "\""), std::string::npos)
+        << ptr;
+  }
+  HttpResponse got = Call(Req("GET", ok.headers.at("Location")));
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, ok.body);
+}
+
+TEST_F(ApiTest, AvailabilityComesFromReportedLevelsAndStaleReportsAreIgnored) {
+  auto report = [&](const std::string& body, const std::string& key = "east-key") {
+    return Call(Req("POST", "/v1/nodes/tpl-east/inventory", body, key));
+  };
+  HttpResponse first = report(R"({"levels":[{"sku":"A","on_hand":10,"as_of":"2026-11-01T10:00:00Z"},)"
+                              R"({"sku":"B","on_hand":4,"as_of":"2026-11-01T10:00:00Z"}]})");
+  EXPECT_EQ(first.body, R"({"applied":2,"stale":0})");
+  HttpResponse stale = report(R"({"levels":[{"sku":"A","on_hand":99,"as_of":"2026-11-01T09:00:00Z"}]})");
+  EXPECT_EQ(stale.body, R"({"applied":0,"stale":1})");
+  EXPECT_EQ(report(R"({"levels":[{"sku":"A","on_hand":1}]})").status, 422);  // no as_of
+  EXPECT_EQ(report(R"({"levels":[]})", "west-key").status, 403);          // not its node
+  HttpRequest q = Req("GET", "/v1/availability");
+  q.query = "sku=A,B,C&channel=web";
+  HttpResponse a = Call(std::move(q));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.body.find(R"({"sku":"A","nodes":[{"node":"tpl-east","on_hand":10,)"),
+            std::string::npos)
+      << a.body;
+  EXPECT_NE(a.body.find(R"("sku":"C","nodes":[],"available":0)"), std::string::npos);
+  HttpRequest other = Req("GET", "/v1/availability");
+  other.query = "sku=A&channel=marketplace";  // no node feeds it
+  EXPECT_NE(Call(std::move(other)).body.find(R"("available":0)"), std::string::npos);
+}
+
+TEST_F(ApiTest, ShopifyWebhookCreatesOneOrderWhateverTheRetries) {
+  std::ifstream in(std::string(CROSSDOCK_DOCS_DIR) + "/../tests/golden/shopify/order_two_lines.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string body = ss.str();
+  ASSERT_FALSE(body.empty());
+  // R7: three deliveries of one webhook, two of them concurrent: every one 2xx, one order.
+  auto a = Start(ShopifyDelivery(body, "wh-1"));
+  auto b = Start(ShopifyDelivery(body, "wh-1"));
+  HttpResponse ra = a.get(), rb = b.get();
+  HttpResponse rc = Call(ShopifyDelivery(body, "wh-1"));
+  for (const auto* r : {&ra, &rb, &rc}) EXPECT_EQ(r->status / 100, 2) << r->body;
+  EXPECT_EQ(ra.headers.at("Location"), rc.headers.at("Location"));
+  EXPECT_EQ(rb.headers.at("Location"), rc.headers.at("Location"));
+  // A second webhook id for the same Shopify order: a duplicate, acknowledged 200.
+  HttpResponse other_id = Call(ShopifyDelivery(body, "wh-2"));
+  EXPECT_EQ(other_id.status, 200);
+  EXPECT_NE(other_id.body.find("\"duplicate\""), std::string::npos);
+  auto orders = sqlite_->ListOrders({"", "", "shopify", "", 10});
+  ASSERT_TRUE(orders.ok());
+  ASSERT_EQ(orders->size(), 1u);
+  EXPECT_EQ((*orders)[0].order.external_ref, "450789469");
+  EXPECT_EQ((*orders)[0].order.partner, "shopify-store");
+  // S3: a one-byte change, a truncated signature, a stale retry, no signature: 401, no effect.
+  HttpRequest changed = ShopifyDelivery(body, "wh-3");
+  changed.body[changed.body.size() / 2] ^= 0x01;
+  HttpRequest truncated = ShopifyDelivery(body, "wh-4");
+  truncated.headers["X-Shopify-Hmac-Sha256"].pop_back();
+  HttpRequest stale = ShopifyDelivery(body, "wh-5");
+  stale.headers["X-Shopify-Triggered-At"] = FormatRfc3339(clock_.Now() - std::chrono::hours(2));
+  HttpRequest unsigned_req = ShopifyDelivery(body, "wh-6");
+  unsigned_req.headers.erase("X-Shopify-Hmac-Sha256");
+  for (HttpRequest* r : {&changed, &truncated, &stale, &unsigned_req}) {
+    HttpResponse resp = Call(std::move(*r));
+    EXPECT_EQ(resp.status, 401);
+    EXPECT_EQ(ProblemSlugOf(resp), "invalid-signature");
+  }
+  // An unknown partner answers like a bad signature.
+  HttpRequest unknown = ShopifyDelivery(body, "wh-7");
+  unknown.path = unknown.target = "/v1/webhooks/nobody";
+  EXPECT_EQ(Call(std::move(unknown)).status, 401);
+  EXPECT_EQ(sqlite_->ListOrders({"", "", "", "", 10})->size(), 1u);
+  // Other topics are acknowledged and ignored.
+  HttpResponse topic = Call(ShopifyDelivery(R"({"id":1})", "wh-8", "products/update"));
+  EXPECT_EQ(topic.status, 200);
+  EXPECT_NE(topic.body.find("ignored"), std::string::npos);
+  // A malformed Shopify order is refused with its pointer.
+  HttpResponse bad = Call(ShopifyDelivery(R"({"id":5,"currency":"USD","line_items":[{"sku":"A",)"
+                                          R"("quantity":"x","price":"1.00"}]})",
+                                          "wh-9"));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("/line_items/0/quantity"), std::string::npos);
+}
+
+TEST_F(ApiTest, StandardWebhooksFromANodeApplyShipmentsOnce) {
+  Order o = gen_.Next();
+  std::string id =
+      Call(PostOrder(EncodeOrder(o), "sw-1")).headers.at("Location").substr(strlen("/v1/orders/"));
+  Shipment s;
+  s.order_id = id;
+  s.partner_event_id = "east-42";
+  Package p;
+  for (const auto& l : o.lines) p.lines.push_back({l.line_id, l.sku, l.quantity});
+  s.packages.push_back(p);
+  std::string data = EncodeShipment(s);
+  HttpResponse first = Call(StandardDelivery("shipment.confirmed", data, "msg_1"));
+  EXPECT_EQ(first.status, 201) << first.body;
+  HttpResponse repeat = Call(StandardDelivery("shipment.confirmed", data, "msg_1"));
+  EXPECT_EQ(repeat.status, 200);
+  EXPECT_NE(repeat.body.find("duplicate"), std::string::npos);
+  auto rec = sqlite_->GetOrder(id);
+  EXPECT_EQ(rec->value().order.status, OrderStatus::kShipped);
+  // Stale timestamp: 401, nothing applied.
+  HttpRequest stale = StandardDelivery("inventory.levels",
+                                       R"({"levels":[{"sku":"Z","on_hand":1,"as_of":"2026-11-01T00:00:00Z"}]})",
+                                       "msg_2");
+  int64_t old_ts = std::chrono::duration_cast<std::chrono::seconds>(
+                       (clock_.Now() - std::chrono::minutes(6)).time_since_epoch())
+                       .count();
+  stale.headers["webhook-timestamp"] = std::to_string(old_ts);
+  stale.headers["webhook-signature"] = SignStandardWebhook(
+      *DecodeWebhookSecret(kStandardSecret), "msg_2", old_ts, stale.body);
+  EXPECT_EQ(Call(std::move(stale)).status, 401);
+  EXPECT_TRUE(sqlite_->GetInventory("Z")->empty());
+  // Errors inside data point into the whole body.
+  HttpResponse bad = Call(StandardDelivery("shipment.confirmed", R"({"order_id":1})", "msg_3"));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("\"/data/order_id\""), std::string::npos) << bad.body;
+  // A node may not create orders.
+  EXPECT_EQ(Call(StandardDelivery("order.created", EncodeOrder(gen_.Next()), "msg_4")).status, 403);
 }
 
 }  // namespace

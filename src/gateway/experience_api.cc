@@ -260,11 +260,13 @@ void Api::GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond) 
   }
   const std::string& channel = q["channel"];
   // Which nodes feed the channel: those its routing can send orders to.
-  const std::vector<std::string>* feeding = nullptr;
+  static const std::vector<std::string> kNoNode;
+  const std::vector<std::string>* feeding = nullptr;  // nullptr: every node
   if (!channel.empty()) {
     auto it = options_.channel_nodes.find(channel);
     if (it == options_.channel_nodes.end()) it = options_.channel_nodes.find("");
-    if (it != options_.channel_nodes.end()) feeding = &it->second;
+    // A channel no routing rule (and no default node) serves has nothing available.
+    feeding = it != options_.channel_nodes.end() ? &it->second : &kNoNode;
   }
   JsonWriter w;
   w.StartObject();
