@@ -2,6 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +86,73 @@ std::string ReadSecretFile(const std::string& base_dir, const std::string& file,
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+std::vector<std::string> SplitSecretList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    while (!cur.empty() && (cur.back() == ' ' || cur.back() == '\r')) cur.pop_back();
+    size_t start = cur.find_first_not_of(' ');
+    if (start != std::string::npos) out.push_back(cur.substr(start));
+    cur.clear();
+  };
+  for (char c : text) {
+    if (c == '\n' || c == ',') {
+      flush();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+// A secret from the sources that come before the YAML (see config.h), or nullopt.
+std::optional<std::vector<std::string>> ExternalSecret(const std::string& name,
+                                                       std::vector<std::string>& errors) {
+  std::string env = SecretEnvName(name);
+  auto read = [&](const fs::path& p, const std::string& via) -> std::optional<std::string> {
+    std::ifstream in(p);
+    if (!in) {
+      errors.push_back(name + ": cannot read " + p.string() + " (from " + via + ")");
+      return std::nullopt;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  if (const char* file = std::getenv((env + "_FILE").c_str()); file && *file) {
+    auto text = read(file, env + "_FILE");
+    return text ? SplitSecretList(*text) : std::vector<std::string>{};
+  }
+  if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds && *creds) {
+    fs::path p = fs::path(creds) / name;
+    if (fs::exists(p)) {
+      auto text = read(p, "$CREDENTIALS_DIRECTORY");
+      return text ? SplitSecretList(*text) : std::vector<std::string>{};
+    }
+  }
+  if (const char* value = std::getenv(env.c_str()); value && *value) {
+    return SplitSecretList(value);
+  }
+  return std::nullopt;
+}
+
+// Where a YAML document came from, for relative paths and the world-readable rule.
+struct Source {
+  std::string base_dir;
+  std::string label;  // "crossdock.yaml", "partners/shopify.yaml"; "" for text
+  bool world_readable = false;
+};
+
+// Records an inline secret at `path`; refused when the file is readable by every user.
+void InlineSecret(const Source& src, const std::string& path, std::vector<std::string>& errors) {
+  if (!src.world_readable) return;
+  errors.push_back(path + ": a secret is written inline in " +
+                   (src.label.empty() ? std::string("the configuration") : src.label) +
+                   ", which every user can read; chmod o-r the file, or move the secret to a "
+                   "*_file, $CREDENTIALS_DIRECTORY or the environment");
 }
 
 void ReadRetry(const YAML::Node& node, const std::string& path, RetryPolicy& r,
@@ -166,13 +237,24 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
 }  // namespace
 
 namespace {
-Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& base_dir);
+Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src);
 }  // namespace
 
-Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir) {
+std::string SecretEnvName(const std::string& secret_name) {
+  std::string out = "CROSSDOCK_";
+  for (char c : secret_name) {
+    out.push_back(std::isalnum(static_cast<unsigned char>(c))
+                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                      : '_');
+  }
+  return out;
+}
+
+Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir,
+                           bool world_readable) {
   // yaml-cpp reports some malformed documents only by exceptions; none may escape this layer.
   try {
-    return ParseConfigOrThrow(yaml, base_dir);
+    return ParseConfigOrThrow(yaml, Source{base_dir, "", world_readable});
   } catch (const YAML::Exception& e) {
     return InvalidArgument("invalid configuration: line " + std::to_string(e.mark.line + 1) +
                            ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
@@ -180,7 +262,141 @@ Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir)
 }
 
 namespace {
-Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& base_dir) {
+
+// One partner, from an entry of `partners:` or from its own file. `file_id`: the file's stem,
+// which the id must match (or supplies when absent).
+PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
+                          const std::string& file_id, const Source& src,
+                          std::vector<std::string>& errors) {
+  Map p(node, path, errors);
+  PartnerConfig pc;
+  pc.source = src.label;
+  if (file_id.empty()) p.Require("id");
+  p.Read("id", pc.id);
+  if (!file_id.empty()) {
+    if (pc.id.empty()) pc.id = file_id;
+    if (pc.id != file_id) {
+      errors.push_back(p.Path("id") + ": is '" + pc.id + "' but the file is named for '" +
+                       file_id + "'");
+    }
+  }
+  if (pc.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
+    errors.push_back(p.Path("id") + ": use lower-case letters, digits, '-', '_' and '.'");
+  }
+  std::string kind = "channel";
+  p.Read("kind", kind);
+  if (auto k = ParsePartnerKind(kind); k.ok())
+    pc.kind = *k;
+  else
+    errors.push_back(p.Path("kind") + ": " + k.status().message());
+  p.Read("channel", pc.channel);
+  std::vector<std::string> scopes;
+  p.Read("scopes", scopes);
+  for (const auto& sc : scopes) {
+    bool known = false;
+    for (const char* k : kKnownScopes) known = known || sc == k;
+    if (!known) {
+      errors.push_back(p.Path("scopes") + ": unknown scope '" + sc +
+                       "' (orders:write, orders:read, shipments:write, inventory:read, "
+                       "inventory:write, returns:write, admin)");
+    }
+    pc.scopes.insert(sc);
+  }
+  if (YAML::Node q = p.Get("quota")) {
+    Map qm(q, p.Path("quota"), errors);
+    double per_minute = 0;
+    qm.Read("per_second", pc.quota.per_second);
+    qm.Read("per_minute", per_minute);
+    if (per_minute > 0) pc.quota.per_second = per_minute / 60.0;
+    qm.Read("burst", pc.quota.burst);
+    if (pc.quota.per_second < 0 || pc.quota.burst < 0) {
+      errors.push_back(p.Path("quota") + ": must not be negative");
+    }
+  }
+  if (YAML::Node l = p.Get("limits")) {
+    Map lm(l, p.Path("limits"), errors);
+    lm.Read("max_body_bytes", pc.limits.max_body_bytes);
+    lm.Read("max_order_lines", pc.limits.max_order_lines);
+  }
+  if (YAML::Node sla = p.Get("sla")) {
+    Map sm(sla, p.Path("sla"), errors);
+    sm.Read("dispatch_ack_minutes", pc.sla.dispatch_ack_minutes);
+    sm.Read("ship_hours", pc.sla.ship_hours);
+    if (pc.sla.dispatch_ack_minutes < 0 || pc.sla.ship_hours < 0) {
+      errors.push_back(p.Path("sla") + ": must not be negative");
+    }
+  }
+  // API keys.
+  std::vector<std::string> inline_keys, files;
+  p.Read("api_keys", inline_keys);
+  p.Read("api_key_files", files);
+  if (auto ext = ExternalSecret("partner." + pc.id + ".api_keys", errors)) {
+    pc.api_keys = *ext;
+  } else {
+    if (!inline_keys.empty()) InlineSecret(src, p.Path("api_keys"), errors);
+    pc.api_keys = inline_keys;
+    for (const auto& f : files) {
+      for (auto& k : SplitSecretList(ReadSecretFile(src.base_dir, f, p.Path("api_key_files"), errors)))
+        pc.api_keys.push_back(std::move(k));
+    }
+  }
+  // Signed inbound webhooks.
+  if (YAML::Node w = p.Get("webhooks")) {
+    Map wm(w, p.Path("webhooks"), errors);
+    InboundWebhookPolicy policy;
+    std::string scheme = "standard";
+    wm.Read("scheme", scheme);
+    if (auto sch = ParseWebhookScheme(scheme); sch.ok())
+      policy.scheme = *sch;
+    else
+      errors.push_back(wm.Path("scheme") + ": " + sch.status().message());
+    int64_t tolerance = policy.scheme == WebhookScheme::kShopify ? 4 * 3600 + 900 : 300;
+    wm.Read("tolerance_seconds", tolerance);
+    if (tolerance < 1) errors.push_back(wm.Path("tolerance_seconds") + ": must be positive");
+    policy.tolerance = std::chrono::seconds(tolerance);
+    if (auto ext = ExternalSecret("partner." + pc.id + ".webhook_secrets", errors)) {
+      for (auto& secret : *ext) policy.secrets.push_back({std::move(secret), std::nullopt});
+      (void)wm.Get("secrets");
+    } else if (YAML::Node secrets = wm.Get("secrets")) {
+      if (!secrets.IsSequence()) errors.push_back(wm.Path("secrets") + ": must be a list");
+      for (size_t i = 0; secrets.IsSequence() && i < secrets.size(); ++i) {
+        std::string sp = wm.Path("secrets") + "[" + std::to_string(i) + "]";
+        Map sm(secrets[i], sp, errors);
+        WebhookSecret secret;
+        std::string file, not_after;
+        sm.Read("value", secret.secret);
+        if (!secret.secret.empty()) InlineSecret(src, sp + ".value", errors);
+        sm.Read("file", file);
+        if (!file.empty()) secret.secret = ReadSecretFile(src.base_dir, file, sp + ".file", errors);
+        sm.Read("not_after", not_after);
+        if (!not_after.empty()) {
+          auto t = ParseRfc3339(not_after);
+          if (t.ok())
+            secret.not_after = *t;
+          else
+            errors.push_back(sp + ".not_after: must be an RFC 3339 time");
+        }
+        if (secret.secret.empty()) errors.push_back(sp + ": needs value or file");
+        policy.secrets.push_back(std::move(secret));
+      }
+    }
+    if (policy.secrets.empty()) errors.push_back(wm.Path("secrets") + ": at least one is needed");
+    for (const auto& secret : policy.secrets) {
+      if (policy.scheme == WebhookScheme::kStandard && !secret.secret.empty() &&
+          !DecodeWebhookSecret(secret.secret).ok()) {
+        errors.push_back(wm.Path("secrets") + ": Standard Webhooks secrets are whsec_ + base64");
+      }
+    }
+    pc.webhooks = std::move(policy);
+  }
+  if (pc.api_keys.empty() && !pc.webhooks) {
+    errors.push_back(path + ": needs api_keys, api_key_files or webhooks");
+  }
+  return pc;
+}
+
+Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
+  const std::string& base_dir = src.base_dir;
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -227,50 +443,12 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
       d.Read("workers", c.delivery_workers);
       d.Read("enabled", c.delivery_enabled);
     }
+    m.Read("partners_dir", c.partners_dir);
     if (YAML::Node partners = m.Get("partners")) {
       if (!partners.IsSequence()) errors.push_back("partners: must be a list");
       for (size_t i = 0; partners.IsSequence() && i < partners.size(); ++i) {
-        std::string path = "partners[" + std::to_string(i) + "]";
-        Map p(partners[i], path, errors);
-        PartnerConfig pc;
-        p.Require("id");
-        p.Read("id", pc.id);
-        std::string kind = "channel";
-        p.Read("kind", kind);
-        if (auto k = ParsePartnerKind(kind); k.ok())
-          pc.kind = *k;
-        else
-          errors.push_back(p.Path("kind") + ": " + k.status().message());
-        std::vector<std::string> scopes;
-        p.Read("scopes", scopes);
-        for (const auto& sc : scopes) {
-          bool known = false;
-          for (const char* k : kKnownScopes) known = known || sc == k;
-          if (!known) {
-            errors.push_back(p.Path("scopes") + ": unknown scope '" + sc +
-                             "' (orders:write, orders:read, shipments:write, inventory:read, "
-                             "returns:write, admin)");
-          }
-          pc.scopes.insert(sc);
-        }
-        if (YAML::Node q = p.Get("quota")) {
-          Map qm(q, p.Path("quota"), errors);
-          double per_minute = 0;
-          qm.Read("per_second", pc.quota.per_second);
-          qm.Read("per_minute", per_minute);
-          if (per_minute > 0) pc.quota.per_second = per_minute / 60.0;
-          qm.Read("burst", pc.quota.burst);
-          if (pc.quota.per_second < 0 || pc.quota.burst < 0) {
-            errors.push_back(p.Path("quota") + ": must not be negative");
-          }
-        }
-        p.Read("api_keys", pc.api_keys);
-        std::vector<std::string> files;
-        p.Read("api_key_files", files);
-        for (const auto& f : files)
-          pc.api_keys.push_back(ReadSecretFile(base_dir, f, p.Path("api_key_files"), errors));
-        if (pc.api_keys.empty()) errors.push_back(path + ": needs api_keys or api_key_files");
-        c.partners.push_back(std::move(pc));
+        c.partners.push_back(
+            ReadPartner(partners[i], "partners[" + std::to_string(i) + "]", "", src, errors));
       }
     }
     if (YAML::Node nodes = m.Get("nodes")) {
@@ -284,10 +462,14 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
         n.Read("name", nc.name);
         ReadEndpoint(n, path, nc.endpoint, errors);
         n.Read("api_key", nc.api_key);
+        if (!nc.api_key.empty()) InlineSecret(src, n.Path("api_key"), errors);
         std::string key_file;
         n.Read("api_key_file", key_file);
         if (!key_file.empty())
           nc.api_key = ReadSecretFile(base_dir, key_file, n.Path("api_key_file"), errors);
+        if (auto ext = ExternalSecret("node." + nc.id + ".api_key", errors)) {
+          nc.api_key = ext->empty() ? "" : ext->front();
+        }
         nc.endpoint.id = "node:" + nc.id;
         c.nodes.push_back(std::move(nc));
       }
@@ -319,10 +501,14 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
         s.Read("id", sc.id);
         ReadEndpoint(s, path, sc.endpoint, errors);
         s.Read("secret", sc.secret);
+        if (!sc.secret.empty()) InlineSecret(src, s.Path("secret"), errors);
         std::string secret_file;
         s.Read("secret_file", secret_file);
         if (!secret_file.empty())
           sc.secret = ReadSecretFile(base_dir, secret_file, s.Path("secret_file"), errors);
+        if (auto ext = ExternalSecret("subscriber." + sc.id + ".secret", errors)) {
+          sc.secret = ext->empty() ? "" : ext->front();
+        }
         if (!DecodeWebhookSecret(sc.secret).ok()) {
           errors.push_back(path + ".secret: must be whsec_ + base64 of at least 16 bytes");
         }
@@ -341,13 +527,61 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const std::string& ba
 
 }  // namespace
 
-Result<Config> LoadConfigFile(const std::string& path) {
+namespace {
+
+bool WorldReadable(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0;
+}
+
+Result<std::string> ReadText(const std::string& path) {
   std::ifstream in(path);
   if (!in) return NotFound("cannot read config file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto c = ParseConfig(ss.str(), fs::path(path).parent_path().string());
+  return ss.str();
+}
+
+}  // namespace
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  auto text = ReadText(path);
+  if (!text.ok()) return text.status();
+  std::string base_dir = fs::path(path).parent_path().string();
+  auto c = ParseConfig(*text, base_dir, WorldReadable(path));
   if (!c.ok()) return Status(c.status().code(), path + ": " + c.status().message());
+  if (c->partners_dir.empty()) return c;
+  // One YAML file per partner, in name order; each is checked like the main file.
+  fs::path dir = c->partners_dir;
+  if (dir.is_relative()) dir = fs::path(base_dir) / dir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return InvalidArgument(path + ": partners_dir: " + dir.string() + " is not a folder");
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    auto ext = e.path().extension();
+    if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> errors;
+  for (const auto& f : files) {
+    auto partner_text = ReadText(f.string());
+    if (!partner_text.ok()) return partner_text.status();
+    Source src{dir.string(), f.string(), WorldReadable(f.string())};
+    try {
+      YAML::Node node = YAML::Load(*partner_text);
+      c->partners.push_back(ReadPartner(node, f.filename().string(), f.stem().string(), src, errors));
+    } catch (const YAML::Exception& e) {
+      errors.push_back(f.string() + ": line " + std::to_string(e.mark.line + 1) + ", column " +
+                       std::to_string(e.mark.column + 1) + ": " + e.msg);
+    }
+  }
+  if (!errors.empty()) {
+    std::string msg = "invalid partner files:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    return InvalidArgument(msg);
+  }
   return c;
 }
 
@@ -372,7 +606,8 @@ Status ValidateConfig(const Config& c) {
   std::set<std::string> ids, keys;
   for (const auto& p : c.partners) {
     if (p.id.empty()) errors.push_back("partners: an id is empty");
-    if (p.api_keys.empty()) errors.push_back("partners: '" + p.id + "' has no API key");
+    if (p.api_keys.empty() && !p.webhooks)
+      errors.push_back("partners: '" + p.id + "' has no API key and no webhooks");
     if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
     for (const auto& k : p.api_keys) {
       if (k.empty()) errors.push_back("partners: '" + p.id + "' has an empty API key");
@@ -423,13 +658,51 @@ std::string Config::Redacted() const {
   out << YAML::Key << "delivery" << YAML::Value << YAML::BeginMap << YAML::Key << "workers"
       << YAML::Value << delivery_workers << YAML::Key << "enabled" << YAML::Value
       << delivery_enabled << YAML::EndMap;
+  if (!partners_dir.empty()) out << YAML::Key << "partners_dir" << YAML::Value << partners_dir;
   out << YAML::Key << "partners" << YAML::Value << YAML::BeginSeq;
   for (const auto& p : partners) {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << p.id << YAML::Key << "kind"
-        << YAML::Value << std::string(PartnerKindName(p.kind)) << YAML::Key << "api_keys"
-        << YAML::Value << YAML::BeginSeq;
+        << YAML::Value << std::string(PartnerKindName(p.kind));
+    if (!p.source.empty()) out << YAML::Key << "source" << YAML::Value << p.source;
+    if (!p.channel.empty()) out << YAML::Key << "channel" << YAML::Value << p.channel;
+    std::set<std::string> scopes = p.scopes.empty() ? DefaultScopes(p.kind) : p.scopes;
+    out << YAML::Key << "scopes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& sc : scopes) out << sc;
+    out << YAML::EndSeq;
+    out << YAML::Key << "api_keys" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (size_t i = 0; i < p.api_keys.size(); ++i) out << "<redacted>";
-    out << YAML::EndSeq << YAML::EndMap;
+    out << YAML::EndSeq;
+    if (p.quota.per_second > 0) {
+      out << YAML::Key << "quota" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+          << "per_second" << YAML::Value << p.quota.per_second << YAML::Key << "burst"
+          << YAML::Value << p.quota.burst << YAML::EndMap;
+    }
+    if (p.limits.max_body_bytes || p.limits.max_order_lines) {
+      out << YAML::Key << "limits" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+          << "max_body_bytes" << YAML::Value << p.limits.max_body_bytes << YAML::Key
+          << "max_order_lines" << YAML::Value << p.limits.max_order_lines << YAML::EndMap;
+    }
+    if (p.sla.dispatch_ack_minutes || p.sla.ship_hours) {
+      out << YAML::Key << "sla" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+          << "dispatch_ack_minutes" << YAML::Value << p.sla.dispatch_ack_minutes << YAML::Key
+          << "ship_hours" << YAML::Value << p.sla.ship_hours << YAML::EndMap;
+    }
+    if (p.webhooks) {
+      out << YAML::Key << "webhooks" << YAML::Value << YAML::BeginMap << YAML::Key << "scheme"
+          << YAML::Value << std::string(WebhookSchemeName(p.webhooks->scheme)) << YAML::Key
+          << "tolerance_seconds" << YAML::Value
+          << static_cast<int64_t>(p.webhooks->tolerance.count()) << YAML::Key << "secrets"
+          << YAML::Value << YAML::BeginSeq;
+      for (const auto& secret : p.webhooks->secrets) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "value" << YAML::Value << "<redacted>";
+        if (secret.not_after) {
+          out << YAML::Key << "not_after" << YAML::Value << FormatRfc3339(*secret.not_after);
+        }
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;

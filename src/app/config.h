@@ -1,10 +1,21 @@
-// Config: everything `crossdock serve` needs, loaded from one YAML file, then overridden by
-// CROSSDOCK_* environment variables, then by command-line flags (12-factor order).
-// Unknown keys are refused with their path. Secrets may be given inline or as *_file paths;
-// Redacted() prints the effective configuration with every secret replaced by "<redacted>".
+// Config: everything `crossdock serve` needs, loaded from one YAML file (plus, optionally, one
+// YAML file per partner in `partners_dir`), then overridden by CROSSDOCK_* environment
+// variables, then by command-line flags (12-factor order). Unknown keys are refused with their
+// path.
+//
+// Secrets (partner API keys and webhook secrets, node API keys, subscriber secrets) each have a
+// name such as `partner.shopify.api_keys` and are taken from the first source that has them:
+//   1. the file named by $CROSSDOCK_PARTNER_SHOPIFY_API_KEYS_FILE,
+//   2. $CREDENTIALS_DIRECTORY/partner.shopify.api_keys (systemd LoadCredential=),
+//   3. $CROSSDOCK_PARTNER_SHOPIFY_API_KEYS,
+//   4. the YAML: inline values, or *_file paths relative to the YAML file.
+// Lists hold one value per line (or comma-separated in a variable). A YAML file that holds a
+// secret inline and is readable by every user is refused. Secrets are never logged; Redacted()
+// prints the effective configuration with every secret replaced by "<redacted>".
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +25,7 @@
 #include "delivery/endpoint.h"
 #include "flows/routing.h"
 #include "gateway/auth.h"
+#include "gateway/inbound_webhook.h"
 
 namespace crossdock {
 
@@ -23,6 +35,12 @@ struct PartnerConfig {
   std::vector<std::string> api_keys;  // plaintext, hashed at start; never logged
   std::set<std::string> scopes;       // empty = the kind's defaults (gateway/auth.h DefaultScopes)
   RequestQuota quota;
+  PartnerLimits limits;
+  PartnerSla sla;
+  std::string channel;  // channel of orders it sends by webhook; "" = its id
+  // Signed inbound webhooks (POST /v1/webhooks/{id}); unset when the partner sends none.
+  std::optional<InboundWebhookPolicy> webhooks;
+  std::string source;  // the file it was read from, for messages
 };
 
 struct NodeConfig {
@@ -55,6 +73,7 @@ struct Config {
   double fault_store_write_rate = 0;
   double fault_store_read_rate = 0;
   double fault_http_rate = 0;
+  std::string partners_dir;  // one YAML file per partner; relative to the config file
   std::vector<PartnerConfig> partners;
   std::vector<NodeConfig> nodes;
   RoutingPolicy routing;
@@ -64,10 +83,16 @@ struct Config {
   std::string Redacted() const;
 };
 
-// Loads `path` (YAML). Relative *_file paths are resolved against the file's folder.
+// Loads `path` (YAML) and the partner files of its `partners_dir`. Relative paths are resolved
+// against the file's folder.
 Result<Config> LoadConfigFile(const std::string& path);
-// Parses YAML text; `base_dir` resolves relative *_file paths.
-Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir);
+// Parses YAML text; `base_dir` resolves relative paths. `world_readable`: the text came from a
+// file every user may read, so inline secrets in it are refused.
+Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir,
+                           bool world_readable = false);
+// The environment variable name of a secret: "partner.shopify.api_keys" →
+// "CROSSDOCK_PARTNER_SHOPIFY_API_KEYS".
+std::string SecretEnvName(const std::string& secret_name);
 // Applies CROSSDOCK_LISTEN, CROSSDOCK_DATA_DIR, CROSSDOCK_LOG_LEVEL from `getenv`.
 Status ApplyEnvironment(Config& config);
 // Cross-checks: routing names configured nodes, ids unique, at least one partner.

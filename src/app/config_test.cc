@@ -190,3 +190,149 @@ partners:
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+class PartnerFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crossdock_pf_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "partners");
+    std::filesystem::create_directories(dir_ / "secrets");
+  }
+  void TearDown() override {
+    for (const char* v : {"CROSSDOCK_PARTNER_SHOP_API_KEYS", "CROSSDOCK_PARTNER_SHOP_API_KEYS_FILE",
+                          "CREDENTIALS_DIRECTORY"}) {
+      unsetenv(v);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  // Writes `text` to `rel` with `mode`.
+  std::string Write(const std::string& rel, const std::string& text,
+                    std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                                  std::filesystem::perms::owner_write) {
+    auto p = dir_ / rel;
+    std::ofstream(p) << text;
+    std::filesystem::permissions(p, mode);
+    return p.string();
+  }
+  std::string Main(const std::string& extra = "") {
+    return Write("crossdock.yaml", "partners_dir: partners\n" + extra,
+                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                     std::filesystem::perms::others_read);  // no secrets in it: may be 0644
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(PartnerFilesTest, OneFilePerPartnerWithWebhooksLimitsAndSla) {
+  Write("secrets/shop.key", "FAKE-key-1\nFAKE-key-2\n");
+  Write("secrets/shop-hook-old", "FAKE-hook-old\n");
+  Write("secrets/shop-hook-new", "FAKE-hook-new\n");
+  Write("partners/shop.yaml", R"(
+kind: channel
+channel: shopify
+api_key_files: [../secrets/shop.key]
+limits: {max_body_bytes: 65536, max_order_lines: 100}
+sla: {dispatch_ack_minutes: 15, ship_hours: 24}
+webhooks:
+  scheme: shopify
+  tolerance_seconds: 3600
+  secrets:
+    - {file: ../secrets/shop-hook-old, not_after: "2026-12-31T00:00:00Z"}
+    - {file: ../secrets/shop-hook-new}
+)");
+  Write("partners/tpl-east.yaml", "id: tpl-east\nkind: 3pl\napi_key_files: [../secrets/shop-hook-new]\n");
+  auto c = LoadConfigFile(Main());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->partners.size(), 2u);
+  const PartnerConfig& shop = c->partners[0];
+  EXPECT_EQ(shop.id, "shop");  // from the file name
+  EXPECT_EQ(shop.channel, "shopify");
+  EXPECT_EQ(shop.api_keys, (std::vector<std::string>{"FAKE-key-1", "FAKE-key-2"}));
+  EXPECT_EQ(shop.limits.max_order_lines, 100u);
+  EXPECT_EQ(shop.sla.ship_hours, 24);
+  ASSERT_TRUE(shop.webhooks.has_value());
+  EXPECT_EQ(shop.webhooks->scheme, WebhookScheme::kShopify);
+  ASSERT_EQ(shop.webhooks->secrets.size(), 2u);
+  EXPECT_TRUE(shop.webhooks->secrets[0].not_after.has_value());
+  EXPECT_EQ(shop.webhooks->secrets[1].secret, "FAKE-hook-new");
+  EXPECT_EQ(c->partners[1].kind, PartnerKind::kThirdPartyLogistics);
+  // The dump names the source files and hides every secret.
+  std::string dump = c->Redacted();
+  EXPECT_NE(dump.find("partners/shop.yaml"), std::string::npos);
+  for (const char* secret : {"FAKE-key-1", "FAKE-key-2", "FAKE-hook-old", "FAKE-hook-new"}) {
+    EXPECT_EQ(dump.find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST_F(PartnerFilesTest, ErrorsNameTheFileAndKey) {
+  Write("partners/shop.yaml", "id: webshop\napi_keys: [FAKE]\nscopes: [orders:write]\ncolour: red\n");
+  Write("partners/b.yaml", "kind: warehouse\n");
+  auto c = LoadConfigFile(Main());
+  ASSERT_FALSE(c.ok());
+  const std::string& m = c.status().message();
+  EXPECT_NE(m.find("shop.yaml.id: is 'webshop' but the file is named for 'shop'"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("shop.yaml.colour: unknown key"), std::string::npos) << m;
+  EXPECT_NE(m.find("b.yaml.kind"), std::string::npos) << m;
+  EXPECT_NE(m.find("b.yaml: needs api_keys, api_key_files or webhooks"), std::string::npos) << m;
+}
+
+TEST_F(PartnerFilesTest, InlineSecretInAWorldReadableFileIsRefused) {
+  using std::filesystem::perms;
+  Write("partners/shop.yaml", "api_keys: [FAKE-inline]\n",
+        perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
+  auto c = LoadConfigFile(Main());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("every user can read"), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(c.status().message().find("FAKE-inline"), std::string::npos);  // never echoed
+  // The same file, readable by its owner only, is accepted.
+  Write("partners/shop.yaml", "api_keys: [FAKE-inline]\n");
+  EXPECT_TRUE(LoadConfigFile(Main()).ok());
+  // The main file is checked too.
+  std::string main = Write("crossdock.yaml", "partners: [{id: a, api_keys: [FAKE-main]}]\n",
+                           perms::owner_read | perms::owner_write | perms::others_read);
+  auto m = LoadConfigFile(main);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("partners[0].api_keys"), std::string::npos);
+}
+
+TEST_F(PartnerFilesTest, SecretsComeFromFileVariableThenCredentialsThenVariableThenYaml) {
+  Write("partners/shop.yaml", "api_keys: [FAKE-yaml]\n");
+  auto keys = [&] {
+    auto c = LoadConfigFile(Main());
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? c->partners[0].api_keys : std::vector<std::string>{};
+  };
+  EXPECT_EQ(SecretEnvName("partner.shop.api_keys"), "CROSSDOCK_PARTNER_SHOP_API_KEYS");
+  EXPECT_EQ(keys(), (std::vector<std::string>{"FAKE-yaml"}));
+  setenv("CROSSDOCK_PARTNER_SHOP_API_KEYS", "FAKE-env-1,FAKE-env-2", 1);
+  EXPECT_EQ(keys(), (std::vector<std::string>{"FAKE-env-1", "FAKE-env-2"}));
+  Write("secrets/partner.shop.api_keys", "FAKE-cred\n");
+  setenv("CREDENTIALS_DIRECTORY", (dir_ / "secrets").c_str(), 1);
+  EXPECT_EQ(keys(), (std::vector<std::string>{"FAKE-cred"}));
+  setenv("CROSSDOCK_PARTNER_SHOP_API_KEYS_FILE", Write("secrets/other", "FAKE-file\n").c_str(), 1);
+  EXPECT_EQ(keys(), (std::vector<std::string>{"FAKE-file"}));
+  // A variable naming a missing file is an error, not a silent fallback.
+  setenv("CROSSDOCK_PARTNER_SHOP_API_KEYS_FILE", (dir_ / "nope").c_str(), 1);
+  EXPECT_FALSE(LoadConfigFile(Main()).ok());
+}
+
+TEST_F(PartnerFilesTest, StandardWebhookSecretsMustBeWhsec) {
+  Write("partners/tpl.yaml",
+        "kind: 3pl\nwebhooks: {scheme: standard, secrets: [{value: not-base64!}]}\n");
+  auto c = LoadConfigFile(Main());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("whsec_"), std::string::npos) << c.status().message();
+  Write("partners/tpl.yaml", "kind: 3pl\nwebhooks: {scheme: carrier-pigeon, secrets: []}\n");
+  EXPECT_FALSE(LoadConfigFile(Main()).ok());
+}
+
+}  // namespace
+}  // namespace crossdock

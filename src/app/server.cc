@@ -1,5 +1,8 @@
 #include "app/server.h"
 
+#include <algorithm>
+#include <set>
+
 #include <filesystem>
 
 #include "delivery/faulty_http_client.h"
@@ -62,13 +65,35 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
       std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
 
   std::vector<PartnerCredential> creds;
-  for (const auto& p : config.partners) {
-    for (const auto& key : p.api_keys)
-      creds.push_back(Authenticator::FromPlainKey({p.id, p.kind, p.scopes, p.quota}, key));
-  }
   ApiOptions api_options;
+  for (const auto& p : config.partners) {
+    Partner partner{p.id, p.kind, p.scopes, p.quota, p.limits, p.sla, p.channel};
+    if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
+    for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey(partner, key));
+    if (p.webhooks) api_options.webhook_partners[p.id] = {partner, *p.webhooks};
+  }
+  // Which nodes fill each channel's orders (availability per channel): the rules for it, the
+  // rules for every channel, and the default node. Key "" serves channels no rule names.
+  {
+    std::set<std::string> channels = {""};
+    for (const auto& rule : config.routing.rules) channels.insert(rule.channel);
+    for (const auto& channel : channels) {
+      auto& nodes = api_options.channel_nodes[channel];
+      auto add = [&](const std::string& node) {
+        if (!node.empty() && std::find(nodes.begin(), nodes.end(), node) == nodes.end())
+          nodes.push_back(node);
+      };
+      for (const auto& rule : config.routing.rules) {
+        if (rule.channel.empty() || rule.channel == channel) add(rule.node);
+      }
+      add(config.routing.default_node);
+    }
+  }
   api_options.on_replayed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();
+  };
+  api_options.on_committed = [self] {
+    for (auto& p : self->publishers_) p->Wake();
   };
   s->api_ = std::make_unique<Api>(*s->active_store_, *s->flow_, Authenticator(std::move(creds)),
                                   s->metrics_, s->clock_, s->random_, log, api_options);

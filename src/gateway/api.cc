@@ -302,26 +302,59 @@ FilterResult Api::Throttle(RequestContext& ctx, HttpResponse& out) {
 
 void Api::ListPartners(std::shared_ptr<RequestContext>, Respond respond) {
   // Keys are shown only by their first characters; secrets never.
-  std::map<std::string, std::pair<const Partner*, std::vector<std::string>>> partners;
+  struct Entry {
+    const Partner* partner = nullptr;
+    std::vector<std::string> keys;
+    const InboundWebhookPolicy* webhooks = nullptr;
+  };
+  std::map<std::string, Entry> partners;
   for (const auto& c : auth_.credentials()) {
     auto& entry = partners[c.partner.id];
-    entry.first = &c.partner;
-    entry.second.push_back(c.key_prefix + "…");
+    entry.partner = &c.partner;
+    entry.keys.push_back(c.key_prefix + "…");
+  }
+  for (const auto& [id, wp] : options_.webhook_partners) {
+    auto& entry = partners[id];
+    if (!entry.partner) entry.partner = &wp.partner;
+    entry.webhooks = &wp.policy;
   }
   JsonWriter w;
   w.StartObject().Key("items").StartArray();
   for (const auto& [id, entry] : partners) {
-    const Partner& p = *entry.first;
+    const Partner& p = *entry.partner;
     w.StartObject().Field("id", id).Field("kind", PartnerKindName(p.kind));
+    if (!p.channel.empty()) w.Field("channel", p.channel);
     w.Key("scopes").StartArray();
     for (const auto& s : p.scopes) w.String(s);
     w.EndArray();
     w.Key("keys").StartArray();
-    for (const auto& k : entry.second) w.String(k);
+    for (const auto& k : entry.keys) w.String(k);
     w.EndArray();
     if (p.quota.per_second > 0) {
       w.Key("quota").StartObject().Key("per_second").Double(p.quota.per_second);
       w.Key("burst").Double(p.quota.burst).EndObject();
+    }
+    if (p.limits.max_body_bytes || p.limits.max_order_lines) {
+      w.Key("limits").StartObject();
+      w.Field("max_body_bytes", static_cast<int64_t>(p.limits.max_body_bytes));
+      w.Field("max_order_lines", static_cast<int64_t>(p.limits.max_order_lines));
+      w.EndObject();
+    }
+    if (p.sla.dispatch_ack_minutes || p.sla.ship_hours) {
+      w.Key("sla").StartObject().Field("dispatch_ack_minutes", p.sla.dispatch_ack_minutes);
+      w.Field("ship_hours", p.sla.ship_hours).EndObject();
+    }
+    if (entry.webhooks) {
+      // How many secrets and until when each is valid (rotation), never the secrets.
+      w.Key("webhooks").StartObject().Field("scheme", WebhookSchemeName(entry.webhooks->scheme));
+      w.Field("tolerance_seconds", static_cast<int64_t>(entry.webhooks->tolerance.count()));
+      w.Key("secrets").StartArray();
+      for (const auto& s : entry.webhooks->secrets) {
+        w.StartObject();
+        if (s.not_after) w.Field("not_after", FormatRfc3339(*s.not_after));
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
     }
     w.EndObject();
   }
