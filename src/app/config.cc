@@ -424,6 +424,12 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       Map h(http, "http", errors);
       h.Read("threads", c.http_threads);
       h.Read("body_limit_bytes", c.body_limit_bytes);
+      h.Read("read_timeout_s", c.read_timeout_s);
+      h.Read("idle_timeout_s", c.idle_timeout_s);
+      h.Read("max_connections", c.max_connections);
+      if (c.read_timeout_s < 1 || c.idle_timeout_s < 1 || c.max_connections < 1) {
+        errors.push_back("http: timeouts and max_connections must be at least 1");
+      }
     }
     if (YAML::Node store = m.Get("store")) {
       Map s(store, "store", errors);
@@ -652,7 +658,9 @@ std::string Config::Redacted() const {
   out << YAML::Key << "data_dir" << YAML::Value << data_dir;
   out << YAML::Key << "http" << YAML::Value << YAML::BeginMap << YAML::Key << "threads"
       << YAML::Value << http_threads << YAML::Key << "body_limit_bytes" << YAML::Value
-      << body_limit_bytes << YAML::EndMap;
+      << body_limit_bytes << YAML::Key << "read_timeout_s" << YAML::Value << read_timeout_s
+      << YAML::Key << "idle_timeout_s" << YAML::Value << idle_timeout_s << YAML::Key
+      << "max_connections" << YAML::Value << max_connections << YAML::EndMap;
   out << YAML::Key << "store" << YAML::Value << YAML::BeginMap << YAML::Key << "synchronous"
       << YAML::Value << synchronous << YAML::EndMap;
   out << YAML::Key << "delivery" << YAML::Value << YAML::BeginMap << YAML::Key << "workers"

@@ -63,6 +63,9 @@ struct Config {
   std::string log_file;  // empty = stdout
   int http_threads = 2;
   size_t body_limit_bytes = 1 << 20;
+  int64_t read_timeout_s = 15;   // a whole request must arrive within this (slow clients)
+  int64_t idle_timeout_s = 60;   // idle keep-alive connections are closed after this
+  size_t max_connections = 4096;
   std::string synchronous = "FULL";
   int delivery_workers = 16;
   // false pauses outbound delivery: commands stay durably in the outbox until it is resumed.

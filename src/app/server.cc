@@ -141,6 +141,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   http_options.port = addr->port;
   http_options.threads = config.http_threads;
   http_options.body_limit = config.body_limit_bytes;
+  http_options.read_timeout = std::chrono::seconds(config.read_timeout_s);
+  http_options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  http_options.max_connections = config.max_connections;
   Api* api = s->api_.get();
   auto http = HttpServer::Start(http_options, [api](HttpRequest req, Respond respond) {
     api->Handle(std::move(req), std::move(respond));

@@ -122,7 +122,7 @@ def walk(node, path="#"):
 
 EXPECTED_FILES = {"common.schema.json", "order.schema.json", "order.stored.schema.json",
                   "order-view.schema.json", "shipment.schema.json", "problem.schema.json",
-                  "cloudevent.schema.json"}
+                  "cloudevent.schema.json", "return.schema.json", "inventory.schema.json"}
 
 
 class MetaTest(SchemaTestCase):
@@ -440,7 +440,7 @@ class ProblemTest(SchemaTestCase):
 
     def test_every_catalogue_entry_is_valid(self):
         catalogue = problem_catalogue()
-        self.assertEqual(len(catalogue), 20)
+        self.assertEqual(len(catalogue), 21)
         for slug, status, title in catalogue:
             with self.subTest(slug=slug):
                 # Only type, title and status are always present (bad-request and
@@ -715,13 +715,56 @@ class OpenApiDocumentTest(unittest.TestCase):
         def walk(node):
             if isinstance(node, dict):
                 for k, v in node.items():
-                    if k == "$ref" and v.startswith("#/components/schemas/"):
-                        self.assertIn(v.split("/")[-1], doc["components"]["schemas"], v)
+                    if k == "$ref" and v.startswith("#/"):
+                        target = doc
+                        for part in v[2:].split("/"):
+                            part = part.replace("~1", "/").replace("~0", "~")
+                            self.assertIn(part, target, v)
+                            target = target[part]
                     walk(v)
             elif isinstance(node, list):
                 for v in node:
                     walk(v)
         walk(doc["paths"])
+        walk(doc["components"])
+
+
+class PartnerFormatOutputTest(SchemaTestCase):
+    """What the Shopify decoder produces is a valid canonical order write."""
+
+    def test_shopify_expected_outputs_are_valid_orders(self):
+        files = sorted((ROOT / "tests" / "golden" / "shopify").glob("*.expected.json"))
+        self.assertTrue(files)
+        for p in files:
+            with self.subTest(p.name):
+                self.assertValid("order.schema.json", json.loads(p.read_text()))
+
+
+class ReturnAndInventoryTest(SchemaTestCase):
+    def test_return_request(self):
+        ok = {"order_id": "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF",
+              "lines": [{"line_id": "1", "quantity": 1, "reason": "damaged"}], "notes": "box torn"}
+        self.assertValid("return.schema.json", ok)
+        for pointer, mutate in [
+                ("/id", lambda d: d.update(id="ret_x")),
+                ("/status", lambda d: d.update(status="approved")),
+                ("/lines", lambda d: d.update(lines=[])),
+                ("/lines/0/quantity", lambda d: d["lines"][0].update(quantity=0)),
+                ("/lines/0/reason", lambda d: d["lines"][0].pop("reason"))]:
+            doc = copy.deepcopy(ok)
+            mutate(doc)
+            with self.subTest(pointer=pointer):
+                self.assertInvalid("return.schema.json", doc, pointer)
+        stored = {**ok, "id": "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "status": "requested",
+                  "partner": "b2b-portal", "created_at": "2026-11-28T10:00:00.000Z"}
+        self.assertValid("return.schema.json#/$defs/StoredReturn", stored)
+
+    def test_inventory_report(self):
+        ok = {"levels": [{"sku": "A", "on_hand": 3, "as_of": "2026-11-01T10:00:00Z"}]}
+        self.assertValid("inventory.schema.json", ok)
+        self.assertInvalid("inventory.schema.json", {"levels": [{"sku": "A", "on_hand": 1}]},
+                           "/levels/0/as_of")
+        self.assertInvalid("inventory.schema.json", {"levels": [], "node": "x"}, "/node")
 
 
 if __name__ == "__main__":
