@@ -15,7 +15,7 @@ using json_reader::element;
 // absent values are often null. These readers accept exactly those shapes.
 class ShopifyReader {
  public:
-  explicit ShopifyReader(FieldErrors& errors) : errors_(errors), r_(errors) {}
+  explicit ShopifyReader(FieldErrors& errors) : r_(errors) {}
 
   bool Has(element obj, std::string_view key, element& out) {
     if (!obj.is_object()) return false;
@@ -61,7 +61,6 @@ class ShopifyReader {
   json_reader::Reader& reader() { return r_; }
 
  private:
-  FieldErrors& errors_;
   json_reader::Reader r_;
 };
 
