@@ -88,7 +88,9 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   Exec(db, "PRAGMA synchronous=FULL");
   sqlite3_stmt *ord, *hist, *ev, *out, *idem;
   sqlite3_prepare_v2(db,
-                     "INSERT INTO orders VALUES (?1,'webshop','web',?2,'allocated',1,1,1,?3,?4)",
+                     "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
+                     "created_at, updated_at, body, flow_state, parties) VALUES "
+                     "(?1,'webshop','web',?2,'allocated',1,1,1,?3,?4,'|webshop|tpl-east|')",
                      -1, &ord, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO order_history VALUES (?1,?2,1,'order.received',?3,'t')", -1,
                      &hist, nullptr);
@@ -107,8 +109,12 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   };
-  auto step = [](sqlite3_stmt* s) {
-    if (sqlite3_step(s) != SQLITE_DONE) std::cerr << "insert failed\n";
+  auto step = [db](sqlite3_stmt* s) {
+    // A baseline that silently does less work would inflate the ceiling: stop instead.
+    if (sqlite3_step(s) != SQLITE_DONE) {
+      std::cerr << "intake_bench: ceiling insert failed: " << sqlite3_errmsg(db) << "\n";
+      std::exit(1);
+    }
     sqlite3_reset(s);
   };
   auto start = std::chrono::steady_clock::now();
