@@ -9,6 +9,7 @@
 #include "app/convert_cli.h"
 #include "app/demo.h"
 #include "app/server.h"
+#include "app/x12_cli.h"
 
 using namespace crossdock;
 
@@ -147,6 +148,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   convert->add_flag("--json", convert_cmd.json_errors, "Print errors as one JSON object");
 
+  X12Command x12_cmd;
+  auto* x12 = app.add_subcommand(
+      "x12",
+      "ANSI X12: 'parse FILE' prints the segment tree as JSON; 'validate FILE' checks the "
+      "envelopes (counts and control numbers, each error with its segment, element and byte) "
+      "and prints the 997 it would send. Exit 0 when every envelope agrees, 1 otherwise.");
+  x12->add_option("action", x12_cmd.action, "parse | validate")->required();
+  x12->add_option("file", x12_cmd.file, "X12 file, or - for stdin")->required();
+  x12->add_flag("--json", x12_cmd.json, "validate: one JSON object with errors and 997s");
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -161,6 +172,7 @@ int main(int argc, char** argv) {
   if (demo->parsed()) return RunDemo(demo_options);
   if (dead->parsed()) return RunDeadLetterCommand(dl);
   if (convert->parsed()) return RunConvertCommand(convert_cmd);
+  if (x12->parsed()) return RunX12Command(x12_cmd);
   auto config = LoadEffectiveConfig(config_path, listen, data_dir);
   if (!config.ok()) {
     std::cerr << "crossdock: " << config.status().message() << "\n";
