@@ -86,12 +86,14 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   sqlite3_open(path.string().c_str(), &db);
   Exec(db, "PRAGMA journal_mode=WAL");
   Exec(db, "PRAGMA synchronous=FULL");
-  sqlite3_stmt *ord, *hist, *ev, *out, *idem;
+  sqlite3_stmt *ord, *parties, *hist, *ev, *out, *idem;
   sqlite3_prepare_v2(db,
                      "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
                      "created_at, updated_at, body, flow_state, parties) VALUES "
                      "(?1,'webshop','web',?2,'allocated',1,1,1,?3,?4,'|webshop|tpl-east|')",
                      -1, &ord, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO order_parties (party, order_id) VALUES (?1, ?2)", -1,
+                     &parties, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO order_history VALUES (?1,?2,1,'order.received',?3,'t')", -1,
                      &hist, nullptr);
   sqlite3_prepare_v2(db,
@@ -125,6 +127,11 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
       text(ord, 1, r.id), text(ord, 2, r.external_ref), text(ord, 3, r.body),
           text(ord, 4, r.flow_state);
       step(ord);
+      for (const char* party : {"webshop", "tpl-east"}) {
+        sqlite3_bind_text(parties, 1, party, -1, SQLITE_STATIC);
+        text(parties, 2, r.id);
+        step(parties);
+      }
       for (int h = 1; h <= 2; ++h) {
         text(hist, 1, r.id);
         sqlite3_bind_int(hist, 2, h);
@@ -144,7 +151,7 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
     Exec(db, "COMMIT");
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (auto* s : {ord, hist, ev, out, idem}) sqlite3_finalize(s);
+  for (auto* s : {ord, parties, hist, ev, out, idem}) sqlite3_finalize(s);
   sqlite3_close(db);
   return orders / secs;
 }

@@ -52,8 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (scheme == WebhookScheme::kShopify) {
       r.headers["X-Shopify-Hmac-Sha256"] = SignShopifyWebhook(shopify_secret, r.body);
       r.headers["X-Shopify-Triggered-At"] = FormatRfc3339(now);
-      if (!b.empty() && b.size() <= 255 && !VerifyInboundWebhook(policy, r, now).ok())
-        std::abort();
+      if (!b.empty() && b.size() <= 255 && !VerifyInboundWebhook(policy, r, now).ok()) std::abort();
     }
   }
   return 0;

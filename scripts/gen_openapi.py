@@ -208,10 +208,12 @@ PATHS = {
                                     "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]},
                                                             "description": "Present on a replayed answer."}}},
                 **BODY_ERRORS, **COMMON_ERRORS,
-                "403": problem("The caller may not submit orders (`forbidden`)."),
+                "403": problem("The caller may not submit orders, or the order's channel is "
+                               "claimed by another partner (`forbidden`)."),
                 "409": {**problem("The key is in flight (`idempotency-key-in-flight`, with "
                                   "Retry-After), or the channel order exists already "
-                                  "(`duplicate-order`, with Location)."),
+                                  "(`duplicate-order`; Location names it when the caller may "
+                                  "see it)."),
                         "headers": RETRY_AFTER},
             },
         },

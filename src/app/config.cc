@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -276,8 +277,8 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
   if (!file_id.empty()) {
     if (pc.id.empty()) pc.id = file_id;
     if (pc.id != file_id) {
-      errors.push_back(p.Path("id") + ": is '" + pc.id + "' but the file is named for '" +
-                       file_id + "'");
+      errors.push_back(p.Path("id") + ": is '" + pc.id + "' but the file is named for '" + file_id +
+                       "'");
     }
   }
   if (pc.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
@@ -290,6 +291,11 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
   else
     errors.push_back(p.Path("kind") + ": " + k.status().message());
   p.Read("channel", pc.channel);
+  p.Read("channels", pc.channels);
+  if (!pc.channel.empty() &&
+      std::find(pc.channels.begin(), pc.channels.end(), pc.channel) == pc.channels.end()) {
+    pc.channels.push_back(pc.channel);
+  }
   std::vector<std::string> scopes;
   p.Read("scopes", scopes);
   for (const auto& sc : scopes) {
@@ -336,7 +342,8 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
     if (!inline_keys.empty()) InlineSecret(src, p.Path("api_keys"), errors);
     pc.api_keys = inline_keys;
     for (const auto& f : files) {
-      for (auto& k : SplitSecretList(ReadSecretFile(src.base_dir, f, p.Path("api_key_files"), errors)))
+      for (auto& k :
+           SplitSecretList(ReadSecretFile(src.base_dir, f, p.Path("api_key_files"), errors)))
         pc.api_keys.push_back(std::move(k));
     }
   }
@@ -577,7 +584,8 @@ Result<Config> LoadConfigFile(const std::string& path) {
     Source src{dir.string(), f.string(), WorldReadable(f.string())};
     try {
       YAML::Node node = YAML::Load(*partner_text);
-      c->partners.push_back(ReadPartner(node, f.filename().string(), f.stem().string(), src, errors));
+      c->partners.push_back(
+          ReadPartner(node, f.filename().string(), f.stem().string(), src, errors));
     } catch (const YAML::Exception& e) {
       errors.push_back(f.string() + ": line " + std::to_string(e.mark.line + 1) + ", column " +
                        std::to_string(e.mark.column + 1) + ": " + e.msg);
@@ -622,6 +630,24 @@ Status ValidateConfig(const Config& c) {
         errors.push_back("partners: '" + p.id + "' shares an API key with another partner");
     }
   }
+  // Secret names map to environment variables with '-', '_' and '.' all as '_': two ids that
+  // map alike would read each other's secrets.
+  std::map<std::string, std::string> env_names;
+  std::map<std::string, std::string> channel_owner;
+  for (const auto& p : c.partners) {
+    auto [it, fresh] = env_names.emplace(SecretEnvName(p.id), p.id);
+    if (!fresh && it->second != p.id) {
+      errors.push_back("partners: '" + p.id + "' and '" + it->second +
+                       "' differ only in '-', '_' or '.', so their secret variables collide");
+    }
+    for (const auto& ch : p.channels) {
+      auto [owner, first] = channel_owner.emplace(ch, p.id);
+      if (!first && owner->second != p.id) {
+        errors.push_back("partners: channel '" + ch + "' is claimed by both '" + owner->second +
+                         "' and '" + p.id + "'");
+      }
+    }
+  }
   std::set<std::string> subscriber_ids;
   for (const auto& s : c.subscribers) {
     if (s.id.empty()) errors.push_back("subscribers: an id is empty");
@@ -631,6 +657,9 @@ Status ValidateConfig(const Config& c) {
   std::set<std::string> nodes;
   for (const auto& n : c.nodes) {
     if (n.id.empty()) errors.push_back("nodes: an id is empty");
+    if (n.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
+      errors.push_back("nodes: id '" + n.id + "': use lower-case letters, digits, '-', '_', '.'");
+    }
     if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {
@@ -673,6 +702,11 @@ std::string Config::Redacted() const {
         << YAML::Value << std::string(PartnerKindName(p.kind));
     if (!p.source.empty()) out << YAML::Key << "source" << YAML::Value << p.source;
     if (!p.channel.empty()) out << YAML::Key << "channel" << YAML::Value << p.channel;
+    if (!p.channels.empty()) {
+      out << YAML::Key << "channels" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& ch : p.channels) out << ch;
+      out << YAML::EndSeq;
+    }
     std::set<std::string> scopes = p.scopes.empty() ? DefaultScopes(p.kind) : p.scopes;
     out << YAML::Key << "scopes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const auto& sc : scopes) out << sc;

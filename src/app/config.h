@@ -38,6 +38,9 @@ struct PartnerConfig {
   PartnerLimits limits;
   PartnerSla sla;
   std::string channel;  // channel of orders it sends by webhook; "" = its id
+  // Channels this partner owns: only it (and operators) may submit orders of them. `channel`
+  // is owned too when set.
+  std::vector<std::string> channels;
   // Signed inbound webhooks (POST /v1/webhooks/{id}); unset when the partner sends none.
   std::optional<InboundWebhookPolicy> webhooks;
   std::string source;  // the file it was read from, for messages
@@ -63,8 +66,8 @@ struct Config {
   std::string log_file;  // empty = stdout
   int http_threads = 2;
   size_t body_limit_bytes = 1 << 20;
-  int64_t read_timeout_s = 15;   // a whole request must arrive within this (slow clients)
-  int64_t idle_timeout_s = 60;   // idle keep-alive connections are closed after this
+  int64_t read_timeout_s = 15;  // a whole request must arrive within this (slow clients)
+  int64_t idle_timeout_s = 60;  // idle keep-alive connections are closed after this
   size_t max_connections = 4096;
   std::string synchronous = "FULL";
   int delivery_workers = 16;

@@ -245,7 +245,8 @@ webhooks:
     - {file: ../secrets/shop-hook-old, not_after: "2026-12-31T00:00:00Z"}
     - {file: ../secrets/shop-hook-new}
 )");
-  Write("partners/tpl-east.yaml", "id: tpl-east\nkind: 3pl\napi_key_files: [../secrets/shop-hook-new]\n");
+  Write("partners/tpl-east.yaml",
+        "id: tpl-east\nkind: 3pl\napi_key_files: [../secrets/shop-hook-new]\n");
   auto c = LoadConfigFile(Main());
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->partners.size(), 2u);
@@ -270,7 +271,8 @@ webhooks:
 }
 
 TEST_F(PartnerFilesTest, ErrorsNameTheFileAndKey) {
-  Write("partners/shop.yaml", "id: webshop\napi_keys: [FAKE]\nscopes: [orders:write]\ncolour: red\n");
+  Write("partners/shop.yaml",
+        "id: webshop\napi_keys: [FAKE]\nscopes: [orders:write]\ncolour: red\n");
   Write("partners/b.yaml", "kind: warehouse\n");
   auto c = LoadConfigFile(Main());
   ASSERT_FALSE(c.ok());
@@ -332,6 +334,24 @@ TEST_F(PartnerFilesTest, StandardWebhookSecretsMustBeWhsec) {
   EXPECT_NE(c.status().message().find("whsec_"), std::string::npos) << c.status().message();
   Write("partners/tpl.yaml", "kind: 3pl\nwebhooks: {scheme: carrier-pigeon, secrets: []}\n");
   EXPECT_FALSE(LoadConfigFile(Main()).ok());
+}
+
+TEST_F(PartnerFilesTest, ChannelClaimsAndSecretNamesMustNotCollide) {
+  Write("partners/a-b.yaml", "channels: [web]\napi_keys: [FAKE-1]\n");
+  Write("partners/a_b.yaml", "channel: web\napi_keys: [FAKE-2]\n");
+  auto c = LoadConfigFile(Main());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  Status st = ValidateConfig(*c);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("secret variables collide"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("channel 'web' is claimed by both"), std::string::npos)
+      << st.message();
+  auto nodes = ParseConfig(
+      "partners: [{id: a, api_keys: [k]}]\nnodes: [{id: \"x|y\", url: "
+      "\"http://h:1/\"}]\n",
+      dir_.string());
+  ASSERT_TRUE(nodes.ok());
+  EXPECT_FALSE(ValidateConfig(*nodes).ok());
 }
 
 }  // namespace

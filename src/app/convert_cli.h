@@ -7,8 +7,8 @@
 namespace crossdock {
 
 struct ConvertCommand {
-  std::string from;         // "shopify" | "canonical"
-  std::string file;         // path, or "-" for stdin
+  std::string from;  // "shopify" | "canonical"
+  std::string file;  // path, or "-" for stdin
   std::string channel = "shopify";
   bool json_errors = false;  // errors as one JSON object instead of lines
 };

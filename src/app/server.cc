@@ -71,6 +71,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
     for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey(partner, key));
     if (p.webhooks) api_options.webhook_partners[p.id] = {partner, *p.webhooks};
+    for (const auto& channel : p.channels) api_options.channel_owners[channel] = p.id;
   }
   // Which nodes fill each channel's orders (availability per channel): the rules for it, the
   // rules for every channel, and the default node. Key "" serves channels no rule names.

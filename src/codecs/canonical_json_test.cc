@@ -1,4 +1,5 @@
 #include "codecs/canonical_json.h"
+#include "codecs/golden_files_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -14,22 +15,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::Describe;
 
 bool HasPointer(const FieldErrors& errors, const std::string& pointer) {
   return std::any_of(errors.begin(), errors.end(),
                      [&](const FieldError& e) { return e.pointer == pointer; });
-}
-
-std::string Describe(const FieldErrors& errors) {
-  std::string out;
-  for (const auto& e : errors) out += "  " + e.pointer + ": " + e.detail + "\n";
-  return out;
 }
 
 TEST(CanonicalJsonTest, GeneratedOrdersRoundTrip) {
@@ -121,37 +111,9 @@ TEST(CanonicalJsonTest, ShipmentRoundTripAndErrors) {
 }
 
 TEST(CanonicalJsonGoldenTest, EveryGoldenFile) {
-  fs::path dir = fs::path(CROSSDOCK_TESTDATA_DIR) / "canonical";
-  int cases = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    fs::path p = entry.path();
-    std::string name = p.filename().string();
-    if (p.extension() != ".json" || name.find(".expected.") != std::string::npos) continue;
-    fs::path stem = p;
-    stem.replace_extension();
-    fs::path expected = stem.string() + ".expected.json";
-    fs::path errors = stem.string() + ".errors.txt";
-    auto d = DecodeOrder(ReadFile(p));
-    SCOPED_TRACE(name);
-    if (fs::exists(expected)) {
-      ASSERT_TRUE(d.ok()) << Describe(d.errors);
-      std::string want = ReadFile(expected);
-      while (!want.empty() && want.back() == '\n') want.pop_back();
-      EXPECT_EQ(EncodeOrder(*d.value), want);
-    } else {
-      ASSERT_TRUE(fs::exists(errors)) << "golden input without .expected.json or .errors.txt";
-      ASSERT_FALSE(d.ok());
-      std::ifstream in(errors);
-      std::string pointer;
-      while (std::getline(in, pointer)) {
-        if (!pointer.empty()) {
-          EXPECT_TRUE(HasPointer(d.errors, pointer)) << "no error at " << pointer << "; got\n"
-                                                     << Describe(d.errors);
-        }
-      }
-    }
-    ++cases;
-  }
+  int cases =
+      testing_util::RunGoldenFiles(fs::path(CROSSDOCK_TESTDATA_DIR) / "canonical",
+                                   [](const std::string& json) { return DecodeOrder(json); });
   EXPECT_GE(cases, 5);
 }
 

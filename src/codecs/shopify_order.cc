@@ -44,12 +44,17 @@ class ShopifyReader {
     r_.Error(Child(pointer, key), "must be an integer or a string id");
     return "";
   }
-  // A money amount: Shopify sends decimal strings ("199.00").
+  // A money amount: Shopify sends decimal strings ("199.00"). Negative amounts are refused:
+  // refunds and credits arrive as their own documents, not as negative order amounts.
   Decimal Money(element obj, std::string_view key, const std::string& pointer) {
     element v;
     Decimal d;
     if (!Has(obj, key, v)) return d;
     r_.Amount(v, Child(pointer, key), d);
+    if (d.micros() < 0) {
+      r_.Error(Child(pointer, key), "must not be negative");
+      return Decimal();
+    }
     return d;
   }
   void ForEach(element obj, std::string_view key, const std::string& pointer,
@@ -89,10 +94,9 @@ void ReadTaxes(ShopifyReader& s, element obj, const std::string& p, std::vector<
   });
 }
 
-Decimal Total(const std::vector<Adjustment>& list) {
-  Decimal sum;
-  for (const auto& a : list) Decimal::Add(sum, a.amount, sum);
-  return sum;
+// Adds `d` to `sum`; false on overflow.
+bool Accumulate(Decimal& sum, Decimal d) {
+  return Decimal::Add(sum, d, sum);
 }
 
 // The Shopify pointer for a canonical one, so errors point into the document the partner sent.
@@ -102,9 +106,9 @@ std::string ShopifyPointer(const std::string& base, std::string_view canonical) 
       {"/lines", "/line_items"},         {"/shipping", "/shipping_lines"},
       {"/external_ref", "/id"},          {"/notes", "/note"}};
   static constexpr std::pair<std::string_view, std::string_view> kLeaves[] = {
-      {"line1", "address1"},     {"line2", "address2"}, {"region", "province_code"},
-      {"postal_code", "zip"},    {"country", "country_code"}, {"unit_price", "price"},
-      {"description", "title"},  {"method", "title"},   {"amount", "price"}};
+      {"line1", "address1"},    {"line2", "address2"},       {"region", "province_code"},
+      {"postal_code", "zip"},   {"country", "country_code"}, {"unit_price", "price"},
+      {"description", "title"}, {"method", "title"},         {"amount", "price"}};
   std::string out(canonical);
   for (auto [from, to] : kPrefixes) {
     if (canonical.substr(0, from.size()) == from &&
@@ -149,7 +153,8 @@ Decoded<Order> DecodeShopifyOrder(std::string_view json, const ShopifyDecodeOpti
   o.external_ref = s.Id(root, "id", base);
   if (o.external_ref.empty()) out.errors.push_back({base + "/id", "is required"});
   o.currency = s.Text(root, "currency", base);
-  if (element t; s.Has(root, "created_at", t)) s.reader().Time(t, base + "/created_at", o.placed_at);
+  if (element t; s.Has(root, "created_at", t))
+    s.reader().Time(t, base + "/created_at", o.placed_at);
   o.notes = s.Text(root, "note", base);
   if (element c; s.Has(root, "customer", c)) {
     std::string p = base + "/customer";
@@ -196,13 +201,22 @@ Decoded<Order> DecodeShopifyOrder(std::string_view json, const ShopifyDecodeOpti
 
   // Order-level discounts and taxes not allocated to lines go on the first line (see header).
   Decimal line_discounts, line_taxes;
+  bool fits = true;
   for (const auto& l : o.lines) {
-    Decimal::Add(line_discounts, Total(l.discounts), line_discounts);
-    Decimal::Add(line_taxes, Total(l.taxes), line_taxes);
+    for (const auto& a : l.discounts) fits = fits && Accumulate(line_discounts, a.amount);
+    for (const auto& a : l.taxes) fits = fits && Accumulate(line_taxes, a.amount);
   }
-  for (const auto& c : o.shipping) Decimal::Add(line_taxes, Total(c.taxes), line_taxes);
+  for (const auto& c : o.shipping) {
+    for (const auto& a : c.taxes) fits = fits && Accumulate(line_taxes, a.amount);
+  }
+  if (!fits) {
+    out.errors.push_back({base + "/line_items", "discounts or taxes add up beyond any amount"});
+    return out;
+  }
   Decimal total_discounts = s.Money(root, "total_discounts", base);
   Decimal total_tax = s.Money(root, "total_tax", base);
+  if (!out.errors.empty()) return out;
+  // Both sides are non-negative here, so the differences below cannot overflow.
   if (total_discounts.micros() > line_discounts.micros()) {
     std::string code = "order";
     s.ForEach(root, "discount_codes", base, [&](element d, const std::string& dp) {
@@ -229,9 +243,9 @@ Decoded<Order> DecodeShopifyOrder(std::string_view json, const ShopifyDecodeOpti
   if (element tp; s.Has(root, "total_line_items_price", tp)) {
     Decimal stated = s.Money(root, "total_line_items_price", base);
     if (stated.micros() != o.totals.subtotal.micros()) {
-      out.errors.push_back({base + "/total_line_items_price",
-                            "is " + stated.ToString() + " but the line items add up to " +
-                                o.totals.subtotal.ToString()});
+      out.errors.push_back({base + "/total_line_items_price", "is " + stated.ToString() +
+                                                                  " but the line items add up to " +
+                                                                  o.totals.subtotal.ToString()});
     }
   }
   if (element tp; s.Has(root, "total_price", tp)) {

@@ -135,9 +135,9 @@ TEST(OrderDeciderTest, ShipmentThatContradictsTheOrderIsRejected) {
 TEST(OrderDeciderTest, CancelRequestIsRecordedOnceBeforeAnyShipment) {
   // Before and after the node's acknowledgement: recorded once, status unchanged.
   OrderAggregate allocated = Submitted();
-  OrderAggregate dispatched = std::get<Decision>(Decide(allocated, DispatchAcknowledged{"tpl-east", "W"},
-                                                        kT0, kPolicy))
-                                  .next;
+  OrderAggregate dispatched =
+      std::get<Decision>(Decide(allocated, DispatchAcknowledged{"tpl-east", "W"}, kT0, kPolicy))
+          .next;
   for (const OrderAggregate& cur : {allocated, dispatched}) {
     auto r = Decide(cur, CancelRequested{"shop", "customer changed mind"},
                     kT0 + std::chrono::seconds(5), kPolicy);
@@ -150,8 +150,8 @@ TEST(OrderDeciderTest, CancelRequestIsRecordedOnceBeforeAnyShipment) {
     EXPECT_EQ(d.next.flow.cancel_requested_by, "shop");
     EXPECT_TRUE(d.commands.empty());
     // A repeated request changes nothing, not even the time.
-    auto again = Decide(d.next, CancelRequested{"shop", "again"}, kT0 + std::chrono::hours(1),
-                        kPolicy);
+    auto again =
+        Decide(d.next, CancelRequested{"shop", "again"}, kT0 + std::chrono::hours(1), kPolicy);
     EXPECT_TRUE(std::get<Decision>(again).events.empty());
     EXPECT_EQ(std::get<Decision>(again).next.flow, d.next.flow);
     EXPECT_EQ(std::get<Decision>(again).next.order, d.next.order);
@@ -163,9 +163,11 @@ TEST(OrderDeciderTest, CancelAfterAShipmentIsAConflict) {
   Shipment part = ShipAll(cur.order, "e1");
   part.packages[0].lines.resize(1);
   part.packages[0].lines[0].quantity = 1;
-  OrderAggregate partial = std::get<Decision>(Decide(cur, ShipmentConfirmed{part}, kT0, kPolicy)).next;
+  OrderAggregate partial =
+      std::get<Decision>(Decide(cur, ShipmentConfirmed{part}, kT0, kPolicy)).next;
   OrderAggregate shipped =
-      std::get<Decision>(Decide(cur, ShipmentConfirmed{ShipAll(cur.order, "e2")}, kT0, kPolicy)).next;
+      std::get<Decision>(Decide(cur, ShipmentConfirmed{ShipAll(cur.order, "e2")}, kT0, kPolicy))
+          .next;
   for (const OrderAggregate& s : {partial, shipped}) {
     auto r = Decide(s, CancelRequested{"shop", ""}, kT0, kPolicy);
     ASSERT_TRUE(std::holds_alternative<Rejection>(r));
@@ -178,9 +180,8 @@ TEST(OrderDeciderTest, CancelAfterAShipmentIsAConflict) {
 
 TEST(OrderDeciderTest, ShipmentAfterACancelRequestIsStillApplied) {
   // The goods left the building: the request lost the race and the order ships.
-  OrderAggregate cur = std::get<Decision>(Decide(Submitted(), CancelRequested{"shop", "x"}, kT0,
-                                                 kPolicy))
-                           .next;
+  OrderAggregate cur =
+      std::get<Decision>(Decide(Submitted(), CancelRequested{"shop", "x"}, kT0, kPolicy)).next;
   auto r = Decide(cur, ShipmentConfirmed{ShipAll(cur.order, "e1")}, kT0, kPolicy);
   EXPECT_EQ(std::get<Decision>(r).next.order.status, OrderStatus::kShipped);
 }

@@ -274,8 +274,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
 }
 
 void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested request,
-                              TraceContext trace,
-                              std::function<void(Result<CancelOutcome>)> done) {
+                              TraceContext trace, std::function<void(Result<CancelOutcome>)> done) {
   struct Shared {
     CancelRequested request;
     TraceContext trace;

@@ -239,6 +239,7 @@ FilterResult Api::CheckAuthFailures(RequestContext& ctx, HttpResponse& out) {
   // Too many failed authentications from this address: refuse before even checking.
   std::lock_guard lock(limits_mu_);
   auto it = auth_failures_.find(ctx.request.remote_address);
+  if (it == auth_failures_.end()) it = auth_failures_.find("(overflow)");  // see CountAuthFailure
   if (it == auth_failures_.end() || it->second.tokens(ctx.started) >= 1.0) {
     return FilterResult::kContinue;
   }
@@ -249,10 +250,20 @@ FilterResult Api::CheckAuthFailures(RequestContext& ctx, HttpResponse& out) {
 }
 
 void Api::CountAuthFailure(const RequestContext& ctx) {
+  constexpr size_t kMaxAddresses = 10'000;  // bounded memory
   std::lock_guard lock(limits_mu_);
-  if (auth_failures_.size() > 10'000) auth_failures_.clear();  // bounded memory
+  std::string address = ctx.request.remote_address;
+  if (!auth_failures_.count(address) && auth_failures_.size() >= kMaxAddresses) {
+    // Forget the addresses whose buckets have refilled (they hold no information); if every
+    // tracked address is still limited, new ones share one bucket rather than reset the rest.
+    for (auto it = auth_failures_.begin(); it != auth_failures_.end();) {
+      it = it->second.tokens(ctx.started) >= options_.auth_failure_burst ? auth_failures_.erase(it)
+                                                                         : std::next(it);
+    }
+    if (auth_failures_.size() >= kMaxAddresses) address = "(overflow)";
+  }
   auto it = auth_failures_
-                .try_emplace(ctx.request.remote_address, options_.auth_failure_burst,
+                .try_emplace(address, options_.auth_failure_burst,
                              options_.auth_failures_per_second, ctx.started)
                 .first;
   it->second.TryTake(ctx.started);
@@ -379,25 +390,48 @@ FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
   return FilterResult::kContinue;
 }
 
+std::optional<std::string> Api::RequiredIdempotencyKey(const RequestContext& ctx,
+                                                       const Respond& respond) {
+  auto header = ctx.request.Header("Idempotency-Key");
+  if (!header) {
+    respond(
+        Fail(ctx, ProblemType::kMissingIdempotencyKey,
+             "POST " + ctx.request.path + " needs an Idempotency-Key header so retries are safe"));
+    return std::nullopt;
+  }
+  auto key = ParseIdempotencyKey(*header);
+  if (!key.ok()) {
+    respond(Fail(ctx, ProblemType::kInvalidIdempotencyKey, key.status().message()));
+    return std::nullopt;
+  }
+  return *key;
+}
+
+bool Api::AcquireIdempotencyKey(const RequestContext& ctx, const std::string& key,
+                                const Respond& respond) {
+  if (in_flight_.TryAcquire(ctx.partner->id, key)) return true;
+  HttpResponse r = Fail(ctx, ProblemType::kIdempotencyKeyInFlight,
+                        "retry after the first request with this key has been answered");
+  r.headers["Retry-After"] = "1";
+  respond(std::move(r));
+  return false;
+}
+
+OrderLimits Api::PartnerOrderLimits(const Partner& partner) const {
+  OrderLimits limits = options_.order_limits;
+  if (partner.limits.max_order_lines > 0) {
+    limits.max_lines = std::min(limits.max_lines, partner.limits.max_order_lines);
+  }
+  return limits;
+}
+
 void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const Partner& partner = *ctx->partner;  // holds orders:write (checked by the route)
-  auto key_header = ctx->request.Header("Idempotency-Key");
-  if (!key_header) {
-    respond(Fail(*ctx, ProblemType::kMissingIdempotencyKey,
-                 "POST /v1/orders needs an Idempotency-Key header so retries are safe"));
-    return;
-  }
-  auto key = ParseIdempotencyKey(*key_header);
-  if (!key.ok()) {
-    respond(Fail(*ctx, ProblemType::kInvalidIdempotencyKey, key.status().message()));
-    return;
-  }
+  auto key = RequiredIdempotencyKey(*ctx, respond);
+  if (!key) return;
   DecodeOptions opts;
   opts.max_depth = options_.max_json_depth;
-  opts.limits = options_.order_limits;
-  if (partner.limits.max_order_lines > 0) {
-    opts.limits.max_lines = std::min(opts.limits.max_lines, partner.limits.max_order_lines);
-  }
+  opts.limits = PartnerOrderLimits(partner);
   auto decoded = DecodeOrder(ctx->request.body, opts);
   if (!decoded.ok()) {
     // Nothing is stored for an invalid request: the key stays free.
@@ -410,13 +444,14 @@ void Api::PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
 void Api::SubmitOrder(std::shared_ptr<RequestContext> ctx, Order order, std::string key,
                       bool guard_in_flight, Respond respond) {
   const Partner& partner = *ctx->partner;
-  if (guard_in_flight && !in_flight_.TryAcquire(partner.id, key)) {
-    HttpResponse r = Fail(*ctx, ProblemType::kIdempotencyKeyInFlight,
-                          "retry after the first request with this key has been answered");
-    r.headers["Retry-After"] = "1";
-    respond(std::move(r));
+  if (auto owner = options_.channel_owners.find(order.channel);
+      owner != options_.channel_owners.end() && owner->second != partner.id &&
+      partner.kind != PartnerKind::kOperator) {
+    respond(Fail(*ctx, ProblemType::kForbidden,
+                 "orders of channel '" + order.channel + "' come only from its own partner"));
     return;
   }
+  if (guard_in_flight && !AcquireIdempotencyKey(*ctx, key, respond)) return;
   SubmitRequest req{std::move(order), partner.id, key,
                     IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
                     ctx->trace};
@@ -424,43 +459,49 @@ void Api::SubmitOrder(std::shared_ptr<RequestContext> ctx, Order order, std::str
     return StoredResponse{201, order_json.empty() ? EncodeOrder(o) : order_json,
                           "/v1/orders/" + o.id};
   };
-  flow_.Submit(std::move(req), render,
-               [this, ctx, key, guard_in_flight,
-                respond = std::move(respond)](Result<SubmitOutcome> r) {
-                 if (guard_in_flight) in_flight_.Release(ctx->partner->id, key);
-                 if (!r.ok()) {
-                   respond(FromStatus(*ctx, r.status()));
-                   return;
-                 }
-                 SubmitOutcome& out = *r;
-                 using Kind = SubmitOutcome::Kind;
-                 switch (out.kind) {
-                   case Kind::kCreated:
-                   case Kind::kReplayed: {
-                     HttpResponse resp = HttpResponse::Json(out.response.status, out.response.body);
-                     if (!out.response.location.empty())
-                       resp.headers["Location"] = out.response.location;
-                     if (out.kind == Kind::kReplayed) resp.headers["Idempotent-Replayed"] = "true";
-                     respond(std::move(resp));
-                     return;
-                   }
-                   case Kind::kKeyReused:
-                     respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
-                                  "this Idempotency-Key was first used with a different body"));
-                     return;
-                   case Kind::kDuplicateExternalRef: {
-                     HttpResponse resp = Fail(*ctx, ProblemType::kDuplicateOrder,
-                                              "the order is already stored as " + out.order_id);
-                     resp.headers["Location"] = "/v1/orders/" + out.order_id;
-                     respond(std::move(resp));
-                     return;
-                   }
-                   case Kind::kRejected:
-                     respond(Fail(*ctx, ProblemType::kValidation, out.rejection.status.message(),
-                                  out.rejection.errors));
-                     return;
-                 }
-               });
+  flow_.Submit(
+      std::move(req), render,
+      [this, ctx, key, guard_in_flight, respond = std::move(respond)](Result<SubmitOutcome> r) {
+        if (guard_in_flight) in_flight_.Release(ctx->partner->id, key);
+        if (!r.ok()) {
+          respond(FromStatus(*ctx, r.status()));
+          return;
+        }
+        SubmitOutcome& out = *r;
+        using Kind = SubmitOutcome::Kind;
+        switch (out.kind) {
+          case Kind::kCreated:
+          case Kind::kReplayed: {
+            HttpResponse resp = HttpResponse::Json(out.response.status, out.response.body);
+            if (!out.response.location.empty()) resp.headers["Location"] = out.response.location;
+            if (out.kind == Kind::kReplayed) resp.headers["Idempotent-Replayed"] = "true";
+            respond(std::move(resp));
+            return;
+          }
+          case Kind::kKeyReused:
+            respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
+                         "this Idempotency-Key was first used with a different body"));
+            return;
+          case Kind::kDuplicateExternalRef: {
+            // Name the stored order only to a caller who may see it.
+            auto existing = store_.GetOrder(out.order_id);
+            bool visible = existing.ok() && existing->has_value() &&
+                           ctx->partner->MaySee((*existing)->parties);
+            HttpResponse resp =
+                Fail(*ctx, ProblemType::kDuplicateOrder,
+                     visible ? "the order is already stored as " + out.order_id
+                             : std::string("an order with this channel and external_ref "
+                                           "already exists"));
+            if (visible) resp.headers["Location"] = "/v1/orders/" + out.order_id;
+            respond(std::move(resp));
+            return;
+          }
+          case Kind::kRejected:
+            respond(Fail(*ctx, ProblemType::kValidation, out.rejection.status.message(),
+                         out.rejection.errors));
+            return;
+        }
+      });
 }
 
 std::optional<OrderRecord> Api::VisibleOrder(const RequestContext& ctx, const std::string& id,

@@ -39,6 +39,9 @@ struct WebhookPartner {
 
 struct ApiOptions {
   int max_json_depth = 32;
+  // Channels claimed by one partner (channel → partner id): only that partner, and operators,
+  // may submit orders of the channel. Unclaimed channels are open to every channel partner.
+  std::map<std::string, std::string> channel_owners;
   // Partners that may POST /v1/webhooks/{partner}, by id.
   std::map<std::string, WebhookPartner> webhook_partners;
   // Nodes that can fill each channel's orders (availability per channel); key "" = every
@@ -119,6 +122,14 @@ class Api {
   void GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
   // Signed inbound webhooks (Shopify, Standard Webhooks): webhook_api.cc.
   void PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // The server's order limits, tightened by the partner's own (limits.max_order_lines).
+  OrderLimits PartnerOrderLimits(const Partner& partner) const;
+  // The request's Idempotency-Key, or nullopt after answering 400 (missing or malformed).
+  std::optional<std::string> RequiredIdempotencyKey(const RequestContext& ctx,
+                                                    const Respond& respond);
+  // Marks the key in flight for the caller, or answers 409 with Retry-After and returns false.
+  bool AcquireIdempotencyKey(const RequestContext& ctx, const std::string& key,
+                             const Respond& respond);
   // The order `id` if the caller may see it; otherwise answers 404 (exactly as for a missing
   // order) or the store's error, and returns nullopt.
   std::optional<OrderRecord> VisibleOrder(const RequestContext& ctx, const std::string& id,
@@ -130,8 +141,9 @@ class Api {
                    bool guard_in_flight, Respond respond);
   void ApplyShipmentFrom(std::shared_ptr<RequestContext> ctx, const std::string& node,
                          Shipment shipment, Respond respond);
+  // `pointer_prefix` is put before every error's pointer ("/data" inside a webhook envelope).
   void StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,
-                      std::string_view body, Respond respond);
+                      std::string_view body, const std::string& pointer_prefix, Respond respond);
   void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Readyz(std::shared_ptr<RequestContext> ctx, Respond respond);
   void Metrics(std::shared_ptr<RequestContext> ctx, Respond respond);

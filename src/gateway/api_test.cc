@@ -159,8 +159,9 @@ class ApiTest : public ::testing::Test {
     options.webhook_partners["tpl-east"] = {
         east, {WebhookScheme::kStandard, {{kStandardSecret, {}}}, std::chrono::seconds(300)}};
     options.channel_nodes["web"] = {"tpl-east"};
-    api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_,
-                                 *log_, options);
+    options.channel_owners["shopify"] = "shopify-store";
+    api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_,
+                                 options);
     api_->SetReady(true);
   }
   void TearDown() override {
@@ -809,10 +810,11 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pattern == "/v1/nodes/{node}/inventory")
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
-      if (pattern == "/v1/returns") body = status == 404 ? R"({"order_id":")" + missing_order +
-                                                               R"(","lines":[{"line_id":"1",)"
-                                                               R"("quantity":1,"reason":"x"}]})"
-                                                         : return_body;
+      if (pattern == "/v1/returns")
+        body = status == 404 ? R"({"order_id":")" + missing_order +
+                                   R"(","lines":[{"line_id":"1",)"
+                                   R"("quantity":1,"reason":"x"}]})"
+                             : return_body;
     }
     HttpRequest r = Req(method, path, body, key);
     if (method == "GET" && pattern == "/v1/availability") r.query = "sku=SKU-1&channel=web";
@@ -853,9 +855,9 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         } else if (hook) {
           r = StandardDelivery("", "", hook_id());
           r.body = "{";
-          int64_t ts = std::chrono::duration_cast<std::chrono::seconds>(
-                           clock_.Now().time_since_epoch())
-                           .count();
+          int64_t ts =
+              std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch())
+                  .count();
           r.headers["webhook-signature"] = SignStandardWebhook(
               *DecodeWebhookSecret(kStandardSecret), r.headers["webhook-id"], ts, r.body);
         } else {
@@ -957,9 +959,9 @@ TEST_F(ApiTest, TenantIsolationMatrix) {
     Package pkg;
     for (const auto& l : o.order.lines) pkg.lines.push_back({l.line_id, l.sku, l.quantity});
     s.packages.push_back(pkg);
-    ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(s), "east-key"))
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(s), "east-key")).status,
+        201);
     HttpRequest r = Req("POST", "/v1/returns",
                         R"({"order_id":")" + o.order_id + R"(","lines":[{"line_id":")" +
                             o.order.lines[0].line_id + R"(","quantity":1,"reason":"x"}]})",
@@ -1131,8 +1133,9 @@ TEST_F(ApiTest, CancellationIsRecordedOnceAndRefusedAfterShipment) {
   Package p;
   p.lines.push_back({s.lines[0].line_id, s.lines[0].sku, 1});
   sh.packages.push_back(p);
-  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
-            201);
+  ASSERT_EQ(
+      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
+      201);
   HttpResponse late = Call(Req("POST", "/v1/orders/" + shipped_id + "/cancel", ""));
   EXPECT_EQ(late.status, 409);
   EXPECT_EQ(ProblemSlugOf(late), "conflict");
@@ -1161,8 +1164,9 @@ TEST_F(ApiTest, ReturnsCoverOnlyShippedQuantitiesAndRefuseServerFields) {
   Package p;
   p.lines.push_back({line, o.lines[0].sku, 1});
   sh.packages.push_back(p);
-  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
-            201);
+  ASSERT_EQ(
+      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
+      201);
   HttpResponse ok = post(one, "r2");
   EXPECT_EQ(ok.status, 201) << ok.body;
   HttpResponse replay = post(one, "r2");
@@ -1179,15 +1183,14 @@ TEST_F(ApiTest, ReturnsCoverOnlyShippedQuantitiesAndRefuseServerFields) {
                           "r3");
   EXPECT_EQ(two.status, 422);  // only one unit shipped
   // S4: server-owned properties are refused, each with its pointer.
-  HttpResponse mass = post(R"({"id":"ret_x","status":"approved","partner":"ops",)"
-                           R"("created_at":"2026-01-01T00:00:00Z","order_id":")" +
-                               id + R"(","lines":[{"line_id":")" + line +
-                               R"(","quantity":1,"reason":"x"}]})",
-                           "r4");
+  HttpResponse mass =
+      post(R"({"id":"ret_x","status":"approved","partner":"ops",)"
+           R"("created_at":"2026-01-01T00:00:00Z","order_id":")" +
+               id + R"(","lines":[{"line_id":")" + line + R"(","quantity":1,"reason":"x"}]})",
+           "r4");
   EXPECT_EQ(mass.status, 422);
   for (const char* ptr : {"/id", "/status", "/partner", "/created_at"}) {
-    EXPECT_NE(mass.body.find(std::string(R"("pointer":")") + ptr + "\""), std::string::npos)
-        << ptr;
+    EXPECT_NE(mass.body.find(std::string(R"("pointer":")") + ptr + "\""), std::string::npos) << ptr;
   }
   HttpResponse got = Call(Req("GET", ok.headers.at("Location")));
   EXPECT_EQ(got.status, 200);
@@ -1198,13 +1201,15 @@ TEST_F(ApiTest, AvailabilityComesFromReportedLevelsAndStaleReportsAreIgnored) {
   auto report = [&](const std::string& body, const std::string& key = "east-key") {
     return Call(Req("POST", "/v1/nodes/tpl-east/inventory", body, key));
   };
-  HttpResponse first = report(R"({"levels":[{"sku":"A","on_hand":10,"as_of":"2026-11-01T10:00:00Z"},)"
-                              R"({"sku":"B","on_hand":4,"as_of":"2026-11-01T10:00:00Z"}]})");
+  HttpResponse first =
+      report(R"({"levels":[{"sku":"A","on_hand":10,"as_of":"2026-11-01T10:00:00Z"},)"
+             R"({"sku":"B","on_hand":4,"as_of":"2026-11-01T10:00:00Z"}]})");
   EXPECT_EQ(first.body, R"({"applied":2,"stale":0})");
-  HttpResponse stale = report(R"({"levels":[{"sku":"A","on_hand":99,"as_of":"2026-11-01T09:00:00Z"}]})");
+  HttpResponse stale =
+      report(R"({"levels":[{"sku":"A","on_hand":99,"as_of":"2026-11-01T09:00:00Z"}]})");
   EXPECT_EQ(stale.body, R"({"applied":0,"stale":1})");
   EXPECT_EQ(report(R"({"levels":[{"sku":"A","on_hand":1}]})").status, 422);  // no as_of
-  EXPECT_EQ(report(R"({"levels":[]})", "west-key").status, 403);          // not its node
+  EXPECT_EQ(report(R"({"levels":[]})", "west-key").status, 403);             // not its node
   HttpRequest q = Req("GET", "/v1/availability");
   q.query = "sku=A,B,C&channel=web";
   HttpResponse a = Call(std::move(q));
@@ -1219,7 +1224,8 @@ TEST_F(ApiTest, AvailabilityComesFromReportedLevelsAndStaleReportsAreIgnored) {
 }
 
 TEST_F(ApiTest, ShopifyWebhookCreatesOneOrderWhateverTheRetries) {
-  std::ifstream in(std::string(CROSSDOCK_DOCS_DIR) + "/../tests/golden/shopify/order_two_lines.json");
+  std::ifstream in(std::string(CROSSDOCK_DOCS_DIR) +
+                   "/../tests/golden/shopify/order_two_lines.json");
   std::stringstream ss;
   ss << in.rdbuf();
   std::string body = ss.str();
@@ -1291,15 +1297,15 @@ TEST_F(ApiTest, StandardWebhooksFromANodeApplyShipmentsOnce) {
   auto rec = sqlite_->GetOrder(id);
   EXPECT_EQ(rec->value().order.status, OrderStatus::kShipped);
   // Stale timestamp: 401, nothing applied.
-  HttpRequest stale = StandardDelivery("inventory.levels",
-                                       R"({"levels":[{"sku":"Z","on_hand":1,"as_of":"2026-11-01T00:00:00Z"}]})",
-                                       "msg_2");
+  HttpRequest stale = StandardDelivery(
+      "inventory.levels", R"({"levels":[{"sku":"Z","on_hand":1,"as_of":"2026-11-01T00:00:00Z"}]})",
+      "msg_2");
   int64_t old_ts = std::chrono::duration_cast<std::chrono::seconds>(
                        (clock_.Now() - std::chrono::minutes(6)).time_since_epoch())
                        .count();
   stale.headers["webhook-timestamp"] = std::to_string(old_ts);
-  stale.headers["webhook-signature"] = SignStandardWebhook(
-      *DecodeWebhookSecret(kStandardSecret), "msg_2", old_ts, stale.body);
+  stale.headers["webhook-signature"] =
+      SignStandardWebhook(*DecodeWebhookSecret(kStandardSecret), "msg_2", old_ts, stale.body);
   EXPECT_EQ(Call(std::move(stale)).status, 401);
   EXPECT_TRUE(sqlite_->GetInventory("Z")->empty());
   // Errors inside data point into the whole body.
@@ -1308,6 +1314,113 @@ TEST_F(ApiTest, StandardWebhooksFromANodeApplyShipmentsOnce) {
   EXPECT_NE(bad.body.find("\"/data/order_id\""), std::string::npos) << bad.body;
   // A node may not create orders.
   EXPECT_EQ(Call(StandardDelivery("order.created", EncodeOrder(gen_.Next()), "msg_4")).status, 403);
+}
+
+TEST_F(ApiTest, ClaimedChannelsAndDuplicatesDoNotCrossTenants) {
+  // Only the channel's own partner may submit its orders: nobody can squat a Shopify order id.
+  Order squat = gen_.Next();
+  squat.channel = "shopify";
+  squat.external_ref = "450789469";
+  HttpResponse r = Call(PostOrder(EncodeOrder(squat), "squat-1", "portal-key"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(ProblemSlugOf(r), "forbidden");
+  // A duplicate of another tenant's order is refused without naming it.
+  Order o = gen_.Next();
+  HttpResponse mine = Call(PostOrder(EncodeOrder(o), "dup-1", "shop-key"));
+  std::string id = mine.headers.at("Location").substr(strlen("/v1/orders/"));
+  HttpResponse theirs = Call(PostOrder(EncodeOrder(o), "dup-2", "portal-key"));
+  EXPECT_EQ(theirs.status, 409);
+  EXPECT_EQ(ProblemSlugOf(theirs), "duplicate-order");
+  EXPECT_FALSE(theirs.headers.count("Location"));
+  EXPECT_EQ(theirs.body.find(id), std::string::npos);
+  // The owner is told which order it is.
+  HttpResponse again = Call(PostOrder(EncodeOrder(o), "dup-3", "shop-key"));
+  EXPECT_EQ(again.headers.at("Location"), "/v1/orders/" + id);
+}
+
+TEST_F(ApiTest, ReturnsCountEarlierReturnsInTheTransaction) {
+  Order o = gen_.Next();
+  std::string id =
+      Call(PostOrder(EncodeOrder(o), "cum-o")).headers.at("Location").substr(strlen("/v1/orders/"));
+  Shipment sh;
+  sh.order_id = id;
+  sh.partner_event_id = "cum-ship";
+  Package p;
+  p.lines.push_back({o.lines[0].line_id, o.lines[0].sku, 1});
+  sh.packages.push_back(p);
+  ASSERT_EQ(
+      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
+      201);
+  std::string body = R"({"order_id":")" + id + R"(","lines":[{"line_id":")" + o.lines[0].line_id +
+                     R"(","quantity":1,"reason":"x"}]})";
+  // Two concurrent returns of the one shipped unit: exactly one is accepted.
+  gated_->Close();
+  HttpRequest a = Req("POST", "/v1/returns", body), b = Req("POST", "/v1/returns", body);
+  a.headers["Idempotency-Key"] = "cum-a";
+  b.headers["Idempotency-Key"] = "cum-b";
+  auto fa = Start(std::move(a));
+  auto fb = Start(std::move(b));
+  gated_->Open();
+  std::multiset<int> statuses = {fa.get().status, fb.get().status};
+  EXPECT_EQ(statuses, (std::multiset<int>{201, 422}));
+  HttpRequest c = Req("POST", "/v1/returns", body);
+  c.headers["Idempotency-Key"] = "cum-c";
+  HttpResponse third = Call(std::move(c));
+  EXPECT_EQ(third.status, 422);
+  EXPECT_NE(third.body.find("earlier returns"), std::string::npos) << third.body;
+}
+
+TEST_F(ApiTest, InventoryFromTheFutureIsRefused) {
+  std::string future = FormatRfc3339(clock_.Now() + std::chrono::hours(1));
+  HttpResponse r =
+      Call(Req("POST", "/v1/nodes/tpl-east/inventory",
+               R"({"levels":[{"sku":"F","on_hand":1,"as_of":")" + future + "\"}]}", "east-key"));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("/levels/0/as_of"), std::string::npos);
+  // An oversized report says so once, not once per extra level.
+  std::string many = R"({"levels":[)";
+  for (int i = 0; i < 10'050; ++i) {
+    many += std::string(i ? "," : "") + R"({"sku":"S","on_hand":1,"as_of":"2026-01-01T00:00:00Z"})";
+  }
+  many += "]}";
+  HttpResponse big = Call(Req("POST", "/v1/nodes/tpl-east/inventory", many, "east-key"));
+  EXPECT_EQ(big.status, 422);
+  size_t count = 0;
+  for (auto pos = big.body.find("more than 10000"); pos != std::string::npos;
+       pos = big.body.find("more than 10000", pos + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 1u);
+}
+
+TEST_F(ApiTest, ManyAddressesCannotResetTheFailedAuthenticationLimit) {
+  auto fail = [&](const std::string& address) {
+    HttpRequest r = Req("GET", "/v1/orders", "", "wrong-key");
+    r.remote_address = address;
+    return Call(std::move(r)).status;
+  };
+  for (int i = 0; i < 25; ++i) fail("198.51.100.7");
+  EXPECT_EQ(fail("198.51.100.7"), 429);
+  for (int i = 0; i < 10'050; ++i) fail("2001:db8::" + std::to_string(i));
+  EXPECT_EQ(fail("198.51.100.7"), 429);  // still limited
+}
+
+TEST_F(ApiTest, WebhookFailuresAllAnswerTheSame) {
+  std::string body = R"({"id":1})";
+  HttpRequest unknown = ShopifyDelivery(body, "x-1");
+  unknown.path = unknown.target = "/v1/webhooks/nobody";
+  HttpRequest unsigned_req = ShopifyDelivery(body, "x-2");
+  unsigned_req.headers.erase("X-Shopify-Hmac-Sha256");
+  HttpRequest stale = ShopifyDelivery(body, "x-3");
+  stale.headers["X-Shopify-Triggered-At"] = "2020-01-01T00:00:00Z";
+  std::set<std::string> details;
+  for (HttpRequest* r : {&unknown, &unsigned_req, &stale}) {
+    HttpResponse resp = Call(std::move(*r));
+    EXPECT_EQ(resp.status, 401);
+    simdjson::dom::parser parser;
+    details.insert(std::string(parser.parse(resp.body)["detail"].get_string().value()));
+  }
+  EXPECT_EQ(details.size(), 1u);
 }
 
 }  // namespace

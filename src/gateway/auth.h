@@ -19,8 +19,8 @@ std::string_view PartnerKindName(PartnerKind kind);
 
 // What a partner may do. Routes name the scope they need (gateway/api.cc).
 inline constexpr const char* kKnownScopes[] = {
-    "orders:write",    "orders:read",   "shipments:write", "inventory:read",
-    "inventory:write", "returns:write", "admin"};
+    "orders:write",  "orders:read", "shipments:write", "inventory:read", "inventory:write",
+    "returns:write", "admin"};
 // The scopes a partner of `kind` has when its configuration names none.
 std::set<std::string> DefaultScopes(PartnerKind kind);
 

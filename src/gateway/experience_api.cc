@@ -22,6 +22,26 @@ constexpr int kMaxPageSize = 200;
 constexpr size_t kMaxSkusPerLookup = 50;
 constexpr size_t kMaxInventoryLevels = 10'000;
 constexpr size_t kMaxReturnLines = 1'000;
+constexpr auto kMaxClockSkew = std::chrono::minutes(5);
+
+// Units per order line in the stored returns' bodies ({"lines":[{"line_id","quantity"}]}).
+Status AddReturnedQuantities(const std::string& body, std::map<std::string, int64_t>& out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array lines;
+  if (parser.parse(body).get(doc) || doc["lines"].get_array().get(lines)) {
+    return Internal("a stored return does not decode");
+  }
+  for (auto line : lines) {
+    std::string_view id;
+    int64_t quantity = 0;
+    if (line["line_id"].get_string().get(id) || line["quantity"].get_int64().get(quantity)) {
+      return Internal("a stored return line does not decode");
+    }
+    out[std::string(id)] += quantity;
+  }
+  return Status::Ok();
+}
 
 // Cursors are opaque to clients: base64url of the last id on the page.
 std::string EncodeCursor(const std::string& last_id) {
@@ -65,7 +85,8 @@ void Api::ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond) {
   query.limit = kDefaultPageSize;
   FieldErrors errors;
   if (const std::string& v = q["limit"]; !v.empty()) {
-    if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
+    if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(v) < 1) {
       errors.push_back({"limit", "must be a whole number from 1; pages hold at most 200"});
     } else {
       query.limit = std::min(std::stoi(v), kMaxPageSize);  // capped, not refused
@@ -307,11 +328,12 @@ void Api::PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond) {
     respond(Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may report its stock"));
     return;
   }
-  StoreInventory(ctx, node, ctx->request.body, std::move(respond));
+  StoreInventory(ctx, node, ctx->request.body, "", std::move(respond));
 }
 
 void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,
-                         std::string_view body, Respond respond) {
+                         std::string_view body, const std::string& pointer_prefix,
+                         Respond respond) {
   FieldErrors errors;
   auto doc = json_reader::Parse(body, options_.max_json_depth, errors);
   if (!doc) {
@@ -321,13 +343,14 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
   json_reader::Reader r(errors);
   auto levels = std::make_shared<std::vector<InventoryLevel>>();
   TimePoint now = clock_.Now();
-  bool has_levels = false;
+  bool has_levels = false, too_many = false;
   r.ForEachField(*doc, "", [&](std::string_view k, json_reader::element v, const std::string& p) {
     if (k != "levels") return false;
     has_levels = true;
     r.ForEachItem(v, p, [&](json_reader::element item, const std::string& ip) {
       if (levels->size() >= kMaxInventoryLevels) {
-        if (levels->size() == kMaxInventoryLevels) r.Error(p, "has more than 10000 levels");
+        if (!too_many) r.Error(p, "has more than 10000 levels");
+        too_many = true;
         return;
       }
       InventoryLevel l;
@@ -335,21 +358,25 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
       l.updated_at = now;
       std::optional<TimePoint> as_of;
       std::vector<std::string_view> seen;
-      r.ForEachField(item, ip, [&](std::string_view f, json_reader::element fv,
-                                   const std::string& fp) {
-        seen.push_back(f);
-        if (f == "sku")
-          r.String(fv, fp, l.sku);
-        else if (f == "on_hand")
-          r.Int(fv, fp, l.on_hand);
-        else if (f == "as_of")
-          r.Time(fv, fp, as_of);
-        else
-          return false;
-        return true;
-      });
+      r.ForEachField(item, ip,
+                     [&](std::string_view f, json_reader::element fv, const std::string& fp) {
+                       seen.push_back(f);
+                       if (f == "sku")
+                         r.String(fv, fp, l.sku);
+                       else if (f == "on_hand")
+                         r.Int(fv, fp, l.on_hand);
+                       else if (f == "as_of")
+                         r.Time(fv, fp, as_of);
+                       else
+                         return false;
+                       return true;
+                     });
       r.Require(ip, {"sku", "on_hand", "as_of"}, seen);
       if (as_of) l.as_of = *as_of;
+      // A count from the future would make every real report after it look stale.
+      if (as_of && *as_of > now + kMaxClockSkew) {
+        r.Error(ip + "/as_of", "is in the future (more than 5 minutes ahead of this server)");
+      }
       if (l.sku.size() > 64) r.Error(ip + "/sku", "is longer than 64 bytes");
       levels->push_back(std::move(l));
     });
@@ -357,6 +384,7 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
   });
   if (!has_levels) r.Error("/levels", "is required");
   if (!errors.empty()) {
+    for (auto& e : errors) e.pointer = pointer_prefix + e.pointer;
     respond(Fail(*ctx, ProblemType::kValidation, "invalid inventory report", std::move(errors)));
     return;
   }
@@ -387,17 +415,8 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
 }
 
 void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  auto key_header = ctx->request.Header("Idempotency-Key");
-  if (!key_header) {
-    respond(Fail(*ctx, ProblemType::kMissingIdempotencyKey,
-                 "POST /v1/returns needs an Idempotency-Key header so retries are safe"));
-    return;
-  }
-  auto key = ParseIdempotencyKey(*key_header);
-  if (!key.ok()) {
-    respond(Fail(*ctx, ProblemType::kInvalidIdempotencyKey, key.status().message()));
-    return;
-  }
+  auto key = RequiredIdempotencyKey(*ctx, respond);
+  if (!key) return;
   // {"order_id", "lines": [{"line_id", "quantity", "reason"}], "notes"}; server-owned
   // properties (id, status, partner, created_at) are refused like any unknown one.
   FieldErrors errors;
@@ -426,19 +445,19 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
       r.ForEachItem(v, p, [&](json_reader::element item, const std::string& ip) {
         Line l;
         std::vector<std::string_view> line_seen;
-        r.ForEachField(item, ip, [&](std::string_view f, json_reader::element fv,
-                                     const std::string& fp) {
-          line_seen.push_back(f);
-          if (f == "line_id")
-            r.String(fv, fp, l.line_id);
-          else if (f == "quantity")
-            r.Int(fv, fp, l.quantity);
-          else if (f == "reason")
-            r.String(fv, fp, l.reason);
-          else
-            return false;
-          return true;
-        });
+        r.ForEachField(item, ip,
+                       [&](std::string_view f, json_reader::element fv, const std::string& fp) {
+                         line_seen.push_back(f);
+                         if (f == "line_id")
+                           r.String(fv, fp, l.line_id);
+                         else if (f == "quantity")
+                           r.Int(fv, fp, l.quantity);
+                         else if (f == "reason")
+                           r.String(fv, fp, l.reason);
+                         else
+                           return false;
+                         return true;
+                       });
         r.Require(ip, {"line_id", "quantity", "reason"}, line_seen);
         if (l.quantity < 1) r.Error(ip + "/quantity", "must be at least 1");
         lines.push_back(std::move(l));
@@ -476,21 +495,15 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
     auto shipped = flow->shipped.find(lines[i].line_id);
     int64_t have = shipped == flow->shipped.end() ? 0 : shipped->second;
     if (asked[lines[i].line_id] > have) {
-      errors.push_back({p + "/quantity", "exceeds the " + std::to_string(have) +
-                                             " shipped on this line"});
+      errors.push_back(
+          {p + "/quantity", "exceeds the " + std::to_string(have) + " shipped on this line"});
     }
   }
   if (!errors.empty()) {
     respond(DecodeFailure(*ctx, "return request", false, std::move(errors)));
     return;
   }
-  if (!in_flight_.TryAcquire(ctx->partner->id, *key)) {
-    HttpResponse resp = Fail(*ctx, ProblemType::kIdempotencyKeyInFlight,
-                             "retry after the first request with this key has been answered");
-    resp.headers["Retry-After"] = "1";
-    respond(std::move(resp));
-    return;
-  }
+  if (!AcquireIdempotencyKey(*ctx, *key, respond)) return;
   TimePoint now = clock_.Now();
   auto ret = std::make_shared<ReturnRecord>();
   ret->id = ids_.Next("ret");
@@ -520,14 +533,18 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
   struct Outcome {
     std::optional<IdempotencyRecord> replay;
     bool reused = false;
+    FieldErrors over;  // quantities beyond what shipped, counting earlier returns
   };
+  std::map<std::string, int64_t> shipped = flow->shipped;
+  std::vector<std::pair<std::string, int64_t>> asked_lines;
+  for (const auto& l : lines) asked_lines.emplace_back(l.line_id, l.quantity);
   auto out = std::make_shared<Outcome>();
   std::string hash = IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body);
   std::string partner = ctx->partner->id, trace_id = ctx->trace.trace_id;
   std::string traceparent = ctx->trace.ToTraceparent(), event_id = ids_.Next("evt");
   store_.Write(
-      [ret, out, key = *key, hash, partner, now, trace_id, traceparent,
-       event_id](WriteTx& tx) -> Status {
+      [ret, out, key = *key, hash, partner, now, trace_id, traceparent, event_id, shipped,
+       asked_lines](WriteTx& tx) -> Status {
         *out = Outcome{};
         auto prior = tx.GetIdempotency(partner, key);
         if (!prior.ok()) return prior.status();
@@ -538,13 +555,38 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
             out->replay = **prior;
           return Status::Ok();
         }
+        // Inside the transaction, so concurrent returns cannot both take the last units.
+        auto earlier = tx.ReturnsForOrder(ret->order_id);
+        if (!earlier.ok()) return earlier.status();
+        std::map<std::string, int64_t> returned;
+        for (const auto& r : *earlier) {
+          CROSSDOCK_RETURN_IF_ERROR(AddReturnedQuantities(r.body, returned));
+        }
+        for (size_t i = 0; i < asked_lines.size(); ++i) {
+          const auto& [line, quantity] = asked_lines[i];
+          returned[line] += quantity;
+          auto it = shipped.find(line);
+          int64_t have = it == shipped.end() ? 0 : it->second;
+          if (returned[line] > have) {
+            out->over.push_back({"/lines/" + std::to_string(i) + "/quantity",
+                                 "with earlier returns, exceeds the " + std::to_string(have) +
+                                     " shipped on this line"});
+          }
+        }
+        if (!out->over.empty()) return Status::Ok();  // nothing written
         CROSSDOCK_RETURN_IF_ERROR(tx.InsertReturn(*ret));
-        CROSSDOCK_RETURN_IF_ERROR(tx.PutIdempotency(
-            {partner, key, hash, 201, ret->body, "/v1/returns/" + ret->id, now}));
+        CROSSDOCK_RETURN_IF_ERROR(
+            tx.PutIdempotency({partner, key, hash, 201, ret->body, "/v1/returns/" + ret->id, now}));
         HistoryEntry h{0, now, "order.return_requested", ret->body, trace_id};
         CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(ret->order_id, h));
-        EventRecord e{0,   event_id,  "/crossdock/returns", "dev.crossdock.return.requested.v1",
-                      ret->order_id, now, ret->body, traceparent};
+        EventRecord e{0,
+                      event_id,
+                      "/crossdock/returns",
+                      "dev.crossdock.return.requested.v1",
+                      ret->order_id,
+                      now,
+                      ret->body,
+                      traceparent};
         return tx.AppendEvent(e);
       },
       [this, ctx, ret, out, key = *key, respond = std::move(respond)](Status st) {
@@ -558,8 +600,13 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
                        "this Idempotency-Key was first used with a different body"));
           return;
         }
+        if (!out->over.empty()) {
+          respond(DecodeFailure(*ctx, "return request", false, std::move(out->over)));
+          return;
+        }
         const bool replayed = out->replay.has_value();
-        HttpResponse resp = HttpResponse::Json(201, replayed ? out->replay->response_body : ret->body);
+        HttpResponse resp =
+            HttpResponse::Json(201, replayed ? out->replay->response_body : ret->body);
         resp.headers["Location"] = replayed ? out->replay->location : "/v1/returns/" + ret->id;
         if (replayed) resp.headers["Idempotent-Replayed"] = "true";
         if (!replayed && options_.on_committed) options_.on_committed();

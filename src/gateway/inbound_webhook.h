@@ -35,9 +35,9 @@ struct InboundWebhookPolicy {
 };
 
 struct VerifiedWebhook {
-  std::string id;         // the delivery id, stable across retries: the dedup key
-  TimePoint sent_at;      // when the sender created the delivery
-  std::string topic;      // Shopify: X-Shopify-Topic; Standard: empty (the body says)
+  std::string id;           // the delivery id, stable across retries: the dedup key
+  TimePoint sent_at;        // when the sender created the delivery
+  std::string topic;        // Shopify: X-Shopify-Topic; Standard: empty (the body says)
   size_t secret_index = 0;  // which secret matched (rotation monitoring)
 };
 

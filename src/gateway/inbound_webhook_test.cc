@@ -33,9 +33,8 @@ HttpRequest StandardRequest(const std::string& secret, std::string body, TimePoi
   int64_t ts = std::chrono::duration_cast<std::chrono::seconds>(sent.time_since_epoch()).count();
   r.headers["webhook-id"] = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
   r.headers["webhook-timestamp"] = std::to_string(ts);
-  r.headers["webhook-signature"] =
-      SignStandardWebhook(*DecodeWebhookSecret(secret), "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", ts,
-                          r.body);
+  r.headers["webhook-signature"] = SignStandardWebhook(
+      *DecodeWebhookSecret(secret), "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", ts, r.body);
   return r;
 }
 

@@ -25,7 +25,9 @@ FieldErrors UnderData(FieldErrors errors) {
   return errors;
 }
 
-// For a webhook, "this order exists already" is success: the sender must stop retrying.
+// For a webhook, "this order exists already" is success: the sender must stop retrying. Only
+// when the stored order is the partner's own (a 409 names it, with Location, only then);
+// another tenant's order with the same channel and reference stays a 409.
 Respond DuplicateIsSuccess(Respond respond) {
   return [respond = std::move(respond)](HttpResponse r) {
     auto location = r.headers.find("Location");
@@ -51,25 +53,30 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
   }
   const std::string& partner_id = ctx->route.params["partner"];
   auto wp = options_.webhook_partners.find(partner_id);
-  if (wp == options_.webhook_partners.end()) {
+  auto verified = wp == options_.webhook_partners.end()
+                      ? Result<VerifiedWebhook>(Status(StatusCode::kUnauthenticated,
+                                                       "no webhooks are configured for it"))
+                      : VerifyInboundWebhook(wp->second.policy, ctx->request, clock_.Now());
+  if (!verified.ok()) {
+    // One answer for every failure, so nobody learns which partners exist or which rule
+    // failed; the reason is in the log for the operator.
     CountAuthFailure(*ctx);
-    respond(Fail(*ctx, ProblemType::kInvalidSignature, "no valid webhook signature"));
+    log_.Info("webhook refused", {{"trace_id", ctx->trace.trace_id},
+                                  {"partner", partner_id},
+                                  {"reason", verified.status().message()}});
+    respond(Fail(*ctx, ProblemType::kInvalidSignature,
+                 "the delivery's signature, id or timestamp is not valid"));
     return;
   }
   const InboundWebhookPolicy& policy = wp->second.policy;
-  auto verified = VerifyInboundWebhook(policy, ctx->request, clock_.Now());
-  if (!verified.ok()) {
-    CountAuthFailure(*ctx);
-    respond(Fail(*ctx, ProblemType::kInvalidSignature, verified.status().message()));
-    return;
-  }
   ctx->partner = wp->second.partner;
   if (Throttle(*ctx, early) == FilterResult::kRespond) {
     respond(std::move(early));
     return;
   }
   const Partner& partner = *ctx->partner;
-  if (partner.limits.max_body_bytes > 0 && ctx->request.body.size() > partner.limits.max_body_bytes) {
+  if (partner.limits.max_body_bytes > 0 &&
+      ctx->request.body.size() > partner.limits.max_body_bytes) {
     respond(Fail(*ctx, ProblemType::kPayloadTooLarge, "the delivery is over the partner's limit"));
     return;
   }
@@ -92,10 +99,11 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
     ShopifyDecodeOptions opts;
     opts.channel = partner.channel.empty() ? partner.id : partner.channel;
     opts.max_depth = options_.max_json_depth;
-    opts.limits = options_.order_limits;
+    opts.limits = PartnerOrderLimits(partner);
     auto decoded = DecodeShopifyOrder(ctx->request.body, opts);
     if (!decoded.ok()) {
-      respond(DecodeFailure(*ctx, "Shopify order", decoded.syntax_error, std::move(decoded.errors)));
+      respond(
+          DecodeFailure(*ctx, "Shopify order", decoded.syntax_error, std::move(decoded.errors)));
       return;
     }
     SubmitOrder(ctx, std::move(*decoded.value), "shopify:" + verified->id, false,
@@ -129,7 +137,7 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
   std::string data_json = simdjson::minify(data);
   DecodeOptions opts;
   opts.max_depth = options_.max_json_depth;
-  opts.limits = options_.order_limits;
+  opts.limits = PartnerOrderLimits(partner);
   if (type == "order.created") {
     if (!need("orders:write")) return;
     auto decoded = DecodeOrder(data_json, opts);
@@ -149,7 +157,7 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
     ApplyShipmentFrom(ctx, partner.id, std::move(*decoded.value), std::move(respond));
   } else if (type == "inventory.levels") {
     if (!need("inventory:write")) return;
-    StoreInventory(ctx, partner.id, data_json, std::move(respond));
+    StoreInventory(ctx, partner.id, data_json, "/data", std::move(respond));
   } else {
     respond(Fail(*ctx, ProblemType::kValidation, "unknown webhook type",
                  {{"/type", "must be order.created, shipment.confirmed or inventory.levels"}}));

@@ -28,22 +28,22 @@ struct OrderRecord {
 
 // Which orders to list. Orders come in id order (ids are ULIDs: creation order).
 struct OrderQuery {
-  std::string party;       // only orders this partner may see; "" = every order (operators)
-  std::string status;      // "" = any
-  std::string channel;     // "" = any
-  std::string after_id;    // paging: orders with id > after_id
+  std::string party;     // only orders this partner may see; "" = every order (operators)
+  std::string status;    // "" = any
+  std::string channel;   // "" = any
+  std::string after_id;  // paging: orders with id > after_id
   int limit = 50;
 };
 
 // A return initiated by a channel or an operator (a request for an RMA).
 struct ReturnRecord {
-  std::string id;        // "ret_<ULID>"
+  std::string id;  // "ret_<ULID>"
   std::string order_id;
-  std::string partner;   // who initiated it
+  std::string partner;               // who initiated it
   std::vector<std::string> parties;  // who may see it: the order's parties
-  std::string status;    // "requested"
+  std::string status;                // "requested"
   TimePoint created_at;
-  std::string body;      // canonical JSON of the return (docs/schemas/return.schema.json)
+  std::string body;  // canonical JSON of the return (docs/schemas/return.schema.json)
 };
 
 // On-hand stock of one SKU at one node, as last reported by the node.

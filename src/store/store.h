@@ -87,6 +87,8 @@ class WriteTx {
 
   // AlreadyExists when the id is taken.
   virtual Status InsertReturn(const ReturnRecord& record) = 0;
+  // Every return of the order, oldest first.
+  virtual Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) = 0;
   // Stores `level` unless a report at least as new (as_of) is stored already; returns whether it
   // was stored.
   virtual Result<bool> PutInventoryLevel(const InventoryLevel& level) = 0;

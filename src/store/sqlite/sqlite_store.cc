@@ -142,9 +142,10 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status InsertOrder(OrderRecord& rec) override {
-    TRY_PREPARE(s, db_,
-                "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
-                "created_at, updated_at, body, flow_state, parties) VALUES (?,?,?,?,?,1,?,?,?,?,?)");
+    TRY_PREPARE(
+        s, db_,
+        "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
+        "created_at, updated_at, body, flow_state, parties) VALUES (?,?,?,?,?,1,?,?,?,?,?)");
     rec.version = 1;
     const Order& o = rec.order;
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
@@ -155,7 +156,8 @@ class SqliteWriteTx final : public WriteTx {
     s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json)
         .BindStatic(9, rec.flow_state);
     s.Bind(10, EncodeParties(rec.parties));
-    return s.Exec();
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return IndexParties(o.id, rec.parties);
   }
 
   Status UpdateOrder(OrderRecord& rec) override {
@@ -166,10 +168,23 @@ class SqliteWriteTx final : public WriteTx {
     s.Bind(1, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(2, Micros(o.updated_at.value_or(TimePoint())));
     s.Bind(3, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json);
-    s.Bind(4, rec.flow_state).Bind(5, EncodeParties(rec.parties)).Bind(6, o.id).Bind(7, rec.version);
+    s.Bind(4, rec.flow_state)
+        .Bind(5, EncodeParties(rec.parties))
+        .Bind(6, o.id)
+        .Bind(7, rec.version);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     if (db_.Changes() != 1) return Conflict("order " + o.id + " changed concurrently");
     ++rec.version;
+    return IndexParties(o.id, rec.parties);  // parties only grow (the node is added)
+  }
+
+  // order_parties rows for every party (kept in step with orders.parties).
+  Status IndexParties(const std::string& order_id, const std::vector<std::string>& parties) {
+    TRY_PREPARE(s, db_, "INSERT OR IGNORE INTO order_parties (party, order_id) VALUES (?, ?)");
+    for (const auto& p : parties) {
+      s.Bind(1, p).Bind(2, order_id);
+      CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    }
     return Status::Ok();
   }
 
@@ -314,6 +329,23 @@ class SqliteWriteTx final : public WriteTx {
     s.Bind(1, r.id).Bind(2, r.order_id).Bind(3, r.partner).Bind(4, EncodeParties(r.parties));
     s.Bind(5, r.status).Bind(6, Micros(r.created_at)).Bind(7, r.body);
     return s.Exec();
+  }
+
+  Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) override {
+    TRY_PREPARE(s, db_,
+                "SELECT id, order_id, partner, parties, status, created_at, body FROM returns "
+                "WHERE order_id = ? ORDER BY id");
+    s.Bind(1, order_id);
+    std::vector<ReturnRecord> out;
+    while (true) {
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), DecodeParties(s.Text(3)), s.Text(4),
+                     FromUnixMicros(s.Int(5)), s.Text(6)});
+    }
+    s.Reset();
+    return out;
   }
 
   Result<bool> PutInventoryLevel(const InventoryLevel& l) override {
@@ -750,10 +782,16 @@ Result<std::vector<std::string>> SqliteStore::ListOrderIds(int limit, const std:
 
 Result<std::vector<OrderRecord>> SqliteStore::ListOrders(const OrderQuery& q) {
   WITH_READER(db);
+  // A partner's orders come through the order_parties index; an operator's from orders.
   TRY_PREPARE(s, db,
-              "SELECT body, flow_state, version, parties FROM orders WHERE id > ?1 "
-              "AND (?2 = '' OR instr(parties, '|' || ?2 || '|') > 0) "
-              "AND (?3 = '' OR status = ?3) AND (?4 = '' OR channel = ?4) ORDER BY id LIMIT ?5");
+              q.party.empty()
+                  ? "SELECT body, flow_state, version, parties FROM orders WHERE id > ?1 "
+                    "AND ?2 = '' AND (?3 = '' OR status = ?3) AND (?4 = '' OR channel = ?4) "
+                    "ORDER BY id LIMIT ?5"
+                  : "SELECT o.body, o.flow_state, o.version, o.parties FROM order_parties p "
+                    "JOIN orders o ON o.id = p.order_id WHERE p.party = ?2 AND p.order_id > ?1 "
+                    "AND (?3 = '' OR o.status = ?3) AND (?4 = '' OR o.channel = ?4) "
+                    "ORDER BY p.order_id LIMIT ?5");
   s.Bind(1, q.after_id).Bind(2, q.party).Bind(3, q.status).Bind(4, q.channel);
   s.Bind(5, int64_t{q.limit});
   std::vector<OrderRecord> out;
@@ -779,8 +817,10 @@ Result<std::optional<ReturnRecord>> SqliteStore::GetReturn(const std::string& id
   if (!row.ok()) return row.status();
   std::optional<ReturnRecord> out;
   if (*row) {
-    out = ReturnRecord{s.Text(0), s.Text(1), s.Text(2), DecodeParties(s.Text(3)),
-                       s.Text(4), FromUnixMicros(s.Int(5)), s.Text(6)};
+    out = ReturnRecord{s.Text(0), s.Text(1),
+                       s.Text(2), DecodeParties(s.Text(3)),
+                       s.Text(4), FromUnixMicros(s.Int(5)),
+                       s.Text(6)};
   }
   s.Reset();
   return out;
@@ -797,8 +837,8 @@ Result<std::vector<InventoryLevel>> SqliteStore::GetInventory(const std::string&
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)),
-                   FromUnixMicros(s.Int(4))});
+    out.push_back(
+        {s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)), FromUnixMicros(s.Int(4))});
   }
   s.Reset();
   return out;

@@ -364,8 +364,13 @@ TEST_F(SqliteStoreTest, ListOrdersFiltersByPartyStatusAndChannelInIdOrder) {
 }
 
 TEST_F(SqliteStoreTest, ReturnsAndInventoryLevels) {
-  ReturnRecord ret{"ret_1", "ord_A", "shop", {"shop", "tpl"}, "requested",
-                   FromUnixMicros(5), R"({"id":"ret_1"})"};
+  ReturnRecord ret{"ret_1",
+                   "ord_A",
+                   "shop",
+                   {"shop", "tpl"},
+                   "requested",
+                   FromUnixMicros(5),
+                   R"({"id":"ret_1"})"};
   ASSERT_TRUE(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertReturn(ret); }).ok());
   EXPECT_EQ(store_->WriteAndWait([&](WriteTx& tx) { return tx.InsertReturn(ret); }).code(),
             StatusCode::kAlreadyExists);
