@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "base/json.h"
+#include "codecs/amazon_order.h"
 #include "codecs/canonical_json.h"
 #include "codecs/shopify_order.h"
+#include "codecs/woocommerce_order.h"
 
 namespace crossdock {
 
@@ -28,13 +30,21 @@ int RunConvertCommand(const ConvertCommand& cmd) {
   Decoded<Order> decoded;
   if (cmd.from == "shopify") {
     ShopifyDecodeOptions opts;
-    opts.channel = cmd.channel;
+    if (!cmd.channel.empty()) opts.channel = cmd.channel;
     decoded = DecodeShopifyOrder(input, opts);
+  } else if (cmd.from == "woocommerce") {
+    WooCommerceDecodeOptions opts;
+    if (!cmd.channel.empty()) opts.channel = cmd.channel;
+    decoded = DecodeWooCommerceOrder(input, opts);
+  } else if (cmd.from == "amazon") {
+    AmazonDecodeOptions opts;
+    if (!cmd.channel.empty()) opts.channel = cmd.channel;
+    decoded = DecodeAmazonOrder(input, opts);
   } else if (cmd.from == "canonical") {
     decoded = DecodeOrder(input);
   } else {
     std::cerr << "crossdock convert: unknown format '" << cmd.from
-              << "' (known: shopify, canonical)\n";
+              << "' (known: shopify, woocommerce, amazon, canonical; X12: crossdock x12)\n";
     return 2;
   }
   if (decoded.ok()) {

@@ -1,5 +1,6 @@
 // `crossdock convert`: decodes a partner document into canonical JSON on stdout, or prints
-// every error with its position. Formats so far: shopify (order), canonical (order).
+// every error with its position. Formats so far: shopify, woocommerce, amazon and canonical
+// orders (X12 has its own command, `crossdock x12`).
 #pragma once
 
 #include <string>
@@ -7,9 +8,9 @@
 namespace crossdock {
 
 struct ConvertCommand {
-  std::string from;  // "shopify" | "canonical"
-  std::string file;  // path, or "-" for stdin
-  std::string channel = "shopify";
+  std::string from;          // "shopify" | "woocommerce" | "amazon" | "canonical"
+  std::string file;          // path, or "-" for stdin
+  std::string channel;       // canonical channel name; "" = the format's name
   bool json_errors = false;  // errors as one JSON object instead of lines
 };
 

@@ -142,10 +142,13 @@ int main(int argc, char** argv) {
       "convert",
       "Decode a partner document and print the canonical JSON on stdout; on bad input print "
       "every error with its JSON pointer and exit 1.");
-  convert->add_option("--from", convert_cmd.from, "Input format: shopify | canonical")->required();
+  convert
+      ->add_option("--from", convert_cmd.from,
+                   "Input format: shopify | woocommerce | amazon | canonical")
+      ->required();
   convert->add_option("file", convert_cmd.file, "Input file, or - for stdin")->required();
-  convert->add_option("--channel", convert_cmd.channel, "Canonical channel name (shopify)")
-      ->capture_default_str();
+  convert->add_option("--channel", convert_cmd.channel,
+                      "Canonical channel name (default: the format's name)");
   convert->add_flag("--json", convert_cmd.json_errors, "Print errors as one JSON object");
 
   X12Command x12_cmd;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codecs/json_reader.h"
+#include "codecs/partner_json.h"
 
 namespace crossdock {
 
@@ -11,70 +12,14 @@ namespace {
 using json_reader::Child;
 using json_reader::element;
 
-// Shopify is lenient about types in old payloads: ids are numbers, amounts are strings, and
-// absent values are often null. These readers accept exactly those shapes.
-class ShopifyReader {
- public:
-  explicit ShopifyReader(FieldErrors& errors) : r_(errors) {}
-
-  bool Has(element obj, std::string_view key, element& out) {
-    if (!obj.is_object()) return false;
-    auto v = obj.get_object().at_key(key);
-    if (v.error()) return false;
-    out = v.value();
-    return !out.is_null();
-  }
-  // A string field; null or absent gives "".
-  std::string Text(element obj, std::string_view key, const std::string& pointer) {
-    element v;
-    if (!Has(obj, key, v)) return "";
-    std::string out;
-    r_.String(v, Child(pointer, key), out);
-    return out;
-  }
-  // An id: a JSON integer or a string of digits.
-  std::string Id(element obj, std::string_view key, const std::string& pointer) {
-    element v;
-    if (!Has(obj, key, v)) return "";
-    if (v.is_string()) return std::string(v.get_string().value());
-    if (v.is_int64() || v.is_uint64()) {
-      return v.is_int64() ? std::to_string(v.get_int64().value())
-                          : std::to_string(v.get_uint64().value());
-    }
-    r_.Error(Child(pointer, key), "must be an integer or a string id");
-    return "";
-  }
-  // A money amount: Shopify sends decimal strings ("199.00"). Negative amounts are refused:
-  // refunds and credits arrive as their own documents, not as negative order amounts.
-  Decimal Money(element obj, std::string_view key, const std::string& pointer) {
-    element v;
-    Decimal d;
-    if (!Has(obj, key, v)) return d;
-    r_.Amount(v, Child(pointer, key), d);
-    if (d.micros() < 0) {
-      r_.Error(Child(pointer, key), "must not be negative");
-      return Decimal();
-    }
-    return d;
-  }
-  void ForEach(element obj, std::string_view key, const std::string& pointer,
-               const std::function<void(element, const std::string&)>& item) {
-    element v;
-    if (!Has(obj, key, v)) return;
-    r_.ForEachItem(v, Child(pointer, key), item);
-  }
-  json_reader::Reader& reader() { return r_; }
-
- private:
-  json_reader::Reader r_;
-};
+using partner_json::Accumulate;
+using ShopifyReader = partner_json::Reader;
 
 Address ReadAddress(ShopifyReader& s, element a, const std::string& p) {
   Address out;
   out.name = s.Text(a, "name", p);
   if (out.name.empty()) {
-    std::string first = s.Text(a, "first_name", p), last = s.Text(a, "last_name", p);
-    out.name = first.empty() ? last : last.empty() ? first : first + " " + last;
+    out.name = partner_json::FullName(s.Text(a, "first_name", p), s.Text(a, "last_name", p));
   }
   out.company = s.Text(a, "company", p);
   out.line1 = s.Text(a, "address1", p);
@@ -94,38 +39,24 @@ void ReadTaxes(ShopifyReader& s, element obj, const std::string& p, std::vector<
   });
 }
 
-// Adds `d` to `sum`; false on overflow.
-bool Accumulate(Decimal& sum, Decimal d) {
-  return Decimal::Add(sum, d, sum);
-}
-
 // The Shopify pointer for a canonical one, so errors point into the document the partner sent.
 std::string ShopifyPointer(const std::string& base, std::string_view canonical) {
-  static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
-      {"/ship_to", "/shipping_address"}, {"/bill_to", "/billing_address"},
-      {"/lines", "/line_items"},         {"/shipping", "/shipping_lines"},
-      {"/external_ref", "/id"},          {"/notes", "/note"}};
-  static constexpr std::pair<std::string_view, std::string_view> kLeaves[] = {
-      {"line1", "address1"},    {"line2", "address2"},       {"region", "province_code"},
-      {"postal_code", "zip"},   {"country", "country_code"}, {"unit_price", "price"},
-      {"description", "title"}, {"method", "title"},         {"amount", "price"}};
-  std::string out(canonical);
-  for (auto [from, to] : kPrefixes) {
-    if (canonical.substr(0, from.size()) == from &&
-        (canonical.size() == from.size() || canonical[from.size()] == '/')) {
-      out = std::string(to) + std::string(canonical.substr(from.size()));
-      break;
-    }
-  }
-  auto slash = out.rfind('/');
-  std::string_view leaf = std::string_view(out).substr(slash + 1);
-  for (auto [from, to] : kLeaves) {
-    if (leaf == from) {
-      out = out.substr(0, slash + 1) + std::string(to);
-      break;
-    }
-  }
-  return base + out;
+  return partner_json::MapPointer(base, canonical,
+                                  {{"/ship_to", "/shipping_address"},
+                                   {"/bill_to", "/billing_address"},
+                                   {"/lines", "/line_items"},
+                                   {"/shipping", "/shipping_lines"},
+                                   {"/external_ref", "/id"},
+                                   {"/notes", "/note"}},
+                                  {{"line1", "address1"},
+                                   {"line2", "address2"},
+                                   {"region", "province_code"},
+                                   {"postal_code", "zip"},
+                                   {"country", "country_code"},
+                                   {"unit_price", "price"},
+                                   {"description", "title"},
+                                   {"method", "title"},
+                                   {"amount", "price"}});
 }
 
 }  // namespace
@@ -143,6 +74,19 @@ Decoded<Order> DecodeShopifyOrder(std::string_view json, const ShopifyDecodeOpti
   if (element inner; s.Has(root, "order", inner)) {
     root = inner;
     base = "/order";
+  } else if (root.is_object() && root.get_object().size() == 1) {
+    // Another Shopify resource in its wrapper ({"refund": …}): say what it is.
+    std::string_view key = (*root.get_object().begin()).key;
+    for (std::string_view other :
+         {"orders", "draft_order", "refund", "transaction", "fulfillment", "fulfillments",
+          "fulfillment_event", "fulfillment_order", "fulfillment_orders", "fulfillment_request",
+          "inventory_level", "inventory_levels"}) {
+      if (key == other) {
+        out.errors.push_back({"/" + std::string(key),
+                              "is a Shopify " + std::string(key) + " document, not an order"});
+        return out;
+      }
+    }
   }
   if (!root.is_object()) {
     out.errors.push_back({base, "must be a Shopify order object"});
@@ -159,8 +103,7 @@ Decoded<Order> DecodeShopifyOrder(std::string_view json, const ShopifyDecodeOpti
   if (element c; s.Has(root, "customer", c)) {
     std::string p = base + "/customer";
     o.customer.external_ref = s.Id(c, "id", p);
-    std::string first = s.Text(c, "first_name", p), last = s.Text(c, "last_name", p);
-    o.customer.name = first.empty() ? last : last.empty() ? first : first + " " + last;
+    o.customer.name = partner_json::FullName(s.Text(c, "first_name", p), s.Text(c, "last_name", p));
     o.customer.email = s.Text(c, "email", p);
     o.customer.phone = s.Text(c, "phone", p);
   }

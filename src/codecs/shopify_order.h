@@ -3,7 +3,7 @@
 // they are ignored. The fields that are used are checked strictly, and every error names its
 // JSON pointer in the Shopify document. Stateless; thread-safe.
 //
-// Mapping (docs/formats.md, "Shopify orders"):
+// Mapping (docs/formats-partners.md):
 //   id → external_ref            currency → currency           created_at → placed_at
 //   customer.id/first+last name/email/phone → customer          note → notes
 //   shipping_address / billing_address → ship_to / bill_to (country_code, province_code)

@@ -22,9 +22,8 @@ bool IsSpace(char c) {
 
 bool ValidSegmentId(std::string_view id) {
   if (id.size() < 2 || id.size() > 3) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  });
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
 }
 
 std::vector<std::string> Split(std::string_view text, char sep) {
@@ -73,9 +72,8 @@ class Parser {
       if (pos >= in_.size()) break;
       if (in_.substr(pos, 3) != "ISA") {
         Error(X12Error::Kind::kSyntax, 0, 0, pos, "",
-              doc_.interchanges.empty()
-                  ? "not an X12 interchange: expected ISA"
-                  : "expected ISA (a new interchange) after IEA");
+              doc_.interchanges.empty() ? "not an X12 interchange: expected ISA"
+                                        : "expected ISA (a new interchange) after IEA");
         return;
       }
       if (!Interchange(pos)) return;
@@ -102,8 +100,7 @@ class Parser {
   // Reads one interchange starting at `pos` (which points at "ISA"); advances `pos`.
   bool Interchange(size_t& pos) {
     if (in_.size() - pos < kIsaLength) {
-      Error(X12Error::Kind::kSyntax, 1, 0, pos, "ISA",
-            "ISA is shorter than its fixed 106 bytes");
+      Error(X12Error::Kind::kSyntax, 1, 0, pos, "ISA", "ISA is shorter than its fixed 106 bytes");
       return false;
     }
     X12Interchange x;
@@ -256,8 +253,7 @@ class Parser {
                    "SE01 is " + s.se.Element(1) + " but the set has " + count + " segments");
         }
         if (!SameNumber(s.se.Element(2), s.st.Element(2))) {
-          Envelope(s.se, 2,
-                   "SE02 " + s.se.Element(2) + " does not match ST02 " + s.st.Element(2));
+          Envelope(s.se, 2, "SE02 " + s.se.Element(2) + " does not match ST02 " + s.st.Element(2));
         }
       }
       std::string sets = std::to_string(g.sets.size());
@@ -323,9 +319,8 @@ X12Document ParseX12(std::string_view input, const X12ParseOptions& options) {
   X12Document doc;
   Parser(input, options, doc).Run();
   doc.readable = !doc.interchanges.empty() &&
-                 std::none_of(doc.errors.begin(), doc.errors.end(), [](const X12Error& e) {
-                   return e.kind == X12Error::Kind::kSyntax;
-                 });
+                 std::none_of(doc.errors.begin(), doc.errors.end(),
+                              [](const X12Error& e) { return e.kind == X12Error::Kind::kSyntax; });
   return doc;
 }
 
@@ -361,8 +356,7 @@ X12Interchange Build997(const X12Interchange& received, const std::vector<X12Err
                isa.Element(12));
   for (const auto& g : received.groups) {
     std::string version = g.gs.Element(8);
-    b.StartGroup("FA", g.gs.Element(3), g.gs.Element(2), gs06, version,
-                 "20" + yymmdd, hhmm);
+    b.StartGroup("FA", g.gs.Element(3), g.gs.Element(2), gs06, version, "20" + yymmdd, hhmm);
     b.StartSet("997", "0001");
     b.Add("AK1", {g.gs.Element(1), g.gs.Element(6)});
     int accepted = 0;
@@ -379,9 +373,11 @@ X12Interchange Build997(const X12Interchange& received, const std::vector<X12Err
         b.Add("AK5", {"R", code});
       }
     }
-    std::vector<std::string> ak9 = {
-        accepted == static_cast<int>(g.sets.size()) ? "A" : accepted == 0 ? "R" : "P",
-        std::to_string(g.sets.size()), std::to_string(g.sets.size()), std::to_string(accepted)};
+    std::vector<std::string> ak9 = {accepted == static_cast<int>(g.sets.size()) ? "A"
+                                    : accepted == 0                             ? "R"
+                                                                                : "P",
+                                    std::to_string(g.sets.size()), std::to_string(g.sets.size()),
+                                    std::to_string(accepted)};
     for (const X12Error* e : at[g.ge.position]) {
       ak9[0] = "R";
       ak9.push_back(e->element == 1 ? "5" : "4");  // 5: set count; 4: control numbers differ
@@ -451,8 +447,8 @@ std::string X12ToJson(const X12Document& doc) {
   return w.Take();
 }
 
-X12Builder::X12Builder(X12Delimiters delimiters, Party sender, Party receiver,
-                       std::string version, char replacement)
+X12Builder::X12Builder(X12Delimiters delimiters, Party sender, Party receiver, std::string version,
+                       char replacement)
     : d_(std::move(delimiters)),
       sender_(std::move(sender)),
       receiver_(std::move(receiver)),
@@ -469,8 +465,7 @@ std::string X12Builder::Clean(std::string value, const std::string& where) {
     if (replacement_) {
       c = replacement_;
     } else {
-      errors_.push_back(where + ": the value contains the delimiter '" + std::string(1, c) +
-                        "'");
+      errors_.push_back(where + ": the value contains the delimiter '" + std::string(1, c) + "'");
       return value;
     }
   }
@@ -483,8 +478,14 @@ void X12Builder::StartGroup(std::string functional_id, std::string gs02, std::st
   CloseGroup();
   X12Group g;
   g.gs.id = "GS";
-  g.gs.elements = {Clean(functional_id, "GS01"), Clean(gs02, "GS02"), Clean(gs03, "GS03"),
-                   ccyymmdd, hhmm, control, "X", Clean(version, "GS08")};
+  g.gs.elements = {Clean(functional_id, "GS01"),
+                   Clean(gs02, "GS02"),
+                   Clean(gs03, "GS03"),
+                   ccyymmdd,
+                   hhmm,
+                   control,
+                   "X",
+                   Clean(version, "GS08")};
   out_.groups.push_back(std::move(g));
   in_group_ = true;
 }
@@ -502,8 +503,8 @@ void X12Builder::Add(std::string id, std::vector<std::string> elements) {
   X12Segment s;
   s.id = std::move(id);
   X12Transaction& t = out_.groups.back().sets.back();
-  std::string where = s.id + " (segment " + std::to_string(t.body.size() + 2) + " of set " +
-                      t.Control() + ")";
+  std::string where =
+      s.id + " (segment " + std::to_string(t.body.size() + 2) + " of set " + t.Control() + ")";
   for (size_t i = 0; i < elements.size(); ++i) {
     std::string pos = (i + 1 < 10 ? "0" : "") + std::to_string(i + 1);
     s.elements.push_back(Clean(std::move(elements[i]), where + " element " + s.id + pos));

@@ -43,7 +43,7 @@ struct X12Segment {
 
 struct X12Transaction {
   X12Segment st, se;
-  std::vector<X12Segment> body;  // between ST and SE
+  std::vector<X12Segment> body;                                 // between ST and SE
   const std::string& Code() const { return st.Element(1); }     // "940"
   const std::string& Control() const { return st.Element(2); }  // ST02
   friend bool operator==(const X12Transaction&, const X12Transaction&) = default;
@@ -122,8 +122,7 @@ class X12Builder {
              char replacement = 0);
   // Starts a group (GS01 functional id, GS08 version such as "004010").
   void StartGroup(std::string functional_id, std::string gs02, std::string gs03,
-                  std::string control, std::string version, std::string ccyymmdd,
-                  std::string hhmm);
+                  std::string control, std::string version, std::string ccyymmdd, std::string hhmm);
   void StartSet(std::string code, std::string control);
   // Adds a body segment; elements may contain no delimiter (see the class comment).
   void Add(std::string id, std::vector<std::string> elements);
