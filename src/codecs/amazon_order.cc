@@ -30,23 +30,22 @@ Decimal ReadMoney(partner_json::Reader& r, element obj, std::string_view key,
 }
 
 std::string AmazonPointer(const std::string& base, std::string_view canonical) {
-  return partner_json::MapPointer(
-      base, canonical,
-      {{"/ship_to", "/ShippingAddress"},
-       {"/lines", "/OrderItems"},
-       {"/external_ref", "/AmazonOrderId"},
-       {"/currency", "/OrderTotal/CurrencyCode"}},
-      {{"name", "Name"},
-       {"line1", "AddressLine1"},
-       {"line2", "AddressLine2"},
-       {"city", "City"},
-       {"region", "StateOrRegion"},
-       {"postal_code", "PostalCode"},
-       {"country", "CountryCode"},
-       {"sku", "SellerSKU"},
-       {"quantity", "QuantityOrdered"},
-       {"unit_price", "ItemPrice"},
-       {"description", "Title"}});
+  return partner_json::MapPointer(base, canonical,
+                                  {{"/ship_to", "/ShippingAddress"},
+                                   {"/lines", "/OrderItems"},
+                                   {"/external_ref", "/AmazonOrderId"},
+                                   {"/currency", "/OrderTotal/CurrencyCode"}},
+                                  {{"name", "Name"},
+                                   {"line1", "AddressLine1"},
+                                   {"line2", "AddressLine2"},
+                                   {"city", "City"},
+                                   {"region", "StateOrRegion"},
+                                   {"postal_code", "PostalCode"},
+                                   {"country", "CountryCode"},
+                                   {"sku", "SellerSKU"},
+                                   {"quantity", "QuantityOrdered"},
+                                   {"unit_price", "ItemPrice"},
+                                   {"description", "Title"}});
 }
 
 }  // namespace
@@ -88,7 +87,8 @@ Decoded<Order> DecodeAmazonOrder(std::string_view json, const AmazonDecodeOption
     r.reader().Time(t, base + "/PurchaseDate", o.placed_at);
   }
   o.service_level = r.Text(root, "ShipmentServiceLevelCategory", base);
-  for (char& c : o.service_level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : o.service_level)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (element buyer; r.Has(root, "BuyerInfo", buyer)) {
     std::string p = base + "/BuyerInfo";
     o.customer.name = r.Text(buyer, "BuyerName", p);
@@ -125,9 +125,9 @@ Decoded<Order> DecodeAmazonOrder(std::string_view json, const AmazonDecodeOption
     Decimal price = ReadMoney(r, it, "ItemPrice", p, currency);
     if (line.quantity > 0) {
       if (price.micros() % line.quantity != 0) {
-        out.errors.push_back({p + "/ItemPrice/Amount",
-                              "does not divide into " + std::to_string(line.quantity) +
-                                  " equal unit prices"});
+        out.errors.push_back(
+            {p + "/ItemPrice/Amount",
+             "does not divide into " + std::to_string(line.quantity) + " equal unit prices"});
       } else {
         line.unit_price = Decimal::FromMicros(price.micros() / line.quantity);
       }
@@ -150,9 +150,10 @@ Decoded<Order> DecodeAmazonOrder(std::string_view json, const AmazonDecodeOption
   if (!out.errors.empty()) return out;
   o.currency = currency;
   if (shipping.micros() != 0 || shipping_tax.micros() != 0) {
-    ShippingCharge c{"Amazon " + (o.service_level.empty() ? std::string("standard") : o.service_level),
-                     shipping,
-                     {}};
+    ShippingCharge c{
+        "Amazon " + (o.service_level.empty() ? std::string("standard") : o.service_level),
+        shipping,
+        {}};
     if (shipping_tax.micros() != 0) c.taxes.push_back({"tax", shipping_tax});
     o.shipping.push_back(std::move(c));
   }

@@ -102,9 +102,10 @@ TEST(PartnerFixturesTest, DerivedGoldenOrdersDecodeExactly) {
                 kGolden / "woocommerce",
                 [](const std::string& json) { return DecodeWooCommerceOrder(json); }),
             2);
-  EXPECT_GE(testing_util::RunGoldenFiles(
-                kGolden / "amazon", [](const std::string& json) { return DecodeAmazonOrder(json); }),
-            2);
+  EXPECT_GE(
+      testing_util::RunGoldenFiles(kGolden / "amazon",
+                                   [](const std::string& json) { return DecodeAmazonOrder(json); }),
+      2);
 }
 
 TEST(PartnerFixturesTest, WooCommerceMapping) {

@@ -27,22 +27,21 @@ Address ReadAddress(partner_json::Reader& r, element a, const std::string& p) {
 }
 
 std::string WooPointer(const std::string& base, std::string_view canonical) {
-  return partner_json::MapPointer(
-      base, canonical,
-      {{"/ship_to", "/shipping"},
-       {"/bill_to", "/billing"},
-       {"/lines", "/line_items"},
-       {"/shipping", "/shipping_lines"},
-       {"/external_ref", "/id"},
-       {"/notes", "/customer_note"}},
-      {{"line1", "address_1"},
-       {"line2", "address_2"},
-       {"region", "state"},
-       {"postal_code", "postcode"},
-       {"unit_price", "subtotal"},
-       {"description", "name"},
-       {"method", "method_title"},
-       {"amount", "total"}});
+  return partner_json::MapPointer(base, canonical,
+                                  {{"/ship_to", "/shipping"},
+                                   {"/bill_to", "/billing"},
+                                   {"/lines", "/line_items"},
+                                   {"/shipping", "/shipping_lines"},
+                                   {"/external_ref", "/id"},
+                                   {"/notes", "/customer_note"}},
+                                  {{"line1", "address_1"},
+                                   {"line2", "address_2"},
+                                   {"region", "state"},
+                                   {"postal_code", "postcode"},
+                                   {"unit_price", "subtotal"},
+                                   {"description", "name"},
+                                   {"method", "method_title"},
+                                   {"amount", "total"}});
 }
 
 }  // namespace
@@ -75,8 +74,8 @@ Decoded<Order> DecodeWooCommerceOrder(std::string_view json,
       out.errors.push_back({"/date_created_gmt", "is not a date-time: " + t.status().message()});
   }
   o.notes = r.Text(root, "customer_note", base);
-  if (element prices; r.Has(root, "prices_include_tax", prices) && prices.is_bool() &&
-                      prices.get_bool().value()) {
+  if (element prices;
+      r.Has(root, "prices_include_tax", prices) && prices.is_bool() && prices.get_bool().value()) {
     out.errors.push_back({"/prices_include_tax", "tax-inclusive prices are not mapped"});
   }
   element billing, shipping;
@@ -126,9 +125,9 @@ Decoded<Order> DecodeWooCommerceOrder(std::string_view json,
     Decimal total = r.Money(li, "total", p);
     if (line.quantity > 0) {
       if (subtotal.micros() % line.quantity != 0) {
-        out.errors.push_back({p + "/subtotal", "does not divide into " +
-                                                   std::to_string(line.quantity) +
-                                                   " equal unit prices"});
+        out.errors.push_back(
+            {p + "/subtotal",
+             "does not divide into " + std::to_string(line.quantity) + " equal unit prices"});
       } else {
         line.unit_price = Decimal::FromMicros(subtotal.micros() / line.quantity);
       }
@@ -154,8 +153,8 @@ Decoded<Order> DecodeWooCommerceOrder(std::string_view json,
     }
     o.shipping.push_back(std::move(c));
   });
-  if (element fees; r.Has(root, "fee_lines", fees) && fees.is_array() &&
-                    fees.get_array().size() > 0) {
+  if (element fees;
+      r.Has(root, "fee_lines", fees) && fees.is_array() && fees.get_array().size() > 0) {
     out.errors.push_back({"/fee_lines", "fees are not mapped"});
   }
   if (!out.errors.empty()) return out;
@@ -171,9 +170,9 @@ Decoded<Order> DecodeWooCommerceOrder(std::string_view json,
     if (!r.Has(root, key, v)) return;
     Decimal stated = r.Money(root, key, base);
     if (stated.micros() != computed.micros()) {
-      out.errors.push_back({std::string("/") + key, "is " + stated.ToString() +
-                                                        " but the lines add up to " +
-                                                        computed.ToString()});
+      out.errors.push_back(
+          {std::string("/") + key,
+           "is " + stated.ToString() + " but the lines add up to " + computed.ToString()});
     }
   };
   check("discount_total", o.totals.discount_total);

@@ -165,7 +165,10 @@ class Parser {
       size_t end = in_.find(d.segment, pos);
       if (end == std::string_view::npos) end = in_.size();
       std::string_view text = in_.substr(pos, end - pos);
-      if (d.segment == '\n' && !text.empty() && text.back() == '\r') text.remove_suffix(1);
+      if (d.segment == '\n' && !text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+        d.crlf = true;  // written back before every terminator
+      }
       X12Segment seg;
       seg.offset = pos;
       seg.position = ++position;
@@ -281,11 +284,14 @@ class Parser {
 };
 
 void WriteSegment(std::string& out, const X12Segment& s, const X12Delimiters& d) {
+  // The ISA's terminator is its byte 106 by definition: no "\r" goes before it.
+  bool cr = d.crlf && s.id != "ISA";
   out += s.id;
   for (const auto& e : s.elements) {
     out += d.element;
     out += e;
   }
+  if (cr) out += '\r';
   out += d.segment;
   out += d.suffix;
 }

@@ -26,6 +26,8 @@ struct X12Delimiters {
   char segment = '~';
   // Written after each segment terminator (not part of the data): "\n" or "" as received.
   std::string suffix;
+  // With a newline as the terminator: lines end in "\r\n" (the "\r" is not data).
+  bool crlf = false;
   friend bool operator==(const X12Delimiters&, const X12Delimiters&) = default;
 };
 
