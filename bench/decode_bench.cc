@@ -48,7 +48,8 @@ Run Measure(const std::vector<std::string>& docs, double seconds,
   std::vector<double> us;
   size_t bytes = 0, n = 0;
   auto start = Clock::now();
-  auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   while (Clock::now() < end) {
     for (const auto& d : docs) {
       auto t0 = Clock::now();
@@ -76,9 +77,9 @@ std::vector<std::string> ShopifyDocs(const fs::path& golden) {
 
 std::vector<std::string> X12Docs(const fs::path& golden) {
   std::vector<std::string> docs;
-  for (const char* f : {"EdiEngine/940.OK.edi", "EdiEngine/850.OK.edi",
-                        "EdiEngine/856.Crossdock.OK.edi", "staedi/simple810.edi",
-                        "x12-types/004010_850.edi", "staedi/simple997.edi"}) {
+  for (const char* f :
+       {"EdiEngine/940.OK.edi", "EdiEngine/850.OK.edi", "EdiEngine/856.Crossdock.OK.edi",
+        "staedi/simple810.edi", "x12-types/004010_850.edi", "staedi/simple997.edi"}) {
     docs.push_back(ReadFile(golden / "x12" / f));
   }
   // A large interchange: the 850 repeated as 500 transaction sets in one group.
@@ -139,9 +140,8 @@ int main(int argc, char** argv) {
       // Baseline: find every segment terminator (the ISA's byte 106) once.
       char term = d.size() > 105 ? d[105] : '~';
       size_t segments = 0;
-      for (const char* p = d.data(); (p = static_cast<const char*>(
-                                          std::memchr(p, term, d.data() + d.size() - p)));
-           ++p) {
+      for (const char* p = d.data();
+           (p = static_cast<const char*>(std::memchr(p, term, d.data() + d.size() - p))); ++p) {
         ++segments;
       }
       return segments > 0;
@@ -157,8 +157,7 @@ int main(int argc, char** argv) {
   double x_ratio = med(x.codec, &Run::mb_per_s) / med(x.base, &Run::mb_per_s);
   if (!json) {
     std::string title = "median of " + std::to_string(rounds) + " rounds";
-    std::printf("%-46s %10s %12s %9s %9s\n", title.c_str(), "MB/s", "docs/s", "p50 us",
-                "p99 us");
+    std::printf("%-46s %10s %12s %9s %9s\n", title.c_str(), "MB/s", "docs/s", "p50 us", "p99 us");
     auto row = [&](const char* name, const std::vector<Run>& runs) {
       std::printf("%-46s %10.1f %12.0f %9.2f %9.2f\n", name, med(runs, &Run::mb_per_s),
                   med(runs, &Run::docs_per_s), med(runs, &Run::p50_us), med(runs, &Run::p99_us));

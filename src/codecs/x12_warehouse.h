@@ -1,0 +1,65 @@
+// X12 warehouse transaction sets for a 3PL that speaks EDI: the 940 Warehouse Shipping Order
+// sent for a canonical order, and the 945 Warehouse Shipping Advice read back as a canonical
+// shipment. Pure functions over codecs/x12.h; thread-safe.
+//
+// 940 (one per order):          W05*N*<order id>*<external_ref>
+//                               N1*ST*<name> N2*<company> N3*<line1>*<line2> N4*<city>*<region>*<postal>*<country>
+//                               per line: LX*<n> W01*<qty>*EA**SK*<sku> N9*LI*<line_id>
+//                               W76*<total quantity>
+// 945 (one per shipment):       W06*<F|P>*<order id>*<CCYYMMDD>*<shipment id>
+//                               W27*<transport method>*<carrier SCAC> N9*CN*<tracking number>
+//                               per line: LX*<n> W12*<status>*<ordered>*<shipped>*<difference>*EA**SK*<sku> N9*LI*<line_id>
+// The line id travels out in the 940's N9*LI and must come back in the 945, so a shipment is
+// matched to order lines without guessing by SKU.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "codecs/x12.h"
+#include "model/order.h"
+#include "model/shipment.h"
+
+namespace crossdock {
+
+// How one trading partner wants its X12 (configuration).
+struct X12Profile {
+  X12Builder::Party sender{"ZZ", "CROSSDOCK"};  // us
+  X12Builder::Party receiver;                   // the 3PL
+  std::string isa_version = "00401";            // ISA12
+  std::string gs_version = "004010";            // GS08
+  X12Delimiters delimiters;
+  // A value containing a delimiter is refused (0) or has it replaced by this character (S8).
+  char replacement = 0;
+  bool test = false;  // ISA15 T
+};
+
+// The control numbers to stamp on one outbound interchange (from the partner's persisted,
+// never reused sequence).
+struct X12ControlNumbers {
+  int64_t interchange = 1;  // ISA13
+  int64_t group = 1;        // GS06
+};
+
+struct Built940 {
+  X12Interchange interchange;
+  std::vector<std::string> errors;  // values refused for containing a delimiter
+  bool ok() const { return errors.empty(); }
+};
+
+Built940 Build940(const Order& order, const X12Profile& profile, const X12ControlNumbers& numbers,
+                  TimePoint now);
+
+// One error of a 945, at its segment (position in the interchange) and element.
+struct Decoded945 {
+  std::vector<Shipment> shipments;  // one per 945 set
+  std::vector<X12Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads every 945 set of an interchange; sets of other kinds are ignored. partner_event_id is
+// "945-<GS06>-<ST02>-<W0604>", stable across resends of the same advice.
+Decoded945 Read945(const X12Interchange& interchange);
+
+}  // namespace crossdock

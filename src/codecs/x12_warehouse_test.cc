@@ -1,0 +1,151 @@
+#include "codecs/x12_warehouse.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "model/order_generator.h"
+
+namespace crossdock {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const TimePoint kNow = FromUnixMicros(1'795'000'000'000'000);  // 2026-11-18
+
+X12Profile Profile() {
+  X12Profile p;
+  p.receiver = {"ZZ", "TPLEDI"};
+  p.isa_version = "00501";
+  p.gs_version = "005010";
+  p.delimiters.repetition = '^';
+  return p;
+}
+
+Order SomeOrder() {
+  Order o = OrderGenerator(5, "web", "E").Next();
+  o.id = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  return o;
+}
+
+TEST(X12WarehouseTest, The940CarriesTheOrderAndReparsesCleanly) {
+  Order o = SomeOrder();
+  Built940 b = Build940(o, Profile(), {77, 78}, kNow);
+  ASSERT_TRUE(b.ok());
+  std::string text = SerializeX12(b.interchange);
+  X12Document doc = ParseX12(text);
+  ASSERT_TRUE(doc.ok()) << text;
+  const X12Interchange& x = doc.interchanges[0];
+  EXPECT_EQ(x.isa.Element(13), "000000077");
+  EXPECT_EQ(x.isa.Element(8), "TPLEDI         ");
+  EXPECT_EQ(x.groups[0].gs.Element(1), "OW");
+  EXPECT_EQ(x.groups[0].gs.Element(6), "78");
+  const X12Transaction& t = x.groups[0].sets[0];
+  EXPECT_EQ(t.Code(), "940");
+  EXPECT_EQ(t.body[0].id, "W05");
+  EXPECT_EQ(t.body[0].Element(2), o.id);
+  EXPECT_EQ(t.body[0].Element(3), o.external_ref);
+  int lx = 0, n9 = 0;
+  int64_t total = 0;
+  for (const auto& s : t.body) {
+    lx += s.id == "LX";
+    n9 += s.id == "N9" && s.Element(1) == "LI";
+    if (s.id == "W01") total += std::stoll(s.Element(1));
+  }
+  EXPECT_EQ(lx, static_cast<int>(o.lines.size()));
+  EXPECT_EQ(n9, static_cast<int>(o.lines.size()));
+  EXPECT_EQ(t.body.back().id, "W76");
+  EXPECT_EQ(t.body.back().Element(1), std::to_string(total));
+}
+
+TEST(X12WarehouseTest, DelimitersInOrderValuesAreRefusedOrReplaced) {
+  Order o = SomeOrder();
+  o.ship_to.line1 = "1 Main St*Suite~4";
+  Built940 refused = Build940(o, Profile(), {1, 1}, kNow);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.errors[0].find("N301"), std::string::npos) << refused.errors[0];
+  X12Profile lenient = Profile();
+  lenient.replacement = ' ';
+  Built940 replaced = Build940(o, lenient, {1, 1}, kNow);
+  ASSERT_TRUE(replaced.ok());
+  X12Document doc = ParseX12(SerializeX12(replaced.interchange));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc.interchanges[0].groups[0].sets[0].body[2].Element(1), "1 Main St Suite 4");
+}
+
+TEST(X12WarehouseTest, A945BecomesAShipmentMatchedByLineIds) {
+  X12Document doc = ParseX12(
+      ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi"));
+  ASSERT_TRUE(doc.ok());
+  Decoded945 d = Read945(doc.interchanges[0]);
+  ASSERT_TRUE(d.ok()) << d.errors[0].ToString();
+  ASSERT_EQ(d.shipments.size(), 1u);
+  const Shipment& s = d.shipments[0];
+  EXPECT_EQ(s.order_id, "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF");
+  EXPECT_EQ(s.partner_event_id, "945-77-0001-SHP-9001");
+  EXPECT_EQ(s.carrier, "UPSN");
+  EXPECT_EQ(s.tracking_number, "1Z999AA10123456784");
+  ASSERT_EQ(s.packages.size(), 1u);
+  ASSERT_EQ(s.packages[0].lines.size(), 2u);
+  EXPECT_EQ(s.packages[0].lines[0], (ShippedLine{"1", "MUG-BLUE", 2}));
+  EXPECT_EQ(s.packages[0].lines[1], (ShippedLine{"2", "TEE-L", 1}));
+  EXPECT_EQ(FormatRfc3339(*s.shipped_at), "2026-11-28T00:00:00.000Z");
+}
+
+TEST(X12WarehouseTest, A945WithoutLineIdsOrQuantitiesIsRefusedWithPositions) {
+  std::string text =
+      ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi");
+  text.replace(text.find("N9*LI*2~"), 8, "N9*ZZ*2~");
+  text.replace(text.find("W12*CC*2*2*0"), 12, "W12*CC*2*X*0");
+  X12Document doc = ParseX12(text);
+  ASSERT_TRUE(doc.ok());
+  Decoded945 d = Read945(doc.interchanges[0]);
+  ASSERT_EQ(d.errors.size(), 2u);
+  EXPECT_EQ(d.errors[0].segment_id, "W12");
+  EXPECT_EQ(d.errors[0].element, 3);
+  EXPECT_EQ(d.errors[0].segment, 9);  // ISA=1, GS=2, ST=3, W06=4, … the first W12
+  EXPECT_NE(d.errors[1].message.find("no N9*LI"), std::string::npos);
+  EXPECT_TRUE(d.shipments.empty());
+}
+
+TEST(X12WarehouseTest, OurOwn940AnsweredByA945RoundTrips) {
+  // What the simulated EDI 3PL does: read our 940, ship everything, answer a 945.
+  Order o = SomeOrder();
+  X12Document sent = ParseX12(SerializeX12(Build940(o, Profile(), {5, 5}, kNow).interchange));
+  ASSERT_TRUE(sent.ok());
+  const X12Transaction& t940 = sent.interchanges[0].groups[0].sets[0];
+  X12Builder b(Profile().delimiters, {"ZZ", "TPLEDI"}, {"ZZ", "CROSSDOCK"}, "00501");
+  b.StartGroup("SW", "TPLEDI", "CROSSDOCK", "9", "005010", "20261128", "1015");
+  b.StartSet("945", "0001");
+  b.Add("W06", {"F", t940.body[0].Element(2), "20261128", "S-1"});
+  std::string qty, sku;
+  for (const auto& s : t940.body) {
+    if (s.id == "LX") b.Add("LX", {s.Element(1)});
+    if (s.id == "W01") qty = s.Element(1), sku = s.Element(5);
+    if (s.id == "N9" && s.Element(1) == "LI") {
+      b.Add("W12", {"CC", qty, qty, "0", "EA", "", "SK", sku});
+      b.Add("N9", {"LI", s.Element(2)});
+    }
+  }
+  X12Document back = ParseX12(SerializeX12(b.Finish("9", "261128", "1015", true)));
+  ASSERT_TRUE(back.ok());
+  Decoded945 d = Read945(back.interchanges[0]);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d.shipments[0].packages[0].lines.size(), o.lines.size());
+  for (size_t i = 0; i < o.lines.size(); ++i) {
+    EXPECT_EQ(d.shipments[0].packages[0].lines[i].line_id, o.lines[i].line_id);
+    EXPECT_EQ(d.shipments[0].packages[0].lines[i].quantity, o.lines[i].quantity);
+  }
+}
+
+}  // namespace
+}  // namespace crossdock
