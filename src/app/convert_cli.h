@@ -1,6 +1,6 @@
 // `crossdock convert`: decodes a partner document into canonical JSON on stdout, or prints
 // every error with its position. Formats so far: shopify, woocommerce, amazon and canonical
-// orders (X12 has its own command, `crossdock x12`).
+// orders, csv inventory snapshots (X12 has its own command, `crossdock x12`).
 #pragma once
 
 #include <string>
@@ -8,9 +8,11 @@
 namespace crossdock {
 
 struct ConvertCommand {
-  std::string from;          // "shopify" | "woocommerce" | "amazon" | "canonical"
+  std::string from;          // "shopify" | "woocommerce" | "amazon" | "canonical" | "csv"
   std::string file;          // path, or "-" for stdin
   std::string channel;       // canonical channel name; "" = the format's name
+  std::string mapping;       // csv: YAML column mapping (delimiter, sku, on_hand, as_of, node)
+  std::string as_of;         // csv: RFC 3339 time of counts without an as_of column ("" = now)
   bool json_errors = false;  // errors as one JSON object instead of lines
 };
 

@@ -143,12 +143,17 @@ int main(int argc, char** argv) {
       "Decode a partner document and print the canonical JSON on stdout; on bad input print "
       "every error with its JSON pointer and exit 1.");
   convert
-      ->add_option("--from", convert_cmd.from,
-                   "Input format: shopify | woocommerce | amazon | canonical")
+      ->add_option(
+          "--from", convert_cmd.from,
+          "Input format: shopify | woocommerce | amazon | canonical (orders), csv (inventory)")
       ->required();
   convert->add_option("file", convert_cmd.file, "Input file, or - for stdin")->required();
   convert->add_option("--channel", convert_cmd.channel,
                       "Canonical channel name (default: the format's name)");
+  convert->add_option("--mapping", convert_cmd.mapping,
+                      "csv: YAML column mapping (delimiter, sku, on_hand, as_of, node)");
+  convert->add_option("--as-of", convert_cmd.as_of,
+                      "csv: RFC 3339 time of counts without an as_of column (default: now)");
   convert->add_flag("--json", convert_cmd.json_errors, "Print errors as one JSON object");
 
   X12Command x12_cmd;

@@ -64,8 +64,8 @@ Built940 Build940(const Order& order, const X12Profile& profile, const X12Contro
   }
   b.Add("W76", {std::to_string(total)});
   Built940 out;
-  out.interchange = b.Finish(std::to_string(numbers.interchange), date.substr(2), time,
-                             profile.test);
+  out.interchange =
+      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
   out.errors = b.errors();
   return out;
 }
@@ -121,8 +121,9 @@ Decoded945 Read945(const X12Interchange& x) {
       if (!have_w06) out.errors.push_back(At(t.st, 0, "945 without W06"));
       for (size_t i = 0; i < package.lines.size(); ++i) {
         if (package.lines[i].line_id.empty()) {
-          out.errors.push_back(At(t.st, 0, "945 line " + std::to_string(i + 1) +
-                                               " has no N9*LI: the order line cannot be known"));
+          out.errors.push_back(At(t.st, 0,
+                                  "945 line " + std::to_string(i + 1) +
+                                      " has no N9*LI: the order line cannot be known"));
         }
       }
       if (package.lines.empty()) out.errors.push_back(At(t.st, 0, "945 without W12 lines"));

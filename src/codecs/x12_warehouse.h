@@ -3,12 +3,14 @@
 // shipment. Pure functions over codecs/x12.h; thread-safe.
 //
 // 940 (one per order):          W05*N*<order id>*<external_ref>
-//                               N1*ST*<name> N2*<company> N3*<line1>*<line2> N4*<city>*<region>*<postal>*<country>
-//                               per line: LX*<n> W01*<qty>*EA**SK*<sku> N9*LI*<line_id>
-//                               W76*<total quantity>
+//                               N1*ST*<name> N2*<company> N3*<line1>*<line2>
+//                               N4*<city>*<region>*<postal>*<country> per line: LX*<n>
+//                               W01*<qty>*EA**SK*<sku> N9*LI*<line_id> W76*<total quantity>
 // 945 (one per shipment):       W06*<F|P>*<order id>*<CCYYMMDD>*<shipment id>
 //                               W27*<transport method>*<carrier SCAC> N9*CN*<tracking number>
-//                               per line: LX*<n> W12*<status>*<ordered>*<shipped>*<difference>*EA**SK*<sku> N9*LI*<line_id>
+//                               per line: LX*<n>
+//                               W12*<status>*<ordered>*<shipped>*<difference>*EA**SK*<sku>
+//                               N9*LI*<line_id>
 // The line id travels out in the 940's N9*LI and must come back in the 945, so a shipment is
 // matched to order lines without guessing by SKU.
 #pragma once

@@ -83,8 +83,8 @@ TEST(X12WarehouseTest, DelimitersInOrderValuesAreRefusedOrReplaced) {
 }
 
 TEST(X12WarehouseTest, A945BecomesAShipmentMatchedByLineIds) {
-  X12Document doc = ParseX12(
-      ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi"));
+  X12Document doc =
+      ParseX12(ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi"));
   ASSERT_TRUE(doc.ok());
   Decoded945 d = Read945(doc.interchanges[0]);
   ASSERT_TRUE(d.ok()) << d.errors[0].ToString();

@@ -1,0 +1,82 @@
+"""The format commands against the real binary: `crossdock convert` for every supported
+format and `crossdock x12 parse|validate`, with their documented exit codes (0 converted or
+clean, 1 invalid input with every error's position, 2 bad usage or unreadable file).
+
+Run: CROSSDOCK_BIN_DIR=build/bin python3 tests/e2e/test_convert_cli.py
+"""
+import json
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import CROSSDOCK, ROOT  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([CROSSDOCK, *map(str, args)], input=stdin, capture_output=True)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class ConvertTest(unittest.TestCase):
+    def test_each_order_format_prints_its_expected_canonical_order(self):
+        for fmt, name in (("shopify", "order_two_lines"), ("woocommerce", "order_with_skus"),
+                          ("amazon", "order_unshipped")):
+            with self.subTest(fmt):
+                code, out, err = run("convert", "--from", fmt, GOLDEN / fmt / f"{name}.json")
+                self.assertEqual(code, 0, err)
+                self.assertEqual(out.strip(),
+                                 (GOLDEN / fmt / f"{name}.expected.json").read_text().strip())
+
+    def test_invalid_input_lists_every_error_with_its_pointer(self):
+        code, out, err = run("convert", "--from", "shopify",
+                             GOLDEN / "partners" / "shopify_python_api" / "order.json")
+        self.assertEqual(code, 1)
+        self.assertIn("/order/total_line_items_price", err)
+        code, out, _ = run("convert", "--from", "amazon", "--json",
+                           GOLDEN / "partners" / "selling-partner-api-models" /
+                           "ordersV0.json.getOrder.200.example.json")
+        self.assertEqual(code, 1)
+        pointers = {e["pointer"] for e in json.loads(out)["errors"]}
+        self.assertIn("/payload/OrderStatus", pointers)
+        code, _, err = run("convert", "--from", "canonical", "-", stdin=b'{"channel": ')
+        self.assertEqual(code, 1)
+        self.assertIn("byte", err)
+
+    def test_bad_usage_exits_2(self):
+        self.assertEqual(run("convert", "--from", "edifact", GOLDEN / "csv" / "snapshot.csv")[0], 2)
+        self.assertEqual(run("convert", "--from", "shopify", "/no/such/file")[0], 2)
+        self.assertEqual(run("x12", "lint", GOLDEN / "x12" / "project" / "945_shipped.edi")[0], 2)
+
+    def test_csv_snapshot_with_a_mapping(self):
+        code, out, err = run("convert", "--from", "csv", "--mapping", GOLDEN / "csv" / "mapping.yaml",
+                             GOLDEN / "csv" / "snapshot.csv")
+        self.assertEqual(code, 0, err)
+        reports = {r["node"]: r["levels"] for r in json.loads(out)["reports"]}
+        self.assertEqual(reports["east"][0], {"sku": "MUG-BLUE", "on_hand": 12,
+                                              "as_of": "2026-11-28T06:00:00.000Z"})
+        self.assertEqual(len(reports["west"]), 1)
+        code, _, err = run("convert", "--from", "csv", "--as-of", "2026-11-28T00:00:00Z", "-",
+                           stdin=b"sku,on_hand\nA,x\n")
+        self.assertEqual(code, 1)
+        self.assertIn("line 2, column 2 (on_hand)", err)
+
+    def test_x12_parse_and_validate(self):
+        code, out, _ = run("x12", "parse", GOLDEN / "x12" / "EdiEngine" / "940.OK.edi")
+        self.assertEqual(code, 0)
+        tree = json.loads(out)
+        self.assertEqual(tree["interchanges"][0]["groups"][0]["sets"][0]["code"], "940")
+        code, out, err = run("x12", "validate", GOLDEN / "x12" / "EdiEngine" / "940_Failed_SE01.edi")
+        self.assertEqual(code, 1)
+        self.assertIn("(SE) element 1", err)
+        self.assertIn("AK5*R*4", out)
+        code, out, _ = run("x12", "validate", "--json", GOLDEN / "x12" / "EdiEngine" / "NonEdi.edi")
+        self.assertEqual(code, 1)
+        self.assertFalse(json.loads(out)["readable"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
