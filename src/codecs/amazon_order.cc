@@ -35,7 +35,9 @@ std::string AmazonPointer(const std::string& base, std::string_view canonical) {
                                    {"/lines", "/OrderItems"},
                                    {"/external_ref", "/AmazonOrderId"},
                                    {"/currency", "/OrderTotal/CurrencyCode"}},
-                                  {{"name", "Name"},
+                                  {{"line_id", "OrderItemId"},
+                                   {"email", "BuyerEmail"},
+                                   {"name", "Name"},
                                    {"line1", "AddressLine1"},
                                    {"line2", "AddressLine2"},
                                    {"city", "City"},
@@ -79,6 +81,11 @@ Decoded<Order> DecodeAmazonOrder(std::string_view json, const AmazonDecodeOption
                                                      "order for shipping as Unshipped"});
   } else if (status == "Canceled" || status == "Unfulfillable") {
     out.errors.push_back({base + "/OrderStatus", "is " + status + ": nothing to ship"});
+  } else if (status == "Shipped" || status == "PartiallyShipped" ||
+             status == "InvoiceUnconfirmed") {
+    out.errors.push_back({base + "/OrderStatus", "is " + status +
+                                                     ": shipped (at least in part) already; only "
+                                                     "Unshipped orders are taken"});
   }
   if (r.Text(root, "FulfillmentChannel", base) == "AFN") {
     out.errors.push_back({base + "/FulfillmentChannel", "is AFN: Amazon fulfils this order"});
@@ -140,8 +147,13 @@ Decoded<Order> DecodeAmazonOrder(std::string_view json, const AmazonDecodeOption
     }
     fits = fits && Accumulate(shipping, ReadMoney(r, it, "ShippingPrice", p, currency));
     fits = fits && Accumulate(shipping_tax, ReadMoney(r, it, "ShippingTax", p, currency));
-    if (ReadMoney(r, it, "ShippingDiscount", p, currency).micros() != 0) {
-      out.errors.push_back({p + "/ShippingDiscount", "shipping discounts are not mapped"});
+    for (const char* unmapped :
+         {"ShippingDiscount", "ShippingDiscountTax", "PromotionDiscountTax"}) {
+      if (ReadMoney(r, it, unmapped, p, currency).micros() != 0) {
+        out.errors.push_back({p + "/" + unmapped,
+                              "is not mapped (it would change the tax or "
+                              "shipping the order states)"});
+      }
     }
     o.lines.push_back(std::move(line));
   });

@@ -12,9 +12,10 @@
 //     price of all units and must divide exactly), ItemTax → a tax, PromotionDiscount → a
 //     discount; ShippingPrice and ShippingTax of all items → one shipping charge
 //   currency: OrderTotal.CurrencyCode (or the items' ItemPrice.CurrencyCode)
-// Refused instead of guessed: orders that are Pending (not yet payable), Canceled, or fulfilled
-// by Amazon (AFN); items without SellerSKU; shipping discounts; mixed currencies; an
-// OrderTotal that differs from the items.
+// Refused instead of guessed: orders that are not Unshipped — Pending (not yet payable),
+// Canceled, Unfulfillable, or already (partly) Shipped — or fulfilled by Amazon (AFN); items
+// without SellerSKU; shipping discounts and discount taxes; mixed currencies; an OrderTotal
+// that differs from the items.
 #pragma once
 
 #include <string>

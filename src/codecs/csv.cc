@@ -49,8 +49,8 @@ CsvTable ParseCsv(std::string_view text, char delimiter, size_t max_records) {
           return t;
         }
         if (i < text.size() && text[i] != delimiter && text[i] != '\n' && text[i] != '\r') {
-          t.errors.push_back({line, static_cast<int>(record.size() + 1), "",
-                              "text after a closing quote"});
+          t.errors.push_back(
+              {line, static_cast<int>(record.size() + 1), "", "text after a closing quote"});
           while (i < text.size() && text[i] != delimiter && text[i] != '\n') ++i;
         }
       } else {
@@ -70,7 +70,8 @@ CsvTable ParseCsv(std::string_view text, char delimiter, size_t max_records) {
     // A blank line is no record.
     if (record.size() == 1 && record[0].empty()) continue;
     if (t.records.size() >= max_records) {
-      t.errors.push_back({start_line, 0, "", "more than " + std::to_string(max_records) + " records"});
+      t.errors.push_back(
+          {start_line, 0, "", "more than " + std::to_string(max_records) + " records"});
       return t;
     }
     t.records.push_back(std::move(record));
@@ -124,8 +125,8 @@ CsvInventory DecodeCsvInventory(std::string_view text, const CsvInventoryMapping
     count.sku = *s;
     const std::string* q = cell(*qty);
     std::string digits = q ? *q : "";
-    if (auto dot = digits.find('.'); dot != std::string::npos &&
-                                     digits.find_first_not_of('0', dot + 1) == std::string::npos) {
+    if (auto dot = digits.find('.');
+        dot != std::string::npos && digits.find_first_not_of('0', dot + 1) == std::string::npos) {
       digits.resize(dot);  // "12.000"
     }
     bool negative = !digits.empty() && digits[0] == '-';

@@ -30,24 +30,12 @@ std::string Reader::Id(element obj, std::string_view key, const std::string& poi
   return "";
 }
 
-Decimal Reader::Money(element obj, std::string_view key, const std::string& pointer,
-                      bool numbers_ok) {
+Decimal Reader::Money(element obj, std::string_view key, const std::string& pointer) {
   element v;
   Decimal d;
   if (!Has(obj, key, v)) return d;
   std::string p = Child(pointer, key);
-  if (numbers_ok && (v.is_int64() || v.is_uint64() || v.is_double())) {
-    // JSON numbers go through their shortest text form; more than 6 decimals is refused.
-    std::string text = simdjson::minify(v);
-    auto parsed = Decimal::Parse(text);
-    if (!parsed.ok()) {
-      r_.Error(p, "is not an amount with at most 6 decimals");
-      return Decimal();
-    }
-    d = *parsed;
-  } else {
-    r_.Amount(v, p, d);
-  }
+  r_.Amount(v, p, d);
   if (d.micros() < 0) {
     r_.Error(p, "must not be negative");
     return Decimal();

@@ -29,11 +29,9 @@ class Reader {
   std::string Text(element obj, std::string_view key, const std::string& pointer);
   // An id: a JSON integer or a string.
   std::string Id(element obj, std::string_view key, const std::string& pointer);
-  // A non-negative money amount, as a decimal string or (when `numbers_ok`) a JSON number
-  // written with at most 6 decimals; absent gives 0. Refunds and credits arrive as documents of
-  // their own, never as negative order amounts.
-  Decimal Money(element obj, std::string_view key, const std::string& pointer,
-                bool numbers_ok = false);
+  // A non-negative money amount given as a decimal string; absent gives 0. Refunds and credits
+  // arrive as documents of their own, never as negative order amounts.
+  Decimal Money(element obj, std::string_view key, const std::string& pointer);
   // A whole number; absent gives 0.
   int64_t Integer(element obj, std::string_view key, const std::string& pointer);
   void ForEach(element obj, std::string_view key, const std::string& pointer,

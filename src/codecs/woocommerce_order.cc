@@ -34,7 +34,9 @@ std::string WooPointer(const std::string& base, std::string_view canonical) {
                                    {"/shipping", "/shipping_lines"},
                                    {"/external_ref", "/id"},
                                    {"/notes", "/customer_note"}},
-                                  {{"line1", "address_1"},
+                                  {{"line_id", "id"},
+                                   {"name", "first_name"},
+                                   {"line1", "address_1"},
                                    {"line2", "address_2"},
                                    {"region", "state"},
                                    {"postal_code", "postcode"},
@@ -74,6 +76,12 @@ Decoded<Order> DecodeWooCommerceOrder(std::string_view json,
       out.errors.push_back({"/date_created_gmt", "is not a date-time: " + t.status().message()});
   }
   o.notes = r.Text(root, "customer_note", base);
+  // Only a paid order waiting for fulfilment is taken: order.created also fires for pending,
+  // failed and on-hold orders, and cancelled, refunded or completed ones have nothing to ship.
+  if (std::string status = r.Text(root, "status", base);
+      !status.empty() && status != "processing") {
+    out.errors.push_back({"/status", "is '" + status + "': only processing orders are shipped"});
+  }
   if (element prices;
       r.Has(root, "prices_include_tax", prices) && prices.is_bool() && prices.get_bool().value()) {
     out.errors.push_back({"/prices_include_tax", "tax-inclusive prices are not mapped"});

@@ -10,7 +10,9 @@
 //     subtotal / quantity → unit_price (must divide exactly), subtotal − total → a discount,
 //     total_tax → a tax named by its tax_lines label
 //   shipping_lines[j] → shipping[j]: method_title, total, total_tax
-// Refused instead of guessed: an empty sku, fee lines, tax-inclusive prices, and stated totals
+// Refused instead of guessed: a status other than processing (unpaid, on hold, cancelled,
+// refunded or completed orders are not shipped), an empty sku, fee lines, tax-inclusive prices,
+// and stated totals
 // (total, discount_total, total_tax, shipping_total) that differ from the lines.
 #pragma once
 

@@ -52,6 +52,7 @@ bool SameNumber(std::string_view a, std::string_view b) {
     return s;
   };
   a = trim(a), b = trim(b);
+  if (a.empty() || b.empty()) return false;  // a missing count or control number never agrees
   if (Digits(a) && Digits(b)) {
     while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
     while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
@@ -108,8 +109,10 @@ class Parser {
     d.element = in_[pos + 3];
     d.component = in_[pos + 104];
     d.segment = in_[pos + 105];
-    if (std::isalnum(static_cast<unsigned char>(d.element)) || d.element == ' ' ||
-        d.segment == d.element || d.component == d.element || d.component == d.segment) {
+    auto unusable = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == ' '; };
+    if (unusable(d.element) || unusable(d.component) || unusable(d.segment) ||
+        d.segment == d.element || d.component == d.element || d.component == d.segment ||
+        (d.segment == '\n' && d.component == '\r')) {
       Error(X12Error::Kind::kSyntax, 1, 0, pos, "ISA",
             "ISA does not define usable delimiters (bytes 4, 105 and 106 must differ and not "
             "be letters, digits or spaces)");
@@ -139,7 +142,8 @@ class Parser {
     x.isa.position = 1;
     const std::string& version = x.isa.elements[11];
     char isa11 = x.isa.elements[10][0];
-    if (version >= "00402" && !std::isalnum(static_cast<unsigned char>(isa11)) && isa11 != ' ') {
+    if (version >= "00402" && !std::isalnum(static_cast<unsigned char>(isa11)) && isa11 != ' ' &&
+        isa11 != d.element && isa11 != d.component && isa11 != d.segment) {
       d.repetition = isa11;
     }
     pos += kIsaLength;
@@ -153,7 +157,6 @@ class Parser {
     enum class State { kInterchange, kGroup, kSet } state = State::kInterchange;
     X12Group group;
     X12Transaction set;
-    size_t segments = 0;
     while (true) {
       while (pos < in_.size() && IsSpace(in_[pos]) && in_[pos] != d.segment) ++pos;
       if (pos >= in_.size()) {
@@ -172,17 +175,19 @@ class Parser {
       X12Segment seg;
       seg.offset = pos;
       seg.position = ++position;
-      auto fields = Split(text, d.element);
-      seg.id = std::move(fields[0]);
-      if (fields.size() - 1 > opts_.max_elements) {
-        Error(X12Error::Kind::kSyntax, position, 0, pos, seg.id,
+      // Count before splitting: a hostile run of separators must not become millions of strings.
+      if (static_cast<size_t>(std::count(text.begin(), text.end(), d.element)) >
+          opts_.max_elements) {
+        Error(X12Error::Kind::kSyntax, position, 0, pos, "",
               "more than " + std::to_string(opts_.max_elements) + " elements");
         return false;
       }
+      auto fields = Split(text, d.element);
+      seg.id = std::move(fields[0]);
       seg.elements.assign(std::make_move_iterator(fields.begin() + 1),
                           std::make_move_iterator(fields.end()));
       pos = end < in_.size() ? end + 1 : end;
-      if (++segments > opts_.max_segments) {
+      if (++segments_ > opts_.max_segments) {
         Error(X12Error::Kind::kSyntax, position, 0, seg.offset, seg.id,
               "more than " + std::to_string(opts_.max_segments) + " segments");
         return false;
@@ -281,6 +286,7 @@ class Parser {
   std::string_view in_;
   const X12ParseOptions& opts_;
   X12Document& doc_;
+  size_t segments_ = 0;  // in the whole document
 };
 
 void WriteSegment(std::string& out, const X12Segment& s, const X12Delimiters& d) {
@@ -368,16 +374,13 @@ X12Interchange Build997(const X12Interchange& received, const std::vector<X12Err
     int accepted = 0;
     for (const auto& t : g.sets) {
       b.Add("AK2", {t.Code(), t.Control()});
-      std::string code;
+      std::vector<std::string> ak5 = {"A"};
       for (const X12Error* e : at[t.se.position]) {
-        code = e->element == 1 ? "4" : "3";  // 4: segment count; 3: control numbers differ
+        ak5[0] = "R";
+        ak5.push_back(e->element == 1 ? "4" : "3");  // 4: segment count; 3: control numbers
       }
-      if (code.empty()) {
-        b.Add("AK5", {"A"});
-        ++accepted;
-      } else {
-        b.Add("AK5", {"R", code});
-      }
+      if (ak5[0] == "A") ++accepted;
+      b.Add("AK5", ak5);
     }
     std::vector<std::string> ak9 = {accepted == static_cast<int>(g.sets.size()) ? "A"
                                     : accepted == 0                             ? "R"
@@ -460,6 +463,13 @@ X12Builder::X12Builder(X12Delimiters delimiters, Party sender, Party receiver, s
       receiver_(std::move(receiver)),
       version_(std::move(version)),
       replacement_(replacement) {
+  // From 00402 on, ISA11 is the repetition separator: never write "U" there.
+  if (version_ >= "00402" && d_.repetition == 0) d_.repetition = '^';
+  if (replacement_ && (replacement_ == d_.element || replacement_ == d_.segment ||
+                       replacement_ == d_.component || replacement_ == d_.repetition)) {
+    errors_.push_back("the replacement character is itself a delimiter");
+    replacement_ = 0;
+  }
   out_.delimiters = d_;
 }
 
@@ -500,7 +510,7 @@ void X12Builder::StartSet(std::string code, std::string control) {
   CloseSet();
   X12Transaction t;
   t.st.id = "ST";
-  t.st.elements = {std::move(code), std::move(control)};
+  t.st.elements = {Clean(std::move(code), "ST01"), Clean(std::move(control), "ST02")};
   out_.groups.back().sets.push_back(std::move(t));
   in_set_ = true;
 }
@@ -539,6 +549,21 @@ void X12Builder::CloseGroup() {
 X12Interchange X12Builder::Finish(std::string isa13, std::string yymmdd, std::string hhmm,
                                   bool test) {
   CloseGroup();
+  // Fixed-width fields are refused, never cut: a cut id or control number is a wrong one.
+  auto fits = [&](const std::string& v, size_t width, const char* what, bool digits) {
+    if (v.size() > width || (digits && !Digits(v))) {
+      errors_.push_back(std::string(what) + " '" + v + "' does not fit " + std::to_string(width) +
+                        (digits ? " digits" : " characters"));
+    }
+  };
+  fits(isa13, 9, "ISA13", true);
+  fits(yymmdd, 6, "ISA09", true);
+  fits(hhmm, 4, "ISA10", true);
+  fits(sender_.id, 15, "ISA06", false);
+  fits(receiver_.id, 15, "ISA08", false);
+  fits(sender_.qualifier, 2, "ISA05", false);
+  fits(receiver_.qualifier, 2, "ISA07", false);
+  fits(version_, 5, "ISA12", false);
   while (isa13.size() < 9) isa13.insert(isa13.begin(), '0');
   out_.isa.id = "ISA";
   std::string isa11 = d_.repetition && version_ >= "00402" ? std::string(1, d_.repetition) : "U";
@@ -554,7 +579,7 @@ X12Interchange X12Builder::Finish(std::string isa13, std::string yymmdd, std::st
                        Pad(hhmm, 4),
                        isa11,
                        Pad(version_, 5),
-                       isa13.substr(isa13.size() - 9),
+                       isa13.substr(0, 9),
                        "0",
                        test ? "T" : "P",
                        std::string(1, d_.component)};

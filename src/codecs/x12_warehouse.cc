@@ -53,7 +53,6 @@ Built940 Build940(const Order& order, const X12Profile& profile, const X12Contro
   if (!a.company.empty()) b.Add("N2", {a.company});
   b.Add("N3", {a.line1, a.line2});
   b.Add("N4", {a.city, a.region, a.postal_code, a.country});
-  if (!order.service_level.empty()) b.Add("W66", {"PP", order.service_level});
   int64_t total = 0;
   for (size_t i = 0; i < order.lines.size(); ++i) {
     const OrderLine& l = order.lines[i];
@@ -79,7 +78,7 @@ Decoded945 Read945(const X12Interchange& x) {
       std::string shipment_id;
       ShippedLine* current = nullptr;
       Package package;
-      bool have_w06 = false;
+      bool have_w06 = false, skipped_line = false;
       size_t errors_before = out.errors.size();
       for (const auto& seg : t.body) {
         if (seg.id == "W06") {
@@ -87,35 +86,50 @@ Decoded945 Read945(const X12Interchange& x) {
           s.order_id = seg.Element(2);
           shipment_id = seg.Element(4);
           if (s.order_id.empty()) out.errors.push_back(At(seg, 2, "W0602 (our order id) is empty"));
-          if (!seg.Element(3).empty()) {
-            auto t3 = ParseRfc3339(seg.Element(3).substr(0, 4) + "-" + seg.Element(3).substr(4, 2) +
-                                   "-" + seg.Element(3).substr(6, 2) + "T00:00:00Z");
-            if (seg.Element(3).size() != 8 || !t3.ok()) {
+          const std::string& date = seg.Element(3);
+          if (!date.empty()) {
+            bool digits =
+                date.size() == 8 && date.find_first_not_of("0123456789") == std::string::npos;
+            auto t3 = digits ? ParseRfc3339(date.substr(0, 4) + "-" + date.substr(4, 2) + "-" +
+                                            date.substr(6, 2) + "T00:00:00Z")
+                             : Result<TimePoint>(InvalidArgument("not CCYYMMDD"));
+            if (!t3.ok()) {
               out.errors.push_back(At(seg, 3, "W0603 is not a CCYYMMDD date"));
             } else {
               s.shipped_at = *t3;
             }
           }
+          if (shipment_id.empty()) {
+            out.errors.push_back(At(seg, 4, "W0604 (the shipment id) is empty"));
+          }
         } else if (seg.id == "W27") {
           s.carrier = seg.Element(2);
         } else if (seg.id == "W12") {
-          package.lines.push_back({});
-          current = &package.lines.back();
-          current->sku = seg.Element(8);
-          if (!ParseQuantity(seg.Element(3), current->quantity) || current->quantity < 1) {
-            out.errors.push_back(At(seg, 3, "W1203 (units shipped) must be a positive number"));
+          ShippedLine line;
+          line.sku = seg.Element(8);
+          if (!ParseQuantity(seg.Element(3), line.quantity)) {
+            out.errors.push_back(At(seg, 3, "W1203 (units shipped) must be a whole number"));
           }
-          if (current->sku.empty()) out.errors.push_back(At(seg, 8, "W1208 (the SKU) is empty"));
-        } else if (seg.id == "N9" && seg.Element(1) == "LI") {
-          if (!current) {
-            out.errors.push_back(At(seg, 1, "N9*LI comes before any W12 line"));
+          if (line.sku.empty()) out.errors.push_back(At(seg, 8, "W1208 (the SKU) is empty"));
+          current = nullptr;
+          // A line reported with nothing shipped (backordered, short) adds no shipped line.
+          if (line.quantity > 0) {
+            package.lines.push_back(std::move(line));
+            current = &package.lines.back();
           } else {
+            skipped_line = true;
+          }
+        } else if (seg.id == "N9" && seg.Element(1) == "LI") {
+          if (!current && !skipped_line) {
+            out.errors.push_back(At(seg, 1, "N9*LI comes before any W12 line"));
+          } else if (current) {
             current->line_id = seg.Element(2);
           }
         } else if (seg.id == "N9" && seg.Element(1) == "CN") {
           s.tracking_number = seg.Element(2);
         } else if (seg.id == "LX") {
           current = nullptr;
+          skipped_line = false;
         }
       }
       if (!have_w06) out.errors.push_back(At(t.st, 0, "945 without W06"));
@@ -130,7 +144,9 @@ Decoded945 Read945(const X12Interchange& x) {
       if (out.errors.size() != errors_before) continue;
       package.tracking_number = s.tracking_number;
       s.packages.push_back(std::move(package));
-      s.partner_event_id = "945-" + g.gs.Element(6) + "-" + t.Control() + "-" + shipment_id;
+      // The 3PL's shipment id for this order: the same in a resent advice, whatever its
+      // envelope control numbers.
+      s.partner_event_id = "945-" + s.order_id + "-" + shipment_id;
       out.shipments.push_back(std::move(s));
     }
   }

@@ -61,7 +61,8 @@ struct Decoded945 {
 };
 
 // Reads every 945 set of an interchange; sets of other kinds are ignored. partner_event_id is
-// "945-<GS06>-<ST02>-<W0604>", stable across resends of the same advice.
+// "945-<order id>-<W0604 shipment id>", the same when the 3PL resends the advice in a new
+// envelope. W12 lines with nothing shipped (W1203 = 0) add no shipped line.
 Decoded945 Read945(const X12Interchange& interchange);
 
 }  // namespace crossdock

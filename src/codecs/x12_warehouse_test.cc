@@ -91,7 +91,7 @@ TEST(X12WarehouseTest, A945BecomesAShipmentMatchedByLineIds) {
   ASSERT_EQ(d.shipments.size(), 1u);
   const Shipment& s = d.shipments[0];
   EXPECT_EQ(s.order_id, "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF");
-  EXPECT_EQ(s.partner_event_id, "945-77-0001-SHP-9001");
+  EXPECT_EQ(s.partner_event_id, "945-ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF-SHP-9001");
   EXPECT_EQ(s.carrier, "UPSN");
   EXPECT_EQ(s.tracking_number, "1Z999AA10123456784");
   ASSERT_EQ(s.packages.size(), 1u);
@@ -106,15 +106,23 @@ TEST(X12WarehouseTest, A945WithoutLineIdsOrQuantitiesIsRefusedWithPositions) {
       ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi");
   text.replace(text.find("N9*LI*2~"), 8, "N9*ZZ*2~");
   text.replace(text.find("W12*CC*2*2*0"), 12, "W12*CC*2*X*0");
+  // (a backordered line, W1203 = 0, would simply add nothing)
   X12Document doc = ParseX12(text);
   ASSERT_TRUE(doc.ok());
   Decoded945 d = Read945(doc.interchanges[0]);
-  ASSERT_EQ(d.errors.size(), 2u);
+  ASSERT_EQ(d.errors.size(), 2u) << d.errors[0].ToString();
   EXPECT_EQ(d.errors[0].segment_id, "W12");
   EXPECT_EQ(d.errors[0].element, 3);
   EXPECT_EQ(d.errors[0].segment, 9);  // ISA=1, GS=2, ST=3, W06=4, … the first W12
   EXPECT_NE(d.errors[1].message.find("no N9*LI"), std::string::npos);
   EXPECT_TRUE(d.shipments.empty());
+  // A short date does not crash the reader; it is an error at W0603.
+  std::string short_date =
+      ReadFile(fs::path(CROSSDOCK_TESTDATA_DIR) / "x12" / "project" / "945_shipped.edi");
+  short_date.replace(short_date.find("*20261128*SHP"), 13, "*2026*SHP");
+  Decoded945 sd = Read945(ParseX12(short_date).interchanges.at(0));
+  ASSERT_EQ(sd.errors.size(), 1u);
+  EXPECT_EQ(sd.errors[0].element, 3);
 }
 
 TEST(X12WarehouseTest, OurOwn940AnsweredByA945RoundTrips) {
