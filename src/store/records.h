@@ -46,6 +46,13 @@ struct ReturnRecord {
   std::string body;  // canonical JSON of the return (docs/schemas/return.schema.json)
 };
 
+// The X12 control numbers last used towards one trading partner. Each outbound interchange
+// takes the next ones in the same transaction that records it, so none is ever used twice.
+struct X12ControlNumbers {
+  int64_t interchange = 0;  // ISA13, 1..999999999
+  int64_t group = 0;        // GS06, 1..999999999
+};
+
 // On-hand stock of one SKU at one node, as last reported by the node.
 struct InventoryLevel {
   std::string sku;

@@ -87,6 +87,10 @@ class WriteTx {
 
   // AlreadyExists when the id is taken.
   virtual Status InsertReturn(const ReturnRecord& record) = 0;
+  // Takes the next interchange and group control numbers for `partner` (starting at 1) and
+  // stores them; ResourceExhausted once either would pass 999999999 (X12's nine digits): a
+  // number is never reused, so an operator must agree a new range with the partner.
+  virtual Result<X12ControlNumbers> NextX12ControlNumbers(const std::string& partner) = 0;
   // Every return of the order, oldest first.
   virtual Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) = 0;
   // Stores `level` unless a report at least as new (as_of) is stored already; returns whether it

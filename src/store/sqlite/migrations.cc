@@ -147,6 +147,14 @@ CREATE TABLE inventory_levels (
   PRIMARY KEY (sku, node)
 ) WITHOUT ROWID;
 )sql",
+    // 5: X12 control numbers per trading partner, never reused.
+    R"sql(
+CREATE TABLE x12_control_numbers (
+  partner     TEXT PRIMARY KEY,
+  interchange INTEGER NOT NULL,   -- last ISA13 used
+  grp         INTEGER NOT NULL    -- last GS06 used
+) WITHOUT ROWID;
+)sql",
 };
 }  // namespace
 

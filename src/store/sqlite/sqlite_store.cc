@@ -331,6 +331,24 @@ class SqliteWriteTx final : public WriteTx {
     return s.Exec();
   }
 
+  Result<X12ControlNumbers> NextX12ControlNumbers(const std::string& partner) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO x12_control_numbers (partner, interchange, grp) VALUES (?1, 1, 1) "
+                "ON CONFLICT (partner) DO UPDATE SET interchange = interchange + 1, grp = grp + 1 "
+                "RETURNING interchange, grp");
+    s.Bind(1, partner);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Internal("no control numbers returned for " + partner);
+    X12ControlNumbers out{s.Int(0), s.Int(1)};
+    s.Reset();
+    if (out.interchange > 999'999'999 || out.group > 999'999'999) {
+      return Status(StatusCode::kResourceExhausted,
+                    "X12 control numbers for " + partner + " are used up (999999999)");
+    }
+    return out;
+  }
+
   Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) override {
     TRY_PREPARE(s, db_,
                 "SELECT id, order_id, partner, parties, status, created_at, body FROM returns "

@@ -403,5 +403,45 @@ TEST_F(SqliteStoreTest, ReturnsAndInventoryLevels) {
   EXPECT_EQ((*levels)[0].on_hand, 7);
 }
 
+TEST_F(SqliteStoreTest, X12ControlNumbersAreNeverReused) {
+  auto next = [&](const std::string& partner) {
+    X12ControlNumbers n;
+    Status st = store_->WriteAndWait([&](WriteTx& tx) -> Status {
+      auto r = tx.NextX12ControlNumbers(partner);
+      if (!r.ok()) return r.status();
+      n = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return n.interchange;
+  };
+  EXPECT_EQ(next("tpl-edi"), 1);
+  EXPECT_EQ(next("tpl-edi"), 2);
+  EXPECT_EQ(next("other"), 1);  // per partner
+  // A transaction that fails gives its number back: nothing used it.
+  Status failed = store_->WriteAndWait([&](WriteTx& tx) -> Status {
+    auto r = tx.NextX12ControlNumbers("tpl-edi");
+    if (!r.ok()) return r.status();
+    return Unavailable("the interchange could not be recorded");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(next("tpl-edi"), 3);
+  Reopen();  // survives a restart
+  EXPECT_EQ(next("tpl-edi"), 4);
+  // At the end of the range, an error rather than a wrap to numbers already used.
+  store_.reset();  // edit the file directly, as an operator with sqlite3 could
+  {
+    auto db = sqlite::Db::Open((dir_ / "crossdock.db").string(), false);
+    ASSERT_TRUE(db.ok());
+    Status st = (*db)->Exec(
+        "UPDATE x12_control_numbers SET interchange = 999999999 WHERE partner = 'tpl-edi'");
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Reopen();
+  Status exhausted = store_->WriteAndWait(
+      [&](WriteTx& tx) -> Status { return tx.NextX12ControlNumbers("tpl-edi").status(); });
+  EXPECT_EQ(exhausted.code(), StatusCode::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace crossdock
