@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+#include "app/input_file.h"
 #include "base/json.h"
 #include "codecs/amazon_order.h"
 
@@ -106,19 +107,9 @@ int ConvertCsv(const ConvertCommand& cmd, const std::string& input) {
 }  // namespace
 
 int RunConvertCommand(const ConvertCommand& cmd) {
-  std::string input;
-  if (cmd.file == "-") {
-    input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    std::ifstream in(cmd.file, std::ios::binary);
-    if (!in) {
-      std::cerr << "crossdock convert: cannot read " << cmd.file << "\n";
-      return 2;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    input = ss.str();
-  }
+  auto read = ReadCommandInput(cmd.file, "convert");
+  if (!read) return 2;
+  const std::string& input = *read;
   if (cmd.from == "csv") return ConvertCsv(cmd, input);
   Decoded<Order> decoded;
   if (cmd.from == "shopify") {

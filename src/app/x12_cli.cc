@@ -6,25 +6,16 @@
 #include <iterator>
 #include <sstream>
 
+#include "app/input_file.h"
 #include "base/json.h"
 #include "codecs/x12.h"
 
 namespace crossdock {
 
 int RunX12Command(const X12Command& cmd) {
-  std::string input;
-  if (cmd.file == "-") {
-    input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    std::ifstream in(cmd.file, std::ios::binary);
-    if (!in) {
-      std::cerr << "crossdock x12: cannot read " << cmd.file << "\n";
-      return 2;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    input = ss.str();
-  }
+  auto read = ReadCommandInput(cmd.file, "x12");
+  if (!read) return 2;
+  const std::string& input = *read;
   X12Document doc = ParseX12(input);
   if (cmd.action == "parse") {
     std::cout << X12ToJson(doc) << "\n";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "codecs/golden_files_test_util.h"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,12 +16,7 @@ namespace fs = std::filesystem;
 
 const fs::path kDir = fs::path(CROSSDOCK_TESTDATA_DIR) / "x12";
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadFile;
 
 std::string Describe(const std::vector<X12Error>& errors) {
   std::string out;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "codecs/golden_files_test_util.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,12 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_util::ReadFile;
 
 const TimePoint kNow = FromUnixMicros(1'795'000'000'000'000);  // 2026-11-18
 

@@ -16,8 +16,13 @@ Result<std::string> DecodeWebhookSecret(std::string_view secret);
 // "v1,<base64>" for the given message.
 std::string SignStandardWebhook(std::string_view key, std::string_view id, int64_t timestamp,
                                 std::string_view body);
-// Checks a `webhook-signature` header (space-separated list, any v1 entry may match) and the
-// timestamp tolerance. Unauthenticated with the reason on failure.
+// Whether a `webhook-signature` header (space-separated list, any v1 entry may match) holds the
+// signature of this message; constant-time comparisons.
+bool StandardSignatureMatches(std::string_view key, std::string_view id, int64_t timestamp,
+                              std::string_view body, std::string_view header);
+// A `webhook-timestamp` (whole seconds); Unauthenticated when it is not one.
+Result<int64_t> ParseWebhookTimestamp(std::string_view timestamp);
+// Checks the signature, then the timestamp tolerance. Unauthenticated with the reason.
 Status VerifyStandardWebhook(std::string_view key, std::string_view id, std::string_view timestamp,
                              std::string_view body, std::string_view signature_header,
                              int64_t now_seconds, int64_t tolerance_seconds = 300);

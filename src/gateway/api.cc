@@ -83,6 +83,13 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, "admin");
   add("GET", "/v1/admin/audit", &Api::ListAudit, "admin");
   add("GET", "/v1/admin/partners", &Api::ListPartners, "admin");
+  for (RouteEntry& e : routes_) {
+    if (!e.deprecated_since) continue;
+    // RFC 9745 wants a structured-field date (@<unix seconds>): converted once, here.
+    std::tm tm{};
+    strptime(e.deprecated_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    e.deprecation = "@" + std::to_string(timegm(&tm));
+  }
   for (size_t i = 0; i <= routes_.size(); ++i) {
     auto m = std::make_unique<RouteMetrics>();
     std::string route = i < routes_.size() ? router_.Pattern(static_cast<int>(i)) : "unmatched";
@@ -152,11 +159,7 @@ Respond Api::Finish(std::shared_ptr<RequestContext> ctx, Respond respond) {
     RouteMetrics& m = *route_metrics_[index];
     if (found && routes_[index].deprecated_since) {
       const RouteEntry& e = routes_[index];
-      // RFC 9745 wants a structured-field date (@<unix seconds>); the HTTP-date is converted
-      // once per answer, which is cheap next to the request.
-      std::tm tm{};
-      strptime(e.deprecated_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-      r.headers["Deprecation"] = "@" + std::to_string(timegm(&tm));
+      r.headers["Deprecation"] = e.deprecation;
       r.headers["Sunset"] = e.sunset;
       std::string successor = e.successor;
       if (auto brace = successor.find("{id}"); brace != std::string::npos) {

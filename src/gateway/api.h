@@ -97,6 +97,7 @@ class Api {
     const char* deprecated_since = nullptr;  // HTTP-date
     const char* sunset = nullptr;            // HTTP-date
     const char* successor = nullptr;         // path template of the replacement
+    std::string deprecation;                 // the Deprecation value, "@<unix seconds>"
   };
   FilterResult Throttle(RequestContext& ctx, HttpResponse& out);
   // Counts a failed authentication from the request's address (brute-force limit).

@@ -185,7 +185,7 @@ class ApiTest : public ::testing::Test {
   }
   // Obviously fake test secrets.
   static constexpr const char* kShopifySecret = "FAKE-shopify-app-secret";
-  static constexpr const char* kStandardSecret = "whsec_RkFLRUZBS0VGQUtFRkFLRTEyMzQ=";
+  static constexpr const char* kStandardSecret = "whsec_FAKEFAKEFAKEFAKEFAKEFAKEFAKE1234";
   HttpRequest ShopifyDelivery(std::string body, const std::string& id,
                               std::string topic = "orders/create") {
     HttpRequest r = Req("POST", "/v1/webhooks/shopify-store", std::move(body), "");
@@ -206,6 +206,26 @@ class ApiTest : public ::testing::Test {
     r.headers["webhook-signature"] =
         SignStandardWebhook(*DecodeWebhookSecret(kStandardSecret), id, ts, r.body);
     return r;
+  }
+  // The body of a shipment of order `id` (`o`) at tpl-east: every line in full, or, with
+  // `first_units` > 0, only that many units of the first line.
+  static std::string ShipmentBody(const std::string& id, const Order& o, const std::string& event,
+                                  int64_t first_units = 0) {
+    Shipment s;
+    s.order_id = id;
+    s.partner_event_id = event;
+    Package p;
+    for (const auto& l : o.lines) p.lines.push_back({l.line_id, l.sku, l.quantity});
+    if (first_units > 0) p.lines = {{o.lines[0].line_id, o.lines[0].sku, first_units}};
+    s.packages.push_back(p);
+    return EncodeShipment(s);
+  }
+  // Confirms that shipment as node tpl-east; the answer's status.
+  int Ship(const std::string& id, const Order& o, const std::string& event,
+           int64_t first_units = 0) {
+    return Call(Req("POST", "/v1/nodes/tpl-east/shipments", ShipmentBody(id, o, event, first_units),
+                    "east-key"))
+        .status;
   }
   HttpRequest PostOrder(const std::string& body, const std::string& idem,
                         std::string key = "shop-key") {
@@ -1127,15 +1147,7 @@ TEST_F(ApiTest, CancellationIsRecordedOnceAndRefusedAfterShipment) {
   Order s = gen_.Next();
   std::string shipped_id =
       Call(PostOrder(EncodeOrder(s), "can-2")).headers.at("Location").substr(strlen("/v1/orders/"));
-  Shipment sh;
-  sh.order_id = shipped_id;
-  sh.partner_event_id = "can-ship";
-  Package p;
-  p.lines.push_back({s.lines[0].line_id, s.lines[0].sku, 1});
-  sh.packages.push_back(p);
-  ASSERT_EQ(
-      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
-      201);
+  ASSERT_EQ(Ship(shipped_id, s, "can-ship", 1), 201);
   HttpResponse late = Call(Req("POST", "/v1/orders/" + shipped_id + "/cancel", ""));
   EXPECT_EQ(late.status, 409);
   EXPECT_EQ(ProblemSlugOf(late), "conflict");
@@ -1158,15 +1170,7 @@ TEST_F(ApiTest, ReturnsCoverOnlyShippedQuantitiesAndRefuseServerFields) {
   HttpResponse unshipped = post(one, "r1");
   EXPECT_EQ(unshipped.status, 422);
   EXPECT_NE(unshipped.body.find(R"("pointer":"/lines/0/quantity")"), std::string::npos);
-  Shipment sh;
-  sh.order_id = id;
-  sh.partner_event_id = "ret-ship";
-  Package p;
-  p.lines.push_back({line, o.lines[0].sku, 1});
-  sh.packages.push_back(p);
-  ASSERT_EQ(
-      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
-      201);
+  ASSERT_EQ(Ship(id, o, "ret-ship", 1), 201);
   HttpResponse ok = post(one, "r2");
   EXPECT_EQ(ok.status, 201) << ok.body;
   HttpResponse replay = post(one, "r2");
@@ -1282,13 +1286,7 @@ TEST_F(ApiTest, StandardWebhooksFromANodeApplyShipmentsOnce) {
   Order o = gen_.Next();
   std::string id =
       Call(PostOrder(EncodeOrder(o), "sw-1")).headers.at("Location").substr(strlen("/v1/orders/"));
-  Shipment s;
-  s.order_id = id;
-  s.partner_event_id = "east-42";
-  Package p;
-  for (const auto& l : o.lines) p.lines.push_back({l.line_id, l.sku, l.quantity});
-  s.packages.push_back(p);
-  std::string data = EncodeShipment(s);
+  std::string data = ShipmentBody(id, o, "east-42");
   HttpResponse first = Call(StandardDelivery("shipment.confirmed", data, "msg_1"));
   EXPECT_EQ(first.status, 201) << first.body;
   HttpResponse repeat = Call(StandardDelivery("shipment.confirmed", data, "msg_1"));
@@ -1342,15 +1340,7 @@ TEST_F(ApiTest, ReturnsCountEarlierReturnsInTheTransaction) {
   Order o = gen_.Next();
   std::string id =
       Call(PostOrder(EncodeOrder(o), "cum-o")).headers.at("Location").substr(strlen("/v1/orders/"));
-  Shipment sh;
-  sh.order_id = id;
-  sh.partner_event_id = "cum-ship";
-  Package p;
-  p.lines.push_back({o.lines[0].line_id, o.lines[0].sku, 1});
-  sh.packages.push_back(p);
-  ASSERT_EQ(
-      Call(Req("POST", "/v1/nodes/tpl-east/shipments", EncodeShipment(sh), "east-key")).status,
-      201);
+  ASSERT_EQ(Ship(id, o, "cum-ship", 1), 201);
   std::string body = R"({"order_id":")" + id + R"(","lines":[{"line_id":")" + o.lines[0].line_id +
                      R"(","quantity":1,"reason":"x"}]})";
   // Two concurrent returns of the one shipped unit: exactly one is accepted.
