@@ -1,5 +1,7 @@
 #include "flows/order_flow.h"
 
+#include <algorithm>
+
 #include "codecs/json_reader.h"
 #include "flows/order_state.h"
 
@@ -306,6 +308,87 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
           return;
         }
         if (!sh->outcome.already_requested && !sh->outcome.rejection && options_.on_committed) {
+          options_.on_committed();
+        }
+        done(std::move(sh->outcome));
+      });
+}
+
+void OrderFlow::InitiateReturn(ReturnRequest request,
+                               std::function<void(Result<ReturnOutcome>)> done) {
+  struct Shared {
+    ReturnRequest request;
+    std::string return_id, event_id;
+    ReturnOutcome outcome;
+  };
+  auto sh =
+      std::make_shared<Shared>(Shared{std::move(request), ids_.Next("ret"), ids_.Next("evt"), {}});
+  store_.Write(
+      [this, sh](WriteTx& tx) -> Status {
+        const ReturnRequest& req = sh->request;
+        ReturnOutcome& out = sh->outcome;
+        out = ReturnOutcome{};
+        auto prior = tx.GetIdempotency(req.partner, req.idempotency_key);
+        if (!prior.ok()) return prior.status();
+        if (prior->has_value()) {
+          const IdempotencyRecord& p = **prior;
+          out.kind = p.request_hash == req.request_hash ? ReturnOutcome::Kind::kReplayed
+                                                        : ReturnOutcome::Kind::kKeyReused;
+          out.response = {p.status_code, p.response_body, p.location};
+          return Status::Ok();
+        }
+        auto loaded = Load(tx, req.order_id);
+        if (!loaded.ok()) return loaded.status();
+        if (!loaded->aggregate) {
+          out.kind = ReturnOutcome::Kind::kNotFound;
+          return Status::Ok();
+        }
+        auto earlier = tx.ReturnsForOrder(req.order_id);
+        if (!earlier.ok()) return earlier.status();
+        std::map<std::string, int64_t> returned;
+        for (const auto& r : *earlier) {
+          CROSSDOCK_RETURN_IF_ERROR(AddReturnedQuantities(r.body, returned));
+        }
+        out.errors = CheckReturn(*loaded->aggregate, returned, req.lines);
+        if (!out.errors.empty()) {
+          out.kind = ReturnOutcome::Kind::kRejected;
+          return Status::Ok();  // nothing written
+        }
+        TimePoint now = clock_.Now();
+        ReturnRecord ret{
+            sh->return_id,
+            req.order_id,
+            req.partner,
+            loaded->record->parties,
+            "requested",
+            now,
+            EncodeReturn(sh->return_id, req.order_id, req.partner, now, req.lines, req.notes)};
+        if (std::find(ret.parties.begin(), ret.parties.end(), ret.partner) == ret.parties.end()) {
+          ret.parties.push_back(ret.partner);  // an operator who opened it sees it too
+        }
+        out.response = {201, ret.body, "/v1/returns/" + ret.id};
+        CROSSDOCK_RETURN_IF_ERROR(tx.InsertReturn(ret));
+        CROSSDOCK_RETURN_IF_ERROR(
+            tx.PutIdempotency({req.partner, req.idempotency_key, req.request_hash, 201, ret.body,
+                               out.response.location, now}));
+        HistoryEntry h{0, now, "order.return_requested", ret.body, req.trace.trace_id};
+        CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(req.order_id, h));
+        EventRecord e{0,
+                      sh->event_id,
+                      "/crossdock/returns",
+                      "dev.crossdock.return.requested.v1",
+                      req.order_id,
+                      now,
+                      ret.body,
+                      req.trace.ToTraceparent()};
+        return tx.AppendEvent(e);
+      },
+      [this, sh, done = std::move(done)](Status st) {
+        if (!st.ok()) {
+          done(st);
+          return;
+        }
+        if (sh->outcome.kind == ReturnOutcome::Kind::kCreated && options_.on_committed) {
           options_.on_committed();
         }
         done(std::move(sh->outcome));

@@ -14,6 +14,7 @@
 #include "base/metrics.h"
 #include "base/trace.h"
 #include "flows/order_decider.h"
+#include "flows/returns.h"
 #include "store/store.h"
 
 namespace crossdock {
@@ -52,6 +53,29 @@ struct ShipmentOutcome {
   std::optional<Rejection> rejection;
   std::string order_id;
   std::string status;  // the order's status after the shipment
+};
+
+struct ReturnRequest {
+  std::string order_id;
+  std::vector<ReturnLineRequest> lines;
+  std::string notes;
+  std::string partner;  // who initiates it
+  std::string idempotency_key;
+  std::string request_hash;
+  TraceContext trace;
+};
+
+struct ReturnOutcome {
+  enum class Kind {
+    kCreated,    // stored now; `response` is the answer
+    kReplayed,   // same key, same request: the stored first answer
+    kKeyReused,  // same key, different request (422)
+    kRejected,   // `errors`: quantities or lines the order does not allow (422)
+    kNotFound,   // no such order
+  };
+  Kind kind = Kind::kCreated;
+  StoredResponse response;
+  FieldErrors errors;
 };
 
 struct CancelOutcome {
@@ -97,6 +121,11 @@ class OrderFlow final : public DispatchOutcomeSink {
   // Records a cancellation request (see CancelRequested in order_decider.h).
   void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,
                      std::function<void(Result<CancelOutcome>)> done);
+
+  // Records a return request with its history entry and return.requested event, under its
+  // Idempotency-Key, checking in the same transaction that only shipped units come back
+  // (counting earlier returns, so concurrent requests cannot both take the last units).
+  void InitiateReturn(ReturnRequest request, std::function<void(Result<ReturnOutcome>)> done);
 
   Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) override;
   Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;

@@ -24,25 +24,6 @@ constexpr size_t kMaxInventoryLevels = 10'000;
 constexpr size_t kMaxReturnLines = 1'000;
 constexpr auto kMaxClockSkew = std::chrono::minutes(5);
 
-// Units per order line in the stored returns' bodies ({"lines":[{"line_id","quantity"}]}).
-Status AddReturnedQuantities(const std::string& body, std::map<std::string, int64_t>& out) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  simdjson::dom::array lines;
-  if (parser.parse(body).get(doc) || doc["lines"].get_array().get(lines)) {
-    return Internal("a stored return does not decode");
-  }
-  for (auto line : lines) {
-    std::string_view id;
-    int64_t quantity = 0;
-    if (line["line_id"].get_string().get(id) || line["quantity"].get_int64().get(quantity)) {
-      return Internal("a stored return line does not decode");
-    }
-    out[std::string(id)] += quantity;
-  }
-  return Status::Ok();
-}
-
 // Cursors are opaque to clients: base64url of the last id on the page.
 std::string EncodeCursor(const std::string& last_id) {
   std::string b = Base64Encode(last_id);
@@ -426,13 +407,8 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
     return;
   }
   json_reader::Reader r(errors);
-  struct Line {
-    std::string line_id;
-    int64_t quantity = 0;
-    std::string reason;
-  };
   std::string order_id, notes;
-  std::vector<Line> lines;
+  std::vector<ReturnLineRequest> lines;
   std::vector<std::string_view> seen;
   r.ForEachField(*doc, "", [&](std::string_view k, json_reader::element v, const std::string& p) {
     seen.push_back(k);
@@ -443,7 +419,7 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
       if (notes.size() > 2000) r.Error(p, "is longer than 2000 bytes");
     } else if (k == "lines") {
       r.ForEachItem(v, p, [&](json_reader::element item, const std::string& ip) {
-        Line l;
+        ReturnLineRequest l;
         std::vector<std::string_view> line_seen;
         r.ForEachField(item, ip,
                        [&](std::string_view f, json_reader::element fv, const std::string& fp) {
@@ -474,144 +450,45 @@ void Api::PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
     respond(DecodeFailure(*ctx, "return request", false, std::move(errors)));
     return;
   }
-  auto rec = VisibleOrder(*ctx, order_id, respond);
-  if (!rec) return;
-  auto flow = DecodeFlowState(rec->flow_state);
-  if (!flow.ok()) {
-    respond(FromStatus(*ctx, flow.status()));
-    return;
-  }
-  // Only what has shipped can come back.
-  std::map<std::string, int64_t> asked;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string p = "/lines/" + std::to_string(i);
-    auto it = std::find_if(rec->order.lines.begin(), rec->order.lines.end(),
-                           [&](const OrderLine& l) { return l.line_id == lines[i].line_id; });
-    if (it == rec->order.lines.end()) {
-      errors.push_back({p + "/line_id", "order " + order_id + " has no such line"});
-      continue;
-    }
-    asked[lines[i].line_id] += lines[i].quantity;
-    auto shipped = flow->shipped.find(lines[i].line_id);
-    int64_t have = shipped == flow->shipped.end() ? 0 : shipped->second;
-    if (asked[lines[i].line_id] > have) {
-      errors.push_back(
-          {p + "/quantity", "exceeds the " + std::to_string(have) + " shipped on this line"});
-    }
-  }
-  if (!errors.empty()) {
-    respond(DecodeFailure(*ctx, "return request", false, std::move(errors)));
-    return;
-  }
+  // Who may see the order may return from it; what may come back is the flow's decision.
+  if (!VisibleOrder(*ctx, order_id, respond)) return;
   if (!AcquireIdempotencyKey(*ctx, *key, respond)) return;
-  TimePoint now = clock_.Now();
-  auto ret = std::make_shared<ReturnRecord>();
-  ret->id = ids_.Next("ret");
-  ret->order_id = order_id;
-  ret->partner = ctx->partner->id;
-  ret->parties = rec->parties;
-  if (std::find(ret->parties.begin(), ret->parties.end(), ret->partner) == ret->parties.end()) {
-    ret->parties.push_back(ret->partner);  // an operator who opened it sees it anyway
-  }
-  ret->status = "requested";
-  ret->created_at = now;
-  {
-    JsonWriter w;
-    w.StartObject();
-    w.Field("id", ret->id).Field("order_id", order_id).Field("status", ret->status);
-    w.Field("partner", ret->partner).Field("created_at", FormatRfc3339(now));
-    w.Key("lines").StartArray();
-    for (const auto& l : lines) {
-      w.StartObject().Field("line_id", l.line_id).Field("quantity", l.quantity);
-      w.Field("reason", l.reason).EndObject();
+  ReturnRequest req{order_id,
+                    std::move(lines),
+                    std::move(notes),
+                    ctx->partner->id,
+                    *key,
+                    IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body),
+                    ctx->trace};
+  flow_.InitiateReturn(std::move(req), [this, ctx, order_id, key = *key,
+                                        respond = std::move(respond)](Result<ReturnOutcome> r) {
+    in_flight_.Release(ctx->partner->id, key);
+    if (!r.ok()) {
+      respond(FromStatus(*ctx, r.status()));
+      return;
     }
-    w.EndArray();
-    if (!notes.empty()) w.Field("notes", notes);
-    w.EndObject();
-    ret->body = w.Take();
-  }
-  struct Outcome {
-    std::optional<IdempotencyRecord> replay;
-    bool reused = false;
-    FieldErrors over;  // quantities beyond what shipped, counting earlier returns
-  };
-  std::map<std::string, int64_t> shipped = flow->shipped;
-  std::vector<std::pair<std::string, int64_t>> asked_lines;
-  for (const auto& l : lines) asked_lines.emplace_back(l.line_id, l.quantity);
-  auto out = std::make_shared<Outcome>();
-  std::string hash = IdempotencyRequestHash("POST", ctx->request.path, ctx->request.body);
-  std::string partner = ctx->partner->id, trace_id = ctx->trace.trace_id;
-  std::string traceparent = ctx->trace.ToTraceparent(), event_id = ids_.Next("evt");
-  store_.Write(
-      [ret, out, key = *key, hash, partner, now, trace_id, traceparent, event_id, shipped,
-       asked_lines](WriteTx& tx) -> Status {
-        *out = Outcome{};
-        auto prior = tx.GetIdempotency(partner, key);
-        if (!prior.ok()) return prior.status();
-        if (prior->has_value()) {
-          if ((*prior)->request_hash != hash)
-            out->reused = true;
-          else
-            out->replay = **prior;
-          return Status::Ok();
-        }
-        // Inside the transaction, so concurrent returns cannot both take the last units.
-        auto earlier = tx.ReturnsForOrder(ret->order_id);
-        if (!earlier.ok()) return earlier.status();
-        std::map<std::string, int64_t> returned;
-        for (const auto& r : *earlier) {
-          CROSSDOCK_RETURN_IF_ERROR(AddReturnedQuantities(r.body, returned));
-        }
-        for (size_t i = 0; i < asked_lines.size(); ++i) {
-          const auto& [line, quantity] = asked_lines[i];
-          returned[line] += quantity;
-          auto it = shipped.find(line);
-          int64_t have = it == shipped.end() ? 0 : it->second;
-          if (returned[line] > have) {
-            out->over.push_back({"/lines/" + std::to_string(i) + "/quantity",
-                                 "with earlier returns, exceeds the " + std::to_string(have) +
-                                     " shipped on this line"});
-          }
-        }
-        if (!out->over.empty()) return Status::Ok();  // nothing written
-        CROSSDOCK_RETURN_IF_ERROR(tx.InsertReturn(*ret));
-        CROSSDOCK_RETURN_IF_ERROR(
-            tx.PutIdempotency({partner, key, hash, 201, ret->body, "/v1/returns/" + ret->id, now}));
-        HistoryEntry h{0, now, "order.return_requested", ret->body, trace_id};
-        CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(ret->order_id, h));
-        EventRecord e{0,
-                      event_id,
-                      "/crossdock/returns",
-                      "dev.crossdock.return.requested.v1",
-                      ret->order_id,
-                      now,
-                      ret->body,
-                      traceparent};
-        return tx.AppendEvent(e);
-      },
-      [this, ctx, ret, out, key = *key, respond = std::move(respond)](Status st) {
-        in_flight_.Release(ctx->partner->id, key);
-        if (!st.ok()) {
-          respond(FromStatus(*ctx, st));
-          return;
-        }
-        if (out->reused) {
-          respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
-                       "this Idempotency-Key was first used with a different body"));
-          return;
-        }
-        if (!out->over.empty()) {
-          respond(DecodeFailure(*ctx, "return request", false, std::move(out->over)));
-          return;
-        }
-        const bool replayed = out->replay.has_value();
-        HttpResponse resp =
-            HttpResponse::Json(201, replayed ? out->replay->response_body : ret->body);
-        resp.headers["Location"] = replayed ? out->replay->location : "/v1/returns/" + ret->id;
-        if (replayed) resp.headers["Idempotent-Replayed"] = "true";
-        if (!replayed && options_.on_committed) options_.on_committed();
+    using Kind = ReturnOutcome::Kind;
+    switch (r->kind) {
+      case Kind::kCreated:
+      case Kind::kReplayed: {
+        HttpResponse resp = HttpResponse::Json(r->response.status, r->response.body);
+        resp.headers["Location"] = r->response.location;
+        if (r->kind == Kind::kReplayed) resp.headers["Idempotent-Replayed"] = "true";
         respond(std::move(resp));
-      });
+        return;
+      }
+      case Kind::kKeyReused:
+        respond(Fail(*ctx, ProblemType::kIdempotencyKeyReused,
+                     "this Idempotency-Key was first used with a different body"));
+        return;
+      case Kind::kRejected:
+        respond(DecodeFailure(*ctx, "return request", false, std::move(r->errors)));
+        return;
+      case Kind::kNotFound:
+        respond(Fail(*ctx, ProblemType::kNotFound, "no order " + order_id));
+        return;
+    }
+  });
 }
 
 void Api::GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
