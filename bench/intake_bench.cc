@@ -68,7 +68,7 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   ManualClock clock;
   SeededRandom random(7);
   IdGenerator ids(clock, random);
-  RoutingPolicy routing{{}, "tpl-east"};
+  OrderPolicy routing{RoutingPolicy{{}, "tpl-east"}, {}};
   std::vector<Rows> rows;
   rows.reserve(static_cast<size_t>(orders));
   for (int i = 0; i < orders; ++i) {

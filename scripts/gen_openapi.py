@@ -178,7 +178,8 @@ PATHS = {
                 {"name": "cursor", "in": "query", "schema": {"type": "string"},
                  "description": "Opaque; from the previous page."},
                 {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
-                    "received", "allocated", "dispatched", "partially_shipped", "shipped",
+                    "received", "validated", "accepted", "held", "backordered", "allocated", "dispatched",
+                    "partially_shipped", "shipped", "delivered", "invoiced", "closed",
                     "cancelled", "rejected"]}},
                 {"name": "channel", "in": "query", "schema": {"type": "string"}}],
             "responses": {"200": {**json_body("A page of orders.", ref("OrderPage")),

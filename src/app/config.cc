@@ -187,6 +187,10 @@ void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std
   if (!ep.lookup_url.empty() && !ParseHttpUrl(ep.lookup_url).ok()) {
     errors.push_back(m.Path("lookup_url") + ": must be http://host:port/path with {reference}");
   }
+  m.Read("cancel_url", ep.cancel_url);
+  if (!ep.cancel_url.empty() && !ParseHttpUrl(ep.cancel_url).ok()) {
+    errors.push_back(m.Path("cancel_url") + ": must be http://host:port/path");
+  }
   if (YAML::Node b = m.Get("breaker")) {
     Map bm(b, m.Path("breaker"), errors);
     CircuitBreakerPolicy& p = ep.breaker;
@@ -504,6 +508,55 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
       }
     }
+    if (YAML::Node erp = m.Get("erp")) {
+      Map e(erp, "erp", errors);
+      ErpConfig& ec = c.erp;
+      e.Require("kind");
+      e.Read("kind", ec.kind);
+      if (ec.kind != "tryton" && ec.kind != "rest") {
+        errors.push_back("erp.kind: must be tryton or rest");
+      }
+      ec.endpoint.quota.max_in_flight = 2;  // Tryton on SQLite takes one writer at a time
+      ec.endpoint.timeout = std::chrono::milliseconds(30'000);
+      ReadEndpoint(e, "erp", ec.endpoint, errors);
+      ec.endpoint.id = "erp";
+      e.Read("user", ec.user);
+      e.Read("password", ec.password);
+      if (!ec.password.empty()) InlineSecret(src, e.Path("password"), errors);
+      std::string password_file;
+      e.Read("password_file", password_file);
+      if (!password_file.empty())
+        ec.password = ReadSecretFile(base_dir, password_file, e.Path("password_file"), errors);
+      if (auto ext = ExternalSecret("erp.password", errors)) {
+        ec.password = ext->empty() ? "" : ext->front();
+      }
+      e.Read("api_key", ec.api_key);
+      if (!ec.api_key.empty()) InlineSecret(src, e.Path("api_key"), errors);
+      std::string key_file;
+      e.Read("api_key_file", key_file);
+      if (!key_file.empty())
+        ec.api_key = ReadSecretFile(base_dir, key_file, e.Path("api_key_file"), errors);
+      if (auto ext = ExternalSecret("erp.api_key", errors)) {
+        ec.api_key = ext->empty() ? "" : ext->front();
+      }
+      if (ec.kind == "tryton" && (ec.user.empty() || ec.password.empty())) {
+        errors.push_back("erp: tryton needs user and password (or password_file)");
+      }
+      std::string tolerance = "0";
+      e.Read("price_tolerance_percent", tolerance);
+      auto parsed = Decimal::Parse(tolerance);
+      if (!parsed.ok() || parsed->micros() < 0) {
+        errors.push_back("erp.price_tolerance_percent: must be a decimal number, at least 0");
+      } else {
+        ec.policy.price_tolerance_percent = *parsed;
+      }
+      e.Read("hold_over_credit", ec.policy.hold_over_credit);
+      int64_t hold_timeout_s = 0;
+      e.Read("hold_timeout_s", hold_timeout_s);
+      if (hold_timeout_s < 0) errors.push_back("erp.hold_timeout_s: must not be negative");
+      ec.policy.hold_timeout = std::chrono::seconds(hold_timeout_s);
+      ec.policy.destination = "erp";
+    }
     if (YAML::Node subs = m.Get("subscribers")) {
       if (!subs.IsSequence()) errors.push_back("subscribers: must be a list");
       for (size_t i = 0; subs.IsSequence() && i < subs.size(); ++i) {
@@ -765,6 +818,19 @@ std::string Config::Redacted() const {
         << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
+  if (!erp.kind.empty()) {
+    out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind"
+        << YAML::Value << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;
+    if (!erp.user.empty()) out << YAML::Key << "user" << YAML::Value << erp.user;
+    if (!erp.password.empty()) out << YAML::Key << "password" << YAML::Value << "<redacted>";
+    if (!erp.api_key.empty()) out << YAML::Key << "api_key" << YAML::Value << "<redacted>";
+    out << YAML::Key << "price_tolerance_percent" << YAML::Value
+        << erp.policy.price_tolerance_percent.ToString() << YAML::Key << "hold_over_credit"
+        << YAML::Value << erp.policy.hold_over_credit << YAML::Key << "hold_timeout_s"
+        << YAML::Value
+        << std::chrono::duration_cast<std::chrono::seconds>(erp.policy.hold_timeout).count()
+        << YAML::EndMap;
+  }
   out << YAML::Key << "subscribers" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : subscribers) {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << s.id << YAML::Key << "url"

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/status.h"
 #include "delivery/endpoint.h"
+#include "flows/order_decider.h"
 #include "flows/routing.h"
 #include "gateway/auth.h"
 #include "gateway/inbound_webhook.h"
@@ -51,6 +52,17 @@ struct NodeConfig {
   std::string name;
   Endpoint endpoint;    // url, timeout, retry
   std::string api_key;  // sent to the node as "Authorization: Bearer <key>"; may be empty
+};
+
+// The ERP (system of record for customers, prices, credit and invoices). Without one, orders
+// are accepted at intake and nothing is invoiced.
+struct ErpConfig {
+  std::string kind;  // "" (none), "tryton" (JSON-RPC) or "rest" (HTTP, docs/erp.md shapes)
+  Endpoint endpoint;  // id "erp"; url, timeout, retry, breaker, quota
+  std::string user;      // tryton: the login
+  std::string password;  // tryton: secret "erp.password"
+  std::string api_key;   // rest: secret "erp.api_key", sent as "Authorization: Bearer <key>"
+  ErpPolicy policy;      // destination is set to "erp" when kind is set
 };
 
 struct SubscriberConfig {
@@ -83,6 +95,7 @@ struct Config {
   std::vector<PartnerConfig> partners;
   std::vector<NodeConfig> nodes;
   RoutingPolicy routing;
+  ErpConfig erp;
   std::vector<SubscriberConfig> subscribers;
 
   // YAML with every secret redacted.

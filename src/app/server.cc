@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "delivery/faulty_http_client.h"
+#include "delivery/erp/tryton_connector.h"
 #include "delivery/outbox_dispatcher.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
@@ -55,7 +56,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
 
   std::vector<WebhookPublisher*> publishers;
   OrderFlowOptions flow_options;
-  flow_options.routing = config.routing;
+  flow_options.policy.routing = config.routing;
+  flow_options.policy.erp = config.erp.policy;
   Server* self = s.get();
   flow_options.on_committed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();
@@ -103,6 +105,16 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   for (const auto& n : config.nodes) {
     Endpoint ep = n.endpoint;
     if (!n.api_key.empty()) ep.headers.emplace_back("Authorization", "Bearer " + n.api_key);
+    endpoints[ep.id] = ep;
+  }
+  if (!config.erp.kind.empty()) {
+    Endpoint ep = config.erp.endpoint;
+    if (config.erp.kind == "tryton") {
+      TrytonRpcOptions rpc{ep.url, config.erp.user, config.erp.password, ep.timeout};
+      ep.connector = std::make_shared<TrytonConnector>(rpc);
+    } else if (!config.erp.api_key.empty()) {
+      ep.headers.emplace_back("Authorization", "Bearer " + config.erp.api_key);
+    }
     endpoints[ep.id] = ep;
   }
   DispatcherOptions dispatcher_options;

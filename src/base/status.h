@@ -61,6 +61,9 @@ inline Status AlreadyExists(std::string m) {
 inline Status Conflict(std::string m) {
   return {StatusCode::kConflict, std::move(m)};
 }
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 inline Status Unavailable(std::string m) {
   return {StatusCode::kUnavailable, std::move(m)};
 }

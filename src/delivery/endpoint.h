@@ -3,11 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "delivery/circuit_breaker.h"
+#include "delivery/connector.h"
 #include "delivery/retry_policy.h"
 
 namespace crossdock {
@@ -36,6 +38,12 @@ struct Endpoint {
   // reference ("{reference}" is replaced by the order id). Before an in-doubt command is sent
   // again it is looked up: 200 = it was applied (success), 404 = safe to send.
   std::string lookup_url;
+  // Nodes: where "node.cancel" commands go (POST, same headers); empty = the node takes no
+  // cancellations over the API and each one becomes an exception for an operator.
+  std::string cancel_url;
+  // Set for destinations spoken to through their own API (an ERP): commands go to it instead
+  // of an HTTP POST to `url`. Shared by the dispatcher's workers.
+  std::shared_ptr<Connector> connector;
 };
 
 }  // namespace crossdock

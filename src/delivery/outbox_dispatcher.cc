@@ -324,6 +324,15 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
                     dest_label + ",outcome=\"" + outcome + "\"")
         .Inc();
   };
+  if (item.type == command::kTimer) {
+    // A durable timer came due: nothing to call, the flow reacts to it.
+    count("timer");
+    Record(item, [&](WriteTx& tx) {
+      CROSSDOCK_RETURN_IF_ERROR(tx.CompleteOutbox(item.id, attempt));
+      return sink_.OnDelivered(tx, item, "");
+    });
+    return;
+  }
   auto ep = endpoints_.find(item.destination);
   if (ep == endpoints_.end()) {
     count("no_endpoint");
@@ -354,7 +363,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   // An in-doubt command to a partner without idempotency keys is looked up before it is sent
   // again: it may have been applied by the attempt that never got its answer.
   std::optional<ClientResponse> found;
-  if (item.in_doubt && !endpoint.lookup_url.empty()) {
+  if (item.in_doubt && !endpoint.lookup_url.empty() && !endpoint.connector) {
     ClientRequest lookup;
     lookup.method = "GET";
     lookup.url = endpoint.lookup_url;
@@ -408,7 +417,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   }
   ClientRequest req;
   req.method = "POST";
-  req.url = endpoint.url;
+  req.url = item.type == command::kNodeCancel ? endpoint.cancel_url : endpoint.url;
   req.timeout = endpoint.timeout;
   req.headers = endpoint.headers;
   req.headers.emplace_back("Content-Type", "application/json");
@@ -424,7 +433,15 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   req.resend_on_stale_connection = endpoint.lookup_url.empty();
 
   TimePoint started = clock_.Now();
-  auto resp = client.Send(req);
+  Result<ClientResponse> resp = Internal("unsent");
+  if (endpoint.connector) {
+    resp = endpoint.connector->Execute(item);
+  } else if (req.url.empty()) {
+    resp = ConnectorAnswer(422, "no URL is configured for " + item.type + " at " +
+                                    item.destination);
+  } else {
+    resp = client.Send(req);
+  }
   TimePoint finished = clock_.Now();
   metrics_
       .GetHistogram("crossdock_delivery_duration_seconds", "Duration of one outbound call.",

@@ -10,7 +10,9 @@ namespace crossdock {
 
 namespace {
 
-std::string EventData(const Order& o, const std::function<void(JsonWriter&)>& extra = {}) {
+using Extra = std::function<void(JsonWriter&)>;
+
+std::string EventData(const Order& o, const Extra& extra = {}) {
   JsonWriter w;
   w.StartObject();
   w.Field("order_id", o.id);
@@ -26,86 +28,328 @@ Rejection Reject(Status s, FieldErrors errors = {}) {
   return Rejection{std::move(s), std::move(errors)};
 }
 
-bool IsOneOf(OrderStatus s, std::initializer_list<OrderStatus> set) {
-  for (auto x : set) {
-    if (x == s) return true;
-  }
-  return false;
+std::string Micros(TimePoint t) { return std::to_string(ToUnixMicros(t)); }
+
+bool FullyShipped(const OrderAggregate& a) {
+  return !a.order.lines.empty() &&
+         std::all_of(a.order.lines.begin(), a.order.lines.end(), [&](const OrderLine& l) {
+           auto it = a.flow.shipped.find(l.line_id);
+           return it != a.flow.shipped.end() && it->second >= l.quantity;
+         });
 }
 
-DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const RoutingPolicy& routing) {
-  auto node = Route(in.order, routing);
+bool AllInvoiced(const OrderFlowState& f) {
+  return std::all_of(f.invoices.begin(), f.invoices.end(),
+                     [](const auto& kv) { return !kv.second.empty(); });
+}
+
+bool IsHeld(const OrderFlowState& f) { return f.held_at && !f.released_at; }
+
+// A decision under construction: the next state, the events and commands it adds. Every
+// event carries the status the order has after the decision, so events are added last
+// (Finish) from the facts gathered on the way.
+class Builder {
+ public:
+  Builder(const OrderAggregate& cur, TimePoint now, const OrderPolicy& policy)
+      : now_(now), policy_(policy) {
+    d_.next = cur;
+  }
+  OrderAggregate& next() { return d_.next; }
+  OrderFlowState& flow() { return d_.next.flow; }
+  const OrderFlowState& flow() const { return d_.next.flow; }
+  const Order& order() const { return d_.next.order; }
+  TimePoint now() const { return now_; }
+  const OrderPolicy& policy() const { return policy_; }
+
+  void Event(std::string type, Extra extra = {}) {
+    pending_.push_back({std::move(type), std::move(extra)});
+  }
+  // `step` names the step within the order; the idempotency key is "<step>-<order id>"
+  // (plus "-<detail>" when given), stable across retries and replays.
+  void Send(std::string type, std::string destination, const std::string& step,
+            const std::string& detail, std::string payload,
+            std::optional<TimePoint> not_before = std::nullopt) {
+    std::string key = step + "-" + order().id + (detail.empty() ? "" : "-" + detail);
+    d_.commands.push_back(Command{std::move(type), std::move(destination), std::move(key),
+                                  std::move(payload), not_before});
+  }
+  void OpenException(std::string reason, std::string detail) {
+    flow().exception = FlowException{std::move(reason), std::move(detail), now_};
+    const FlowException& e = *flow().exception;
+    Event("order.exception", [e](JsonWriter& w) {
+      w.Field("reason", e.reason);
+      w.Field("detail", e.detail);
+    });
+  }
+
+  Decision Finish() {
+    Order& o = d_.next.order;
+    OrderStatus before = o.status.value_or(OrderStatus::kReceived);
+    OrderStatus after = DeriveStatus(d_.next, policy_.erp);
+    o.status = after;
+    if (after == OrderStatus::kClosed && !d_.next.flow.closed_at) {
+      d_.next.flow.closed_at = now_;
+      pending_.push_back({"order.closed", {}});
+    }
+    if (!pending_.empty() || after != before) o.updated_at = now_;
+    for (auto& [type, extra] : pending_) d_.events.push_back({type, EventData(o, extra)});
+    return std::move(d_);
+  }
+
+ private:
+  Decision d_;
+  TimePoint now_;
+  const OrderPolicy& policy_;
+  std::vector<std::pair<std::string, Extra>> pending_;
+};
+
+bool HasErp(const OrderPolicy& p) { return !p.erp.destination.empty(); }
+
+// Accepted by the ERP (or without one): route it and queue the dispatch.
+void Allocate(Builder& b) {
+  auto node = Route(b.order(), b.policy().routing);
   if (!node.ok()) {
-    return Reject(InvalidArgument("no node can fulfil the order"),
-                  {{"/ship_to/country", node.status().message()}});
+    b.OpenException("no-route", node.status().message());
+    return;
   }
-  Decision d;
-  OrderAggregate& next = d.next;
-  next.order = in.order;
-  next.order.status = OrderStatus::kAllocated;
-  next.order.created_at = now;
-  next.order.updated_at = now;
-  next.flow.node = *node;
-  next.flow.received_at = now;
-  next.flow.allocated_at = now;
-
-  Order received = next.order;
-  received.status = OrderStatus::kReceived;
-  d.events.push_back({"order.received", EventData(received)});
-  d.events.push_back(
-      {"order.allocated", EventData(next.order, [&](JsonWriter& w) { w.Field("node", *node); })});
-  d.commands.push_back({*node, "dispatch-" + next.order.id + "-" + *node, EncodeOrder(next.order)});
-  return d;
+  b.flow().node = *node;
+  b.flow().allocated_at = b.now();
+  // The node receives the order as it stands after this decision.
+  b.next().order.status = OrderStatus::kAllocated;
+  b.next().order.updated_at = b.now();
+  std::string n = *node;
+  b.Event("order.allocated", [n](JsonWriter& w) { w.Field("node", n); });
+  b.Send(command::kDispatch, "node:" + n, "dispatch", n, EncodeOrder(b.order()));
 }
 
-DecideResult OnAck(const OrderAggregate& cur, const DispatchAcknowledged& in, TimePoint now) {
-  Decision d;
-  d.next = cur;
-  if (in.node != cur.flow.node) {
+std::string SalePayload(const Builder& b) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("order_id", b.order().id);
+  w.Field("customer", b.flow().customer);
+  if (b.flow().released_at) w.Field("released", true);
+  w.Key("order");
+  w.Raw(EncodeOrder(b.order()));
+  w.EndObject();
+  return w.Take();
+}
+
+void RequestSale(Builder& b) { b.Send(command::kErpSale, b.policy().erp.destination, "sale", "",
+                                      SalePayload(b)); }
+
+DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& policy) {
+  OrderAggregate start;
+  start.order = in.order;
+  start.order.status = OrderStatus::kReceived;
+  start.order.created_at = now;
+  start.order.updated_at = now;
+  start.flow.received_at = now;
+  start.flow.customer = CustomerCode(in.order);
+  if (!HasErp(policy)) {
+    // No ERP: an order that cannot be routed is refused at intake, before anything is stored.
+    auto node = Route(in.order, policy.routing);
+    if (!node.ok()) {
+      return Reject(InvalidArgument("no node can fulfil the order"),
+                    {{"/ship_to/country", node.status().message()}});
+    }
+  }
+  Builder b(start, now, policy);
+  b.Event("order.received");
+  if (HasErp(policy)) {
+    b.Send(command::kErpCheck, policy.erp.destination, "check", "", SalePayload(b));
+  } else {
+    b.flow().accepted_at = now;
+    Allocate(b);
+  }
+  return b.Finish();
+}
+
+// The ERP's facts against the order and the policy: reject, hold or ask for the sale.
+void OnChecked(Builder& b, const ErpChecked& in) {
+  OrderFlowState& f = b.flow();
+  if (f.validated_at || f.rejected_at || f.held_at || f.cancelled_at) return;  // answered before
+  f.customer = in.customer.empty() ? f.customer : in.customer;
+  std::vector<std::string> problems;
+  for (const auto& sku : in.unknown_skus) problems.push_back("the ERP does not sell SKU " + sku);
+  const Decimal tolerance = b.policy().erp.price_tolerance_percent;
+  for (const auto& line : b.order().lines) {
+    auto it = in.prices.find(line.sku);
+    if (it == in.prices.end()) {
+      if (std::find(in.unknown_skus.begin(), in.unknown_skus.end(), line.sku) ==
+          in.unknown_skus.end()) {
+        problems.push_back("the ERP gave no price for SKU " + line.sku);
+      }
+      continue;
+    }
+    // |channel − erp| × 100 ≤ erp × tolerance, in micro-units. long double holds every
+    // product of two micro-unit amounts exactly enough for this comparison.
+    long double diff = static_cast<long double>(line.unit_price.micros()) - it->second.micros();
+    if (diff < 0) diff = -diff;
+    long double allowed =
+        static_cast<long double>(it->second.micros()) * tolerance.micros() / 1'000'000;
+    if (diff * 100 > allowed) {
+      problems.push_back("line " + line.line_id + ": price " + line.unit_price.ToString(2) +
+                         " differs from the ERP's " + it->second.ToString(2) + " for " +
+                         line.sku + " by more than " + tolerance.ToString() + "%");
+    }
+  }
+  if (!problems.empty()) {
+    f.rejected_at = b.now();
+    f.reject_reason = problems.front();
+    b.Event("order.rejected", [problems](JsonWriter& w) {
+      w.Key("reasons").StartArray();
+      for (const auto& p : problems) w.String(p);
+      w.EndArray();
+    });
+    return;
+  }
+  if (in.credit_limit) {
+    Decimal exposure;
+    Decimal::Add(in.credit_used, b.order().totals.grand_total, exposure);
+    if (exposure > *in.credit_limit) {
+      std::string why = "credit limit " + in.credit_limit->ToString(2) + " exceeded: " +
+                        in.credit_used.ToString(2) + " used + " +
+                        b.order().totals.grand_total.ToString(2) + " ordered";
+      if (!b.policy().erp.hold_over_credit) {
+        f.rejected_at = b.now();
+        f.reject_reason = why;
+        b.Event("order.rejected", [why](JsonWriter& w) {
+          w.Key("reasons").StartArray().String(why).EndArray();
+        });
+        return;
+      }
+      f.held_at = b.now();
+      f.hold_reason = why;
+      Duration timeout = b.policy().erp.hold_timeout;
+      if (timeout > Duration::zero()) {
+        f.hold_until = b.now() + timeout;
+        b.Send(command::kTimer, "timer", "hold", Micros(*f.hold_until),
+               R"({"kind":"hold","order_id":")" + b.order().id + R"(","due":)" + Micros(*f.hold_until) + "}", f.hold_until);
+      }
+      b.Event("order.held", [f](JsonWriter& w) {
+        w.Field("reason", f.hold_reason);
+        if (f.hold_until) w.Field("hold_until", FormatRfc3339(*f.hold_until));
+      });
+      return;
+    }
+  }
+  f.validated_at = b.now();
+  b.Event("order.validated", [c = f.customer](JsonWriter& w) { w.Field("customer", c); });
+  RequestSale(b);
+}
+
+void OnSaleCreated(Builder& b, const ErpSaleCreated& in) {
+  OrderFlowState& f = b.flow();
+  if (f.accepted_at) return;  // a repeated answer
+  f.erp_sale = in.sale;
+  f.accepted_at = b.now();
+  b.Event("order.accepted", [s = in.sale](JsonWriter& w) { w.Field("erp_sale", s); });
+  if (f.cancelled_at) {
+    // Cancelled while the sale was being created: undo it.
+    b.Send(command::kErpCancelSale, b.policy().erp.destination, "cancel-sale", "", SalePayload(b));
+    return;
+  }
+  Allocate(b);
+}
+
+void Release(Builder& b, const std::string& by, const std::string& reason) {
+  OrderFlowState& f = b.flow();
+  f.released_at = b.now();
+  f.released_by = by;
+  b.Event("order.released", [by, reason](JsonWriter& w) {
+    w.Field("released_by", by);
+    w.Field("reason", reason);
+  });
+  f.validated_at = b.now();
+  RequestSale(b);
+}
+
+DecideResult OnRelease(Builder& b, const HoldReleased& in) {
+  if (!IsHeld(b.flow())) {
+    return Reject(Conflict("order " + b.order().id + " is " +
+                           std::string(OrderStatusName(*b.order().status)) + ", not held"));
+  }
+  Release(b, in.by, in.reason);
+  return b.Finish();
+}
+
+void OnTimer(Builder& b, const TimerFired& in) {
+  const OrderFlowState& f = b.flow();
+  // Only the timer of the current hold releases it; a stale timer changes nothing.
+  if (in.kind == "hold" && IsHeld(f) && f.hold_until && *f.hold_until == in.due) {
+    Release(b, "timer", "the hold expired");
+  }
+}
+
+DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
+  OrderFlowState& f = b.flow();
+  if (in.node != f.node) {
     return Reject(Conflict("acknowledgement from node '" + in.node + "' but the order is at '" +
-                           cur.flow.node + "'"));
+                           f.node + "'"));
   }
-  if (cur.flow.dispatched_at) return d;  // duplicate ack: nothing new
-  d.next.flow.node_ref = in.node_ref;
-  d.next.flow.dispatched_at = now;
-  d.next.order.updated_at = now;
-  if (cur.order.status == OrderStatus::kAllocated) {
-    d.next.order.status = OrderStatus::kDispatched;
+  if (!f.dispatched_at) {
+    f.node_ref = in.node_ref;
+    f.dispatched_at = b.now();
+    // Late acks (after a shipment) are recorded without moving the status back.
+    b.Event("order.dispatched", [in](JsonWriter& w) {
+      w.Field("node", in.node);
+      w.Field("node_ref", in.node_ref);
+    });
   }
-  // Late acks (after a shipment) are recorded without moving the state back.
-  d.events.push_back({"order.dispatched", EventData(d.next.order, [&](JsonWriter& w) {
-                        w.Field("node", in.node);
-                        w.Field("node_ref", in.node_ref);
-                      })});
-  return d;
+  return b.Finish();
 }
 
-DecideResult OnDeadLetter(const OrderAggregate& cur, const DispatchDeadLettered& in,
-                          TimePoint now) {
-  Decision d;
-  d.next = cur;
-  d.next.order.updated_at = now;
-  d.events.push_back({"order.dispatch_failed", EventData(cur.order, [&](JsonWriter& w) {
-                        w.Field("node", in.node);
-                        w.Field("error", in.error);
-                      })});
-  return d;
+void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
+  b.Event("order.dispatch_failed", [in](JsonWriter& w) {
+    w.Field("node", in.node);
+    w.Field("error", in.error);
+  });
+  b.OpenException("dispatch-failed", in.error);
 }
 
-DecideResult OnShipment(const OrderAggregate& cur, const ShipmentConfirmed& in, TimePoint now) {
+std::string InvoicePayload(const Builder& b, const Shipment& s) {
+  const Order& o = b.order();
+  JsonWriter w;
+  w.StartObject();
+  w.Field("order_id", o.id);
+  w.Field("sale", b.flow().erp_sale);
+  w.Field("customer", b.flow().customer);
+  w.Field("currency", o.currency);
+  w.Field("reference", o.id + "/" + s.partner_event_id);
+  w.Field("shipment", s.partner_event_id);
+  w.Key("lines").StartArray();
+  std::map<std::string, int64_t> qty;
+  for (const auto& p : s.packages) {
+    for (const auto& l : p.lines) qty[l.line_id] += l.quantity;
+  }
+  for (const auto& line : o.lines) {
+    auto it = qty.find(line.line_id);
+    if (it == qty.end()) continue;
+    w.StartObject();
+    w.Field("line_id", line.line_id);
+    w.Field("sku", line.sku);
+    w.Field("quantity", it->second);
+    w.Field("unit_price", line.unit_price.ToString(2));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
   const Shipment& s = in.shipment;
-  const Order& o = cur.order;
-  OrderStatus status = o.status.value_or(OrderStatus::kReceived);
-  if (s.node != cur.flow.node) {
+  const Order& o = b.order();
+  OrderFlowState& f = b.flow();
+  if (s.node != f.node) {
     return Reject(NotFound("order " + o.id + " is not allocated to node '" + s.node + "'"));
   }
-  if (!IsOneOf(status, {OrderStatus::kAllocated, OrderStatus::kDispatched,
-                        OrderStatus::kPartiallyShipped})) {
-    return Reject(Conflict("order " + o.id + " is " + std::string(OrderStatusName(status)) +
+  if (FullyShipped(b.next()) || f.rejected_at) {
+    return Reject(Conflict("order " + o.id + " is " + std::string(OrderStatusName(*o.status)) +
                            " and cannot take a shipment"));
   }
   FieldErrors errors;
-  std::map<std::string, int64_t> shipped = cur.flow.shipped;
+  std::map<std::string, int64_t> shipped = f.shipped;
   for (size_t i = 0; i < s.packages.size(); ++i) {
     for (size_t j = 0; j < s.packages[i].lines.size(); ++j) {
       const ShippedLine& sl = s.packages[i].lines[j];
@@ -128,65 +372,186 @@ DecideResult OnShipment(const OrderAggregate& cur, const ShipmentConfirmed& in, 
   }
   if (!errors.empty()) return Reject(InvalidArgument("shipment does not match the order"), errors);
 
-  Decision d;
-  d.next = cur;
-  d.next.flow.shipped = shipped;
-  d.next.flow.shipments.push_back(s.partner_event_id);
-  d.next.order.updated_at = now;
-  bool complete = std::all_of(o.lines.begin(), o.lines.end(), [&](const OrderLine& l) {
-    auto it = shipped.find(l.line_id);
-    return it != shipped.end() && it->second >= l.quantity;
-  });
-  d.next.order.status = complete ? OrderStatus::kShipped : OrderStatus::kPartiallyShipped;
-  if (complete) d.next.flow.shipped_at = now;
-  d.events.push_back({complete ? "order.shipped" : "order.partially_shipped",
-                      EventData(d.next.order, [&](JsonWriter& w) {
-                        w.Key("shipment");
-                        WriteShipment(w, s);
-                      })});
-  return d;
+  f.shipped = shipped;
+  f.shipments.push_back(s.partner_event_id);
+  bool complete = FullyShipped(b.next());
+  if (complete) f.shipped_at = b.now();
+  b.Event(complete ? "order.shipped" : "order.partially_shipped",
+          [s](JsonWriter& w) {
+            w.Key("shipment");
+            WriteShipment(w, s);
+          });
+  if (f.cancelled_at) {
+    // The node shipped before it saw the cancellation: the goods are gone. An operator decides
+    // (recall, or bill after all); nothing is invoiced automatically.
+    b.OpenException("shipped-after-cancel",
+                    "node " + s.node + " shipped " + s.partner_event_id + " after the order was "
+                    "cancelled");
+  } else if (HasErp(b.policy())) {
+    f.invoices[s.partner_event_id] = "";
+    b.Send(command::kErpInvoice, b.policy().erp.destination, "invoice", s.partner_event_id,
+           InvoicePayload(b, s));
+  }
+  return b.Finish();
 }
 
-DecideResult OnCancel(const OrderAggregate& cur, const CancelRequested& in, TimePoint now) {
-  OrderStatus status = cur.order.status.value_or(OrderStatus::kReceived);
-  if (!IsOneOf(status, {OrderStatus::kReceived, OrderStatus::kAllocated, OrderStatus::kDispatched,
-                        OrderStatus::kCancelled})) {
-    return Reject(Conflict("order " + cur.order.id + " is " + std::string(OrderStatusName(status)) +
+DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
+  OrderFlowState& f = b.flow();
+  if (in.node != f.node) {
+    return Reject(NotFound("order " + b.order().id + " is not allocated to node '" + in.node + "'"));
+  }
+  std::optional<TimePoint>* slot = in.kind == "picked"    ? &f.picked_at
+                                   : in.kind == "packed"    ? &f.packed_at
+                                   : in.kind == "delivered" ? &f.delivered_at
+                                                            : nullptr;
+  if (!slot) return Reject(InvalidArgument("unknown milestone '" + in.kind + "'"));
+  if (std::find(f.milestones.begin(), f.milestones.end(), in.partner_event_id) !=
+      f.milestones.end()) {
+    return b.Finish();  // the same report again
+  }
+  f.milestones.push_back(in.partner_event_id);
+  bool first = !slot->has_value();
+  if (first) *slot = in.at;
+  b.Event("order." + in.kind, [in, first](JsonWriter& w) {
+    w.Field("node", in.node);
+    w.Field("partner_event_id", in.partner_event_id);
+    w.Field("at", FormatRfc3339(in.at));
+    if (!first) w.Field("repeated", true);
+  });
+  return b.Finish();
+}
+
+void OnInvoice(Builder& b, const InvoicePosted& in) {
+  auto& slot = b.flow().invoices[in.shipment];
+  if (!slot.empty()) return;  // posted before
+  slot = in.invoice;
+  b.Event("order.invoiced", [in](JsonWriter& w) {
+    w.Field("shipment", in.shipment);
+    w.Field("invoice", in.invoice);
+  });
+}
+
+DecideResult OnCancel(Builder& b, const CancelRequested& in) {
+  OrderFlowState& f = b.flow();
+  const Order& o = b.order();
+  if (f.cancelled_at) return b.Finish();  // repeated
+  if (!f.shipped.empty() || f.rejected_at) {
+    return Reject(Conflict("order " + o.id + " is " + std::string(OrderStatusName(*o.status)) +
                            " and can no longer be cancelled"));
   }
-  Decision d;
-  d.next = cur;
-  if (cur.flow.cancel_requested_at || status == OrderStatus::kCancelled) return d;  // repeated
-  d.next.flow.cancel_requested_at = now;
-  d.next.flow.cancel_requested_by = in.partner;
-  d.next.flow.cancel_reason = in.reason;
-  d.next.order.updated_at = now;
-  d.events.push_back({"order.cancel_requested", EventData(d.next.order, [&](JsonWriter& w) {
-                        w.Field("requested_by", in.partner);
-                        w.Field("reason", in.reason);
-                        if (!cur.flow.node.empty()) w.Field("node", cur.flow.node);
-                      })});
-  return d;
+  f.cancel_requested_at = b.now();
+  f.cancel_requested_by = in.partner;
+  f.cancel_reason = in.reason;
+  f.cancelled_at = b.now();
+  std::string node = f.node;
+  b.Event("order.cancel_requested", [in, node](JsonWriter& w) {
+    w.Field("requested_by", in.partner);
+    w.Field("reason", in.reason);
+    if (!node.empty()) w.Field("node", node);
+  });
+  // Compensation by stage. Commands of one order go out in sequence, so a cancel follows its
+  // dispatch; a sale still being created is cancelled when the ERP answers (OnSaleCreated).
+  std::vector<std::string> steps;
+  if (!f.node.empty()) {
+    steps.push_back(command::kNodeCancel);
+    JsonWriter w;
+    w.StartObject().Field("order_id", o.id).Field("node_ref", f.node_ref);
+    w.Field("reason", in.reason).EndObject();
+    b.Send(command::kNodeCancel, "node:" + f.node, "cancel", f.node, w.Take());
+  }
+  if (!f.erp_sale.empty()) {
+    steps.push_back(command::kErpCancelSale);
+    b.Send(command::kErpCancelSale, b.policy().erp.destination, "cancel-sale", "", SalePayload(b));
+  }
+  b.Event("order.cancelled", [steps](JsonWriter& w) {
+    w.Key("compensation").StartArray();
+    for (const auto& s : steps) w.String(s);
+    w.EndArray();
+  });
+  return b.Finish();
+}
+
+void OnCompensated(Builder& b, const CompensationDone& in) {
+  OrderFlowState& f = b.flow();
+  auto& at = in.command == command::kNodeCancel ? f.node_cancelled_at : f.sale_cancelled_at;
+  if (at) return;
+  at = b.now();
+  b.Event(in.command == command::kNodeCancel ? "order.node_cancelled" : "order.sale_cancelled");
+}
+
+void OnFailed(Builder& b, const CommandFailed& in) {
+  b.OpenException(in.command == command::kErpCheck || in.command == command::kErpSale
+                      ? "erp-refused"
+                      : in.command + "-failed",
+                  in.destination + ": " + in.error);
 }
 
 }  // namespace
 
+OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
+  const OrderFlowState& f = a.flow;
+  if (f.rejected_at) return OrderStatus::kRejected;
+  if (f.cancelled_at) return OrderStatus::kCancelled;
+  if (FullyShipped(a)) {
+    bool invoiced = !erp.destination.empty() && !f.invoices.empty() && AllInvoiced(f);
+    bool billing_done = erp.destination.empty() || invoiced;
+    if (f.delivered_at && billing_done) return OrderStatus::kClosed;
+    if (invoiced) return OrderStatus::kInvoiced;
+    if (f.delivered_at) return OrderStatus::kDelivered;
+    return OrderStatus::kShipped;
+  }
+  if (!f.shipped.empty()) return OrderStatus::kPartiallyShipped;
+  if (f.dispatched_at) return OrderStatus::kDispatched;
+  if (!f.node.empty()) return OrderStatus::kAllocated;
+  if (IsHeld(f)) return OrderStatus::kHeld;
+  if (f.accepted_at) return OrderStatus::kAccepted;
+  if (f.validated_at) return OrderStatus::kValidated;
+  return OrderStatus::kReceived;
+}
+
+std::string CustomerCode(const Order& o) {
+  const Customer& c = o.customer;
+  const std::string& who = !c.external_ref.empty() ? c.external_ref
+                           : !c.email.empty()      ? c.email
+                                                   : c.name;
+  return o.channel + ":" + who;
+}
+
 DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInput& input,
-                    TimePoint now, const RoutingPolicy& routing) {
+                    TimePoint now, const OrderPolicy& policy) {
   if (const auto* submit = std::get_if<SubmitOrder>(&input)) {
     if (current) return Reject(Conflict("order " + current->order.id + " already exists"));
-    return OnSubmit(*submit, now, routing);
+    return OnSubmit(*submit, now, policy);
   }
   if (!current) return Reject(NotFound("order not found"));
-  if (const auto* ack = std::get_if<DispatchAcknowledged>(&input))
-    return OnAck(*current, *ack, now);
-  if (const auto* dl = std::get_if<DispatchDeadLettered>(&input)) {
-    return OnDeadLetter(*current, *dl, now);
-  }
-  if (const auto* cancel = std::get_if<CancelRequested>(&input)) {
-    return OnCancel(*current, *cancel, now);
-  }
-  return OnShipment(*current, std::get<ShipmentConfirmed>(input), now);
+  Builder b(*current, now, policy);
+  return std::visit(
+      [&](const auto& in) -> DecideResult {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, SubmitOrder>) {
+          return Reject(Internal("unreachable"));
+        } else if constexpr (std::is_same_v<T, DispatchAcknowledged>) {
+          return OnAck(b, in);
+        } else if constexpr (std::is_same_v<T, ShipmentConfirmed>) {
+          return OnShipment(b, in);
+        } else if constexpr (std::is_same_v<T, CancelRequested>) {
+          return OnCancel(b, in);
+        } else if constexpr (std::is_same_v<T, HoldReleased>) {
+          return OnRelease(b, in);
+        } else if constexpr (std::is_same_v<T, MilestoneReported>) {
+          return OnMilestone(b, in);
+        } else {
+          if constexpr (std::is_same_v<T, DispatchDeadLettered>) OnDeadLetter(b, in);
+          if constexpr (std::is_same_v<T, ErpChecked>) OnChecked(b, in);
+          if constexpr (std::is_same_v<T, ErpSaleCreated>) OnSaleCreated(b, in);
+          if constexpr (std::is_same_v<T, TimerFired>) OnTimer(b, in);
+          if constexpr (std::is_same_v<T, InvoicePosted>) OnInvoice(b, in);
+          if constexpr (std::is_same_v<T, CompensationDone>) OnCompensated(b, in);
+          if constexpr (std::is_same_v<T, CommandFailed>) OnFailed(b, in);
+          return b.Finish();
+        }
+      },
+      input);
 }
 
 }  // namespace crossdock

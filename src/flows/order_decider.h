@@ -1,12 +1,18 @@
-// The order lifecycle as a pure decider: Decide(state, input, now) → (new state, events,
+// The order lifecycle as a pure decider: Decide(state, input, now, policy) → (new state, events,
 // commands). No I/O, no clock reads, no randomness: the same inputs always give the same
-// outputs, so stored histories can be replayed against new code.
+// outputs, so stored histories can be replayed against new code (tests/replay).
 //
-//   received ──route──▶ allocated ──node ack──▶ dispatched ──shipment──▶ partially_shipped
-//                                 └───────────── shipment ─────────────▶ shipped
-// A cancellation request is recorded in any state before the first shipment.
-// A shipment may arrive before the node's acknowledgement is recorded (partners are not
-// ordered); late acknowledgements are recorded but never move the state back.
+// The state is a set of facts (checked by the ERP, accepted, held, allocated, acknowledged,
+// shipped per line, delivered, invoiced per shipment, cancelled …) and the status is derived
+// from them (DeriveStatus), so inputs may arrive in any order: a late "packed" after "shipped",
+// or an acknowledgement after the first shipment, is recorded but never moves the status back.
+//
+//   received ─ERP check─▶ (rejected | held ─release─▶) ─ERP sale─▶ accepted ─route─▶ allocated
+//   allocated ─node ack─▶ dispatched ─shipments─▶ partially_shipped ─▶ shipped
+//   shipped ─delivery─▶ delivered ─invoice per shipment─▶ closed   (or invoiced, then delivered)
+//   any state before the first shipment ─cancel─▶ cancelled, with compensation commands
+// Without an ERP (ErpPolicy::destination empty) an order is accepted at intake.
+// docs/lifecycle.md draws the whole diagram and lists every input.
 #pragma once
 
 #include <map>
@@ -16,6 +22,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/money.h"
 #include "base/status.h"
 #include "flows/routing.h"
 #include "model/field_error.h"
@@ -24,8 +31,29 @@
 
 namespace crossdock {
 
+// An order that cannot proceed without an operator: why, and since when.
+struct FlowException {
+  std::string reason;  // "erp-unavailable", "no-route", "dispatch-failed", …
+  std::string detail;
+  TimePoint since{};
+  friend bool operator==(const FlowException&, const FlowException&) = default;
+};
+
 // Flow state kept beside the canonical order (stored as JSON, see order_state.h).
 struct OrderFlowState {
+  // ERP stage.
+  std::string customer;  // the ERP customer code (see CustomerCode)
+  std::string erp_sale;  // the ERP's sale reference, once created
+  std::optional<TimePoint> validated_at;  // the ERP check passed
+  std::optional<TimePoint> accepted_at;   // the ERP sale exists
+  std::optional<TimePoint> held_at;
+  std::string hold_reason;
+  std::optional<TimePoint> hold_until;  // the hold timer's due time; empty = operator only
+  std::optional<TimePoint> released_at;
+  std::string released_by;
+  std::optional<TimePoint> rejected_at;
+  std::string reject_reason;
+  // Fulfilment.
   std::string node;                        // allocated node
   std::string node_ref;                    // the node's own reference, once acknowledged
   std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
@@ -34,12 +62,22 @@ struct OrderFlowState {
   std::optional<TimePoint> allocated_at;
   std::optional<TimePoint> dispatched_at;  // node acknowledged ("released")
   std::optional<TimePoint> shipped_at;     // fully shipped
-  // A cancellation was requested (by `cancel_requested_by`, for `cancel_reason`). Acting on it
-  // at the node and in the ERP is the orchestration's compensation step; until then the
-  // request is recorded and shown, and a shipment that still arrives is applied.
+  std::optional<TimePoint> picked_at;      // first "picked" milestone
+  std::optional<TimePoint> packed_at;      // first "packed" milestone
+  std::optional<TimePoint> delivered_at;   // the carrier delivered
+  std::vector<std::string> milestones;     // milestone event ids applied, in order
+  // Invoicing: shipment event id → ERP invoice reference ("" while the invoice is requested).
+  std::map<std::string, std::string> invoices;
+  std::optional<TimePoint> closed_at;
+  // Cancellation: requested by `cancel_requested_by` for `cancel_reason`; the order is cancelled
+  // at once and its compensations (cancel at the node, cancel the ERP sale) are queued.
   std::optional<TimePoint> cancel_requested_at;
   std::string cancel_requested_by;
   std::string cancel_reason;
+  std::optional<TimePoint> cancelled_at;
+  std::optional<TimePoint> node_cancelled_at;  // the node confirmed the cancellation
+  std::optional<TimePoint> sale_cancelled_at;  // the ERP sale is cancelled
+  std::optional<FlowException> exception;      // open exception, if any
   friend bool operator==(const OrderFlowState&, const OrderFlowState&) = default;
 };
 
@@ -48,9 +86,73 @@ struct OrderAggregate {
   OrderFlowState flow;
 };
 
+// Policy ----------------------------------------------------------------------------------------
+// How the ERP takes part. With an empty destination there is no ERP: orders are accepted at
+// intake and nothing is invoiced.
+struct ErpPolicy {
+  std::string destination;  // outbox destination of ERP commands, e.g. "erp:tryton"
+  // A channel's unit price may differ from the ERP's price by at most this many percent
+  // (0 = must match exactly).
+  Decimal price_tolerance_percent;
+  // Over the customer's credit limit: hold the order (true) or reject it (false).
+  bool hold_over_credit = true;
+  // A hold is released by a timer after this long; zero = only an operator releases it.
+  Duration hold_timeout{};
+};
+
+struct OrderPolicy {
+  RoutingPolicy routing;
+  ErpPolicy erp;
+};
+
 // Inputs ----------------------------------------------------------------------------------------
 struct SubmitOrder {
   Order order;  // validated; id, partner set by the caller
+};
+// The ERP's facts about an order (answer to an erp.check command).
+struct ErpChecked {
+  std::string customer;                   // the ERP customer found or created
+  std::map<std::string, Decimal> prices;  // SKU → the ERP's unit price
+  std::vector<std::string> unknown_skus;  // SKUs the ERP does not sell
+  std::optional<Decimal> credit_limit;    // empty = no limit
+  Decimal credit_used;                    // receivables and open orders already counted
+};
+// The ERP sale exists (answer to an erp.sale command).
+struct ErpSaleCreated {
+  std::string sale;
+};
+// An operator (or the hold timer) releases a held order.
+struct HoldReleased {
+  std::string by;
+  std::string reason;
+};
+// A durable timer came due.
+struct TimerFired {
+  std::string kind;  // "hold"
+  TimePoint due{};
+};
+// A fulfilment milestone other than a shipment. Tolerant of order and of duplicates.
+struct MilestoneReported {
+  std::string kind;            // "picked", "packed", "delivered"
+  std::string node;            // who reports it (checked against the allocation)
+  std::string partner_event_id;
+  TimePoint at{};              // when it happened, as the partner says
+};
+// The ERP posted the invoice for one shipment (answer to an erp.invoice command).
+struct InvoicePosted {
+  std::string shipment;  // the shipment's partner event id
+  std::string invoice;   // the ERP's invoice reference
+};
+// A compensation finished: the node cancelled the order, or the ERP cancelled the sale.
+struct CompensationDone {
+  std::string command;  // "node.cancel" or "erp.cancel_sale"
+};
+// A command to a partner was refused for good, or retried until it gave up: the order needs
+// an operator (exception inbox).
+struct CommandFailed {
+  std::string command;  // outbox type, e.g. "erp.sale"
+  std::string destination;
+  std::string error;
 };
 struct DispatchAcknowledged {
   std::string node;
@@ -69,8 +171,21 @@ struct CancelRequested {
   std::string partner;
   std::string reason;
 };
-using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
-                                ShipmentConfirmed, CancelRequested>;
+using OrderInput =
+    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,
+                 CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
+                 MilestoneReported, InvoicePosted, CompensationDone, CommandFailed>;
+
+// Command types (outbox item types).
+namespace command {
+inline constexpr const char* kDispatch = "node.dispatch";
+inline constexpr const char* kNodeCancel = "node.cancel";
+inline constexpr const char* kErpCheck = "erp.check";
+inline constexpr const char* kErpSale = "erp.sale";
+inline constexpr const char* kErpInvoice = "erp.invoice";
+inline constexpr const char* kErpCancelSale = "erp.cancel_sale";
+inline constexpr const char* kTimer = "timer";
+}  // namespace command
 
 // Outputs ---------------------------------------------------------------------------------------
 // Something that happened; becomes a history entry and a CloudEvent.
@@ -79,18 +194,20 @@ struct DomainEvent {
   std::string data;  // JSON object
   friend bool operator==(const DomainEvent&, const DomainEvent&) = default;
 };
-// A request to a partner; becomes an outbox item.
-struct DispatchToNode {
-  std::string node;
-  std::string idempotency_key;  // stable for this order and node
-  std::string payload;          // JSON body for the node
-  friend bool operator==(const DispatchToNode&, const DispatchToNode&) = default;
+// A request to a partner (or a durable timer); becomes an outbox item.
+struct Command {
+  std::string type;             // see namespace command
+  std::string destination;      // "node:<id>", "erp:<name>", "timer"
+  std::string idempotency_key;  // stable for this order and step
+  std::string payload;          // JSON body
+  std::optional<TimePoint> not_before;  // timers: when it comes due
+  friend bool operator==(const Command&, const Command&) = default;
 };
 
 struct Decision {
   OrderAggregate next;
   std::vector<DomainEvent> events;
-  std::vector<DispatchToNode> commands;
+  std::vector<Command> commands;
 };
 
 // Why an input cannot be applied. Conflict: the state forbids it (409); InvalidArgument: the
@@ -104,6 +221,13 @@ using DecideResult = std::variant<Decision, Rejection>;
 
 // `current` is empty only for SubmitOrder.
 DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInput& input,
-                    TimePoint now, const RoutingPolicy& routing);
+                    TimePoint now, const OrderPolicy& policy);
+
+// The status an aggregate's facts add up to.
+OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp);
+
+// The ERP customer code of an order: "<channel>:<customer ref>", falling back to the e-mail
+// address, then the name.
+std::string CustomerCode(const Order& o);
 
 }  // namespace crossdock

@@ -7,7 +7,7 @@
 namespace crossdock {
 namespace {
 
-const RoutingPolicy kPolicy{{}, "tpl-east"};
+const OrderPolicy kPolicy{RoutingPolicy{{}, "tpl-east"}, {}};
 const TimePoint kT0 = FromUnixMicros(1'790'000'000'000'000);
 
 Order NewOrder() {
@@ -44,7 +44,8 @@ TEST(OrderDeciderTest, SubmitAllocatesAndQueuesOneDispatch) {
   EXPECT_EQ(d.events[0].type, "order.received");
   EXPECT_EQ(d.events[1].type, "order.allocated");
   ASSERT_EQ(d.commands.size(), 1u);
-  EXPECT_EQ(d.commands[0].node, "tpl-east");
+  EXPECT_EQ(d.commands[0].destination, "node:tpl-east");
+  EXPECT_EQ(d.commands[0].type, "node.dispatch");
   EXPECT_EQ(d.commands[0].idempotency_key, "dispatch-ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF-tpl-east");
 }
 
@@ -56,7 +57,7 @@ TEST(OrderDeciderTest, DecisionsAreDeterministic) {
 }
 
 TEST(OrderDeciderTest, UnroutableOrderIsRejectedWithPointer) {
-  auto r = Decide(std::nullopt, SubmitOrder{NewOrder()}, kT0, RoutingPolicy{});
+  auto r = Decide(std::nullopt, SubmitOrder{NewOrder()}, kT0, OrderPolicy{});
   ASSERT_TRUE(std::holds_alternative<Rejection>(r));
   EXPECT_EQ(std::get<Rejection>(r).errors.at(0).pointer, "/ship_to/country");
 }
@@ -130,60 +131,6 @@ TEST(OrderDeciderTest, ShipmentThatContradictsTheOrderIsRejected) {
   other.node = "tpl-west";
   EXPECT_EQ(std::get<Rejection>(Decide(cur, ShipmentConfirmed{other}, kT0, kPolicy)).status.code(),
             StatusCode::kNotFound);
-}
-
-TEST(OrderDeciderTest, CancelRequestIsRecordedOnceBeforeAnyShipment) {
-  // Before and after the node's acknowledgement: recorded once, status unchanged.
-  OrderAggregate allocated = Submitted();
-  OrderAggregate dispatched =
-      std::get<Decision>(Decide(allocated, DispatchAcknowledged{"tpl-east", "W"}, kT0, kPolicy))
-          .next;
-  for (const OrderAggregate& cur : {allocated, dispatched}) {
-    auto r = Decide(cur, CancelRequested{"shop", "customer changed mind"},
-                    kT0 + std::chrono::seconds(5), kPolicy);
-    Decision d = std::get<Decision>(r);
-    EXPECT_EQ(d.next.order.status, cur.order.status);
-    ASSERT_EQ(d.events.size(), 1u);
-    EXPECT_EQ(d.events[0].type, "order.cancel_requested");
-    EXPECT_NE(d.events[0].data.find("customer changed mind"), std::string::npos);
-    EXPECT_EQ(d.next.flow.cancel_requested_at, kT0 + std::chrono::seconds(5));
-    EXPECT_EQ(d.next.flow.cancel_requested_by, "shop");
-    EXPECT_TRUE(d.commands.empty());
-    // A repeated request changes nothing, not even the time.
-    auto again =
-        Decide(d.next, CancelRequested{"shop", "again"}, kT0 + std::chrono::hours(1), kPolicy);
-    EXPECT_TRUE(std::get<Decision>(again).events.empty());
-    EXPECT_EQ(std::get<Decision>(again).next.flow, d.next.flow);
-    EXPECT_EQ(std::get<Decision>(again).next.order, d.next.order);
-  }
-}
-
-TEST(OrderDeciderTest, CancelAfterAShipmentIsAConflict) {
-  OrderAggregate cur = Submitted();
-  Shipment part = ShipAll(cur.order, "e1");
-  part.packages[0].lines.resize(1);
-  part.packages[0].lines[0].quantity = 1;
-  OrderAggregate partial =
-      std::get<Decision>(Decide(cur, ShipmentConfirmed{part}, kT0, kPolicy)).next;
-  OrderAggregate shipped =
-      std::get<Decision>(Decide(cur, ShipmentConfirmed{ShipAll(cur.order, "e2")}, kT0, kPolicy))
-          .next;
-  for (const OrderAggregate& s : {partial, shipped}) {
-    auto r = Decide(s, CancelRequested{"shop", ""}, kT0, kPolicy);
-    ASSERT_TRUE(std::holds_alternative<Rejection>(r));
-    EXPECT_EQ(std::get<Rejection>(r).status.code(), StatusCode::kConflict);
-  }
-  EXPECT_EQ(std::get<Rejection>(Decide(std::nullopt, CancelRequested{"shop", ""}, kT0, kPolicy))
-                .status.code(),
-            StatusCode::kNotFound);
-}
-
-TEST(OrderDeciderTest, ShipmentAfterACancelRequestIsStillApplied) {
-  // The goods left the building: the request lost the race and the order ships.
-  OrderAggregate cur =
-      std::get<Decision>(Decide(Submitted(), CancelRequested{"shop", "x"}, kT0, kPolicy)).next;
-  auto r = Decide(cur, ShipmentConfirmed{ShipAll(cur.order, "e1")}, kT0, kPolicy);
-  EXPECT_EQ(std::get<Decision>(r).next.order.status, OrderStatus::kShipped);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codecs/json_reader.h"
+#include "flows/command_answers.h"
 #include "flows/order_state.h"
 
 namespace crossdock {
@@ -11,24 +12,6 @@ namespace {
 
 double Seconds(TimePoint a, TimePoint b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// Pulls "node_ref" (or "id") out of a node's JSON answer; empty when absent or not JSON.
-std::string NodeRefFrom(std::string_view body) {
-  FieldErrors errors;
-  auto doc = json_reader::Parse(body, 16, errors);
-  if (!doc) return "";
-  std::string_view ref;
-  if (!(*doc)["node_ref"].get_string().get(ref)) return std::string(ref);
-  if (!(*doc)["id"].get_string().get(ref)) return std::string(ref);
-  return "";
-}
-
-std::string NodeOf(const OutboxItem& item) {
-  constexpr std::string_view kPrefix = "node:";
-  std::string_view d = item.destination;
-  return d.substr(0, kPrefix.size()) == kPrefix ? std::string(d.substr(kPrefix.size()))
-                                                : std::string(d);
 }
 
 }  // namespace
@@ -80,7 +63,9 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
     w.record.parties.push_back(d.next.flow.node);
   }
   // A dispatch command carries the order's canonical JSON: encode it once for both.
-  if (!d.commands.empty()) w.record.order_json = d.commands.front().payload;
+  for (const auto& c : d.commands) {
+    if (c.type == command::kDispatch) w.record.order_json = c.payload;
+  }
   int64_t seq = 0;  // a new order's history starts at 1; updates append after the last entry
   for (const auto& e : d.events) {
     w.history.push_back(HistoryEntry{before ? 0 : ++seq, now, e.type, e.data, trace_id});
@@ -92,12 +77,18 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
     OutboxItem item;
     item.aggregate_type = "order";
     item.aggregate_id = w.record.order.id;
-    item.type = kDispatchType;
-    item.destination = "node:" + c.node;
+    if (c.type == command::kTimer) {
+      // Timers have their own sequence, so a pending timer never holds up the order's commands.
+      item.aggregate_type = "timer";
+      item.aggregate_id = w.record.order.id + "/" + c.idempotency_key;
+    }
+    item.type = c.type;
+    item.destination = c.destination;
     item.idempotency_key = c.idempotency_key;
     item.payload = c.payload;
     item.traceparent = traceparent;
-    item.created_at = item.next_attempt_at = now;
+    item.created_at = now;
+    item.next_attempt_at = c.not_before.value_or(now);
     w.outbox.push_back(std::move(item));
   }
   return w;
@@ -141,7 +132,7 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
   Order order = req.order;
   order.id = ids_.Next("ord");
   order.partner = req.partner;
-  auto result = Decide(std::nullopt, SubmitOrder{std::move(order)}, clock_.Now(), options_.routing);
+  auto result = Decide(std::nullopt, SubmitOrder{std::move(order)});
   struct Shared {
     SubmitRequest req;
     SubmitOutcome outcome;
@@ -244,7 +235,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         if (!loaded.ok()) return loaded.status();
         s.id = ids_.Next("shp");
         auto result =
-            Decide(loaded->aggregate, ShipmentConfirmed{s}, clock_.Now(), options_.routing);
+            Decide(loaded->aggregate, ShipmentConfirmed{s});
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           // Roll back the dedup mark too: a corrected resend must be applied.
@@ -288,7 +279,7 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
         sh->outcome = CancelOutcome{};
         auto loaded = Load(tx, order_id);
         if (!loaded.ok()) return loaded.status();
-        auto result = Decide(loaded->aggregate, sh->request, clock_.Now(), options_.routing);
+        auto result = Decide(loaded->aggregate, sh->request);
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           return Status::Ok();  // nothing written
@@ -395,11 +386,61 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
       });
 }
 
+DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
+                               const OrderInput& input) const {
+  return crossdock::Decide(current, input, clock_.Now(), options_.policy);
+}
+
+void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext trace,
+                    std::function<void(Result<ActOutcome>)> done) {
+  struct Shared {
+    OrderInput input;
+    TraceContext trace;
+    ActOutcome outcome;
+    std::optional<OrderAggregate> before;
+    std::optional<Decision> decision;
+  };
+  auto sh = std::make_shared<Shared>(Shared{std::move(input), std::move(trace), {}, {}, {}});
+  store_.Write(
+      [this, sh, order_id](WriteTx& tx) -> Status {
+        sh->outcome = ActOutcome{};
+        sh->decision.reset();
+        auto loaded = Load(tx, order_id);
+        if (!loaded.ok()) return loaded.status();
+        auto result = Decide(loaded->aggregate, sh->input);
+        if (auto* rej = std::get_if<Rejection>(&result)) {
+          sh->outcome.rejection = *rej;
+          return Status::Ok();  // nothing written
+        }
+        Decision& d = std::get<Decision>(result);
+        sh->outcome.status = OrderStatusName(*d.next.order.status);
+        sh->outcome.changed = !d.events.empty();
+        if (!sh->outcome.changed) return Status::Ok();
+        CROSSDOCK_RETURN_IF_ERROR(
+            Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+        sh->before = loaded->aggregate;
+        sh->decision = std::move(d);
+        return Status::Ok();
+      },
+      [this, sh, done = std::move(done)](Status st) {
+        if (!st.ok()) {
+          done(st);
+          return;
+        }
+        if (sh->decision) {
+          CountTransition(sh->before, *sh->decision);
+          if (options_.on_committed) options_.on_committed();
+        }
+        done(std::move(sh->outcome));
+      });
+}
+
 Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input) {
-  auto loaded = Load(tx, item.aggregate_id);
+  std::string order_id = OrderIdOf(item);
+  auto loaded = Load(tx, order_id);
   if (!loaded.ok()) return loaded.status();
-  if (!loaded->aggregate) return Internal("outbox item for missing order " + item.aggregate_id);
-  auto result = Decide(loaded->aggregate, input, clock_.Now(), options_.routing);
+  if (!loaded->aggregate) return Internal("outbox item for missing order " + order_id);
+  auto result = Decide(loaded->aggregate, input);
   // The partner's answer is final; if the order cannot take it, sending again would not
   // change that, so the command is still done.
   if (std::holds_alternative<Rejection>(result)) return Status::Ok();
@@ -413,14 +454,14 @@ Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const Orde
 }
 
 Status OrderFlow::OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view body) {
-  if (item.type != kDispatchType) return Status::Ok();
-  return ReactToOutcome(tx, item, DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)});
+  if (item.aggregate_type != "order" && item.aggregate_type != "timer") return Status::Ok();
+  return ReactToOutcome(tx, item, InputFromAnswer(item, body));
 }
 
 Status OrderFlow::OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) {
-  if (item.type != kDispatchType) return Status::Ok();
-  dead_lettered_.Inc();
-  return ReactToOutcome(tx, item, DispatchDeadLettered{NodeOf(item), error});
+  if (item.aggregate_type != "order" && item.aggregate_type != "timer") return Status::Ok();
+  if (item.type == command::kDispatch) dead_lettered_.Inc();
+  return ReactToOutcome(tx, item, InputFromFailure(item, error));
 }
 
 }  // namespace crossdock

@@ -78,6 +78,13 @@ struct ReturnOutcome {
   FieldErrors errors;
 };
 
+// The outcome of an input applied to a stored order (Act).
+struct ActOutcome {
+  std::optional<Rejection> rejection;  // NotFound, Conflict, InvalidArgument
+  bool changed = false;                // false: the input was known already; nothing written
+  std::string status;                  // the order's status afterwards
+};
+
 struct CancelOutcome {
   std::optional<Rejection> rejection;  // NotFound, or Conflict when the order has shipped
   bool already_requested = false;      // an earlier request stands; nothing changed
@@ -97,7 +104,7 @@ class DispatchOutcomeSink {
 };
 
 struct OrderFlowOptions {
-  RoutingPolicy routing;
+  OrderPolicy policy;
   std::string event_source = "/crossdock/orders";
   // Called after a commit that wrote events or outbox commands (wakes delivery). Must not block.
   std::function<void()> on_committed;
@@ -118,6 +125,11 @@ class OrderFlow final : public DispatchOutcomeSink {
   void ApplyShipment(const std::string& node, Shipment shipment, TraceContext trace,
                      std::function<void(Result<ShipmentOutcome>)> done);
 
+  // Applies an operator's or partner's input (HoldReleased, MilestoneReported, …) to a stored
+  // order in one transaction.
+  void Act(const std::string& order_id, OrderInput input, TraceContext trace,
+           std::function<void(Result<ActOutcome>)> done);
+
   // Records a cancellation request (see CancelRequested in order_decider.h).
   void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,
                      std::function<void(Result<CancelOutcome>)> done);
@@ -131,7 +143,7 @@ class OrderFlow final : public DispatchOutcomeSink {
   Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;
 
   // The outbox item type of dispatch commands.
-  static constexpr const char* kDispatchType = "node.dispatch";
+  static constexpr const char* kDispatchType = command::kDispatch;
 
  private:
   // An order as stored and as the decider sees it; both empty when there is no such order.
@@ -144,6 +156,7 @@ class OrderFlow final : public DispatchOutcomeSink {
   // Decides a partner's answer to an outbox command for the item's order and persists the
   // decision. A decision the order refuses changes nothing: the answer stays final.
   Status ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input);
+  DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInput& input) const;
   // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
   // thread where possible, so the writer only inserts.
   struct PreparedWrite {

@@ -20,6 +20,44 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   auto time = [&](const char* key, const std::optional<TimePoint>& t) {
     if (t) w.Field(key, ToUnixMicros(*t));
   };
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) w.Field(key, v);
+  };
+  text("customer", s.customer);
+  text("erp_sale", s.erp_sale);
+  time("validated_at", s.validated_at);
+  time("accepted_at", s.accepted_at);
+  time("held_at", s.held_at);
+  text("hold_reason", s.hold_reason);
+  time("hold_until", s.hold_until);
+  time("released_at", s.released_at);
+  text("released_by", s.released_by);
+  time("rejected_at", s.rejected_at);
+  text("reject_reason", s.reject_reason);
+  time("picked_at", s.picked_at);
+  time("packed_at", s.packed_at);
+  time("delivered_at", s.delivered_at);
+  if (!s.milestones.empty()) {
+    w.Key("milestones").StartArray();
+    for (const auto& id : s.milestones) w.String(id);
+    w.EndArray();
+  }
+  if (!s.invoices.empty()) {
+    w.Key("invoices").StartObject();
+    for (const auto& [shipment, invoice] : s.invoices) w.Field(shipment, invoice);
+    w.EndObject();
+  }
+  time("closed_at", s.closed_at);
+  time("cancelled_at", s.cancelled_at);
+  time("node_cancelled_at", s.node_cancelled_at);
+  time("sale_cancelled_at", s.sale_cancelled_at);
+  if (s.exception) {
+    w.Key("exception").StartObject();
+    w.Field("reason", s.exception->reason);
+    w.Field("detail", s.exception->detail);
+    w.Field("since", ToUnixMicros(s.exception->since));
+    w.EndObject();
+  }
   time("received_at", s.received_at);
   time("allocated_at", s.allocated_at);
   time("dispatched_at", s.dispatched_at);
@@ -77,7 +115,68 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       r.String(v, p, s.cancel_requested_by);
     else if (k == "cancel_reason")
       r.String(v, p, s.cancel_reason);
-    else
+    else if (k == "customer")
+      r.String(v, p, s.customer);
+    else if (k == "erp_sale")
+      r.String(v, p, s.erp_sale);
+    else if (k == "validated_at")
+      time(v, p, s.validated_at);
+    else if (k == "accepted_at")
+      time(v, p, s.accepted_at);
+    else if (k == "held_at")
+      time(v, p, s.held_at);
+    else if (k == "hold_reason")
+      r.String(v, p, s.hold_reason);
+    else if (k == "hold_until")
+      time(v, p, s.hold_until);
+    else if (k == "released_at")
+      time(v, p, s.released_at);
+    else if (k == "released_by")
+      r.String(v, p, s.released_by);
+    else if (k == "rejected_at")
+      time(v, p, s.rejected_at);
+    else if (k == "reject_reason")
+      r.String(v, p, s.reject_reason);
+    else if (k == "picked_at")
+      time(v, p, s.picked_at);
+    else if (k == "packed_at")
+      time(v, p, s.packed_at);
+    else if (k == "delivered_at")
+      time(v, p, s.delivered_at);
+    else if (k == "milestones") {
+      r.ForEachItem(v, p, [&](element id, const std::string& ip) {
+        r.String(id, ip, s.milestones.emplace_back());
+      });
+    } else if (k == "invoices") {
+      r.ForEachField(v, p, [&](std::string_view shipment, element inv, const std::string& ip) {
+        r.String(inv, ip, s.invoices[std::string(shipment)]);
+        return true;
+      });
+    } else if (k == "closed_at")
+      time(v, p, s.closed_at);
+    else if (k == "cancelled_at")
+      time(v, p, s.cancelled_at);
+    else if (k == "node_cancelled_at")
+      time(v, p, s.node_cancelled_at);
+    else if (k == "sale_cancelled_at")
+      time(v, p, s.sale_cancelled_at);
+    else if (k == "exception") {
+      FlowException e;
+      r.ForEachField(v, p, [&](std::string_view ek, element ev, const std::string& ep) {
+        if (ek == "reason")
+          r.String(ev, ep, e.reason);
+        else if (ek == "detail")
+          r.String(ev, ep, e.detail);
+        else if (ek == "since") {
+          int64_t micros = 0;
+          r.Int(ev, ep, micros);
+          e.since = FromUnixMicros(micros);
+        } else
+          return false;
+        return true;
+      });
+      s.exception = e;
+    } else
       return false;
     return true;
   });

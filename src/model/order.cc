@@ -4,9 +4,19 @@ namespace crossdock {
 
 namespace {
 constexpr std::pair<OrderStatus, std::string_view> kNames[] = {
-    {OrderStatus::kReceived, "received"},     {OrderStatus::kAllocated, "allocated"},
-    {OrderStatus::kDispatched, "dispatched"}, {OrderStatus::kPartiallyShipped, "partially_shipped"},
-    {OrderStatus::kShipped, "shipped"},       {OrderStatus::kCancelled, "cancelled"},
+    {OrderStatus::kReceived, "received"},
+    {OrderStatus::kValidated, "validated"},
+    {OrderStatus::kAccepted, "accepted"},
+    {OrderStatus::kHeld, "held"},
+    {OrderStatus::kBackordered, "backordered"},
+    {OrderStatus::kAllocated, "allocated"},
+    {OrderStatus::kDispatched, "dispatched"},
+    {OrderStatus::kPartiallyShipped, "partially_shipped"},
+    {OrderStatus::kShipped, "shipped"},
+    {OrderStatus::kDelivered, "delivered"},
+    {OrderStatus::kInvoiced, "invoiced"},
+    {OrderStatus::kClosed, "closed"},
+    {OrderStatus::kCancelled, "cancelled"},
     {OrderStatus::kRejected, "rejected"},
 };
 }  // namespace

@@ -17,12 +17,20 @@
 namespace crossdock {
 
 // Where an order is in its lifecycle. The transitions are owned by flows/order_decider.h.
+// docs/lifecycle.md draws the diagram.
 enum class OrderStatus {
-  kReceived,    // stored, not yet routed
-  kAllocated,   // routed to a node; dispatch command queued in the outbox
-  kDispatched,  // the node acknowledged the order
+  kReceived,     // stored; being checked against the ERP (or not yet routed)
+  kValidated,    // the ERP check passed; its sale is being created
+  kAccepted,     // the ERP accepted it (its sale exists); not yet routed
+  kHeld,         // a credit or fraud rule holds it until an operator or a timer releases it
+  kBackordered,  // no node can fill it now
+  kAllocated,    // routed to a node; dispatch command queued in the outbox
+  kDispatched,   // the node acknowledged the order
   kPartiallyShipped,
   kShipped,
+  kDelivered,  // the carrier delivered every shipment
+  kInvoiced,   // an ERP invoice is posted for every shipment
+  kClosed,     // shipped, delivered and invoiced: nothing more will happen
   kCancelled,
   kRejected,
 };

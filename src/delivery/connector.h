@@ -1,0 +1,32 @@
+// Connector: carries out outbox commands for a destination that is not a plain webhook-style
+// HTTP endpoint — an ERP spoken to over its own API (delivery/erp/tryton_connector.h). The
+// dispatcher treats its answer like an HTTP answer, so lanes, breakers, quotas, retries and
+// dead letters work the same for every destination:
+//   2xx: done (the body is the answer JSON the flow reads, flows/command_answers.h);
+//   4xx: refused for good (dead letter; the order gets an exception);
+//   5xx, 429 or a failed Result: try again later.
+// A connector must make every command safe to repeat (look up before create): the dispatcher
+// repeats a command whose outcome it does not know. Thread-safe: called from several workers.
+#pragma once
+
+#include "base/status.h"
+#include "delivery/http_client.h"
+#include "store/records.h"
+
+namespace crossdock {
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual Result<ClientResponse> Execute(const OutboxItem& item) = 0;
+};
+
+// An answer in the connector's HTTP-like terms.
+inline ClientResponse ConnectorAnswer(int status, std::string body) {
+  ClientResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace crossdock

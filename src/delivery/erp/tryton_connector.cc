@@ -1,0 +1,526 @@
+#include "delivery/erp/tryton_connector.h"
+
+#include <map>
+#include <set>
+
+#include "codecs/canonical_json.h"
+#include "flows/order_decider.h"
+
+namespace crossdock {
+
+namespace {
+
+using simdjson::dom::element;
+
+// A domain of one condition: [["field", "op", value]].
+std::function<void(JsonWriter&)> Where(const std::string& field, const std::string& op,
+                                       const std::string& value) {
+  return [=](JsonWriter& w) {
+    w.StartArray().StartArray().String(field).String(op).String(value).EndArray().EndArray();
+  };
+}
+
+std::string Id(int64_t id) { return std::to_string(id); }
+
+struct Product {
+  int64_t id = 0;
+  int64_t uom = 0;
+  int64_t template_id = 0;
+  std::optional<Decimal> list_price;
+};
+
+// Tryton's answer to a call that must be a list of ids.
+std::vector<int64_t> Ids(const RpcValue& v) {
+  std::vector<int64_t> ids;
+  simdjson::dom::array a;
+  if (v.get().get_array().get(a)) return ids;
+  for (auto x : a) ids.push_back(tryton::ReadId(x));
+  return ids;
+}
+
+// The first record of a read/search_read answer.
+std::optional<element> First(const RpcValue& v) {
+  simdjson::dom::array a;
+  if (v.get().get_array().get(a) || a.size() == 0) return std::nullopt;
+  return a.at(0).value_unsafe();
+}
+
+int64_t IdField(element rec, std::string_view key) {
+  element v;
+  if (rec[key].get(v)) return 0;
+  return tryton::ReadId(v);
+}
+
+}  // namespace
+
+// The per-command work, with the RPC client at hand.
+class TrytonCommand {
+ public:
+  explicit TrytonCommand(TrytonRpc& rpc) : rpc_(rpc) {}
+
+  Result<std::vector<int64_t>> Search(const std::string& model,
+                                      const std::function<void(JsonWriter&)>& domain) {
+    auto v = rpc_.Call("model." + model + ".search", [&](JsonWriter& w) {
+      domain(w);
+      w.Int(0).Null().Null();
+    });
+    if (!v.ok()) return v.status();
+    return Ids(*v);
+  }
+
+  Result<RpcValue> Read(const std::string& model, int64_t id,
+                        std::initializer_list<std::string_view> fields) {
+    return rpc_.Call("model." + model + ".read", [&](JsonWriter& w) {
+      w.StartArray().Int(id).EndArray().StartArray();
+      for (auto f : fields) w.String(f);
+      w.EndArray();
+    });
+  }
+
+  Result<int64_t> Create(const std::string& model, const std::function<void(JsonWriter&)>& values) {
+    auto v = rpc_.Call("model." + model + ".create", [&](JsonWriter& w) {
+      w.StartArray().StartObject();
+      values(w);
+      w.EndObject().EndArray();
+    });
+    if (!v.ok()) return v.status();
+    auto ids = Ids(*v);
+    if (ids.size() != 1) return Unavailable("Tryton created no " + model);
+    return ids[0];
+  }
+
+  // A button or workflow transition on one record.
+  Status Button(const std::string& model, const std::string& button, int64_t id,
+                const std::string& extra_context = "") {
+    auto v = rpc_.Call(
+        "model." + model + "." + button,
+        [&](JsonWriter& w) { w.StartArray().Int(id).EndArray(); }, extra_context);
+    return v.status();
+  }
+
+  Result<std::string> State(const std::string& model, int64_t id, std::string* number = nullptr) {
+    auto v = Read(model, id, {"state", "number"});
+    if (!v.ok()) return v.status();
+    auto rec = First(*v);
+    if (!rec) return Unavailable(model + " " + Id(id) + " vanished");
+    if (number) *number = tryton::ReadString(*rec, "number");
+    return tryton::ReadString(*rec, "state");
+  }
+
+  // The customer party with this code; created with the order's name and address if missing.
+  Result<int64_t> EnsureParty(const std::string& code, const Order& order) {
+    auto found = Search("party.party", Where("code", "=", code));
+    if (!found.ok()) return found.status();
+    if (!found->empty()) return found->front();
+    const Address& a = order.ship_to;
+    std::string name = !order.customer.name.empty() ? order.customer.name
+                       : !a.name.empty()            ? a.name
+                                                    : code;
+    auto created = Create("party.party", [&](JsonWriter& w) {
+      w.Field("name", name).Field("code", code);
+      w.Key("addresses").StartArray().StartArray().String("create").StartArray().StartObject();
+      w.Field("name", a.name);
+      w.Field("street", a.line2.empty() ? a.line1 : a.line1 + "\n" + a.line2);
+      w.Field("postal_code", a.postal_code).Field("city", a.city);
+      w.EndObject().EndArray().EndArray().EndArray();
+    });
+    if (created.ok()) return created;
+    // Created meanwhile by a concurrent command (the code is unique): use that one.
+    auto again = Search("party.party", Where("code", "=", code));
+    if (again.ok() && !again->empty()) return again->front();
+    return created.status();
+  }
+
+  Result<std::map<std::string, Product>> Products(const std::vector<std::string>& skus) {
+    std::map<std::string, Product> out;
+    auto v = rpc_.Call("model.product.product.search_read", [&](JsonWriter& w) {
+      w.StartArray().StartArray().String("code").String("in").StartArray();
+      for (const auto& s : skus) w.String(s);
+      w.EndArray().EndArray().EndArray();
+      w.Int(0).Null().Null();
+      w.StartArray().String("code").String("list_price").String("default_uom").String("template");
+      w.EndArray();
+    });
+    if (!v.ok()) return v.status();
+    simdjson::dom::array a;
+    if (v->get().get_array().get(a)) return Unavailable("unreadable product list");
+    for (auto rec : a) {
+      Product p;
+      p.id = IdField(rec, "id");
+      p.uom = IdField(rec, "default_uom");
+      p.template_id = IdField(rec, "template");
+      element price;
+      if (!rec["list_price"].get(price)) p.list_price = tryton::ReadDecimal(price);
+      out[tryton::ReadString(rec, "code")] = p;
+    }
+    return out;
+  }
+
+  Result<int64_t> Currency(const std::string& code) {
+    auto ids = Search("currency.currency", Where("code", "=", code));
+    if (!ids.ok()) return ids.status();
+    if (ids->empty()) return Conflict("Tryton has no currency " + code);
+    return ids->front();
+  }
+
+  Result<int64_t> FirstAddress(int64_t party) {
+    auto v = Read("party.party", party, {"addresses"});
+    if (!v.ok()) return v.status();
+    auto rec = First(*v);
+    simdjson::dom::array addresses;
+    if (!rec || (*rec)["addresses"].get_array().get(addresses) || addresses.size() == 0) {
+      return Conflict("party " + Id(party) + " has no address");
+    }
+    return tryton::ReadId(addresses.at(0).value_unsafe());
+  }
+
+  TrytonRpc& rpc() { return rpc_; }
+
+ private:
+  TrytonRpc& rpc_;
+};
+
+namespace {
+
+struct Payload {
+  std::string order_id, customer, sale, reference, shipment, currency;
+  bool released = false;
+  Order order;
+  struct Line {
+    std::string line_id, sku;
+    int64_t quantity = 0;
+    Decimal unit_price;
+  };
+  std::vector<Line> lines;
+};
+
+Result<Payload> ReadPayload(element doc) {
+  Payload p;
+  p.order_id = tryton::ReadString(doc, "order_id");
+  p.customer = tryton::ReadString(doc, "customer");
+  p.sale = tryton::ReadString(doc, "sale");
+  p.reference = tryton::ReadString(doc, "reference");
+  p.shipment = tryton::ReadString(doc, "shipment");
+  p.currency = tryton::ReadString(doc, "currency");
+  bool released = false;
+  if (!doc["released"].get_bool().get(released)) p.released = released;
+  element order;
+  if (!doc["order"].get(order)) {
+    DecodeOptions opt;
+    opt.allow_server_fields = true;
+    opt.validate = false;
+    auto decoded = DecodeOrder(simdjson::minify(order), opt);
+    if (!decoded.ok()) return InvalidArgument("command payload: unreadable order");
+    p.order = std::move(*decoded.value);
+    if (p.currency.empty()) p.currency = p.order.currency;
+  }
+  simdjson::dom::array lines;
+  if (!doc["lines"].get_array().get(lines)) {
+    for (auto l : lines) {
+      Payload::Line line;
+      line.line_id = tryton::ReadString(l, "line_id");
+      line.sku = tryton::ReadString(l, "sku");
+      if (l["quantity"].get_int64().get(line.quantity)) line.quantity = 0;
+      auto price = Decimal::Parse(tryton::ReadString(l, "unit_price"));
+      if (price.ok()) line.unit_price = *price;
+      p.lines.push_back(std::move(line));
+    }
+  }
+  if (p.order_id.empty()) return InvalidArgument("command payload: no order_id");
+  return p;
+}
+
+std::vector<std::string> Skus(const Payload& p) {
+  std::set<std::string> skus;
+  for (const auto& l : p.order.lines) skus.insert(l.sku);
+  for (const auto& l : p.lines) skus.insert(l.sku);
+  return {skus.begin(), skus.end()};
+}
+
+}  // namespace
+
+TrytonConnector::TrytonConnector(TrytonRpcOptions options, TrytonRpc::ClientFactory clients)
+    : rpc_(std::move(options), std::move(clients)) {}
+
+Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
+  simdjson::dom::parser parser;
+  element doc;
+  if (parser.parse(item.payload).get(doc)) {
+    return ConnectorAnswer(422, R"({"error":"the command payload is not JSON"})");
+  }
+  Result<std::string> answer = Internal("unset");
+  if (item.type == command::kErpCheck) {
+    answer = Check(doc);
+  } else if (item.type == command::kErpSale) {
+    answer = Sale(doc);
+  } else if (item.type == command::kErpInvoice) {
+    answer = Invoice(doc);
+  } else if (item.type == command::kErpCancelSale) {
+    answer = CancelSale(doc);
+  } else {
+    answer = InvalidArgument("Tryton does not carry out " + item.type + " commands");
+  }
+  if (answer.ok()) return ConnectorAnswer(200, std::move(answer).value());
+  const Status& st = answer.status();
+  JsonWriter w;
+  w.StartObject().Field("error", st.message()).EndObject();
+  switch (st.code()) {
+    case StatusCode::kConflict:
+    case StatusCode::kInvalidArgument:
+      return ConnectorAnswer(422, w.Take());  // refused for good: an operator must look
+    case StatusCode::kUnauthenticated:
+      return ConnectorAnswer(503, w.Take());  // a login problem: keep the command
+    default:
+      return st;  // transport or transient: the dispatcher tries again
+  }
+}
+
+Result<std::string> TrytonConnector::Check(element doc) {
+  auto p = ReadPayload(doc);
+  if (!p.ok()) return p.status();
+  TrytonCommand t(rpc_);
+  auto party = t.EnsureParty(p->customer, p->order);
+  if (!party.ok()) return party.status();
+  auto credit = t.Read("party.party", *party, {"credit_limit_amount", "credit_amount"});
+  if (!credit.ok()) return credit.status();
+  auto rec = First(*credit);
+  if (!rec) return Unavailable("party vanished");
+  auto products = t.Products(Skus(*p));
+  if (!products.ok()) return products.status();
+
+  JsonWriter w;
+  w.StartObject().Field("customer", p->customer).Field("erp_party", Id(*party));
+  w.Key("prices").StartObject();
+  std::vector<std::string> unknown;
+  for (const auto& sku : Skus(*p)) {
+    auto it = products->find(sku);
+    if (it == products->end() || !it->second.list_price) {
+      unknown.push_back(sku);
+      continue;
+    }
+    w.Field(sku, it->second.list_price->ToString(2));
+  }
+  w.EndObject();
+  w.Key("unknown_skus").StartArray();
+  for (const auto& s : unknown) w.String(s);
+  w.EndArray();
+  element limit, used;
+  auto limit_value = (*rec)["credit_limit_amount"].get(limit) ? std::nullopt
+                                                               : tryton::ReadDecimal(limit);
+  if (limit_value) {
+    w.Field("credit_limit", limit_value->ToString(2));
+  } else {
+    w.Key("credit_limit").Null();
+  }
+  auto used_value = (*rec)["credit_amount"].get(used) ? std::nullopt : tryton::ReadDecimal(used);
+  w.Field("credit_used", used_value.value_or(Decimal()).ToString(2));
+  w.EndObject();
+  return w.Take();
+}
+
+Result<std::string> TrytonConnector::Sale(element doc) {
+  auto p = ReadPayload(doc);
+  if (!p.ok()) return p.status();
+  TrytonCommand t(rpc_);
+  auto found = t.Search("sale.sale", Where("reference", "=", p->order_id));
+  if (!found.ok()) return found.status();
+  int64_t sale = 0;
+  if (!found->empty()) {
+    sale = found->front();  // created by an earlier attempt
+  } else {
+    auto party = t.EnsureParty(p->customer, p->order);
+    if (!party.ok()) return party.status();
+    auto address = t.FirstAddress(*party);
+    if (!address.ok()) return address.status();
+    auto currency = t.Currency(p->order.currency);
+    if (!currency.ok()) return currency.status();
+    auto products = t.Products(Skus(*p));
+    if (!products.ok()) return products.status();
+    for (const auto& l : p->order.lines) {
+      if (!products->count(l.sku)) return Conflict("Tryton does not sell SKU " + l.sku);
+    }
+    auto created = t.Create("sale.sale", [&](JsonWriter& w) {
+      w.Field("party", *party).Field("reference", p->order_id);
+      w.Field("description", p->order.channel + " " + p->order.external_ref);
+      w.Field("currency", *currency);
+      w.Field("invoice_address", *address).Field("shipment_address", *address);
+      w.Field("invoice_method", "manual").Field("shipment_method", "manual");
+      w.Key("lines").StartArray().StartArray().String("create").StartArray();
+      for (const auto& l : p->order.lines) {
+        const Product& pr = products->at(l.sku);
+        w.StartObject().Field("type", "line").Field("product", pr.id);
+        w.Key("quantity").Double(static_cast<double>(l.quantity));
+        w.Field("unit", pr.uom).Key("unit_price");
+        tryton::WriteDecimal(w, l.unit_price);
+        w.Field("description", l.description.empty() ? l.sku : l.description);
+        w.EndObject();
+      }
+      w.EndArray().EndArray().EndArray();
+    });
+    if (!created.ok()) return created.status();
+    sale = *created;
+  }
+  std::string number;
+  auto state = t.State("sale.sale", sale, &number);
+  if (!state.ok()) return state.status();
+  if (*state == "draft") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("sale.sale", "quote", sale));
+    state = t.State("sale.sale", sale, &number);
+    if (!state.ok()) return state.status();
+  }
+  if (*state == "quotation") {
+    // An operator released this order from a credit hold: Tryton's own credit warning is
+    // answered by that release.
+    CROSSDOCK_RETURN_IF_ERROR(
+        t.Button("sale.sale", "confirm", sale, p->released ? "\"_skip_warnings\":true" : ""));
+    state = t.State("sale.sale", sale, &number);
+    if (!state.ok()) return state.status();
+  }
+  if (*state != "confirmed" && *state != "processing" && *state != "done") {
+    // Tryton answered the transition but the sale did not move: say so, keep the command.
+    return Unavailable("Tryton sale " + Id(sale) + " is " + *state + " after confirm");
+  }
+  JsonWriter w;
+  w.StartObject().Field("sale", Id(sale)).Field("number", number).Field("state", *state);
+  w.EndObject();
+  return w.Take();
+}
+
+Result<std::string> TrytonConnector::Invoice(element doc) {
+  auto p = ReadPayload(doc);
+  if (!p.ok()) return p.status();
+  if (p->reference.empty()) return InvalidArgument("command payload: no reference");
+  TrytonCommand t(rpc_);
+  auto found = t.Search("account.invoice", [&](JsonWriter& w) {
+    w.StartArray();
+    w.StartArray().String("reference").String("=").String(p->reference).EndArray();
+    w.StartArray().String("type").String("=").String("out").EndArray();
+    w.EndArray();
+  });
+  if (!found.ok()) return found.status();
+  int64_t invoice = 0;
+  if (!found->empty()) {
+    invoice = found->front();
+  } else {
+    auto party = t.EnsureParty(p->customer, p->order);
+    if (!party.ok()) return party.status();
+    auto address = t.FirstAddress(*party);
+    if (!address.ok()) return address.status();
+    auto party_rec = t.Read("party.party", *party, {"account_receivable"});
+    if (!party_rec.ok()) return party_rec.status();
+    int64_t receivable = 0;
+    if (auto r = First(*party_rec)) receivable = IdField(*r, "account_receivable");
+    if (!receivable) {
+      auto conf = t.Read("account.configuration", 1, {"default_account_receivable"});
+      if (!conf.ok()) return conf.status();
+      if (auto r = First(*conf)) receivable = IdField(*r, "default_account_receivable");
+    }
+    if (!receivable) return Conflict("Tryton has no receivable account for the customer");
+    auto journals = t.Search("account.journal", Where("type", "=", "revenue"));
+    if (!journals.ok()) return journals.status();
+    if (journals->empty()) return Conflict("Tryton has no revenue journal");
+    auto currency = t.Currency(p->currency);
+    if (!currency.ok()) return currency.status();
+    auto products = t.Products(Skus(*p));
+    if (!products.ok()) return products.status();
+    // The revenue account of each product, from its template's account category.
+    std::map<std::string, int64_t> revenue;
+    for (const auto& l : p->lines) {
+      auto pr = products->find(l.sku);
+      if (pr == products->end()) return Conflict("Tryton does not sell SKU " + l.sku);
+      auto tmpl = t.Read("product.template", pr->second.template_id, {"account_category"});
+      if (!tmpl.ok()) return tmpl.status();
+      int64_t category = 0;
+      if (auto r = First(*tmpl)) category = IdField(*r, "account_category");
+      if (!category) return Conflict("SKU " + l.sku + " has no account category");
+      auto cat = t.Read("product.category", category, {"account_revenue"});
+      if (!cat.ok()) return cat.status();
+      if (auto r = First(*cat)) revenue[l.sku] = IdField(*r, "account_revenue");
+      if (!revenue[l.sku]) return Conflict("SKU " + l.sku + " has no revenue account");
+    }
+    // Sale lines, to link each invoice line to what was sold.
+    std::map<int64_t, int64_t> sale_line_of_product;
+    if (!p->sale.empty()) {
+      auto lines = t.rpc().Call("model.sale.line.search_read", [&](JsonWriter& w) {
+        w.StartArray().StartArray().String("sale").String("=");
+        w.Int(std::stoll(p->sale)).EndArray().EndArray();
+        w.Int(0).Null().Null().StartArray().String("product").EndArray();
+      });
+      if (!lines.ok()) return lines.status();
+      simdjson::dom::array a;
+      if (!lines->get().get_array().get(a)) {
+        for (auto rec : a) sale_line_of_product[IdField(rec, "product")] = IdField(rec, "id");
+      }
+    }
+    int64_t company = t.rpc().company();
+    auto created = t.Create("account.invoice", [&](JsonWriter& w) {
+      w.Field("type", "out").Field("company", company).Field("party", *party);
+      w.Field("invoice_address", *address).Field("currency", *currency);
+      w.Field("journal", journals->front()).Field("account", receivable);
+      w.Field("reference", p->reference);
+      w.Field("description", "Order " + p->order_id + ", shipment " + p->shipment);
+      w.Key("lines").StartArray().StartArray().String("create").StartArray();
+      for (const auto& l : p->lines) {
+        const Product& pr = products->at(l.sku);
+        w.StartObject().Field("type", "line").Field("product", pr.id);
+        w.Field("company", company).Field("currency", *currency);
+        w.Key("quantity").Double(static_cast<double>(l.quantity));
+        w.Field("unit", pr.uom).Field("account", revenue[l.sku]).Key("unit_price");
+        tryton::WriteDecimal(w, l.unit_price);
+        w.Field("description", l.sku);
+        auto sl = sale_line_of_product.find(pr.id);
+        if (sl != sale_line_of_product.end()) w.Field("origin", "sale.line," + Id(sl->second));
+        w.EndObject();
+      }
+      w.EndArray().EndArray().EndArray();
+    });
+    if (!created.ok()) return created.status();
+    invoice = *created;
+  }
+  std::string number;
+  auto state = t.State("account.invoice", invoice, &number);
+  if (!state.ok()) return state.status();
+  if (*state == "draft" || *state == "validated") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("account.invoice", "post", invoice));
+    state = t.State("account.invoice", invoice, &number);
+    if (!state.ok()) return state.status();
+  }
+  if (*state != "posted" && *state != "paid") {
+    return Unavailable("Tryton invoice " + Id(invoice) + " is " + *state + " after post");
+  }
+  JsonWriter w;
+  w.StartObject().Field("invoice", Id(invoice)).Field("number", number).Field("state", *state);
+  w.EndObject();
+  return w.Take();
+}
+
+Result<std::string> TrytonConnector::CancelSale(element doc) {
+  auto p = ReadPayload(doc);
+  if (!p.ok()) return p.status();
+  TrytonCommand t(rpc_);
+  auto found = t.Search("sale.sale", Where("reference", "=", p->order_id));
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::string(R"({"sale":null,"state":"none"})");
+  int64_t sale = found->front();
+  auto state = t.State("sale.sale", sale);
+  if (!state.ok()) return state.status();
+  if (*state == "confirmed") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("sale.sale", "draft", sale));
+    state = t.State("sale.sale", sale);
+    if (!state.ok()) return state.status();
+  }
+  if (*state == "draft" || *state == "quotation") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("sale.sale", "cancel", sale));
+    state = t.State("sale.sale", sale);
+    if (!state.ok()) return state.status();
+  }
+  if (*state != "cancelled") {
+    return Conflict("Tryton sale " + Id(sale) + " is " + *state +
+                              " and can no longer be cancelled");
+  }
+  JsonWriter w;
+  w.StartObject().Field("sale", Id(sale)).Field("state", *state).EndObject();
+  return w.Take();
+}
+
+}  // namespace crossdock

@@ -1,0 +1,40 @@
+// TrytonConnector: the ERP commands of the order flow carried out against Tryton 6.0
+// (modules sale, sale_credit_limit, account_invoice) over its JSON-RPC API. Every command
+// looks up its effect before it creates anything, so a repeated command (after a crash, a
+// timeout or a restart of either side) never creates a second sale or invoice:
+//   erp.check        find the customer party by code (create it with its address if missing),
+//                    read its credit limit and credit used, look up every SKU as a product
+//                    code and read its list price;
+//   erp.sale         find the sale whose reference is our order id, else create it (manual
+//                    invoice and shipment methods, our prices), then quote and confirm it and
+//                    read its state back: Tryton can report success while the transition did
+//                    not happen;
+//   erp.invoice      find the customer invoice whose reference is "<order id>/<shipment>",
+//                    else create it for the shipped quantities; post it and read it back;
+//   erp.cancel_sale  bring the sale back to draft and cancel it (refused once it is processed).
+// Answers are the JSON shapes of flows/command_answers.h (docs/erp.md). Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "delivery/connector.h"
+#include "delivery/erp/tryton_rpc.h"
+
+namespace crossdock {
+
+class TrytonConnector final : public Connector {
+ public:
+  explicit TrytonConnector(TrytonRpcOptions options,
+                           TrytonRpc::ClientFactory clients = HttpClient::Create);
+  Result<ClientResponse> Execute(const OutboxItem& item) override;
+
+ private:
+  Result<std::string> Check(simdjson::dom::element payload);
+  Result<std::string> Sale(simdjson::dom::element payload);
+  Result<std::string> Invoice(simdjson::dom::element payload);
+  Result<std::string> CancelSale(simdjson::dom::element payload);
+
+  TrytonRpc rpc_;
+};
+
+}  // namespace crossdock

@@ -1,0 +1,362 @@
+// Table-driven tests of the order lifecycle: for each case, a history of inputs (each must be
+// accepted), then one input, and the expected status, event types and command types — or the
+// expected refusal. Covers every input in every stage where it matters: the ERP check (accept,
+// unknown SKU, price outside the tolerance, credit hold), holds and their release by operator and
+// timer, allocation, acknowledgements, partial and duplicate shipments, out-of-order milestones,
+// invoices per shipment, cancellation with its compensation at each stage, and failures.
+#include <gtest/gtest.h>
+
+#include "flows/order_decider.h"
+
+namespace crossdock {
+namespace {
+
+const TimePoint kT0 = FromUnixMicros(1'790'000'000'000'000);
+const TimePoint kHoldDue = kT0 + std::chrono::hours(4);
+
+Order TwoLineOrder() {
+  Order o;
+  o.id = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  o.partner = "shop";
+  o.channel = "web";
+  o.external_ref = "W-1";
+  o.currency = "USD";
+  o.customer = {"C-7", "Ada Lovelace", "ada@example.com", ""};
+  o.ship_to.country = "US";
+  o.lines = {{"L1", "SKU-RED", "Red", 2, *Decimal::Parse("12.50"), {}, {}},
+             {"L2", "SKU-BLUE", "Blue", 1, *Decimal::Parse("8.00"), {}, {}}};
+  o.totals.subtotal = o.totals.grand_total = *Decimal::Parse("33.00");
+  return o;
+}
+
+OrderPolicy Policy(bool erp) {
+  OrderPolicy p;
+  p.routing.default_node = "tpl-east";
+  if (erp) {
+    p.erp.destination = "erp";
+    p.erp.price_tolerance_percent = *Decimal::Parse("2");
+    p.erp.hold_timeout = std::chrono::hours(4);
+  }
+  return p;
+}
+
+// Inputs, named as in the table.
+OrderInput Submit() { return SubmitOrder{TwoLineOrder()}; }
+ErpChecked CheckedOk() {
+  ErpChecked c;
+  c.customer = "web:C-7";
+  c.prices = {{"SKU-RED", *Decimal::Parse("12.40")}, {"SKU-BLUE", *Decimal::Parse("8.00")}};
+  return c;
+}
+OrderInput Checked() { return CheckedOk(); }
+OrderInput CheckedUnknownSku() {
+  ErpChecked c = CheckedOk();
+  c.prices.erase("SKU-BLUE");
+  c.unknown_skus = {"SKU-BLUE"};
+  return c;
+}
+OrderInput CheckedPriceOff() {
+  ErpChecked c = CheckedOk();
+  c.prices["SKU-RED"] = *Decimal::Parse("11.00");  // 12.50 is 13.6% above
+  return c;
+}
+OrderInput CheckedOverCredit() {
+  ErpChecked c = CheckedOk();
+  c.credit_limit = *Decimal::Parse("50.00");
+  c.credit_used = *Decimal::Parse("20.00");  // + 33.00 ordered > 50.00
+  return c;
+}
+OrderInput CheckedWithinCredit() {
+  ErpChecked c = CheckedOk();
+  c.credit_limit = *Decimal::Parse("50.00");
+  c.credit_used = *Decimal::Parse("17.00");  // + 33.00 = 50.00: at the limit, allowed
+  return c;
+}
+OrderInput Sale() { return ErpSaleCreated{"42"}; }
+OrderInput Ack() { return DispatchAcknowledged{"tpl-east", "WH-1"}; }
+OrderInput AckFromOtherNode() { return DispatchAcknowledged{"tpl-west", "X"}; }
+Shipment MakeShipment(const std::string& event, std::vector<ShippedLine> lines) {
+  Shipment s;
+  s.order_id = TwoLineOrder().id;
+  s.node = "tpl-east";
+  s.partner_event_id = event;
+  s.packages.push_back(Package{});
+  s.packages[0].lines = std::move(lines);
+  return s;
+}
+OrderInput ShipPart() { return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 1}})}; }
+OrderInput ShipRest() {
+  return ShipmentConfirmed{MakeShipment("e2", {{"L1", "SKU-RED", 1}, {"L2", "SKU-BLUE", 1}})};
+}
+OrderInput ShipAll() {
+  return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 2}, {"L2", "SKU-BLUE", 1}})};
+}
+OrderInput ShipTooMuch() { return ShipmentConfirmed{MakeShipment("e9", {{"L2", "SKU-BLUE", 2}})}; }
+OrderInput Milestone(const std::string& kind, const std::string& event) {
+  return MilestoneReported{kind, "tpl-east", event, kT0};
+}
+OrderInput Picked() { return Milestone("picked", "m-pick"); }
+OrderInput Packed() { return Milestone("packed", "m-pack"); }
+OrderInput Delivered() { return Milestone("delivered", "m-dlv"); }
+OrderInput Invoiced(const std::string& shipment) {
+  return InvoicePosted{shipment, "INV-" + shipment};
+}
+OrderInput Cancel() { return CancelRequested{"shop", "customer changed mind"}; }
+OrderInput Release() { return HoldReleased{"ops:kim", "paid upfront"}; }
+OrderInput HoldTimer() { return TimerFired{"hold", kHoldDue}; }
+OrderInput StaleTimer() { return TimerFired{"hold", kHoldDue - std::chrono::hours(1)}; }
+OrderInput NodeCancelled() { return CompensationDone{command::kNodeCancel}; }
+OrderInput SaleCancelled() { return CompensationDone{command::kErpCancelSale}; }
+OrderInput DispatchDead() { return DispatchDeadLettered{"tpl-east", "HTTP 400"}; }
+OrderInput ErpRefused() { return CommandFailed{command::kErpSale, "erp", "UserError: x"}; }
+
+struct Case {
+  const char* name;
+  bool erp;
+  std::vector<OrderInput> given;  // after Submit
+  OrderInput when;
+  OrderStatus status = OrderStatus::kReceived;
+  std::vector<std::string> events;    // types, in order
+  std::vector<std::string> commands;  // types, in order
+  std::optional<StatusCode> refused = std::nullopt;
+};
+
+std::vector<Case> Cases() {
+  using S = OrderStatus;
+  const std::string kDispatch = command::kDispatch;
+  return {
+      // Intake.
+      {"submit without ERP allocates", false, {}, Submit(), S::kAllocated,
+       {"order.received", "order.allocated"}, {kDispatch}},
+      {"submit with ERP asks the ERP", true, {}, Submit(), S::kReceived, {"order.received"},
+       {"erp.check"}},
+      // The ERP check.
+      {"check passes: the sale is requested", true, {}, Checked(), S::kValidated,
+       {"order.validated"}, {"erp.sale"}},
+      {"price within 2% passes", true, {}, Checked(), S::kValidated, {"order.validated"},
+       {"erp.sale"}},
+      {"unknown SKU rejects", true, {}, CheckedUnknownSku(), S::kRejected, {"order.rejected"}, {}},
+      {"price outside the tolerance rejects", true, {}, CheckedPriceOff(), S::kRejected,
+       {"order.rejected"}, {}},
+      {"over the credit limit holds, with a timer", true, {}, CheckedOverCredit(), S::kHeld,
+       {"order.held"}, {"timer"}},
+      {"at the credit limit passes", true, {}, CheckedWithinCredit(), S::kValidated,
+       {"order.validated"}, {"erp.sale"}},
+      {"a repeated check answer changes nothing", true, {Checked()}, Checked(), S::kValidated, {},
+       {}},
+      {"a check answer after rejection changes nothing", true, {CheckedUnknownSku()}, Checked(),
+       S::kRejected, {}, {}},
+      // Holds.
+      {"operator releases a hold", true, {CheckedOverCredit()}, Release(), S::kValidated,
+       {"order.released"}, {"erp.sale"}},
+      {"the hold timer releases it", true, {CheckedOverCredit()}, HoldTimer(), S::kValidated,
+       {"order.released"}, {"erp.sale"}},
+      {"a stale timer does nothing", true, {CheckedOverCredit()}, StaleTimer(), S::kHeld, {}, {}},
+      {"a timer after the release does nothing", true, {CheckedOverCredit(), Release()},
+       HoldTimer(), S::kValidated, {}, {}},
+      {"releasing an order that is not held is refused", true, {Checked()}, Release(),
+       S::kValidated, {}, {}, StatusCode::kConflict},
+      {"released order is accepted and allocated", true, {CheckedOverCredit(), Release()}, Sale(),
+       S::kAllocated, {"order.accepted", "order.allocated"}, {kDispatch}},
+      // Acceptance and allocation.
+      {"the sale exists: accepted, allocated, dispatch queued", true, {Checked()}, Sale(),
+       S::kAllocated, {"order.accepted", "order.allocated"}, {kDispatch}},
+      {"a repeated sale answer changes nothing", true, {Checked(), Sale()}, Sale(), S::kAllocated,
+       {}, {}},
+      {"ERP refusal opens an exception", true, {Checked()}, ErpRefused(), S::kValidated,
+       {"order.exception"}, {}},
+      // Dispatch.
+      {"ack dispatches", false, {}, Ack(), S::kDispatched, {"order.dispatched"}, {}},
+      {"duplicate ack changes nothing", false, {Ack()}, Ack(), S::kDispatched, {}, {}},
+      {"ack from another node is refused", false, {}, AckFromOtherNode(), S::kAllocated, {}, {},
+       StatusCode::kConflict},
+      {"dispatch dead letter opens an exception", false, {}, DispatchDead(), S::kAllocated,
+       {"order.dispatch_failed", "order.exception"}, {}},
+      // Shipments.
+      {"partial shipment", false, {Ack()}, ShipPart(), S::kPartiallyShipped,
+       {"order.partially_shipped"}, {}},
+      {"rest of the shipment completes it", false, {Ack(), ShipPart()}, ShipRest(), S::kShipped,
+       {"order.shipped"}, {}},
+      {"shipment before the ack, then a late ack keeps shipped", false, {ShipAll()}, Ack(),
+       S::kShipped, {"order.dispatched"}, {}},
+      {"shipping more than ordered is refused", false, {Ack()}, ShipTooMuch(), S::kDispatched, {},
+       {}, StatusCode::kInvalidArgument},
+      {"a shipment after completion is refused", false, {ShipAll()}, ShipRest(), S::kShipped, {},
+       {}, StatusCode::kConflict},
+      {"with an ERP each shipment asks for its invoice", true, {Checked(), Sale(), Ack()},
+       ShipPart(), S::kPartiallyShipped, {"order.partially_shipped"}, {"erp.invoice"}},
+      // Milestones, in and out of order.
+      {"picked is recorded", false, {Ack()}, Picked(), S::kDispatched, {"order.picked"}, {}},
+      {"a late packed after shipped never moves back", false, {Ack(), ShipAll()}, Packed(),
+       S::kShipped, {"order.packed"}, {}},
+      {"a duplicate milestone changes nothing", false, {Ack(), Picked()}, Picked(), S::kDispatched,
+       {}, {}},
+      {"delivered closes an order without ERP", false, {Ack(), ShipAll()}, Delivered(),
+       S::kClosed, {"order.delivered", "order.closed"}, {}},
+      {"delivered before the invoice: delivered", true, {Checked(), Sale(), ShipAll()},
+       Delivered(), S::kDelivered, {"order.delivered"}, {}},
+      {"delivered before the last shipment stays partial", false, {ShipPart()}, Delivered(),
+       S::kPartiallyShipped, {"order.delivered"}, {}},
+      // Invoices.
+      {"the invoice of the only shipment: invoiced", true, {Checked(), Sale(), ShipAll()},
+       Invoiced("e1"), S::kInvoiced, {"order.invoiced"}, {}},
+      {"invoiced then delivered: closed", true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1")}, Delivered(), S::kClosed,
+       {"order.delivered", "order.closed"}, {}},
+      {"delivered then invoiced: closed", true, {Checked(), Sale(), ShipAll(), Delivered()},
+       Invoiced("e1"), S::kClosed, {"order.invoiced", "order.closed"}, {}},
+      {"one of two invoices: still shipped", true,
+       {Checked(), Sale(), ShipPart(), ShipRest()}, Invoiced("e1"), S::kShipped,
+       {"order.invoiced"}, {}},
+      {"a repeated invoice answer changes nothing", true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1")}, Invoiced("e1"), S::kInvoiced, {}, {}},
+      // Cancellation and its compensation, by stage.
+      {"cancel while the ERP checks: nothing to undo yet", true, {}, Cancel(), S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"}, {}},
+      {"cancel while held", true, {CheckedOverCredit()}, Cancel(), S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"}, {}},
+      {"a sale created after the cancel is cancelled in the ERP", true, {Checked(), Cancel()},
+       Sale(), S::kCancelled, {"order.accepted"}, {"erp.cancel_sale"}},
+      {"cancel when allocated: node and ERP compensations", true, {Checked(), Sale()}, Cancel(),
+       S::kCancelled, {"order.cancel_requested", "order.cancelled"},
+       {"node.cancel", "erp.cancel_sale"}},
+      {"cancel when dispatched without ERP: node compensation", false, {Ack()}, Cancel(),
+       S::kCancelled, {"order.cancel_requested", "order.cancelled"}, {"node.cancel"}},
+      {"a repeated cancel changes nothing", false, {Cancel()}, Cancel(), S::kCancelled, {}, {}},
+      {"cancel after a partial shipment is refused", false, {ShipPart()}, Cancel(),
+       S::kPartiallyShipped, {}, {}, StatusCode::kConflict},
+      {"cancel after shipment is refused", false, {ShipAll()}, Cancel(), S::kShipped, {}, {},
+       StatusCode::kConflict},
+      {"cancel of a rejected order is refused", true, {CheckedUnknownSku()}, Cancel(),
+       S::kRejected, {}, {}, StatusCode::kConflict},
+      {"the node confirms the cancellation", false, {Cancel()}, NodeCancelled(), S::kCancelled,
+       {"order.node_cancelled"}, {}},
+      {"the ERP confirms the sale's cancellation", true, {Checked(), Sale(), Cancel()},
+       SaleCancelled(), S::kCancelled, {"order.sale_cancelled"}, {}},
+      {"a shipment that raced the cancel is applied and raised", false, {Cancel()}, ShipAll(),
+       S::kCancelled, {"order.shipped", "order.exception"}, {}},
+  };
+}
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class LifecycleTest : public ::testing::TestWithParam<Case> {};
+
+std::vector<std::string> Types(const std::vector<DomainEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+std::vector<std::string> Types(const std::vector<Command>& commands) {
+  std::vector<std::string> out;
+  for (const auto& c : commands) out.push_back(c.type);
+  return out;
+}
+
+TEST_P(LifecycleTest, Transition) {
+  const Case& c = GetParam();
+  OrderPolicy policy = Policy(c.erp);
+  std::optional<OrderAggregate> state;
+  if (!std::holds_alternative<SubmitOrder>(c.when)) {
+    auto submitted = Decide(std::nullopt, Submit(), kT0, policy);
+    ASSERT_TRUE(std::holds_alternative<Decision>(submitted));
+    state = std::get<Decision>(submitted).next;
+  }
+  for (size_t i = 0; i < c.given.size(); ++i) {
+    auto r = Decide(state, c.given[i], kT0, policy);
+    ASSERT_TRUE(std::holds_alternative<Decision>(r)) << "given step " << i << " was refused";
+    state = std::get<Decision>(r).next;
+  }
+  auto r = Decide(state, c.when, kT0 + std::chrono::seconds(1), policy);
+  if (c.refused) {
+    ASSERT_TRUE(std::holds_alternative<Rejection>(r));
+    EXPECT_EQ(std::get<Rejection>(r).status.code(), *c.refused);
+    EXPECT_EQ(DeriveStatus(*state, policy.erp), c.status);
+    return;
+  }
+  ASSERT_TRUE(std::holds_alternative<Decision>(r)) << std::get<Rejection>(r).status.ToString();
+  const Decision& d = std::get<Decision>(r);
+  EXPECT_EQ(d.next.order.status, c.status) << OrderStatusName(*d.next.order.status);
+  EXPECT_EQ(Types(d.events), c.events);
+  EXPECT_EQ(Types(d.commands), c.commands);
+  // Every event carries the status after the decision.
+  for (const auto& e : d.events) {
+    EXPECT_NE(e.data.find("\"status\":\"" + std::string(OrderStatusName(c.status)) + "\""),
+              std::string::npos)
+        << e.type << " " << e.data;
+  }
+  // A decision without events changes nothing at all.
+  if (d.events.empty() && state) {
+    EXPECT_EQ(d.next.flow, state->flow);
+    EXPECT_EQ(d.next.order, state->order);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(OrderLifecycle, LifecycleTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string n;
+                           for (char ch : std::string(info.param.name)) {
+                             n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           }
+                           return n;
+                         });
+
+TEST(LifecycleDetailTest, RejectionNamesEveryReason) {
+  OrderPolicy policy = Policy(true);
+  auto s = std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
+  ErpChecked c = std::get<ErpChecked>(CheckedPriceOff());
+  c.unknown_skus = {"SKU-BLUE"};
+  c.prices.erase("SKU-BLUE");
+  auto d = std::get<Decision>(Decide(s, c, kT0, policy));
+  EXPECT_NE(d.events[0].data.find("does not sell SKU SKU-BLUE"), std::string::npos);
+  EXPECT_NE(d.events[0].data.find("price 12.50 differs from the ERP's 11.00"), std::string::npos);
+}
+
+TEST(LifecycleDetailTest, HoldTimerComesDueAfterTheTimeout) {
+  OrderPolicy policy = Policy(true);
+  auto s = std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
+  auto d = std::get<Decision>(Decide(s, CheckedOverCredit(), kT0, policy));
+  ASSERT_EQ(d.commands.size(), 1u);
+  EXPECT_EQ(d.commands[0].not_before, kHoldDue);
+  EXPECT_EQ(d.next.flow.hold_until, kHoldDue);
+  EXPECT_NE(d.events[0].data.find("credit limit 50.00 exceeded"), std::string::npos);
+  // Without a timeout only an operator releases it.
+  policy.erp.hold_timeout = Duration::zero();
+  auto manual = std::get<Decision>(Decide(s, CheckedOverCredit(), kT0, policy));
+  EXPECT_TRUE(manual.commands.empty());
+  // Policy: reject instead of hold.
+  policy.erp.hold_over_credit = false;
+  auto rejected = std::get<Decision>(Decide(s, CheckedOverCredit(), kT0, policy));
+  EXPECT_EQ(rejected.next.order.status, OrderStatus::kRejected);
+}
+
+TEST(LifecycleDetailTest, InvoiceCommandCarriesTheShippedQuantities) {
+  OrderPolicy policy = Policy(true);
+  std::optional<OrderAggregate> s =
+      std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
+  for (const auto& in : {Checked(), Sale()}) s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
+  auto d = std::get<Decision>(Decide(s, ShipPart(), kT0, policy));
+  ASSERT_EQ(d.commands.size(), 1u);
+  const Command& c = d.commands[0];
+  EXPECT_EQ(c.destination, "erp");
+  EXPECT_EQ(c.idempotency_key, "invoice-ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF-e1");
+  EXPECT_NE(c.payload.find(R"("reference":"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1")"),
+            std::string::npos);
+  EXPECT_NE(c.payload.find(R"("sale":"42")"), std::string::npos);
+  EXPECT_NE(c.payload.find(R"({"line_id":"L1","sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
+            std::string::npos)
+      << c.payload;
+  EXPECT_EQ(c.payload.find("SKU-BLUE"), std::string::npos);
+}
+
+TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {
+  Order o = TwoLineOrder();
+  EXPECT_EQ(CustomerCode(o), "web:C-7");
+  o.customer.external_ref.clear();
+  EXPECT_EQ(CustomerCode(o), "web:ada@example.com");
+  o.customer.email.clear();
+  EXPECT_EQ(CustomerCode(o), "web:Ada Lovelace");
+}
+
+}  // namespace
+}  // namespace crossdock
