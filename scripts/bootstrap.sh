@@ -11,6 +11,9 @@ PACKAGES="
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema curl ca-certificates procps
+  tryton-server tryton-proteus tryton-modules-party tryton-modules-product
+  tryton-modules-stock tryton-modules-sale tryton-modules-account-invoice
+  tryton-modules-sale-credit-limit
 "
 
 missing=""

@@ -392,7 +392,8 @@ DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
 }
 
 void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext trace,
-                    std::function<void(Result<ActOutcome>)> done) {
+                    std::function<void(Result<ActOutcome>)> done,
+                    std::function<Status(WriteTx&)> also) {
   struct Shared {
     OrderInput input;
     TraceContext trace;
@@ -402,7 +403,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
   };
   auto sh = std::make_shared<Shared>(Shared{std::move(input), std::move(trace), {}, {}, {}});
   store_.Write(
-      [this, sh, order_id](WriteTx& tx) -> Status {
+      [this, sh, order_id, also = std::move(also)](WriteTx& tx) -> Status {
         sh->outcome = ActOutcome{};
         sh->decision.reset();
         auto loaded = Load(tx, order_id);
@@ -418,6 +419,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         if (!sh->outcome.changed) return Status::Ok();
         CROSSDOCK_RETURN_IF_ERROR(
             Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+        if (also) CROSSDOCK_RETURN_IF_ERROR(also(tx));
         sh->before = loaded->aggregate;
         sh->decision = std::move(d);
         return Status::Ok();

@@ -69,6 +69,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/v1/returns/{id}", &Api::GetReturn, "orders:read");
   add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
   add("POST", "/v1/nodes/{node}/inventory", &Api::PostInventory, "inventory:write");
+  add("POST", "/v1/nodes/{node}/milestones", &Api::PostMilestone, "shipments:write");
   // Authenticated by the webhook signature, not an API key (webhook_api.cc).
   add("POST", "/v1/webhooks/{partner}", &Api::PostWebhook, nullptr);
   add("GET", "/livez", &Api::Livez, nullptr);
@@ -82,6 +83,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/admin/dead-letters/{id}/replay", &Api::ReplayDeadLetter, "admin");
   add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, "admin");
   add("GET", "/v1/admin/audit", &Api::ListAudit, "admin");
+  add("POST", "/v1/admin/orders/{id}/release", &Api::ReleaseOrder, "admin");
   add("GET", "/v1/admin/partners", &Api::ListPartners, "admin");
   for (RouteEntry& e : routes_) {
     if (!e.deprecated_since) continue;

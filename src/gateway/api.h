@@ -121,6 +121,11 @@ class Api {
   void PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond);
   void PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // orchestration_api.cc: milestones from nodes, operator actions on orders.
+  void PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ReleaseOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
+                    Result<ActOutcome> r, const Respond& respond);
   // Signed inbound webhooks (Shopify, Standard Webhooks): webhook_api.cc.
   void PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond);
   // The server's order limits, tightened by the partner's own (limits.max_order_lines).

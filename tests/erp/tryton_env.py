@@ -146,9 +146,9 @@ class TrytonServer:
                        env=self._env(), check=True, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def start(self):
-        self.proc = subprocess.Popen(
-            ["trytond", "-c", str(self.conf)], env=self._env(), stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "trytond.log", "ab"))
+        with open(self.dir / "trytond.log", "ab") as log:
+            self.proc = subprocess.Popen(["trytond", "-c", str(self.conf)], env=self._env(),
+                                         stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -1,0 +1,199 @@
+"""Order-to-cash against a real Tryton 6.0 (docs/erp.md), end to end.
+
+Starts trytond on loopback with a fresh SQLite database (tests/erp/tryton_env.py), a simulated 3PL
+that ships every order in two parts, and `crossdock serve` with `erp: {kind: tryton}`. Then:
+
+* N orders flow through check → sale → dispatch → two shipments → two invoices → delivery →
+  closed. Midway the server is killed with SIGKILL and restarted, and so is trytond. Afterwards
+  Tryton must hold exactly one confirmed sale per order (found by our order id as its reference)
+  and exactly one posted invoice per shipment; the counts are printed.
+* An order over a customer's credit limit is held, released by an operator (audited), and then
+  accepted with its sale.
+* An order with a SKU Tryton does not sell is rejected and creates no sale.
+* An order cancelled while held is cancelled without touching Tryton.
+"""
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "erp"))
+from harness import Crossdock, Sim, free_port, wait_until  # noqa: E402
+from tryton_env import TrytonServer  # noqa: E402
+
+N = int(os.environ.get("CROSSDOCK_ERP_ORDERS", "12"))
+CUSTOMERS = ["C-100", "C-200", "C-300"]
+
+
+def erp_order(ref, customer, skus=(("SKU-RED", 2, "12.50"), ("SKU-BLUE", 1, "8.00")),
+              channel="web"):
+    lines, subtotal = [], 0
+    for i, (sku, qty, price) in enumerate(skus):
+        cents = int(price.replace(".", ""))
+        subtotal += qty * cents
+        lines.append({"line_id": str(i + 1), "sku": sku, "quantity": qty, "unit_price": price})
+    money = f"{subtotal // 100}.{subtotal % 100:02d}"
+    return {
+        "channel": channel, "external_ref": ref, "currency": "USD",
+        "customer": {"external_ref": customer, "name": f"Customer {customer}",
+                     "email": f"{customer.lower()}@example.com"},
+        "ship_to": {"name": f"Customer {customer}", "line1": "1 Main St", "city": "Reno",
+                    "region": "NV", "postal_code": "89501", "country": "US"},
+        "lines": lines,
+        "totals": {"subtotal": money, "discount_total": "0.00", "tax_total": "0.00",
+                   "shipping_total": "0.00", "grand_total": money},
+    }
+
+
+class TrytonOrderToCashTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        t0 = time.monotonic()
+        cls.tryton = TrytonServer()
+        cls.tryton.create()
+        cls.tryton.start()
+        print(f"tryton ready in {time.monotonic() - t0:.0f} s at {cls.tryton.url}", flush=True)
+        port = free_port()
+        cls.sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=150, extra=("--reorder-callbacks",))
+        erp = f"""
+erp:
+  kind: tryton
+  url: {cls.tryton.url}
+  user: admin
+  password_file: {cls.tryton.passfile}
+  price_tolerance_percent: "1"
+  timeout_ms: 20000
+  retry: {{initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 10000}}
+  breaker: {{consecutive_failures: 50, open_base_ms: 500, open_max_ms: 2000}}
+"""
+        cls.cd = Crossdock(cls.sim, port=port, extra_config=erp).start()
+        cls.session = cls.tryton.login()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cd.stop()
+        cls.sim.stop()
+        cls.tryton.cleanup()
+
+    def status(self, oid):
+        client = self.cd.channel()
+        try:
+            code, _, body = client.json("GET", f"/v1/orders/{oid}")
+            return body["order"]["status"] if code == 200 else None
+        finally:
+            client.close()
+
+    def submit(self, order, key):
+        client = self.cd.channel()
+        for _ in range(100):
+            try:
+                code, _, body = client.json("POST", "/v1/orders", order, {"Idempotency-Key": key})
+            except OSError:
+                time.sleep(0.2)  # the server is restarting: the same key again
+                continue
+            if code in (200, 201):
+                client.close()
+                return body["id"]
+            self.fail(f"submit {key}: {code} {body}")
+        self.fail("server never came back")
+
+    def tryton_sales(self, oid):
+        return self.tryton.rpc("model.sale.sale.search_read",
+                               [[["reference", "=", oid]], 0, None, None, ["state", "number"], {}],
+                               self.session)
+
+    def tryton_invoices(self, oid):
+        return self.tryton.rpc("model.account.invoice.search_read",
+                               [[["reference", "like", oid + "/%"], ["type", "=", "out"]], 0, None,
+                                None, ["state", "reference", "total_amount"], {}], self.session)
+
+    def test_1_orders_to_cash_with_kills(self):
+        ids = []
+        for i in range(N):
+            ids.append(self.submit(erp_order(f"ERP-{i}", CUSTOMERS[i % 3]), f"erp-{i}"))
+            if i in (N // 4, N // 2, 3 * N // 4):
+                # The server dies mid-way (connector included) and comes back.
+                self.cd.kill9()
+                self.cd.start()
+            if i == N // 2 + 2:
+                # The ERP dies too, for a few seconds; commands wait and are retried.
+                self.tryton.stop(signal.SIGKILL)
+                time.sleep(2)
+                self.tryton.start()
+        wait_until(lambda: all(self.status(o) == "invoiced" for o in ids), 240,
+                   interval=0.5, what="every order invoiced")
+        # The carrier delivers: each order closes.
+        node = self.cd.channel()
+        node.key = self.sim.api_key
+        for oid in ids:
+            code, _, body = node.json("POST", f"/v1/nodes/{self.sim.node}/milestones",
+                                      {"order_id": oid, "kind": "delivered",
+                                       "partner_event_id": "dlv-" + oid})
+            self.assertEqual(code, 201, body)
+            self.assertEqual(body["status"], "closed")
+        node.close()
+
+        sales = {oid: self.tryton_sales(oid) for oid in ids}
+        invoices = {oid: self.tryton_invoices(oid) for oid in ids}
+        n_sales = sum(len(s) for s in sales.values())
+        n_invoices = sum(len(v) for v in invoices.values())
+        duplicates = sum(max(0, len(s) - 1) for s in sales.values())
+        refs = [inv["reference"] for v in invoices.values() for inv in v]
+        duplicates += len(refs) - len(set(refs))
+        print(f"N={N} orders; Tryton sales={n_sales}, invoices={n_invoices} "
+              f"(2 shipments per order), duplicates={duplicates}", flush=True)
+        self.assertEqual(duplicates, 0)
+        self.assertEqual(n_sales, N)
+        self.assertEqual(n_invoices, 2 * N)
+        for oid in ids:
+            # Tryton processes a confirmed sale at once (its queue runs inline here).
+            self.assertIn(sales[oid][0]["state"], ("confirmed", "processing"), oid)
+            self.assertTrue(all(inv["state"] == "posted" for inv in invoices[oid]), invoices[oid])
+            total = sum(float(inv["total_amount"]["decimal"]) for inv in invoices[oid])
+            self.assertAlmostEqual(total, 33.00, places=2)  # 2 × 12.50 + 8.00, billed once
+
+    def test_2_credit_hold_then_operator_release(self):
+        big = erp_order("B2B-1", "ACME-LOW", skus=(("SKU-GREEN", 5, "19.99"),), channel="b2b")
+        oid = self.submit(big, "b2b-1")
+        wait_until(lambda: self.status(oid) == "held", 60, what="held")
+        self.assertEqual(self.tryton_sales(oid), [])
+        ops = self.cd.operator()
+        code, _, body = ops.json("POST", f"/v1/admin/orders/{oid}/release",
+                                 {"reason": "customer paid upfront"})
+        self.assertEqual(code, 201, body)
+        code, _, body = ops.json("POST", f"/v1/admin/orders/{oid}/release", {})
+        self.assertEqual(code, 409, body)  # not held any more
+        code, _, audit = ops.json("GET", "/v1/admin/audit")
+        self.assertTrue(any(a["action"] == "order.release" and a["subject"] == "order:" + oid
+                            for a in audit["items"]), audit)
+        ops.close()
+        wait_until(lambda: self.status(oid) in ("invoiced", "shipped", "partially_shipped"), 120,
+                   what="released order shipped")
+        self.assertEqual(len(self.tryton_sales(oid)), 1)
+
+    def test_3_unknown_sku_is_rejected_without_a_sale(self):
+        oid = self.submit(erp_order("BAD-1", "C-100", skus=(("SKU-NOPE", 1, "1.00"),)), "bad-1")
+        wait_until(lambda: self.status(oid) == "rejected", 60, what="rejected")
+        self.assertEqual(self.tryton_sales(oid), [])
+        client = self.cd.channel()
+        _, _, order = client.json("GET", f"/v1/orders/{oid}")
+        client.close()
+        rejected = [h for h in order["history"] if h["type"] == "order.rejected"]
+        self.assertIn("does not sell SKU SKU-NOPE", rejected[0]["data"]["reasons"][0])
+
+    def test_4_cancel_while_held_touches_nothing(self):
+        big = erp_order("B2B-2", "ACME-LOW", skus=(("SKU-GREEN", 4, "19.99"),), channel="b2b")
+        oid = self.submit(big, "b2b-2")
+        wait_until(lambda: self.status(oid) == "held", 60, what="held")
+        client = self.cd.channel()
+        code, _, body = client.json("POST", f"/v1/orders/{oid}/cancel", {"reason": "dup"})
+        client.close()
+        self.assertEqual(code, 202, body)
+        self.assertEqual(body["status"], "cancelled")
+        self.assertEqual(self.tryton_sales(oid), [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
