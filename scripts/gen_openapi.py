@@ -71,6 +71,28 @@ VIEW_SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "properties": {"reason": {"type": "string", "maxLength": 500}},
     },
+    "ReleaseRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "maxLength": 500}},
+    },
+    "Milestone": {
+        "type": "object", "additionalProperties": False,
+        "required": ["order_id", "kind", "partner_event_id"],
+        "properties": {
+            "order_id": {"type": "string"},
+            "kind": {"enum": ["picked", "packed", "delivered"]},
+            "partner_event_id": {"type": "string", "maxLength": 200,
+                                 "description": "The node's id for this report; repeats are "
+                                                "recognised by it."},
+            "at": {"type": "string", "format": "date-time",
+                   "description": "When it happened; now when absent; not in the future."}},
+    },
+    "ActOutcome": {
+        "type": "object", "required": ["order_id", "result", "status"],
+        "properties": {"order_id": {"type": "string"},
+                       "result": {"enum": ["applied", "duplicate"]},
+                       "status": {"$ref": "#/components/schemas/StoredOrder/$defs/OrderStatus"}},
+    },
     "Availability": {
         "type": "object", "required": ["items"],
         "properties": {
@@ -339,6 +361,47 @@ PATHS = {
                 "200": json_body("How many levels were applied and how many were stale.", ANY_OBJECT),
                 **{k: v for k, v in BODY_ERRORS.items()}, **COMMON_ERRORS,
                 "403": problem("Only the node itself (or an operator) may report (`forbidden`)."),
+            },
+        },
+    },
+    "/v1/nodes/{node}/milestones": {
+        "post": {
+            "operationId": "reportMilestone",
+            "summary": "A node reports a fulfilment milestone (picked, packed, delivered)",
+            "description": "Recorded in the order's history; never moves the status back (a late "
+                           "packed after shipped is kept as history only). `delivered` closes an "
+                           "order once every shipment is invoiced (or at once without an ERP). "
+                           "The same partner_event_id again changes nothing (200).",
+            "parameters": [{"name": "node", "in": "path", "required": True,
+                            "schema": {"type": "string"}, "description": "The node's id."}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("Milestone")}}},
+            "responses": {
+                "201": json_body("Applied; the order's status after it.", ref("ActOutcome")),
+                "200": json_body("Reported before; nothing changed.", ref("ActOutcome")),
+                **{k: v for k, v in BODY_ERRORS.items()}, **COMMON_ERRORS,
+                "403": problem("Only the node itself (or an operator) may report (`forbidden`)."),
+                "404": problem("No such order at this node (`not-found`)."),
+            },
+        },
+    },
+    "/v1/admin/orders/{id}/release": {
+        "post": {
+            "operationId": "releaseOrder",
+            "summary": "Release a held order (operators)",
+            "description": "Releases a credit hold: the ERP sale is requested and the order "
+                           "continues. Audited (order.release) in the same transaction.",
+            "parameters": [ID_PARAM],
+            "requestBody": {"required": False,
+                            "content": {"application/json": {"schema": ref("ReleaseRequest")}}},
+            "responses": {
+                "201": json_body("Released; the order's status after it.", ref("ActOutcome")),
+                "400": problem("Malformed JSON (`malformed-json`)."),
+                "415": BODY_ERRORS["415"],
+                "422": problem("An unknown property (`validation-error`)."),
+                "404": NOT_FOUND_ORDER,
+                "409": problem("The order is not held (`conflict`)."),
+                **OPERATOR_ONLY, **COMMON_ERRORS,
             },
         },
     },

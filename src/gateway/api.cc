@@ -524,6 +524,61 @@ std::optional<OrderRecord> Api::VisibleOrder(const RequestContext& ctx, const st
   return std::move(**rec);
 }
 
+namespace {
+// The ERP stage, holds, invoices, cancellation and any open exception of an order.
+void WriteOrchestration(JsonWriter& w, const OrderFlowState& f) {
+  auto time = [&](const char* key, const std::optional<TimePoint>& t) {
+    if (t) w.Field(key, FormatRfc3339(*t));
+  };
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) w.Field(key, v);
+  };
+  w.Key("orchestration").StartObject();
+  text("customer", f.customer);
+  text("erp_sale", f.erp_sale);
+  time("validated_at", f.validated_at);
+  time("accepted_at", f.accepted_at);
+  if (f.held_at) {
+    w.Key("hold").StartObject();
+    w.Field("reason", f.hold_reason);
+    time("held_at", f.held_at);
+    time("hold_until", f.hold_until);
+    time("released_at", f.released_at);
+    text("released_by", f.released_by);
+    w.EndObject();
+  }
+  if (f.rejected_at) {
+    w.Key("rejection").StartObject();
+    time("at", f.rejected_at);
+    w.Field("reason", f.reject_reason);
+    w.EndObject();
+  }
+  if (!f.invoices.empty()) {
+    w.Key("invoices").StartObject();
+    for (const auto& [shipment, invoice] : f.invoices) w.Field(shipment, invoice);
+    w.EndObject();
+  }
+  if (f.cancelled_at) {
+    w.Key("cancellation").StartObject();
+    time("cancelled_at", f.cancelled_at);
+    text("requested_by", f.cancel_requested_by);
+    text("reason", f.cancel_reason);
+    time("node_cancelled_at", f.node_cancelled_at);
+    time("sale_cancelled_at", f.sale_cancelled_at);
+    w.EndObject();
+  }
+  if (f.exception) {
+    w.Key("exception").StartObject();
+    w.Field("reason", f.exception->reason);
+    w.Field("detail", f.exception->detail);
+    w.Field("since", FormatRfc3339(f.exception->since));
+    w.EndObject();
+  }
+  time("closed_at", f.closed_at);
+  w.EndObject();
+}
+}  // namespace
+
 void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const std::string& id = ctx->route.params["id"];
   auto rec = VisibleOrder(*ctx, id, respond);
@@ -555,7 +610,11 @@ void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   w.Key("shipped").StartObject();
   for (const auto& [line, qty] : flow->shipped) w.Field(line, qty);
   w.EndObject();
+  time("picked_at", flow->picked_at);
+  time("packed_at", flow->packed_at);
+  time("delivered_at", flow->delivered_at);
   w.EndObject();
+  WriteOrchestration(w, *flow);
   w.Key("history").StartArray();
   for (const auto& h : *history) {
     w.StartObject();

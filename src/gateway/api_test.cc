@@ -1,5 +1,6 @@
 // Handler-level tests of the HTTP API: real SQLite store and order flow, no sockets.
 #include "gateway/api.h"
+#include "flows/order_state.h"
 
 #include <gtest/gtest.h>
 
@@ -777,6 +778,28 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           })
           .ok());
   ASSERT_GE(dead.size(), 3u);
+  // A held order, for the release route: its flow state says so.
+  std::string held_id = submit(gen_.Next(), "doc-held");
+  ASSERT_TRUE(sqlite_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    auto rec = tx.GetOrder(held_id);
+                    if (!rec.ok()) return rec.status();
+                    OrderRecord r = **rec;
+                    auto flow = DecodeFlowState(r.flow_state);
+                    if (!flow.ok()) return flow.status();
+                    flow->node.clear();
+                    flow->held_at = clock_.Now();
+                    flow->hold_reason = "credit limit";
+                    r.flow_state = EncodeFlowState(*flow);
+                    r.order.status = OrderStatus::kHeld;
+                    return tx.UpdateOrder(r);
+                  })
+                  .ok());
+  // A milestone reported before, for the duplicate answer.
+  const std::string milestone_body = R"({"order_id":")" + order_id +
+                                     R"(","kind":"picked","partner_event_id":"m-dup"})";
+  ASSERT_EQ(
+      Call(Req("POST", "/v1/nodes/tpl-east/milestones", milestone_body, "east-key")).status, 201);
   const std::string missing_order = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
   auto fill = [&](std::string pattern, int status) {
     bool missing = status == 404;
@@ -791,6 +814,9 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                   : status == 200 ? cancel_again_id
                   : status == 409 ? shipped_id
                                   : cancel_id);
+    }
+    if (pattern == "/v1/admin/orders/{id}/release") {
+      put("{id}", missing ? missing_order : status == 201 ? held_id : order_id);
     }
     if (pattern.rfind("/v1/orders/", 0) == 0) put("{id}", missing ? missing_order : order_id);
     if (pattern.rfind("/v1/returns/", 0) == 0)
@@ -830,6 +856,12 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pattern == "/v1/nodes/{node}/inventory")
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
+      if (pattern == "/v1/nodes/{node}/milestones") {
+        body = status == 200 ? milestone_body
+                             : R"({"order_id":")" + (status == 404 ? missing_order : order_id) +
+                                   R"(","kind":"packed","partner_event_id":"m-)" +
+                                   std::to_string(dead.size() + hook_seq++) + R"("})";
+      }
       if (pattern == "/v1/returns")
         body = status == 404 ? R"({"order_id":")" + missing_order +
                                    R"(","lines":[{"line_id":"1",)"
@@ -857,6 +889,8 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     if (pattern == "/v1/orders" || pattern == "/v1/returns") r.headers["Idempotency-Key"] = idem;
     switch (status) {
       case 401:
+        // Each from its own address, so these failures never add up to the limit.
+        r.remote_address = "198.51.100." + std::to_string(produced % 250);
         r.headers.erase("Authorization");
         if (hook) r.headers["webhook-signature"] = "v1,AAAA";
         break;
@@ -920,6 +954,8 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           r.query = "limit=abc";
         else if (pattern == "/v1/admin/dead-letters/{id}/replay")
           r.body = R"({"payload":1})";
+        else if (pattern == "/v1/nodes/{node}/milestones")
+          r.body = R"({"order_id":")" + order_id + R"(","kind":"lost","partner_event_id":"x"})";
         else if (!hook)
           r.body = R"({"unknown":1})";
         break;
