@@ -422,6 +422,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   req.headers = endpoint.headers;
   req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Idempotency-Key", item.idempotency_key);
+  // What the command is (node.dispatch, erp.check, …): one URL may take several kinds.
+  req.headers.emplace_back("Crossdock-Command", item.type);
   std::string trace_id;
   if (auto parent = ParseTraceparent(item.traceparent)) {
     std::lock_guard lock(random_mu_);

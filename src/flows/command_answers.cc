@@ -106,8 +106,8 @@ std::string NodeOf(const OutboxItem& item) {
 }
 
 std::string OrderIdOf(const OutboxItem& item) {
-  if (item.type == command::kTimer) return PayloadField(item, "order_id");
-  return item.aggregate_id;
+  // "<order id>" or "<order id>/<sequence>" (order_flow.cc Prepare).
+  return item.aggregate_id.substr(0, item.aggregate_id.find('/'));
 }
 
 OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body) {

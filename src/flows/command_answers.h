@@ -19,7 +19,7 @@ OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body);
 // The input a dead-lettered `item` adds to its order.
 OrderInput InputFromFailure(const OutboxItem& item, const std::string& error);
 
-// The order a command belongs to (timers carry it in their payload).
+// The order a command belongs to.
 std::string OrderIdOf(const OutboxItem& item);
 
 // The node of a "node:<id>" destination.

@@ -43,7 +43,7 @@ bool AllInvoiced(const OrderFlowState& f) {
                      [](const auto& kv) { return !kv.second.empty(); });
 }
 
-bool IsHeld(const OrderFlowState& f) { return f.held_at && !f.released_at; }
+bool IsHeld(const OrderFlowState& f) { return f.held_at && !f.released_at && !f.cancelled_at; }
 
 // A decision under construction: the next state, the events and commands it adds. Every
 // event carries the status the order has after the decision, so events are added last
@@ -70,15 +70,29 @@ class Builder {
             const std::string& detail, std::string payload,
             std::optional<TimePoint> not_before = std::nullopt) {
     std::string key = step + "-" + order().id + (detail.empty() ? "" : "-" + detail);
+    std::string sequence = type == command::kTimer                 ? key
+                           : destination == policy_.erp.destination ? "erp"
+                                                                    : "";
     d_.commands.push_back(Command{std::move(type), std::move(destination), std::move(key),
-                                  std::move(payload), not_before});
+                                  std::move(payload), not_before, std::move(sequence)});
   }
-  void OpenException(std::string reason, std::string detail) {
-    flow().exception = FlowException{std::move(reason), std::move(detail), now_};
+  void OpenException(std::string reason, std::string detail, std::string command = "") {
+    flow().exception =
+        FlowException{std::move(reason), std::move(detail), now_, std::move(command)};
     const FlowException& e = *flow().exception;
     Event("order.exception", [e](JsonWriter& w) {
       w.Field("reason", e.reason);
       w.Field("detail", e.detail);
+    });
+  }
+  // The command an open exception is about has now succeeded (a replayed dead letter, say).
+  void CloseExceptionFor(const std::string& command) {
+    if (!flow().exception || flow().exception->command != command) return;
+    std::string reason = flow().exception->reason;
+    flow().exception.reset();
+    Event("order.exception_resolved", [reason, command](JsonWriter& w) {
+      w.Field("reason", reason);
+      w.Field("resolved_by", command + " succeeded");
     });
   }
 
@@ -166,6 +180,7 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
 
 // The ERP's facts against the order and the policy: reject, hold or ask for the sale.
 void OnChecked(Builder& b, const ErpChecked& in) {
+  b.CloseExceptionFor(command::kErpCheck);
   OrderFlowState& f = b.flow();
   if (f.validated_at || f.rejected_at || f.held_at || f.cancelled_at) return;  // answered before
   f.customer = in.customer.empty() ? f.customer : in.customer;
@@ -239,6 +254,7 @@ void OnChecked(Builder& b, const ErpChecked& in) {
 }
 
 void OnSaleCreated(Builder& b, const ErpSaleCreated& in) {
+  b.CloseExceptionFor(command::kErpSale);
   OrderFlowState& f = b.flow();
   if (f.accepted_at) return;  // a repeated answer
   f.erp_sale = in.sale;
@@ -287,6 +303,7 @@ DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
     return Reject(Conflict("acknowledgement from node '" + in.node + "' but the order is at '" +
                            f.node + "'"));
   }
+  b.CloseExceptionFor(command::kDispatch);
   if (!f.dispatched_at) {
     f.node_ref = in.node_ref;
     f.dispatched_at = b.now();
@@ -304,7 +321,7 @@ void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
     w.Field("node", in.node);
     w.Field("error", in.error);
   });
-  b.OpenException("dispatch-failed", in.error);
+  b.OpenException(std::string(command::kDispatch) + "-failed", in.error, command::kDispatch);
 }
 
 std::string InvoicePayload(const Builder& b, const Shipment& s) {
@@ -322,11 +339,13 @@ std::string InvoicePayload(const Builder& b, const Shipment& s) {
   for (const auto& p : s.packages) {
     for (const auto& l : p.lines) qty[l.line_id] += l.quantity;
   }
-  for (const auto& line : o.lines) {
+  for (size_t i = 0; i < o.lines.size(); ++i) {
+    const OrderLine& line = o.lines[i];
     auto it = qty.find(line.line_id);
     if (it == qty.end()) continue;
     w.StartObject();
     w.Field("line_id", line.line_id);
+    w.Field("position", static_cast<int64_t>(i));  // the line's place in the ERP sale
     w.Field("sku", line.sku);
     w.Field("quantity", it->second);
     w.Field("unit_price", line.unit_price.ToString(2));
@@ -422,6 +441,7 @@ DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
 }
 
 void OnInvoice(Builder& b, const InvoicePosted& in) {
+  b.CloseExceptionFor(command::kErpInvoice);
   auto& slot = b.flow().invoices[in.shipment];
   if (!slot.empty()) return;  // posted before
   slot = in.invoice;
@@ -472,6 +492,7 @@ DecideResult OnCancel(Builder& b, const CancelRequested& in) {
 }
 
 void OnCompensated(Builder& b, const CompensationDone& in) {
+  b.CloseExceptionFor(in.command);
   OrderFlowState& f = b.flow();
   auto& at = in.command == command::kNodeCancel ? f.node_cancelled_at : f.sale_cancelled_at;
   if (at) return;
@@ -480,10 +501,7 @@ void OnCompensated(Builder& b, const CompensationDone& in) {
 }
 
 void OnFailed(Builder& b, const CommandFailed& in) {
-  b.OpenException(in.command == command::kErpCheck || in.command == command::kErpSale
-                      ? "erp-refused"
-                      : in.command + "-failed",
-                  in.destination + ": " + in.error);
+  b.OpenException(in.command + "-failed", in.destination + ": " + in.error, in.command);
 }
 
 }  // namespace

@@ -33,9 +33,12 @@ namespace crossdock {
 
 // An order that cannot proceed without an operator: why, and since when.
 struct FlowException {
-  std::string reason;  // "erp-unavailable", "no-route", "dispatch-failed", …
+  // "no-route", "shipped-after-cancel", or "<command type>-failed" (node.dispatch-failed,
+  // erp.sale-failed, …) for a command refused for good or retried until it gave up.
+  std::string reason;
   std::string detail;
   TimePoint since{};
+  std::string command;  // the failed command's type; its later success closes the exception
   friend bool operator==(const FlowException&, const FlowException&) = default;
 };
 
@@ -90,7 +93,7 @@ struct OrderAggregate {
 // How the ERP takes part. With an empty destination there is no ERP: orders are accepted at
 // intake and nothing is invoiced.
 struct ErpPolicy {
-  std::string destination;  // outbox destination of ERP commands, e.g. "erp:tryton"
+  std::string destination;  // outbox destination of ERP commands ("erp")
   // A channel's unit price may differ from the ERP's price by at most this many percent
   // (0 = must match exactly).
   Decimal price_tolerance_percent;
@@ -197,10 +200,15 @@ struct DomainEvent {
 // A request to a partner (or a durable timer); becomes an outbox item.
 struct Command {
   std::string type;             // see namespace command
-  std::string destination;      // "node:<id>", "erp:<name>", "timer"
+  std::string destination;      // "node:<id>", "erp", "timer"
   std::string idempotency_key;  // stable for this order and step
   std::string payload;          // JSON body
   std::optional<TimePoint> not_before;  // timers: when it comes due
+  // Commands of one sequence go out one at a time, in order; sequences of an order are
+  // independent. "" is the order's node sequence (dispatch, then cancel); ERP commands have
+  // "erp", so a node that refuses a cancellation never holds up the ERP's, and each timer has
+  // its own.
+  std::string sequence;
   friend bool operator==(const Command&, const Command&) = default;
 };
 

@@ -76,12 +76,8 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
   for (const auto& c : d.commands) {
     OutboxItem item;
     item.aggregate_type = "order";
-    item.aggregate_id = w.record.order.id;
-    if (c.type == command::kTimer) {
-      // Timers have their own sequence, so a pending timer never holds up the order's commands.
-      item.aggregate_type = "timer";
-      item.aggregate_id = w.record.order.id + "/" + c.idempotency_key;
-    }
+    // The store hands out one open item per aggregate id at a time: the sequence.
+    item.aggregate_id = w.record.order.id + (c.sequence.empty() ? "" : "/" + c.sequence);
     item.type = c.type;
     item.destination = c.destination;
     item.idempotency_key = c.idempotency_key;
@@ -456,12 +452,12 @@ Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const Orde
 }
 
 Status OrderFlow::OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view body) {
-  if (item.aggregate_type != "order" && item.aggregate_type != "timer") return Status::Ok();
+  if (item.aggregate_type != "order") return Status::Ok();
   return ReactToOutcome(tx, item, InputFromAnswer(item, body));
 }
 
 Status OrderFlow::OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) {
-  if (item.aggregate_type != "order" && item.aggregate_type != "timer") return Status::Ok();
+  if (item.aggregate_type != "order") return Status::Ok();
   if (item.type == command::kDispatch) dead_lettered_.Inc();
   return ReactToOutcome(tx, item, InputFromFailure(item, error));
 }

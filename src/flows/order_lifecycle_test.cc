@@ -165,6 +165,11 @@ std::vector<Case> Cases() {
        {}, {}},
       {"ERP refusal opens an exception", true, {Checked()}, ErpRefused(), S::kValidated,
        {"order.exception"}, {}},
+      {"the refused command succeeding later closes the exception", true,
+       {Checked(), ErpRefused()}, Sale(), S::kAllocated,
+       {"order.exception_resolved", "order.accepted", "order.allocated"}, {kDispatch}},
+      {"a replayed dispatch acknowledged closes its exception", false, {DispatchDead()}, Ack(),
+       S::kDispatched, {"order.exception_resolved", "order.dispatched"}, {}},
       // Dispatch.
       {"ack dispatches", false, {}, Ack(), S::kDispatched, {"order.dispatched"}, {}},
       {"duplicate ack changes nothing", false, {Ack()}, Ack(), S::kDispatched, {}, {}},
@@ -223,6 +228,10 @@ std::vector<Case> Cases() {
       {"cancel when dispatched without ERP: node compensation", false, {Ack()}, Cancel(),
        S::kCancelled, {"order.cancel_requested", "order.cancelled"}, {"node.cancel"}},
       {"a repeated cancel changes nothing", false, {Cancel()}, Cancel(), S::kCancelled, {}, {}},
+      {"a cancelled held order cannot be released", true, {CheckedOverCredit(), Cancel()},
+       Release(), S::kCancelled, {}, {}, StatusCode::kConflict},
+      {"the hold timer of a cancelled order does nothing", true, {CheckedOverCredit(), Cancel()},
+       HoldTimer(), S::kCancelled, {}, {}},
       {"cancel after a partial shipment is refused", false, {ShipPart()}, Cancel(),
        S::kPartiallyShipped, {}, {}, StatusCode::kConflict},
       {"cancel after shipment is refused", false, {ShipAll()}, Cancel(), S::kShipped, {}, {},
@@ -343,10 +352,27 @@ TEST(LifecycleDetailTest, InvoiceCommandCarriesTheShippedQuantities) {
   EXPECT_NE(c.payload.find(R"("reference":"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1")"),
             std::string::npos);
   EXPECT_NE(c.payload.find(R"("sale":"42")"), std::string::npos);
-  EXPECT_NE(c.payload.find(R"({"line_id":"L1","sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
+  EXPECT_NE(c.payload.find(
+                R"({"line_id":"L1","position":0,"sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
             std::string::npos)
       << c.payload;
   EXPECT_EQ(c.payload.find("SKU-BLUE"), std::string::npos);
+  EXPECT_EQ(c.sequence, "erp");  // never held up by the node's commands
+}
+
+TEST(LifecycleDetailTest, SequencesKeepNodeErpAndTimersApart) {
+  OrderPolicy policy = Policy(true);
+  std::optional<OrderAggregate> s =
+      std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
+  for (const auto& in : {Checked(), Sale()}) s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
+  auto d = std::get<Decision>(Decide(s, Cancel(), kT0, policy));
+  ASSERT_EQ(d.commands.size(), 2u);
+  EXPECT_EQ(d.commands[0].sequence, "");     // node.cancel follows the dispatch
+  EXPECT_EQ(d.commands[1].sequence, "erp");  // erp.cancel_sale does not wait for the node
+  auto held = std::get<Decision>(
+      Decide(std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next,
+             CheckedOverCredit(), kT0, policy));
+  EXPECT_EQ(held.commands[0].sequence, held.commands[0].idempotency_key);
 }
 
 TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {

@@ -56,6 +56,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
     w.Field("reason", s.exception->reason);
     w.Field("detail", s.exception->detail);
     w.Field("since", ToUnixMicros(s.exception->since));
+    if (!s.exception->command.empty()) w.Field("command", s.exception->command);
     w.EndObject();
   }
   time("received_at", s.received_at);
@@ -167,6 +168,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
           r.String(ev, ep, e.reason);
         else if (ek == "detail")
           r.String(ev, ep, e.detail);
+        else if (ek == "command")
+          r.String(ev, ep, e.command);
         else if (ek == "since") {
           int64_t micros = 0;
           r.Int(ev, ep, micros);

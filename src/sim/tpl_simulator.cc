@@ -51,6 +51,8 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     }
     if (slow > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow));
     resp = OnOrderRecorded(r);
+  } else if (r.method == "POST" && r.path == "/orders/cancel") {
+    resp = OnCancel(r);
   } else if (r.method == "POST" && r.path == "/sim/webhooks") {
     resp = OnWebhook(r);
   } else if (r.method == "GET" && r.path == "/orders") {
@@ -312,6 +314,32 @@ std::map<std::string, int> TplSimulator::EffectsByOrder() {
   return effects_by_order_;
 }
 
+HttpResponse TplSimulator::OnCancel(const HttpRequest& r) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view id;
+  if (parser.parse(r.body).get(doc) || doc["order_id"].get_string().get(id)) {
+    return HttpResponse::Json(400, R"({"error":"order_id is required"})");
+  }
+  std::string order_id(id);
+  std::lock_guard lock(mu_);
+  if (cancelled_.count(order_id)) return HttpResponse::Json(200, R"({"cancelled":true})");
+  if (!by_order_.count(order_id)) {
+    ++stats_.cancel_refused;
+    return HttpResponse::Json(404, R"({"error":"no such order"})");
+  }
+  size_t before = pending_.size();
+  std::erase_if(pending_, [&](const Pending& p) { return p.order_id == order_id; });
+  if (pending_.size() == before) {
+    ++stats_.cancel_refused;
+    return HttpResponse::Json(409, R"({"error":"already shipped"})");
+  }
+  stats_.shipments_pending -= static_cast<int64_t>(before - pending_.size());
+  cancelled_.insert(order_id);
+  ++stats_.cancellations;
+  return HttpResponse::Json(200, R"({"cancelled":true})");
+}
+
 HttpResponse TplSimulator::StatsResponse() {
   TplStats s = Stats();
   JsonWriter w;
@@ -327,6 +355,7 @@ HttpResponse TplSimulator::StatsResponse() {
   w.Field("retry_after_violations", s.retry_after_violations);
   w.Field("timeouts_injected", s.timeouts_injected).Field("malformed_sent", s.malformed_sent);
   w.Field("poison_refused", s.poison_refused).Field("max_in_flight", s.max_in_flight);
+  w.Field("cancellations", s.cancellations).Field("cancel_refused", s.cancel_refused);
   w.EndObject();
   return HttpResponse::Json(200, w.Take());
 }

@@ -79,6 +79,8 @@ struct TplStats {
   int64_t malformed_sent = 0;
   int64_t poison_refused = 0;
   int64_t max_in_flight = 0;  // most order requests handled at once
+  int64_t cancellations = 0;  // orders cancelled before they shipped (POST /orders/cancel)
+  int64_t cancel_refused = 0;  // cancellations of orders already shipped (409) or unknown
 };
 
 class TplSimulator {
@@ -107,6 +109,9 @@ class TplSimulator {
   void ScheduleShipment(const Order& o, const std::string& fulfillment_id);
   HttpResponse OnWebhook(const HttpRequest& r);
   HttpResponse OnFaults(const HttpRequest& r);
+  // POST /orders/cancel {"order_id"}: withdraws the order's pending shipments; 409 once it has
+  // shipped, 404 for an order never received. A repeat answers 200 again with no new effect.
+  HttpResponse OnCancel(const HttpRequest& r);
   HttpResponse StatsResponse();
   void CallbackLoop();
   void SendShipment(Pending& p);
@@ -132,6 +137,7 @@ class TplSimulator {
   std::optional<CallLimitBucket> call_limit_;
   std::chrono::steady_clock::time_point retry_after_until_{};
   std::deque<Pending> pending_;
+  std::set<std::string> cancelled_;  // order ids
   std::condition_variable cv_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

@@ -149,9 +149,10 @@ partners:
 {"".join(f'  - {{id: {s.node}, kind: 3pl, api_keys: ["{s.api_key}"]}}' + chr(10) for s in more_sims)}nodes:
   - id: {sim.node}
     url: {sim.url}/orders
+    cancel_url: {sim.url}/orders/cancel
     api_key: "{sim.inbound_key}"
     {node_options or self.DEFAULT_NODE_OPTIONS}
-{"".join(f'  - id: {s.node}' + chr(10) + f'    url: {s.url}/orders' + chr(10) + f'    api_key: "{s.inbound_key}"' + chr(10) + '    ' + self.DEFAULT_NODE_OPTIONS + chr(10) for s in more_sims)}routing:
+{"".join(f'  - id: {s.node}' + chr(10) + f'    url: {s.url}/orders' + chr(10) + f'    cancel_url: {s.url}/orders/cancel' + chr(10) + f'    api_key: "{s.inbound_key}"' + chr(10) + '    ' + self.DEFAULT_NODE_OPTIONS + chr(10) for s in more_sims)}routing:
   default_node: {sim.node}
   rules: [{routing_rules}]
 subscribers:

@@ -11,6 +11,8 @@ that ships every order in two parts, and `crossdock serve` with `erp: {kind: try
   accepted with its sale.
 * An order with a SKU Tryton does not sell is rejected and creates no sale.
 * An order cancelled while held is cancelled without touching Tryton.
+* An order cancelled after Tryton accepted it (and processed its sale) and after the node took
+  it is cancelled at the node (which then never ships it) and undone in Tryton by a return sale.
 """
 import os
 import signal
@@ -57,6 +59,8 @@ class TrytonOrderToCashTest(unittest.TestCase):
         print(f"tryton ready in {time.monotonic() - t0:.0f} s at {cls.tryton.url}", flush=True)
         port = free_port()
         cls.sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=150, extra=("--reorder-callbacks",))
+        # A slow node: its orders stay unshipped long enough to be cancelled.
+        cls.slow = Sim(f"http://127.0.0.1:{port}", node="tpl-slow", ship_delay_ms=600_000)
         erp = f"""
 erp:
   kind: tryton
@@ -68,13 +72,15 @@ erp:
   retry: {{initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 10000}}
   breaker: {{consecutive_failures: 50, open_base_ms: 500, open_max_ms: 2000}}
 """
-        cls.cd = Crossdock(cls.sim, port=port, extra_config=erp).start()
+        cls.cd = Crossdock(cls.sim, port=port, extra_config=erp, more_sims=(cls.slow,),
+                           routing_rules="{channel: slow, node: tpl-slow}").start()
         cls.session = cls.tryton.login()
 
     @classmethod
     def tearDownClass(cls):
         cls.cd.stop()
         cls.sim.stop()
+        cls.slow.stop()
         cls.tryton.cleanup()
 
     def status(self, oid):
@@ -153,6 +159,14 @@ erp:
             self.assertTrue(all(inv["state"] == "posted" for inv in invoices[oid]), invoices[oid])
             total = sum(float(inv["total_amount"]["decimal"]) for inv in invoices[oid])
             self.assertAlmostEqual(total, 33.00, places=2)  # 2 × 12.50 + 8.00, billed once
+        # Each invoice line points at the sale line it bills.
+        lines = self.tryton.rpc("model.account.invoice.line.search_read",
+                                [[["invoice.reference", "like", ids[0] + "/%"]], 0, None, None,
+                                 ["origin", "quantity"], {}], self.session)
+        sale_lines = self.tryton.rpc("model.sale.line.search", [[["sale.reference", "=", ids[0]]],
+                                                                0, None, None, {}], self.session)
+        self.assertTrue(lines)
+        self.assertEqual({l["origin"] for l in lines}, {f"sale.line,{i}" for i in sale_lines})
 
     def test_2_credit_hold_then_operator_release(self):
         big = erp_order("B2B-1", "ACME-LOW", skus=(("SKU-GREEN", 5, "19.99"),), channel="b2b")
@@ -193,6 +207,28 @@ erp:
         self.assertEqual(code, 202, body)
         self.assertEqual(body["status"], "cancelled")
         self.assertEqual(self.tryton_sales(oid), [])
+
+    def test_5_cancel_after_acceptance_compensates_node_and_erp(self):
+        oid = self.submit(erp_order("SLOW-1", "C-200", channel="slow"), "slow-1")
+        wait_until(lambda: self.status(oid) == "dispatched", 60, what="dispatched to tpl-slow")
+        self.assertEqual(len(self.tryton_sales(oid)), 1)
+        client = self.cd.channel()
+        code, _, body = client.json("POST", f"/v1/orders/{oid}/cancel", {"reason": "changed mind"})
+        self.assertEqual(code, 202, body)
+
+        def compensated():
+            _, _, view = client.json("GET", f"/v1/orders/{oid}")
+            c = view["orchestration"].get("cancellation", {})
+            return "node_cancelled_at" in c and "sale_cancelled_at" in c
+        wait_until(compensated, 60, what="node and ERP compensations")
+        client.close()
+        self.assertEqual(self.slow.stats()["cancellations"], 1)
+        self.assertEqual(self.slow.stats()["shipments_pending"], 0)
+        undo = self.tryton.rpc("model.sale.sale.search_read",
+                               [[["reference", "=", oid + "/cancel"]], 0, None, None,
+                                ["state", "total_amount"], {}], self.session)
+        self.assertEqual(len(undo), 1, undo)
+        self.assertAlmostEqual(float(undo[0]["total_amount"]["decimal"]), -33.00, places=2)
 
 
 if __name__ == "__main__":

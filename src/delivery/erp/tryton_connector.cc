@@ -1,5 +1,6 @@
 #include "delivery/erp/tryton_connector.h"
 
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -56,11 +57,18 @@ int64_t IdField(element rec, std::string_view key) {
 // The per-command work, with the RPC client at hand.
 class TrytonCommand {
  public:
-  explicit TrytonCommand(TrytonRpc& rpc) : rpc_(rpc) {}
+  explicit TrytonCommand(TrytonRpc& rpc)
+      : rpc_(rpc), deadline_(std::chrono::steady_clock::now() + rpc.options().timeout) {}
+
+  // Every call of the command shares one deadline: the endpoint's timeout.
+  Result<RpcValue> Call(const std::string& method, const std::function<void(JsonWriter&)>& args,
+                        const std::string& extra_context = "") {
+    return rpc_.Call(method, args, extra_context, deadline_);
+  }
 
   Result<std::vector<int64_t>> Search(const std::string& model,
                                       const std::function<void(JsonWriter&)>& domain) {
-    auto v = rpc_.Call("model." + model + ".search", [&](JsonWriter& w) {
+    auto v = Call("model." + model + ".search", [&](JsonWriter& w) {
       domain(w);
       w.Int(0).Null().Null();
     });
@@ -70,7 +78,7 @@ class TrytonCommand {
 
   Result<RpcValue> Read(const std::string& model, int64_t id,
                         std::initializer_list<std::string_view> fields) {
-    return rpc_.Call("model." + model + ".read", [&](JsonWriter& w) {
+    return Call("model." + model + ".read", [&](JsonWriter& w) {
       w.StartArray().Int(id).EndArray().StartArray();
       for (auto f : fields) w.String(f);
       w.EndArray();
@@ -78,7 +86,7 @@ class TrytonCommand {
   }
 
   Result<int64_t> Create(const std::string& model, const std::function<void(JsonWriter&)>& values) {
-    auto v = rpc_.Call("model." + model + ".create", [&](JsonWriter& w) {
+    auto v = Call("model." + model + ".create", [&](JsonWriter& w) {
       w.StartArray().StartObject();
       values(w);
       w.EndObject().EndArray();
@@ -92,7 +100,7 @@ class TrytonCommand {
   // A button or workflow transition on one record.
   Status Button(const std::string& model, const std::string& button, int64_t id,
                 const std::string& extra_context = "") {
-    auto v = rpc_.Call(
+    auto v = Call(
         "model." + model + "." + button,
         [&](JsonWriter& w) { w.StartArray().Int(id).EndArray(); }, extra_context);
     return v.status();
@@ -133,7 +141,7 @@ class TrytonCommand {
 
   Result<std::map<std::string, Product>> Products(const std::vector<std::string>& skus) {
     std::map<std::string, Product> out;
-    auto v = rpc_.Call("model.product.product.search_read", [&](JsonWriter& w) {
+    auto v = Call("model.product.product.search_read", [&](JsonWriter& w) {
       w.StartArray().StartArray().String("code").String("in").StartArray();
       for (const auto& s : skus) w.String(s);
       w.EndArray().EndArray().EndArray();
@@ -178,6 +186,7 @@ class TrytonCommand {
 
  private:
   TrytonRpc& rpc_;
+  TrytonRpc::Deadline deadline_;
 };
 
 namespace {
@@ -188,6 +197,7 @@ struct Payload {
   Order order;
   struct Line {
     std::string line_id, sku;
+    int64_t position = -1;  // the line's place in the order, so in the ERP sale
     int64_t quantity = 0;
     Decimal unit_price;
   };
@@ -221,6 +231,7 @@ Result<Payload> ReadPayload(element doc) {
       line.line_id = tryton::ReadString(l, "line_id");
       line.sku = tryton::ReadString(l, "sku");
       if (l["quantity"].get_int64().get(line.quantity)) line.quantity = 0;
+      if (l["position"].get_int64().get(line.position)) line.position = -1;
       auto price = Decimal::Parse(tryton::ReadString(l, "unit_price"));
       if (price.ok()) line.unit_price = *price;
       p.lines.push_back(std::move(line));
@@ -318,11 +329,14 @@ Result<std::string> TrytonConnector::Check(element doc) {
   return w.Take();
 }
 
-Result<std::string> TrytonConnector::Sale(element doc) {
-  auto p = ReadPayload(doc);
-  if (!p.ok()) return p.status();
-  TrytonCommand t(rpc_);
-  auto found = t.Search("sale.sale", Where("reference", "=", p->order_id));
+namespace {
+
+// Finds the sale with `reference`, else creates it from the order's lines with quantities
+// multiplied by `sign` (-1: a return sale that undoes a processed one); then quotes and
+// confirms it and reads its state back.
+Result<std::string> PlaceSale(TrytonCommand& t, const Payload* p, const std::string& reference,
+                              int sign) {
+  auto found = t.Search("sale.sale", Where("reference", "=", reference));
   if (!found.ok()) return found.status();
   int64_t sale = 0;
   if (!found->empty()) {
@@ -340,7 +354,7 @@ Result<std::string> TrytonConnector::Sale(element doc) {
       if (!products->count(l.sku)) return Conflict("Tryton does not sell SKU " + l.sku);
     }
     auto created = t.Create("sale.sale", [&](JsonWriter& w) {
-      w.Field("party", *party).Field("reference", p->order_id);
+      w.Field("party", *party).Field("reference", reference);
       w.Field("description", p->order.channel + " " + p->order.external_ref);
       w.Field("currency", *currency);
       w.Field("invoice_address", *address).Field("shipment_address", *address);
@@ -349,7 +363,7 @@ Result<std::string> TrytonConnector::Sale(element doc) {
       for (const auto& l : p->order.lines) {
         const Product& pr = products->at(l.sku);
         w.StartObject().Field("type", "line").Field("product", pr.id);
-        w.Key("quantity").Double(static_cast<double>(l.quantity));
+        w.Key("quantity").Double(static_cast<double>(sign * l.quantity));
         w.Field("unit", pr.uom).Key("unit_price");
         tryton::WriteDecimal(w, l.unit_price);
         w.Field("description", l.description.empty() ? l.sku : l.description);
@@ -384,6 +398,15 @@ Result<std::string> TrytonConnector::Sale(element doc) {
   w.StartObject().Field("sale", Id(sale)).Field("number", number).Field("state", *state);
   w.EndObject();
   return w.Take();
+}
+
+}  // namespace
+
+Result<std::string> TrytonConnector::Sale(element doc) {
+  auto p = ReadPayload(doc);
+  if (!p.ok()) return p.status();
+  TrytonCommand t(rpc_);
+  return PlaceSale(t, &*p, p->order_id, 1);
 }
 
 Result<std::string> TrytonConnector::Invoice(element doc) {
@@ -438,18 +461,21 @@ Result<std::string> TrytonConnector::Invoice(element doc) {
       if (auto r = First(*cat)) revenue[l.sku] = IdField(*r, "account_revenue");
       if (!revenue[l.sku]) return Conflict("SKU " + l.sku + " has no revenue account");
     }
-    // Sale lines, to link each invoice line to what was sold.
-    std::map<int64_t, int64_t> sale_line_of_product;
-    if (!p->sale.empty()) {
-      auto lines = t.rpc().Call("model.sale.line.search_read", [&](JsonWriter& w) {
-        w.StartArray().StartArray().String("sale").String("=");
-        w.Int(std::stoll(p->sale)).EndArray().EndArray();
-        w.Int(0).Null().Null().StartArray().String("product").EndArray();
+    // The sale's lines in the order they were created (the order's lines, in order), to link
+    // each invoice line to what was sold.
+    std::vector<int64_t> sale_lines;
+    int64_t sale_id = 0;
+    std::from_chars(p->sale.data(), p->sale.data() + p->sale.size(), sale_id);
+    if (sale_id > 0) {
+      auto lines = t.Call("model.sale.line.search_read", [&](JsonWriter& w) {
+        w.StartArray().StartArray().String("sale").String("=").Int(sale_id).EndArray().EndArray();
+        w.Int(0).Null().StartArray().StartArray().String("id").String("ASC").EndArray().EndArray();
+        w.StartArray().String("id").EndArray();
       });
       if (!lines.ok()) return lines.status();
       simdjson::dom::array a;
       if (!lines->get().get_array().get(a)) {
-        for (auto rec : a) sale_line_of_product[IdField(rec, "product")] = IdField(rec, "id");
+        for (auto rec : a) sale_lines.push_back(IdField(rec, "id"));
       }
     }
     int64_t company = t.rpc().company();
@@ -468,8 +494,9 @@ Result<std::string> TrytonConnector::Invoice(element doc) {
         w.Field("unit", pr.uom).Field("account", revenue[l.sku]).Key("unit_price");
         tryton::WriteDecimal(w, l.unit_price);
         w.Field("description", l.sku);
-        auto sl = sale_line_of_product.find(pr.id);
-        if (sl != sale_line_of_product.end()) w.Field("origin", "sale.line," + Id(sl->second));
+        if (l.position >= 0 && static_cast<size_t>(l.position) < sale_lines.size()) {
+          w.Field("origin", "sale.line," + Id(sale_lines[static_cast<size_t>(l.position)]));
+        }
         w.EndObject();
       }
       w.EndArray().EndArray().EndArray();
@@ -514,9 +541,19 @@ Result<std::string> TrytonConnector::CancelSale(element doc) {
     state = t.State("sale.sale", sale);
     if (!state.ok()) return state.status();
   }
+  if (*state == "processing" || *state == "done") {
+    // Tryton processes a confirmed sale at once and a processed sale cannot be cancelled: a
+    // return sale of the same lines undoes it (nothing was shipped or invoiced: the order is
+    // cancelled only before its first shipment).
+    auto undo = PlaceSale(t, &*p, p->order_id + "/cancel", -1);
+    if (!undo.ok()) return undo.status();
+    JsonWriter w;
+    w.StartObject().Field("sale", Id(sale)).Field("state", *state);
+    w.Key("return_sale").Raw(*undo).EndObject();
+    return w.Take();
+  }
   if (*state != "cancelled") {
-    return Conflict("Tryton sale " + Id(sale) + " is " + *state +
-                              " and can no longer be cancelled");
+    return Conflict("Tryton sale " + Id(sale) + " is " + *state + " and cannot be cancelled");
   }
   JsonWriter w;
   w.StartObject().Field("sale", Id(sale)).Field("state", *state).EndObject();

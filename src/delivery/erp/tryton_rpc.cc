@@ -42,11 +42,20 @@ void TrytonRpc::GiveBack(std::unique_ptr<HttpClient> client) {
 }
 
 Result<RpcValue> TrytonRpc::Post(HttpClient& client, const std::string& body,
-                                 const std::string& authorization, int& http_status) {
+                                 const std::string& authorization, int& http_status,
+                                 std::optional<Deadline> deadline) {
   ClientRequest req;
   req.method = "POST";
   req.url = options_.url;
   req.timeout = options_.timeout;
+  if (deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds(0)) {
+      return DeadlineExceeded("the command ran out of time before its next Tryton call");
+    }
+    req.timeout = std::min(req.timeout, left);
+  }
   req.body = body;
   req.headers.emplace_back("Content-Type", "application/json");
   if (!authorization.empty()) req.headers.emplace_back("Authorization", authorization);
@@ -153,7 +162,8 @@ int64_t TrytonRpc::company() {
 
 Result<RpcValue> TrytonRpc::Call(const std::string& method,
                                  const std::function<void(JsonWriter&)>& args,
-                                 const std::string& extra_context) {
+                                 const std::string& extra_context,
+                                 std::optional<Deadline> deadline) {
   bool renewed = false;
   while (true) {
     auto session = CurrentSession(renewed);
@@ -171,7 +181,7 @@ Result<RpcValue> TrytonRpc::Call(const std::string& method,
     w.EndArray().EndObject();
     auto client = TakeClient();
     int http = 0;
-    auto answer = Post(*client, w.Take(), session->authorization, http);
+    auto answer = Post(*client, w.Take(), session->authorization, http, deadline);
     if (answer.status().code() == StatusCode::kUnauthenticated && !renewed) {
       renewed = true;  // the session expired or the server restarted: log in again, once
       continue;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,13 @@ class TrytonRpc {
   //   Unauthenticated: the login was refused.
   // `extra_context` adds properties to the context (a JSON object's members without braces,
   // e.g. "\"_skip_warnings\":true").
+  // `deadline` bounds the call (a command's calls share one deadline, so the whole command
+  // ends within the endpoint's timeout and its outbox lease).
+  using Deadline = std::chrono::steady_clock::time_point;
   Result<RpcValue> Call(const std::string& method, const std::function<void(JsonWriter&)>& args,
-                        const std::string& extra_context = "");
+                        const std::string& extra_context = "",
+                        std::optional<Deadline> deadline = std::nullopt);
+  const TrytonRpcOptions& options() const { return options_; }
   // The company of the logged-in user (from its context); 0 before the first call.
   int64_t company();
 
@@ -67,7 +73,8 @@ class TrytonRpc {
   };
   Result<Session> CurrentSession(bool renew);
   Result<RpcValue> Post(HttpClient& client, const std::string& body,
-                        const std::string& authorization, int& http_status);
+                        const std::string& authorization, int& http_status,
+                        std::optional<Deadline> deadline = std::nullopt);
   std::unique_ptr<HttpClient> TakeClient();
   void GiveBack(std::unique_ptr<HttpClient> client);
 
