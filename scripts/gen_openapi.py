@@ -87,6 +87,33 @@ VIEW_SCHEMAS = {
             "at": {"type": "string", "format": "date-time",
                    "description": "When it happened; now when absent; not in the future."}},
     },
+    "OrderAction": {
+        "type": "object", "additionalProperties": False, "required": ["action"],
+        "properties": {
+            "action": {"enum": ["retry", "reroute", "cancel", "release", "resolve"]},
+            "node": {"type": "string", "description": "reroute: the node to send the order to."},
+            "reason": {"type": "string", "maxLength": 500}},
+    },
+    "ExceptionPage": {
+        "type": "object", "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": {"type": "object", "required": [
+                "order_id", "status", "reason", "detail", "since", "age_seconds", "owner",
+                "actions"], "properties": {
+                "order_id": {"type": "string"}, "channel": {"type": "string"},
+                "external_ref": {"type": "string"},
+                "status": {"$ref": "#/components/schemas/StoredOrder/$defs/OrderStatus"},
+                "reason": {"type": "string", "description": "no-route, shipped-after-cancel, "
+                                                            "or <command>-failed."},
+                "detail": {"type": "string"},
+                "command": {"type": "string", "description": "The failed command's type."},
+                "since": {"type": "string", "format": "date-time"},
+                "age_seconds": {"type": "integer"},
+                "owner": {"type": "string", "description": "node:<id>, erp or operations."},
+                "actions": {"type": "array", "items": {"enum": [
+                    "retry", "reroute", "cancel", "release", "resolve"]}}}}},
+            "next_cursor": {"type": "string"}},
+    },
     "ActOutcome": {
         "type": "object", "required": ["order_id", "result", "status"],
         "properties": {"order_id": {"type": "string"},
@@ -401,6 +428,50 @@ PATHS = {
                 "422": problem("An unknown property (`validation-error`)."),
                 "404": NOT_FOUND_ORDER,
                 "409": problem("The order is not held (`conflict`)."),
+                **OPERATOR_ONLY, **COMMON_ERRORS,
+            },
+        },
+    },
+    "/v1/admin/exceptions": {
+        "get": {
+            "operationId": "listExceptions",
+            "summary": "The exception inbox: orders that cannot proceed (operators)",
+            "description": "Orders with an open exception, in id order, each with its reason, "
+                           "the failing command and its answer, since when and how long, who must "
+                           "act, and the actions POST /v1/admin/orders/{id}/actions takes.",
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                 "description": "Opaque; from the previous page."}],
+            "responses": {"200": {**json_body("A page of exceptions.", ref("ExceptionPage")),
+                                  "headers": {"Link": {"schema": {"type": "string"},
+                                                       "description": "<next page>; rel=\"next\""}}},
+                          **LIST_QUERY_ERRORS, **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
+    "/v1/admin/orders/{id}/actions": {
+        "post": {
+            "operationId": "actOnOrder",
+            "summary": "Act on an order: retry, reroute, cancel, release, resolve (operators)",
+            "description": "retry re-queues the order's dead-lettered commands with their "
+                           "idempotency keys (202); reroute sends an accepted, unshipped order "
+                           "to `node` (the old node is asked to cancel if it took the order, and "
+                           "its dead commands are discarded); cancel and release act as their own "
+                           "routes do; resolve closes the exception after an operator dealt with "
+                           "it outside Crossdock. Audited in the same transaction.",
+            "parameters": [ID_PARAM],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("OrderAction")}}},
+            "responses": {
+                "201": json_body("Applied; the order's status after it.", ref("ActOutcome")),
+                "200": json_body("Nothing changed (the order was already so).", ref("ActOutcome")),
+                "202": json_body("retry: the failed commands are queued again.", ANY_OBJECT),
+                "400": problem("Malformed JSON (`malformed-json`)."),
+                "415": BODY_ERRORS["415"],
+                "422": problem("An unknown action, property or node (`validation-error`)."),
+                "404": NOT_FOUND_ORDER,
+                "409": problem("The order's state forbids the action, or there is nothing to "
+                               "retry or resolve (`conflict`)."),
                 **OPERATOR_ONLY, **COMMON_ERRORS,
             },
         },

@@ -819,8 +819,8 @@ std::string Config::Redacted() const {
   }
   out << YAML::EndSeq << YAML::EndMap;
   if (!erp.kind.empty()) {
-    out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind"
-        << YAML::Value << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;
+    out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind" << YAML::Value
+        << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;
     if (!erp.user.empty()) out << YAML::Key << "user" << YAML::Value << erp.user;
     if (!erp.password.empty()) out << YAML::Key << "password" << YAML::Value << "<redacted>";
     if (!erp.api_key.empty()) out << YAML::Key << "api_key" << YAML::Value << "<redacted>";

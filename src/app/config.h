@@ -57,8 +57,8 @@ struct NodeConfig {
 // The ERP (system of record for customers, prices, credit and invoices). Without one, orders
 // are accepted at intake and nothing is invoiced.
 struct ErpConfig {
-  std::string kind;  // "" (none), "tryton" (JSON-RPC) or "rest" (HTTP, docs/erp.md shapes)
-  Endpoint endpoint;  // id "erp"; url, timeout, retry, breaker, quota
+  std::string kind;      // "" (none), "tryton" (JSON-RPC) or "rest" (HTTP, docs/erp.md shapes)
+  Endpoint endpoint;     // id "erp"; url, timeout, retry, breaker, quota
   std::string user;      // tryton: the login
   std::string password;  // tryton: secret "erp.password"
   std::string api_key;   // rest: secret "erp.api_key", sent as "Authorization: Bearer <key>"

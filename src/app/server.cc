@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "delivery/faulty_http_client.h"
 #include "delivery/erp/tryton_connector.h"
+#include "delivery/faulty_http_client.h"
 #include "delivery/outbox_dispatcher.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
@@ -68,6 +68,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
 
   std::vector<PartnerCredential> creds;
   ApiOptions api_options;
+  for (const auto& n : config.nodes) api_options.nodes.insert(n.id);
   for (const auto& p : config.partners) {
     Partner partner{p.id, p.kind, p.scopes, p.quota, p.limits, p.sla, p.channel};
     if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);

@@ -2,6 +2,7 @@
 
 #include "base/thread_name.h"
 #include "base/trace.h"
+#include "flows/command_answers.h"
 
 namespace crossdock {
 
@@ -309,7 +310,7 @@ void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(Write
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
   }
   if (!st.ok()) {
-    log_.Error("recording a delivery outcome failed", {{"order_id", item.aggregate_id},
+    log_.Error("recording a delivery outcome failed", {{"order_id", OrderIdOf(item)},
                                                        {"destination", item.destination},
                                                        {"error", st.message()}});
   }
@@ -337,7 +338,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   if (ep == endpoints_.end()) {
     count("no_endpoint");
     std::string error = "no endpoint is configured for " + item.destination;
-    log_.Error("dead-lettered", {{"order_id", item.aggregate_id}, {"error", error}});
+    log_.Error("dead-lettered", {{"order_id", OrderIdOf(item)}, {"error", error}});
     Record(item, [&](WriteTx& tx) {
       CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(item.id, attempt, error, false));
       return sink_.OnDeadLettered(tx, item, error);
@@ -368,7 +369,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
     lookup.method = "GET";
     lookup.url = endpoint.lookup_url;
     auto pos = lookup.url.find("{reference}");
-    if (pos != std::string::npos) lookup.url.replace(pos, 11, item.aggregate_id);
+    if (pos != std::string::npos) lookup.url.replace(pos, 11, OrderIdOf(item));
     lookup.timeout = endpoint.timeout;
     lookup.headers = endpoint.headers;
     auto answer = client.Send(lookup);
@@ -439,8 +440,8 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   if (endpoint.connector) {
     resp = endpoint.connector->Execute(item);
   } else if (req.url.empty()) {
-    resp = ConnectorAnswer(422, "no URL is configured for " + item.type + " at " +
-                                    item.destination);
+    resp =
+        ConnectorAnswer(422, "no URL is configured for " + item.type + " at " + item.destination);
   } else {
     resp = client.Send(req);
   }
@@ -497,7 +498,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
       delay = endpoint.retry.NextDelay(attempt, random_, retry_after);
     }
     log_.Info("delivery will be retried", {{"trace_id", trace_id},
-                                           {"order_id", item.aggregate_id},
+                                           {"order_id", OrderIdOf(item)},
                                            {"destination", item.destination},
                                            {"attempt", std::to_string(attempt)},
                                            {"error", error}});
@@ -508,7 +509,7 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   }
   count(outcome == CallOutcome::kPermanent ? "permanent" : "exhausted");
   log_.Error("dead-lettered", {{"trace_id", trace_id},
-                               {"order_id", item.aggregate_id},
+                               {"order_id", OrderIdOf(item)},
                                {"destination", item.destination},
                                {"attempt", std::to_string(attempt)},
                                {"error", error}});

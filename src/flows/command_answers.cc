@@ -44,26 +44,26 @@ FieldErrors ReadObject(std::string_view body,
 OrderInput CheckAnswer(const OutboxItem& item, std::string_view body) {
   ErpChecked in;
   bool has_customer = false;
-  FieldErrors errors = ReadObject(body, [&](json_reader::Reader& r, std::string_view k, element v,
-                                            const std::string& p) {
-    if (k == "customer") {
-      r.String(v, p, in.customer);
-      has_customer = true;
-    } else if (k == "prices") {
-      r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
-        r.Amount(price, pp, in.prices[std::string(sku)]);
-        return true;
+  FieldErrors errors = ReadObject(
+      body, [&](json_reader::Reader& r, std::string_view k, element v, const std::string& p) {
+        if (k == "customer") {
+          r.String(v, p, in.customer);
+          has_customer = true;
+        } else if (k == "prices") {
+          r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
+            r.Amount(price, pp, in.prices[std::string(sku)]);
+            return true;
+          });
+        } else if (k == "unknown_skus") {
+          r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
+            r.String(sku, ip, in.unknown_skus.emplace_back());
+          });
+        } else if (k == "credit_limit") {
+          if (!v.is_null()) r.Amount(v, p, in.credit_limit.emplace());
+        } else if (k == "credit_used") {
+          r.Amount(v, p, in.credit_used);
+        }
       });
-    } else if (k == "unknown_skus") {
-      r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
-        r.String(sku, ip, in.unknown_skus.emplace_back());
-      });
-    } else if (k == "credit_limit") {
-      if (!v.is_null()) r.Amount(v, p, in.credit_limit.emplace());
-    } else if (k == "credit_used") {
-      r.Amount(v, p, in.credit_used);
-    }
-  });
   if (errors.empty() && !has_customer) errors.push_back({"/customer", "is required"});
   if (!errors.empty()) return Unreadable(item, errors);
   return in;
@@ -119,8 +119,9 @@ OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body) {
   }
   if (t == command::kErpInvoice) {
     std::string shipment = PayloadField(item, "shipment");
-    return StringAnswer(item, body, "invoice",
-                        [&](std::string s) { return InvoicePosted{shipment, s}; });
+    return StringAnswer(item, body, "invoice", [&](std::string s) {
+      return InvoicePosted{shipment, s};
+    });
   }
   if (t == command::kNodeCancel || t == command::kErpCancelSale) return CompensationDone{t};
   if (t == command::kTimer) {

@@ -28,7 +28,9 @@ Rejection Reject(Status s, FieldErrors errors = {}) {
   return Rejection{std::move(s), std::move(errors)};
 }
 
-std::string Micros(TimePoint t) { return std::to_string(ToUnixMicros(t)); }
+std::string Micros(TimePoint t) {
+  return std::to_string(ToUnixMicros(t));
+}
 
 bool FullyShipped(const OrderAggregate& a) {
   return !a.order.lines.empty() &&
@@ -43,7 +45,9 @@ bool AllInvoiced(const OrderFlowState& f) {
                      [](const auto& kv) { return !kv.second.empty(); });
 }
 
-bool IsHeld(const OrderFlowState& f) { return f.held_at && !f.released_at && !f.cancelled_at; }
+bool IsHeld(const OrderFlowState& f) {
+  return f.held_at && !f.released_at && !f.cancelled_at;
+}
 
 // A decision under construction: the next state, the events and commands it adds. Every
 // event carries the status the order has after the decision, so events are added last
@@ -70,9 +74,9 @@ class Builder {
             const std::string& detail, std::string payload,
             std::optional<TimePoint> not_before = std::nullopt) {
     std::string key = step + "-" + order().id + (detail.empty() ? "" : "-" + detail);
-    std::string sequence = type == command::kTimer                 ? key
+    std::string sequence = type == command::kTimer                  ? key
                            : destination == policy_.erp.destination ? "erp"
-                                                                    : "";
+                                                                    : destination;
     d_.commands.push_back(Command{std::move(type), std::move(destination), std::move(key),
                                   std::move(payload), not_before, std::move(sequence)});
   }
@@ -117,7 +121,9 @@ class Builder {
   std::vector<std::pair<std::string, Extra>> pending_;
 };
 
-bool HasErp(const OrderPolicy& p) { return !p.erp.destination.empty(); }
+bool HasErp(const OrderPolicy& p) {
+  return !p.erp.destination.empty();
+}
 
 // Accepted by the ERP (or without one): route it and queue the dispatch.
 void Allocate(Builder& b) {
@@ -148,8 +154,9 @@ std::string SalePayload(const Builder& b) {
   return w.Take();
 }
 
-void RequestSale(Builder& b) { b.Send(command::kErpSale, b.policy().erp.destination, "sale", "",
-                                      SalePayload(b)); }
+void RequestSale(Builder& b) {
+  b.Send(command::kErpSale, b.policy().erp.destination, "sale", "", SalePayload(b));
+}
 
 DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& policy) {
   OrderAggregate start;
@@ -204,8 +211,8 @@ void OnChecked(Builder& b, const ErpChecked& in) {
         static_cast<long double>(it->second.micros()) * tolerance.micros() / 1'000'000;
     if (diff * 100 > allowed) {
       problems.push_back("line " + line.line_id + ": price " + line.unit_price.ToString(2) +
-                         " differs from the ERP's " + it->second.ToString(2) + " for " +
-                         line.sku + " by more than " + tolerance.ToString() + "%");
+                         " differs from the ERP's " + it->second.ToString(2) + " for " + line.sku +
+                         " by more than " + tolerance.ToString() + "%");
     }
   }
   if (!problems.empty()) {
@@ -222,15 +229,14 @@ void OnChecked(Builder& b, const ErpChecked& in) {
     Decimal exposure;
     Decimal::Add(in.credit_used, b.order().totals.grand_total, exposure);
     if (exposure > *in.credit_limit) {
-      std::string why = "credit limit " + in.credit_limit->ToString(2) + " exceeded: " +
-                        in.credit_used.ToString(2) + " used + " +
+      std::string why = "credit limit " + in.credit_limit->ToString(2) +
+                        " exceeded: " + in.credit_used.ToString(2) + " used + " +
                         b.order().totals.grand_total.ToString(2) + " ordered";
       if (!b.policy().erp.hold_over_credit) {
         f.rejected_at = b.now();
         f.reject_reason = why;
-        b.Event("order.rejected", [why](JsonWriter& w) {
-          w.Key("reasons").StartArray().String(why).EndArray();
-        });
+        b.Event("order.rejected",
+                [why](JsonWriter& w) { w.Key("reasons").StartArray().String(why).EndArray(); });
         return;
       }
       f.held_at = b.now();
@@ -239,7 +245,9 @@ void OnChecked(Builder& b, const ErpChecked& in) {
       if (timeout > Duration::zero()) {
         f.hold_until = b.now() + timeout;
         b.Send(command::kTimer, "timer", "hold", Micros(*f.hold_until),
-               R"({"kind":"hold","order_id":")" + b.order().id + R"(","due":)" + Micros(*f.hold_until) + "}", f.hold_until);
+               R"({"kind":"hold","order_id":")" + b.order().id + R"(","due":)" +
+                   Micros(*f.hold_until) + "}",
+               f.hold_until);
       }
       b.Event("order.held", [f](JsonWriter& w) {
         w.Field("reason", f.hold_reason);
@@ -321,7 +329,8 @@ void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
     w.Field("node", in.node);
     w.Field("error", in.error);
   });
-  b.OpenException(std::string(command::kDispatch) + "-failed", in.error, command::kDispatch);
+  b.OpenException(std::string(command::kDispatch) + "-failed", "node:" + in.node + ": " + in.error,
+                  command::kDispatch);
 }
 
 std::string InvoicePayload(const Builder& b, const Shipment& s) {
@@ -395,17 +404,16 @@ DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
   f.shipments.push_back(s.partner_event_id);
   bool complete = FullyShipped(b.next());
   if (complete) f.shipped_at = b.now();
-  b.Event(complete ? "order.shipped" : "order.partially_shipped",
-          [s](JsonWriter& w) {
-            w.Key("shipment");
-            WriteShipment(w, s);
-          });
+  b.Event(complete ? "order.shipped" : "order.partially_shipped", [s](JsonWriter& w) {
+    w.Key("shipment");
+    WriteShipment(w, s);
+  });
   if (f.cancelled_at) {
     // The node shipped before it saw the cancellation: the goods are gone. An operator decides
     // (recall, or bill after all); nothing is invoiced automatically.
-    b.OpenException("shipped-after-cancel",
-                    "node " + s.node + " shipped " + s.partner_event_id + " after the order was "
-                    "cancelled");
+    b.OpenException("shipped-after-cancel", "node " + s.node + " shipped " + s.partner_event_id +
+                                                " after the order was "
+                                                "cancelled");
   } else if (HasErp(b.policy())) {
     f.invoices[s.partner_event_id] = "";
     b.Send(command::kErpInvoice, b.policy().erp.destination, "invoice", s.partner_event_id,
@@ -417,9 +425,10 @@ DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
 DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
   OrderFlowState& f = b.flow();
   if (in.node != f.node) {
-    return Reject(NotFound("order " + b.order().id + " is not allocated to node '" + in.node + "'"));
+    return Reject(
+        NotFound("order " + b.order().id + " is not allocated to node '" + in.node + "'"));
   }
-  std::optional<TimePoint>* slot = in.kind == "picked"    ? &f.picked_at
+  std::optional<TimePoint>* slot = in.kind == "picked"      ? &f.picked_at
                                    : in.kind == "packed"    ? &f.packed_at
                                    : in.kind == "delivered" ? &f.delivered_at
                                                             : nullptr;
@@ -500,6 +509,56 @@ void OnCompensated(Builder& b, const CompensationDone& in) {
   b.Event(in.command == command::kNodeCancel ? "order.node_cancelled" : "order.sale_cancelled");
 }
 
+DecideResult OnResolved(Builder& b, const ExceptionResolved& in) {
+  if (!b.flow().exception) {
+    return Reject(Conflict("order " + b.order().id + " has no open exception"));
+  }
+  std::string reason = b.flow().exception->reason;
+  b.flow().exception.reset();
+  b.Event("order.exception_resolved", [reason, in](JsonWriter& w) {
+    w.Field("reason", reason);
+    w.Field("resolved_by", in.by);
+    w.Field("detail", in.note);
+  });
+  return b.Finish();
+}
+
+DecideResult OnRerouted(Builder& b, const Rerouted& in) {
+  OrderFlowState& f = b.flow();
+  const Order& o = b.order();
+  auto refuse = [&](const std::string& why) {
+    return Reject(Conflict("order " + o.id + " cannot be re-routed: " + why));
+  };
+  if (f.rejected_at || f.cancelled_at)
+    return refuse("it is " + std::string(OrderStatusName(*o.status)));
+  if (!f.shipped.empty()) return refuse("it has shipped");
+  if (!f.accepted_at) return refuse("it is not accepted yet");
+  if (in.node == f.node) return refuse("it is at node " + in.node + " already");
+  std::string old = f.node;
+  if (!old.empty() && f.dispatched_at) {
+    // The old node took it: ask it to cancel (its own sequence; the new dispatch does not wait).
+    JsonWriter w;
+    w.StartObject().Field("order_id", o.id).Field("node_ref", f.node_ref);
+    w.Field("reason", "re-routed to " + in.node).EndObject();
+    b.Send(command::kNodeCancel, "node:" + old, "cancel", old, w.Take());
+  }
+  f.exception.reset();
+  f.dispatched_at.reset();
+  f.node_ref.clear();
+  b.Event("order.rerouted", [old, in](JsonWriter& w) {
+    w.Field("from_node", old);
+    w.Field("node", in.node);
+    w.Field("by", in.by);
+    w.Field("reason", in.reason);
+  });
+  f.node = in.node;
+  f.allocated_at = b.now();
+  b.next().order.status = OrderStatus::kAllocated;
+  b.Event("order.allocated", [n = in.node](JsonWriter& w) { w.Field("node", n); });
+  b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node, EncodeOrder(b.order()));
+  return b.Finish();
+}
+
 void OnFailed(Builder& b, const CommandFailed& in) {
   b.OpenException(in.command + "-failed", in.destination + ": " + in.error, in.command);
 }
@@ -558,6 +617,10 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           return OnRelease(b, in);
         } else if constexpr (std::is_same_v<T, MilestoneReported>) {
           return OnMilestone(b, in);
+        } else if constexpr (std::is_same_v<T, ExceptionResolved>) {
+          return OnResolved(b, in);
+        } else if constexpr (std::is_same_v<T, Rerouted>) {
+          return OnRerouted(b, in);
         } else {
           if constexpr (std::is_same_v<T, DispatchDeadLettered>) OnDeadLetter(b, in);
           if constexpr (std::is_same_v<T, ErpChecked>) OnChecked(b, in);

@@ -45,8 +45,8 @@ struct FlowException {
 // Flow state kept beside the canonical order (stored as JSON, see order_state.h).
 struct OrderFlowState {
   // ERP stage.
-  std::string customer;  // the ERP customer code (see CustomerCode)
-  std::string erp_sale;  // the ERP's sale reference, once created
+  std::string customer;                   // the ERP customer code (see CustomerCode)
+  std::string erp_sale;                   // the ERP's sale reference, once created
   std::optional<TimePoint> validated_at;  // the ERP check passed
   std::optional<TimePoint> accepted_at;   // the ERP sale exists
   std::optional<TimePoint> held_at;
@@ -136,10 +136,10 @@ struct TimerFired {
 };
 // A fulfilment milestone other than a shipment. Tolerant of order and of duplicates.
 struct MilestoneReported {
-  std::string kind;            // "picked", "packed", "delivered"
-  std::string node;            // who reports it (checked against the allocation)
+  std::string kind;  // "picked", "packed", "delivered"
+  std::string node;  // who reports it (checked against the allocation)
   std::string partner_event_id;
-  TimePoint at{};              // when it happened, as the partner says
+  TimePoint at{};  // when it happened, as the partner says
 };
 // The ERP posted the invoice for one shipment (answer to an erp.invoice command).
 struct InvoicePosted {
@@ -174,10 +174,22 @@ struct CancelRequested {
   std::string partner;
   std::string reason;
 };
-using OrderInput =
-    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,
-                 CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
-                 MilestoneReported, InvoicePosted, CompensationDone, CommandFailed>;
+// An operator closes an open exception, having dealt with it outside Crossdock.
+struct ExceptionResolved {
+  std::string by;
+  std::string note;
+};
+// An operator sends an accepted, unshipped order to another node. The old node is asked to
+// cancel if it had acknowledged the order.
+struct Rerouted {
+  std::string node;
+  std::string by;
+  std::string reason;
+};
+using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
+                                ShipmentConfirmed, CancelRequested, ErpChecked, ErpSaleCreated,
+                                HoldReleased, TimerFired, MilestoneReported, InvoicePosted,
+                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted>;
 
 // Command types (outbox item types).
 namespace command {
@@ -199,15 +211,15 @@ struct DomainEvent {
 };
 // A request to a partner (or a durable timer); becomes an outbox item.
 struct Command {
-  std::string type;             // see namespace command
-  std::string destination;      // "node:<id>", "erp", "timer"
-  std::string idempotency_key;  // stable for this order and step
-  std::string payload;          // JSON body
+  std::string type;                     // see namespace command
+  std::string destination;              // "node:<id>", "erp", "timer"
+  std::string idempotency_key;          // stable for this order and step
+  std::string payload;                  // JSON body
   std::optional<TimePoint> not_before;  // timers: when it comes due
   // Commands of one sequence go out one at a time, in order; sequences of an order are
-  // independent. "" is the order's node sequence (dispatch, then cancel); ERP commands have
-  // "erp", so a node that refuses a cancellation never holds up the ERP's, and each timer has
-  // its own.
+  // independent. A node's commands share its sequence ("node:<id>": dispatch, then cancel);
+  // ERP commands have "erp", so a node that refuses a cancellation never holds up the ERP's;
+  // each timer has its own.
   std::string sequence;
   friend bool operator==(const Command&, const Command&) = default;
 };

@@ -56,6 +56,7 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
   w.insert = !before.has_value();
   w.record.order = d.next.order;
   w.record.flow_state = EncodeFlowState(d.next.flow);
+  if (d.next.flow.exception) w.record.exception_since = d.next.flow.exception->since;
   w.record.version = before ? before->version : 0;
   // Who may see the order: its submitter and the node it is allocated to.
   w.record.parties = {d.next.order.partner};
@@ -230,8 +231,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         auto loaded = Load(tx, s.order_id);
         if (!loaded.ok()) return loaded.status();
         s.id = ids_.Next("shp");
-        auto result =
-            Decide(loaded->aggregate, ShipmentConfirmed{s});
+        auto result = Decide(loaded->aggregate, ShipmentConfirmed{s});
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           // Roll back the dedup mark too: a corrected resend must be applied.

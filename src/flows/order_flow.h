@@ -130,8 +130,7 @@ class OrderFlow final : public DispatchOutcomeSink {
   // `also` (optional) writes in the same transaction when the input changes the order: an
   // operator action's audit record, say.
   void Act(const std::string& order_id, OrderInput input, TraceContext trace,
-           std::function<void(Result<ActOutcome>)> done,
-           std::function<Status(WriteTx&)> also = {});
+           std::function<void(Result<ActOutcome>)> done, std::function<Status(WriteTx&)> also = {});
 
   // Records a cancellation request (see CancelRequested in order_decider.h).
   void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,

@@ -41,14 +41,18 @@ OrderPolicy Policy(bool erp) {
 }
 
 // Inputs, named as in the table.
-OrderInput Submit() { return SubmitOrder{TwoLineOrder()}; }
+OrderInput Submit() {
+  return SubmitOrder{TwoLineOrder()};
+}
 ErpChecked CheckedOk() {
   ErpChecked c;
   c.customer = "web:C-7";
   c.prices = {{"SKU-RED", *Decimal::Parse("12.40")}, {"SKU-BLUE", *Decimal::Parse("8.00")}};
   return c;
 }
-OrderInput Checked() { return CheckedOk(); }
+OrderInput Checked() {
+  return CheckedOk();
+}
 OrderInput CheckedUnknownSku() {
   ErpChecked c = CheckedOk();
   c.prices.erase("SKU-BLUE");
@@ -72,9 +76,15 @@ OrderInput CheckedWithinCredit() {
   c.credit_used = *Decimal::Parse("17.00");  // + 33.00 = 50.00: at the limit, allowed
   return c;
 }
-OrderInput Sale() { return ErpSaleCreated{"42"}; }
-OrderInput Ack() { return DispatchAcknowledged{"tpl-east", "WH-1"}; }
-OrderInput AckFromOtherNode() { return DispatchAcknowledged{"tpl-west", "X"}; }
+OrderInput Sale() {
+  return ErpSaleCreated{"42"};
+}
+OrderInput Ack() {
+  return DispatchAcknowledged{"tpl-east", "WH-1"};
+}
+OrderInput AckFromOtherNode() {
+  return DispatchAcknowledged{"tpl-west", "X"};
+}
 Shipment MakeShipment(const std::string& event, std::vector<ShippedLine> lines) {
   Shipment s;
   s.order_id = TwoLineOrder().id;
@@ -84,31 +94,66 @@ Shipment MakeShipment(const std::string& event, std::vector<ShippedLine> lines) 
   s.packages[0].lines = std::move(lines);
   return s;
 }
-OrderInput ShipPart() { return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 1}})}; }
+OrderInput ShipPart() {
+  return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 1}})};
+}
 OrderInput ShipRest() {
   return ShipmentConfirmed{MakeShipment("e2", {{"L1", "SKU-RED", 1}, {"L2", "SKU-BLUE", 1}})};
 }
 OrderInput ShipAll() {
   return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 2}, {"L2", "SKU-BLUE", 1}})};
 }
-OrderInput ShipTooMuch() { return ShipmentConfirmed{MakeShipment("e9", {{"L2", "SKU-BLUE", 2}})}; }
+OrderInput ShipTooMuch() {
+  return ShipmentConfirmed{MakeShipment("e9", {{"L2", "SKU-BLUE", 2}})};
+}
 OrderInput Milestone(const std::string& kind, const std::string& event) {
   return MilestoneReported{kind, "tpl-east", event, kT0};
 }
-OrderInput Picked() { return Milestone("picked", "m-pick"); }
-OrderInput Packed() { return Milestone("packed", "m-pack"); }
-OrderInput Delivered() { return Milestone("delivered", "m-dlv"); }
+OrderInput Picked() {
+  return Milestone("picked", "m-pick");
+}
+OrderInput Packed() {
+  return Milestone("packed", "m-pack");
+}
+OrderInput Delivered() {
+  return Milestone("delivered", "m-dlv");
+}
 OrderInput Invoiced(const std::string& shipment) {
   return InvoicePosted{shipment, "INV-" + shipment};
 }
-OrderInput Cancel() { return CancelRequested{"shop", "customer changed mind"}; }
-OrderInput Release() { return HoldReleased{"ops:kim", "paid upfront"}; }
-OrderInput HoldTimer() { return TimerFired{"hold", kHoldDue}; }
-OrderInput StaleTimer() { return TimerFired{"hold", kHoldDue - std::chrono::hours(1)}; }
-OrderInput NodeCancelled() { return CompensationDone{command::kNodeCancel}; }
-OrderInput SaleCancelled() { return CompensationDone{command::kErpCancelSale}; }
-OrderInput DispatchDead() { return DispatchDeadLettered{"tpl-east", "HTTP 400"}; }
-OrderInput ErpRefused() { return CommandFailed{command::kErpSale, "erp", "UserError: x"}; }
+OrderInput Cancel() {
+  return CancelRequested{"shop", "customer changed mind"};
+}
+OrderInput Release() {
+  return HoldReleased{"ops:kim", "paid upfront"};
+}
+OrderInput HoldTimer() {
+  return TimerFired{"hold", kHoldDue};
+}
+OrderInput StaleTimer() {
+  return TimerFired{"hold", kHoldDue - std::chrono::hours(1)};
+}
+OrderInput NodeCancelled() {
+  return CompensationDone{command::kNodeCancel};
+}
+OrderInput SaleCancelled() {
+  return CompensationDone{command::kErpCancelSale};
+}
+OrderInput DispatchDead() {
+  return DispatchDeadLettered{"tpl-east", "HTTP 400"};
+}
+OrderInput ErpRefused() {
+  return CommandFailed{command::kErpSale, "erp", "UserError: x"};
+}
+OrderInput Resolve() {
+  return ExceptionResolved{"ops:kim", "fixed in the ERP by hand"};
+}
+OrderInput RerouteWest() {
+  return Rerouted{"tpl-west", "ops:kim", "east is flooded"};
+}
+OrderInput RerouteEast() {
+  return Rerouted{"tpl-east", "ops:kim", "back"};
+}
 
 struct Case {
   const char* name;
@@ -126,128 +171,438 @@ std::vector<Case> Cases() {
   const std::string kDispatch = command::kDispatch;
   return {
       // Intake.
-      {"submit without ERP allocates", false, {}, Submit(), S::kAllocated,
-       {"order.received", "order.allocated"}, {kDispatch}},
-      {"submit with ERP asks the ERP", true, {}, Submit(), S::kReceived, {"order.received"},
+      {"submit without ERP allocates",
+       false,
+       {},
+       Submit(),
+       S::kAllocated,
+       {"order.received", "order.allocated"},
+       {kDispatch}},
+      {"submit with ERP asks the ERP",
+       true,
+       {},
+       Submit(),
+       S::kReceived,
+       {"order.received"},
        {"erp.check"}},
       // The ERP check.
-      {"check passes: the sale is requested", true, {}, Checked(), S::kValidated,
-       {"order.validated"}, {"erp.sale"}},
-      {"price within 2% passes", true, {}, Checked(), S::kValidated, {"order.validated"},
+      {"check passes: the sale is requested",
+       true,
+       {},
+       Checked(),
+       S::kValidated,
+       {"order.validated"},
+       {"erp.sale"}},
+      {"price within 2% passes",
+       true,
+       {},
+       Checked(),
+       S::kValidated,
+       {"order.validated"},
        {"erp.sale"}},
       {"unknown SKU rejects", true, {}, CheckedUnknownSku(), S::kRejected, {"order.rejected"}, {}},
-      {"price outside the tolerance rejects", true, {}, CheckedPriceOff(), S::kRejected,
-       {"order.rejected"}, {}},
-      {"over the credit limit holds, with a timer", true, {}, CheckedOverCredit(), S::kHeld,
-       {"order.held"}, {"timer"}},
-      {"at the credit limit passes", true, {}, CheckedWithinCredit(), S::kValidated,
-       {"order.validated"}, {"erp.sale"}},
-      {"a repeated check answer changes nothing", true, {Checked()}, Checked(), S::kValidated, {},
+      {"price outside the tolerance rejects",
+       true,
+       {},
+       CheckedPriceOff(),
+       S::kRejected,
+       {"order.rejected"},
        {}},
-      {"a check answer after rejection changes nothing", true, {CheckedUnknownSku()}, Checked(),
-       S::kRejected, {}, {}},
+      {"over the credit limit holds, with a timer",
+       true,
+       {},
+       CheckedOverCredit(),
+       S::kHeld,
+       {"order.held"},
+       {"timer"}},
+      {"at the credit limit passes",
+       true,
+       {},
+       CheckedWithinCredit(),
+       S::kValidated,
+       {"order.validated"},
+       {"erp.sale"}},
+      {"a repeated check answer changes nothing",
+       true,
+       {Checked()},
+       Checked(),
+       S::kValidated,
+       {},
+       {}},
+      {"a check answer after rejection changes nothing",
+       true,
+       {CheckedUnknownSku()},
+       Checked(),
+       S::kRejected,
+       {},
+       {}},
       // Holds.
-      {"operator releases a hold", true, {CheckedOverCredit()}, Release(), S::kValidated,
-       {"order.released"}, {"erp.sale"}},
-      {"the hold timer releases it", true, {CheckedOverCredit()}, HoldTimer(), S::kValidated,
-       {"order.released"}, {"erp.sale"}},
+      {"operator releases a hold",
+       true,
+       {CheckedOverCredit()},
+       Release(),
+       S::kValidated,
+       {"order.released"},
+       {"erp.sale"}},
+      {"the hold timer releases it",
+       true,
+       {CheckedOverCredit()},
+       HoldTimer(),
+       S::kValidated,
+       {"order.released"},
+       {"erp.sale"}},
       {"a stale timer does nothing", true, {CheckedOverCredit()}, StaleTimer(), S::kHeld, {}, {}},
-      {"a timer after the release does nothing", true, {CheckedOverCredit(), Release()},
-       HoldTimer(), S::kValidated, {}, {}},
-      {"releasing an order that is not held is refused", true, {Checked()}, Release(),
-       S::kValidated, {}, {}, StatusCode::kConflict},
-      {"released order is accepted and allocated", true, {CheckedOverCredit(), Release()}, Sale(),
-       S::kAllocated, {"order.accepted", "order.allocated"}, {kDispatch}},
+      {"a timer after the release does nothing",
+       true,
+       {CheckedOverCredit(), Release()},
+       HoldTimer(),
+       S::kValidated,
+       {},
+       {}},
+      {"releasing an order that is not held is refused",
+       true,
+       {Checked()},
+       Release(),
+       S::kValidated,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"released order is accepted and allocated",
+       true,
+       {CheckedOverCredit(), Release()},
+       Sale(),
+       S::kAllocated,
+       {"order.accepted", "order.allocated"},
+       {kDispatch}},
       // Acceptance and allocation.
-      {"the sale exists: accepted, allocated, dispatch queued", true, {Checked()}, Sale(),
-       S::kAllocated, {"order.accepted", "order.allocated"}, {kDispatch}},
-      {"a repeated sale answer changes nothing", true, {Checked(), Sale()}, Sale(), S::kAllocated,
-       {}, {}},
-      {"ERP refusal opens an exception", true, {Checked()}, ErpRefused(), S::kValidated,
-       {"order.exception"}, {}},
-      {"the refused command succeeding later closes the exception", true,
-       {Checked(), ErpRefused()}, Sale(), S::kAllocated,
-       {"order.exception_resolved", "order.accepted", "order.allocated"}, {kDispatch}},
-      {"a replayed dispatch acknowledged closes its exception", false, {DispatchDead()}, Ack(),
-       S::kDispatched, {"order.exception_resolved", "order.dispatched"}, {}},
+      {"the sale exists: accepted, allocated, dispatch queued",
+       true,
+       {Checked()},
+       Sale(),
+       S::kAllocated,
+       {"order.accepted", "order.allocated"},
+       {kDispatch}},
+      {"a repeated sale answer changes nothing",
+       true,
+       {Checked(), Sale()},
+       Sale(),
+       S::kAllocated,
+       {},
+       {}},
+      {"ERP refusal opens an exception",
+       true,
+       {Checked()},
+       ErpRefused(),
+       S::kValidated,
+       {"order.exception"},
+       {}},
+      {"the refused command succeeding later closes the exception",
+       true,
+       {Checked(), ErpRefused()},
+       Sale(),
+       S::kAllocated,
+       {"order.exception_resolved", "order.accepted", "order.allocated"},
+       {kDispatch}},
+      {"a replayed dispatch acknowledged closes its exception",
+       false,
+       {DispatchDead()},
+       Ack(),
+       S::kDispatched,
+       {"order.exception_resolved", "order.dispatched"},
+       {}},
       // Dispatch.
       {"ack dispatches", false, {}, Ack(), S::kDispatched, {"order.dispatched"}, {}},
       {"duplicate ack changes nothing", false, {Ack()}, Ack(), S::kDispatched, {}, {}},
-      {"ack from another node is refused", false, {}, AckFromOtherNode(), S::kAllocated, {}, {},
+      {"ack from another node is refused",
+       false,
+       {},
+       AckFromOtherNode(),
+       S::kAllocated,
+       {},
+       {},
        StatusCode::kConflict},
-      {"dispatch dead letter opens an exception", false, {}, DispatchDead(), S::kAllocated,
-       {"order.dispatch_failed", "order.exception"}, {}},
+      {"dispatch dead letter opens an exception",
+       false,
+       {},
+       DispatchDead(),
+       S::kAllocated,
+       {"order.dispatch_failed", "order.exception"},
+       {}},
       // Shipments.
-      {"partial shipment", false, {Ack()}, ShipPart(), S::kPartiallyShipped,
-       {"order.partially_shipped"}, {}},
-      {"rest of the shipment completes it", false, {Ack(), ShipPart()}, ShipRest(), S::kShipped,
-       {"order.shipped"}, {}},
-      {"shipment before the ack, then a late ack keeps shipped", false, {ShipAll()}, Ack(),
-       S::kShipped, {"order.dispatched"}, {}},
-      {"shipping more than ordered is refused", false, {Ack()}, ShipTooMuch(), S::kDispatched, {},
-       {}, StatusCode::kInvalidArgument},
-      {"a shipment after completion is refused", false, {ShipAll()}, ShipRest(), S::kShipped, {},
-       {}, StatusCode::kConflict},
-      {"with an ERP each shipment asks for its invoice", true, {Checked(), Sale(), Ack()},
-       ShipPart(), S::kPartiallyShipped, {"order.partially_shipped"}, {"erp.invoice"}},
+      {"partial shipment",
+       false,
+       {Ack()},
+       ShipPart(),
+       S::kPartiallyShipped,
+       {"order.partially_shipped"},
+       {}},
+      {"rest of the shipment completes it",
+       false,
+       {Ack(), ShipPart()},
+       ShipRest(),
+       S::kShipped,
+       {"order.shipped"},
+       {}},
+      {"shipment before the ack, then a late ack keeps shipped",
+       false,
+       {ShipAll()},
+       Ack(),
+       S::kShipped,
+       {"order.dispatched"},
+       {}},
+      {"shipping more than ordered is refused",
+       false,
+       {Ack()},
+       ShipTooMuch(),
+       S::kDispatched,
+       {},
+       {},
+       StatusCode::kInvalidArgument},
+      {"a shipment after completion is refused",
+       false,
+       {ShipAll()},
+       ShipRest(),
+       S::kShipped,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"with an ERP each shipment asks for its invoice",
+       true,
+       {Checked(), Sale(), Ack()},
+       ShipPart(),
+       S::kPartiallyShipped,
+       {"order.partially_shipped"},
+       {"erp.invoice"}},
       // Milestones, in and out of order.
       {"picked is recorded", false, {Ack()}, Picked(), S::kDispatched, {"order.picked"}, {}},
-      {"a late packed after shipped never moves back", false, {Ack(), ShipAll()}, Packed(),
-       S::kShipped, {"order.packed"}, {}},
-      {"a duplicate milestone changes nothing", false, {Ack(), Picked()}, Picked(), S::kDispatched,
-       {}, {}},
-      {"delivered closes an order without ERP", false, {Ack(), ShipAll()}, Delivered(),
-       S::kClosed, {"order.delivered", "order.closed"}, {}},
-      {"delivered before the invoice: delivered", true, {Checked(), Sale(), ShipAll()},
-       Delivered(), S::kDelivered, {"order.delivered"}, {}},
-      {"delivered before the last shipment stays partial", false, {ShipPart()}, Delivered(),
-       S::kPartiallyShipped, {"order.delivered"}, {}},
+      {"a late packed after shipped never moves back",
+       false,
+       {Ack(), ShipAll()},
+       Packed(),
+       S::kShipped,
+       {"order.packed"},
+       {}},
+      {"a duplicate milestone changes nothing",
+       false,
+       {Ack(), Picked()},
+       Picked(),
+       S::kDispatched,
+       {},
+       {}},
+      {"delivered closes an order without ERP",
+       false,
+       {Ack(), ShipAll()},
+       Delivered(),
+       S::kClosed,
+       {"order.delivered", "order.closed"},
+       {}},
+      {"delivered before the invoice: delivered",
+       true,
+       {Checked(), Sale(), ShipAll()},
+       Delivered(),
+       S::kDelivered,
+       {"order.delivered"},
+       {}},
+      {"delivered before the last shipment stays partial",
+       false,
+       {ShipPart()},
+       Delivered(),
+       S::kPartiallyShipped,
+       {"order.delivered"},
+       {}},
       // Invoices.
-      {"the invoice of the only shipment: invoiced", true, {Checked(), Sale(), ShipAll()},
-       Invoiced("e1"), S::kInvoiced, {"order.invoiced"}, {}},
-      {"invoiced then delivered: closed", true,
-       {Checked(), Sale(), ShipAll(), Invoiced("e1")}, Delivered(), S::kClosed,
-       {"order.delivered", "order.closed"}, {}},
-      {"delivered then invoiced: closed", true, {Checked(), Sale(), ShipAll(), Delivered()},
-       Invoiced("e1"), S::kClosed, {"order.invoiced", "order.closed"}, {}},
-      {"one of two invoices: still shipped", true,
-       {Checked(), Sale(), ShipPart(), ShipRest()}, Invoiced("e1"), S::kShipped,
-       {"order.invoiced"}, {}},
-      {"a repeated invoice answer changes nothing", true,
-       {Checked(), Sale(), ShipAll(), Invoiced("e1")}, Invoiced("e1"), S::kInvoiced, {}, {}},
-      // Cancellation and its compensation, by stage.
-      {"cancel while the ERP checks: nothing to undo yet", true, {}, Cancel(), S::kCancelled,
-       {"order.cancel_requested", "order.cancelled"}, {}},
-      {"cancel while held", true, {CheckedOverCredit()}, Cancel(), S::kCancelled,
-       {"order.cancel_requested", "order.cancelled"}, {}},
-      {"a sale created after the cancel is cancelled in the ERP", true, {Checked(), Cancel()},
-       Sale(), S::kCancelled, {"order.accepted"}, {"erp.cancel_sale"}},
-      {"cancel when allocated: node and ERP compensations", true, {Checked(), Sale()}, Cancel(),
-       S::kCancelled, {"order.cancel_requested", "order.cancelled"},
-       {"node.cancel", "erp.cancel_sale"}},
-      {"cancel when dispatched without ERP: node compensation", false, {Ack()}, Cancel(),
-       S::kCancelled, {"order.cancel_requested", "order.cancelled"}, {"node.cancel"}},
-      {"a repeated cancel changes nothing", false, {Cancel()}, Cancel(), S::kCancelled, {}, {}},
-      {"a cancelled held order cannot be released", true, {CheckedOverCredit(), Cancel()},
-       Release(), S::kCancelled, {}, {}, StatusCode::kConflict},
-      {"the hold timer of a cancelled order does nothing", true, {CheckedOverCredit(), Cancel()},
-       HoldTimer(), S::kCancelled, {}, {}},
-      {"cancel after a partial shipment is refused", false, {ShipPart()}, Cancel(),
-       S::kPartiallyShipped, {}, {}, StatusCode::kConflict},
-      {"cancel after shipment is refused", false, {ShipAll()}, Cancel(), S::kShipped, {}, {},
+      {"the invoice of the only shipment: invoiced",
+       true,
+       {Checked(), Sale(), ShipAll()},
+       Invoiced("e1"),
+       S::kInvoiced,
+       {"order.invoiced"},
+       {}},
+      {"invoiced then delivered: closed",
+       true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1")},
+       Delivered(),
+       S::kClosed,
+       {"order.delivered", "order.closed"},
+       {}},
+      {"delivered then invoiced: closed",
+       true,
+       {Checked(), Sale(), ShipAll(), Delivered()},
+       Invoiced("e1"),
+       S::kClosed,
+       {"order.invoiced", "order.closed"},
+       {}},
+      {"one of two invoices: still shipped",
+       true,
+       {Checked(), Sale(), ShipPart(), ShipRest()},
+       Invoiced("e1"),
+       S::kShipped,
+       {"order.invoiced"},
+       {}},
+      {"a repeated invoice answer changes nothing",
+       true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1")},
+       Invoiced("e1"),
+       S::kInvoiced,
+       {},
+       {}},
+      // Operator actions on exceptions.
+      {"an operator resolves an exception",
+       true,
+       {Checked(), ErpRefused()},
+       Resolve(),
+       S::kValidated,
+       {"order.exception_resolved"},
+       {}},
+      {"resolving without an exception is refused",
+       false,
+       {},
+       Resolve(),
+       S::kAllocated,
+       {},
+       {},
        StatusCode::kConflict},
-      {"cancel of a rejected order is refused", true, {CheckedUnknownSku()}, Cancel(),
-       S::kRejected, {}, {}, StatusCode::kConflict},
-      {"the node confirms the cancellation", false, {Cancel()}, NodeCancelled(), S::kCancelled,
-       {"order.node_cancelled"}, {}},
-      {"the ERP confirms the sale's cancellation", true, {Checked(), Sale(), Cancel()},
-       SaleCancelled(), S::kCancelled, {"order.sale_cancelled"}, {}},
-      {"a shipment that raced the cancel is applied and raised", false, {Cancel()}, ShipAll(),
-       S::kCancelled, {"order.shipped", "order.exception"}, {}},
+      {"re-route after a dead dispatch: new dispatch, no cancel",
+       false,
+       {DispatchDead()},
+       RerouteWest(),
+       S::kAllocated,
+       {"order.rerouted", "order.allocated"},
+       {kDispatch}},
+      {"re-route after the ack: the old node is asked to cancel",
+       false,
+       {Ack()},
+       RerouteWest(),
+       S::kAllocated,
+       {"order.rerouted", "order.allocated"},
+       {"node.cancel", kDispatch}},
+      {"re-route to the same node is refused",
+       false,
+       {Ack()},
+       RerouteEast(),
+       S::kDispatched,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"re-route after a shipment is refused",
+       false,
+       {ShipPart()},
+       RerouteWest(),
+       S::kPartiallyShipped,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"re-route before the ERP accepted is refused",
+       true,
+       {Checked()},
+       RerouteWest(),
+       S::kValidated,
+       {},
+       {},
+       StatusCode::kConflict},
+      // Cancellation and its compensation, by stage.
+      {"cancel while the ERP checks: nothing to undo yet",
+       true,
+       {},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {}},
+      {"cancel while held",
+       true,
+       {CheckedOverCredit()},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {}},
+      {"a sale created after the cancel is cancelled in the ERP",
+       true,
+       {Checked(), Cancel()},
+       Sale(),
+       S::kCancelled,
+       {"order.accepted"},
+       {"erp.cancel_sale"}},
+      {"cancel when allocated: node and ERP compensations",
+       true,
+       {Checked(), Sale()},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {"node.cancel", "erp.cancel_sale"}},
+      {"cancel when dispatched without ERP: node compensation",
+       false,
+       {Ack()},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {"node.cancel"}},
+      {"a repeated cancel changes nothing", false, {Cancel()}, Cancel(), S::kCancelled, {}, {}},
+      {"a cancelled held order cannot be released",
+       true,
+       {CheckedOverCredit(), Cancel()},
+       Release(),
+       S::kCancelled,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"the hold timer of a cancelled order does nothing",
+       true,
+       {CheckedOverCredit(), Cancel()},
+       HoldTimer(),
+       S::kCancelled,
+       {},
+       {}},
+      {"cancel after a partial shipment is refused",
+       false,
+       {ShipPart()},
+       Cancel(),
+       S::kPartiallyShipped,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"cancel after shipment is refused",
+       false,
+       {ShipAll()},
+       Cancel(),
+       S::kShipped,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"cancel of a rejected order is refused",
+       true,
+       {CheckedUnknownSku()},
+       Cancel(),
+       S::kRejected,
+       {},
+       {},
+       StatusCode::kConflict},
+      {"the node confirms the cancellation",
+       false,
+       {Cancel()},
+       NodeCancelled(),
+       S::kCancelled,
+       {"order.node_cancelled"},
+       {}},
+      {"the ERP confirms the sale's cancellation",
+       true,
+       {Checked(), Sale(), Cancel()},
+       SaleCancelled(),
+       S::kCancelled,
+       {"order.sale_cancelled"},
+       {}},
+      {"a shipment that raced the cancel is applied and raised",
+       false,
+       {Cancel()},
+       ShipAll(),
+       S::kCancelled,
+       {"order.shipped", "order.exception"},
+       {}},
   };
 }
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class LifecycleTest : public ::testing::TestWithParam<Case> {};
 
@@ -343,7 +698,8 @@ TEST(LifecycleDetailTest, InvoiceCommandCarriesTheShippedQuantities) {
   OrderPolicy policy = Policy(true);
   std::optional<OrderAggregate> s =
       std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
-  for (const auto& in : {Checked(), Sale()}) s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
+  for (const auto& in : {Checked(), Sale()})
+    s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
   auto d = std::get<Decision>(Decide(s, ShipPart(), kT0, policy));
   ASSERT_EQ(d.commands.size(), 1u);
   const Command& c = d.commands[0];
@@ -352,9 +708,10 @@ TEST(LifecycleDetailTest, InvoiceCommandCarriesTheShippedQuantities) {
   EXPECT_NE(c.payload.find(R"("reference":"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1")"),
             std::string::npos);
   EXPECT_NE(c.payload.find(R"("sale":"42")"), std::string::npos);
-  EXPECT_NE(c.payload.find(
-                R"({"line_id":"L1","position":0,"sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
-            std::string::npos)
+  EXPECT_NE(
+      c.payload.find(
+          R"({"line_id":"L1","position":0,"sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
+      std::string::npos)
       << c.payload;
   EXPECT_EQ(c.payload.find("SKU-BLUE"), std::string::npos);
   EXPECT_EQ(c.sequence, "erp");  // never held up by the node's commands
@@ -364,11 +721,12 @@ TEST(LifecycleDetailTest, SequencesKeepNodeErpAndTimersApart) {
   OrderPolicy policy = Policy(true);
   std::optional<OrderAggregate> s =
       std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
-  for (const auto& in : {Checked(), Sale()}) s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
+  for (const auto& in : {Checked(), Sale()})
+    s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
   auto d = std::get<Decision>(Decide(s, Cancel(), kT0, policy));
   ASSERT_EQ(d.commands.size(), 2u);
-  EXPECT_EQ(d.commands[0].sequence, "");     // node.cancel follows the dispatch
-  EXPECT_EQ(d.commands[1].sequence, "erp");  // erp.cancel_sale does not wait for the node
+  EXPECT_EQ(d.commands[0].sequence, "node:tpl-east");  // node.cancel follows the dispatch
+  EXPECT_EQ(d.commands[1].sequence, "erp");            // erp.cancel_sale does not wait for the node
   auto held = std::get<Decision>(
       Decide(std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next,
              CheckedOverCredit(), kT0, policy));

@@ -84,6 +84,8 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, "admin");
   add("GET", "/v1/admin/audit", &Api::ListAudit, "admin");
   add("POST", "/v1/admin/orders/{id}/release", &Api::ReleaseOrder, "admin");
+  add("GET", "/v1/admin/exceptions", &Api::ListExceptions, "admin");
+  add("POST", "/v1/admin/orders/{id}/actions", &Api::OrderAction, "admin");
   add("GET", "/v1/admin/partners", &Api::ListPartners, "admin");
   for (RouteEntry& e : routes_) {
     if (!e.deprecated_since) continue;

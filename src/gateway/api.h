@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include <simdjson.h>
@@ -47,6 +48,8 @@ struct ApiOptions {
   // Nodes that can fill each channel's orders (availability per channel); key "" = every
   // channel's fallback (the default node).
   std::map<std::string, std::vector<std::string>> channel_nodes;
+  // Every configured node (operators may re-route orders to any of them).
+  std::set<std::string> nodes;
   OrderLimits order_limits;
   // Called after a dead letter was replayed or discarded (wakes delivery). Must not block.
   std::function<void()> on_replayed;
@@ -124,6 +127,10 @@ class Api {
   // orchestration_api.cc: milestones from nodes, operator actions on orders.
   void PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond);
   void ReleaseOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ListExceptions(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void RetryOrderCommands(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
+                          const std::string& reason, Respond respond);
   void RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
                     Result<ActOutcome> r, const Respond& respond);
   // Signed inbound webhooks (Shopify, Standard Webhooks): webhook_api.cc.

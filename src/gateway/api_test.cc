@@ -160,6 +160,7 @@ class ApiTest : public ::testing::Test {
     options.webhook_partners["tpl-east"] = {
         east, {WebhookScheme::kStandard, {{kStandardSecret, {}}}, std::chrono::seconds(300)}};
     options.channel_nodes["web"] = {"tpl-east"};
+    options.nodes = {"tpl-east", "tpl-west"};
     options.channel_owners["shopify"] = "shopify-store";
     api_ = std::make_unique<Api>(*gated_, *flow_, std::move(auth), metrics_, clock_, random_, *log_,
                                  options);
@@ -766,10 +767,10 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                 tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 20, {});
             if (!items.ok()) return items.status();
             for (const auto& it : *items) {
-              if (it.aggregate_id.rfind("ord_", 0) != 0) continue;
-              if (it.aggregate_id == order_id || it.aggregate_id == shipped_id ||
-                  it.aggregate_id == cancel_id || it.aggregate_id == cancel_again_id ||
-                  it.aggregate_id == by_hook_id)
+              std::string of = it.aggregate_id.substr(0, it.aggregate_id.find('/'));
+              if (of.rfind("ord_", 0) != 0) continue;
+              if (of == order_id || of == shipped_id || of == cancel_id || of == cancel_again_id ||
+                  of == by_hook_id)
                 continue;
               dead.push_back(it.id);
               CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 1, "HTTP 422: no", false));
@@ -795,11 +796,27 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                     return tx.UpdateOrder(r);
                   })
                   .ok());
+  // An order whose dispatch failed for good (for retry), and one to act on (cancel).
+  std::string retry_id = submit(gen_.Next(), "doc-retry");
+  std::string act_id = submit(gen_.Next(), "doc-act");
+  ASSERT_TRUE(
+      sqlite_
+          ->WriteAndWait([&](WriteTx& tx) {
+            auto items =
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 50, {});
+            if (!items.ok()) return items.status();
+            for (const auto& it : *items) {
+              if (it.aggregate_id.rfind(retry_id, 0) != 0) continue;
+              CROSSDOCK_RETURN_IF_ERROR(tx.DeadLetterOutbox(it.id, 1, "HTTP 422: refused", false));
+            }
+            return tx.ResetLeases();
+          })
+          .ok());
   // A milestone reported before, for the duplicate answer.
-  const std::string milestone_body = R"({"order_id":")" + order_id +
-                                     R"(","kind":"picked","partner_event_id":"m-dup"})";
-  ASSERT_EQ(
-      Call(Req("POST", "/v1/nodes/tpl-east/milestones", milestone_body, "east-key")).status, 201);
+  const std::string milestone_body =
+      R"({"order_id":")" + order_id + R"(","kind":"picked","partner_event_id":"m-dup"})";
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/milestones", milestone_body, "east-key")).status,
+            201);
   const std::string missing_order = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
   auto fill = [&](std::string pattern, int status) {
     bool missing = status == 404;
@@ -814,6 +831,13 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                   : status == 200 ? cancel_again_id
                   : status == 409 ? shipped_id
                                   : cancel_id);
+    }
+    if (pattern == "/v1/admin/orders/{id}/actions") {
+      put("{id}", missing         ? missing_order
+                  : status == 202 ? retry_id
+                  : status == 201 ? act_id
+                  : status == 200 ? cancel_again_id
+                                  : order_id);
     }
     if (pattern == "/v1/admin/orders/{id}/release") {
       put("{id}", missing ? missing_order : status == 201 ? held_id : order_id);
@@ -856,6 +880,11 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pattern == "/v1/nodes/{node}/inventory")
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
+      if (pattern == "/v1/admin/orders/{id}/actions") {
+        body = status == 202                    ? R"({"action":"retry"})"
+               : status == 201 || status == 200 ? R"({"action":"cancel","reason":"doc"})"
+                                                : R"({"action":"resolve"})";
+      }
       if (pattern == "/v1/nodes/{node}/milestones") {
         body = status == 200 ? milestone_body
                              : R"({"order_id":")" + (status == 404 ? missing_order : order_id) +
@@ -905,7 +934,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         break;
       case 400:
         if (method == "GET") {
-          r.query = pattern == "/v1/orders" ? "limit=abc" : "";
+          r.query = pattern == "/v1/orders" || pattern == "/v1/admin/exceptions" ? "limit=abc" : "";
         } else if (hook) {
           r = StandardDelivery("", "", hook_id());
           r.body = "{";
@@ -1156,6 +1185,78 @@ TEST_F(ApiTest, DeprecatedRouteAnswersDeprecationSunsetAndSuccessor) {
   EXPECT_TRUE(Call(Req("GET", "/v1/orders/x/status")).headers.count("Sunset"));
   EXPECT_FALSE(Call(Req("GET", location + "/tracking")).headers.count("Deprecation"));
   EXPECT_EQ(Call(Req("GET", "/v2" + location.substr(3))).status, 404);  // unknown version
+}
+
+TEST_F(ApiTest, ExceptionInboxListsAFailedDispatchAndRerouteClearsIt) {
+  Order o = gen_.Next();
+  std::string id = Call(PostOrder(EncodeOrder(o), "inbox-1")).headers.at("Location").substr(11);
+  // The node refuses the dispatch for good: delivery dead-letters it and tells the flow.
+  ASSERT_TRUE(
+      sqlite_
+          ->WriteAndWait([&](WriteTx& tx) {
+            auto items =
+                tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 50, {});
+            if (!items.ok()) return items.status();
+            for (const auto& it : *items) {
+              if (it.aggregate_id.rfind(id, 0) != 0) continue;
+              CROSSDOCK_RETURN_IF_ERROR(
+                  tx.DeadLetterOutbox(it.id, 3, "HTTP 422: unknown SKU", false));
+              CROSSDOCK_RETURN_IF_ERROR(flow_->OnDeadLettered(tx, it, "HTTP 422: unknown SKU"));
+            }
+            return tx.ResetLeases();
+          })
+          .ok());
+  clock_.Advance(std::chrono::seconds(90));
+  HttpResponse inbox = Call(Req("GET", "/v1/admin/exceptions", "", "ops-key"));
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_NE(inbox.body.find(R"("order_id":")" + id + R"(")"), std::string::npos) << inbox.body;
+  EXPECT_NE(inbox.body.find(R"("reason":"node.dispatch-failed")"), std::string::npos);
+  EXPECT_NE(inbox.body.find(R"("detail":"node:tpl-east: HTTP 422: unknown SKU")"),
+            std::string::npos)
+      << inbox.body;
+  EXPECT_NE(inbox.body.find(R"("age_seconds":90)"), std::string::npos);
+  EXPECT_NE(inbox.body.find(R"("owner":"node:tpl-east")"), std::string::npos);
+  EXPECT_NE(inbox.body.find(R"("actions":["retry","reroute","cancel","resolve"])"),
+            std::string::npos);
+  // Channels never see the inbox.
+  EXPECT_EQ(Call(Req("GET", "/v1/admin/exceptions")).status, 403);
+  // Unknown node, then a real one.
+  HttpResponse bad = Call(Req("POST", "/v1/admin/orders/" + id + "/actions",
+                              R"({"action":"reroute","node":"tpl-mars"})", "ops-key"));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("/node"), std::string::npos);
+  HttpResponse moved =
+      Call(Req("POST", "/v1/admin/orders/" + id + "/actions",
+               R"({"action":"reroute","node":"tpl-west","reason":"east refuses"})", "ops-key"));
+  ASSERT_EQ(moved.status, 201) << moved.body;
+  EXPECT_NE(moved.body.find(R"("status":"allocated")"), std::string::npos);
+  inbox = Call(Req("GET", "/v1/admin/exceptions", "", "ops-key"));
+  EXPECT_EQ(inbox.body.find(id), std::string::npos) << inbox.body;
+  // The old node's dead dispatch is discarded; the new node's dispatch is queued.
+  DeadLetterFilter f;
+  f.order_id = id;
+  EXPECT_TRUE(sqlite_->ListDeadLetters(f)->empty());
+  auto items = sqlite_->WriteAndWait([&](WriteTx& tx) -> Status {
+    auto claimed = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::seconds(30), 50, {});
+    if (!claimed.ok()) return claimed.status();
+    for (const auto& it : *claimed) {
+      if (it.aggregate_id.rfind(id, 0) == 0 && it.destination == "node:tpl-west" &&
+          it.idempotency_key == "dispatch-" + id + "-tpl-west") {
+        return Status::Ok();
+      }
+    }
+    return NotFound("no dispatch to tpl-west");
+  });
+  EXPECT_TRUE(items.ok()) << items.ToString();
+  // The order is now visible to its new node, and the action is audited.
+  EXPECT_EQ(Call(Req("GET", "/v1/orders/" + id, "", "west-key")).status, 200);
+  HttpResponse audit = Call(Req("GET", "/v1/admin/audit", "", "ops-key"));
+  EXPECT_NE(audit.body.find(R"("action":"order.reroute")"), std::string::npos) << audit.body;
+  // Nothing left to retry.
+  EXPECT_EQ(
+      Call(Req("POST", "/v1/admin/orders/" + id + "/actions", R"({"action":"retry"})", "ops-key"))
+          .status,
+      409);
 }
 
 TEST_F(ApiTest, CancellationIsRecordedOnceAndRefusedAfterShipment) {

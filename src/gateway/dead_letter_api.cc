@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "base/json.h"
+#include "flows/command_answers.h"
 #include "gateway/api.h"
 
 namespace crossdock {
@@ -14,7 +15,7 @@ namespace {
 void WriteItem(JsonWriter& w, const OutboxItem& it, bool with_payload) {
   w.StartObject();
   w.Field("id", it.id);
-  w.Field("order_id", it.aggregate_id);
+  w.Field("order_id", OrderIdOf(it));
   w.Field("type", it.type);
   w.Field("destination", it.destination);
   w.Field("idempotency_key", it.idempotency_key);

@@ -44,6 +44,58 @@ Result<std::string> DecodeCursor(std::string cursor) {
   return *raw;
 }
 
+// ?limit= (capped at kMaxPageSize, not refused) and ?cursor= into `query`.
+void ReadPaging(std::map<std::string, std::string>& q, OrderQuery& query, FieldErrors& errors) {
+  query.limit = kDefaultPageSize;
+  if (const std::string& v = q["limit"]; !v.empty()) {
+    if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(v) < 1) {
+      errors.push_back({"limit", "must be a whole number from 1; pages hold at most 200"});
+    } else {
+      query.limit = std::min(std::stoi(v), kMaxPageSize);
+    }
+  }
+  if (const std::string& v = q["cursor"]; !v.empty()) {
+    auto after = DecodeCursor(v);
+    if (after.ok())
+      query.after_id = *after;
+    else
+      errors.push_back({"cursor", after.status().message()});
+  }
+}
+
+// Closes a page whose items `w` holds (inside the open top-level object): the next cursor and
+// its Link header when `last_id` is set (another page follows).
+HttpResponse FinishPage(JsonWriter& w, const std::string& last_id, const std::string& path,
+                        int page, const std::string& filters) {
+  HttpResponse resp;
+  if (!last_id.empty()) {
+    std::string cursor = EncodeCursor(last_id);
+    w.Field("next_cursor", cursor);
+    std::string next = path + "?limit=" + std::to_string(page) + "&cursor=" + cursor + filters;
+    resp.headers["Link"] = "<" + next + ">; rel=\"next\"";
+  }
+  w.EndObject();
+  resp.status = 200;
+  resp.body = w.Take();
+  resp.headers["Content-Type"] = "application/json";
+  return resp;
+}
+
+// Who must act on an exception, and what an operator can do about it
+// (POST /v1/admin/orders/{id}/actions).
+std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
+  if (e.command.rfind("node.", 0) == 0) return "node:" + f.node;
+  if (e.command.rfind("erp.", 0) == 0) return "erp";
+  return "operations";
+}
+std::vector<std::string> ExceptionActions(const FlowException& e) {
+  if (e.reason == "shipped-after-cancel") return {"resolve"};
+  if (e.reason == "no-route") return {"reroute", "cancel", "resolve"};
+  if (e.command == command::kDispatch) return {"retry", "reroute", "cancel", "resolve"};
+  return {"retry", "cancel", "resolve"};
+}
+
 void WriteTime(JsonWriter& w, const char* key, const std::optional<TimePoint>& t) {
   if (t) w.Field(key, FormatRfc3339(*t));
 }
@@ -63,16 +115,8 @@ void WriteCancellation(JsonWriter& w, const OrderFlowState& flow) {
 void Api::ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond) {
   auto q = ParseQuery(ctx->request.query);
   OrderQuery query;
-  query.limit = kDefaultPageSize;
   FieldErrors errors;
-  if (const std::string& v = q["limit"]; !v.empty()) {
-    if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(v) < 1) {
-      errors.push_back({"limit", "must be a whole number from 1; pages hold at most 200"});
-    } else {
-      query.limit = std::min(std::stoi(v), kMaxPageSize);  // capped, not refused
-    }
-  }
+  ReadPaging(q, query, errors);
   if (const std::string& v = q["status"]; !v.empty()) {
     if (ParseOrderStatus(v).ok())
       query.status = v;
@@ -80,13 +124,6 @@ void Api::ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond) {
       errors.push_back({"status", "is not an order status"});
   }
   query.channel = q["channel"];
-  if (const std::string& v = q["cursor"]; !v.empty()) {
-    auto after = DecodeCursor(v);
-    if (after.ok())
-      query.after_id = *after;
-    else
-      errors.push_back({"cursor", after.status().message()});
-  }
   if (!errors.empty()) {
     respond(Fail(*ctx, ProblemType::kBadRequest, "invalid query parameters", std::move(errors)));
     return;
@@ -118,20 +155,60 @@ void Api::ListOrders(std::shared_ptr<RequestContext> ctx, Respond respond) {
     w.EndObject();
   }
   w.EndArray();
-  HttpResponse resp;
-  if (more) {
-    std::string cursor = EncodeCursor(rows->back().order.id);
-    w.Field("next_cursor", cursor);
-    std::string next = "/v1/orders?limit=" + std::to_string(page) + "&cursor=" + cursor;
-    if (!query.status.empty()) next += "&status=" + query.status;
-    if (!query.channel.empty()) next += "&channel=" + PercentEncode(query.channel);
-    resp.headers["Link"] = "<" + next + ">; rel=\"next\"";
+  std::string filters;
+  if (!query.status.empty()) filters += "&status=" + query.status;
+  if (!query.channel.empty()) filters += "&channel=" + PercentEncode(query.channel);
+  respond(FinishPage(w, more ? rows->back().order.id : "", "/v1/orders", page, filters));
+}
+
+// GET /v1/admin/exceptions: orders that cannot proceed without an operator, in id order.
+void Api::ListExceptions(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto q = ParseQuery(ctx->request.query);
+  OrderQuery query;
+  FieldErrors errors;
+  ReadPaging(q, query, errors);
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kBadRequest, "invalid query parameters", std::move(errors)));
+    return;
   }
-  w.EndObject();
-  resp.status = 200;
-  resp.body = w.Take();
-  resp.headers["Content-Type"] = "application/json";
-  respond(std::move(resp));
+  query.exceptions_only = true;
+  int page = query.limit;
+  query.limit = page + 1;
+  auto rows = store_.ListOrders(query);
+  if (!rows.ok()) {
+    respond(FromStatus(*ctx, rows.status()));
+    return;
+  }
+  bool more = static_cast<int>(rows->size()) > page;
+  if (more) rows->resize(page);
+  TimePoint now = clock_.Now();
+  JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& r : *rows) {
+    auto flow = DecodeFlowState(r.flow_state);
+    if (!flow.ok() || !flow->exception) continue;  // closed since the index said so
+    const FlowException& e = *flow->exception;
+    const Order& o = r.order;
+    w.StartObject();
+    w.Field("order_id", o.id);
+    w.Field("channel", o.channel);
+    w.Field("external_ref", o.external_ref);
+    w.Field("status", OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
+    w.Field("reason", e.reason);
+    w.Field("detail", e.detail);
+    if (!e.command.empty()) w.Field("command", e.command);
+    w.Field("since", FormatRfc3339(e.since));
+    w.Field("age_seconds",
+            static_cast<int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(now - e.since).count()));
+    w.Field("owner", ExceptionOwner(e, *flow));
+    w.Key("actions").StartArray();
+    for (const auto& a : ExceptionActions(e)) w.String(a);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  respond(FinishPage(w, more ? rows->back().order.id : "", "/v1/admin/exceptions", page, ""));
 }
 
 void Api::GetTracking(std::shared_ptr<RequestContext> ctx, Respond respond) {

@@ -3,8 +3,11 @@
 // the order decider's (flows/order_decider.h).
 #include <simdjson.h>
 
+#include <set>
+
 #include "base/json.h"
 #include "codecs/json_reader.h"
+#include "flows/order_state.h"
 #include "gateway/api.h"
 
 namespace crossdock {
@@ -116,14 +119,145 @@ void Api::ReleaseOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   std::string by = "operator:" + ctx->partner->id;
   JsonWriter detail;
   detail.StartObject().Field("reason", reason).EndObject();
-  AuditRecord audit{0, clock_.Now(), ctx->partner->id, "order.release", "order:" + id,
-                    detail.Take()};
+  AuditRecord audit{
+      0, clock_.Now(), ctx->partner->id, "order.release", "order:" + id, detail.Take()};
   flow_.Act(
       id, HoldReleased{by, reason}, ctx->trace,
       [this, ctx, id, respond = std::move(respond)](Result<ActOutcome> r) {
         RespondToAct(ctx, id, std::move(r), respond);
       },
       [audit](WriteTx& tx) mutable { return tx.AppendAudit(audit); });
+}
+
+// POST /v1/admin/orders/{id}/actions {"action", "node"?, "reason"?}: an operator acts on an
+// order in the exception inbox (or any order): retry its failed commands, re-route it to
+// another node, cancel it, release it, or mark its exception resolved. Each action is
+// audited in the transaction that carries it out.
+void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& id = ctx->route.params["id"];
+  simdjson::dom::parser parser;
+  auto body = ObjectBody(*ctx, respond, parser);
+  if (!body) return;
+  FieldErrors errors;
+  json_reader::Reader r(errors);
+  std::string action, node, reason;
+  std::vector<std::string_view> seen;
+  for (auto kv : *body) {
+    std::string ptr = json_reader::Child("", kv.key);
+    seen.push_back(kv.key);
+    if (kv.key == "action")
+      r.String(kv.value, ptr, action);
+    else if (kv.key == "node")
+      r.String(kv.value, ptr, node);
+    else if (kv.key == "reason")
+      r.String(kv.value, ptr, reason);
+    else
+      r.Error(ptr, "is not a property of an order action");
+  }
+  r.Require("", {"action"}, seen);
+  static const std::set<std::string> kActions = {"retry", "reroute", "cancel", "release",
+                                                 "resolve"};
+  if (!action.empty() && !kActions.count(action)) {
+    errors.push_back({"/action", "must be retry, reroute, cancel, release or resolve"});
+  }
+  if (action == "reroute" && !options_.nodes.count(node)) {
+    errors.push_back(
+        {"/node", node.empty() ? "is required to re-route" : "no node '" + node + "'"});
+  }
+  if (action != "reroute" && !node.empty()) errors.push_back({"/node", "only for reroute"});
+  if (reason.size() > 500) errors.push_back({"/reason", "must be at most 500 bytes"});
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kValidation, "invalid order action", errors));
+    return;
+  }
+  if (action == "retry") {
+    RetryOrderCommands(ctx, id, reason, std::move(respond));
+    return;
+  }
+  std::string by = "operator:" + ctx->partner->id;
+  JsonWriter detail;
+  detail.StartObject().Field("reason", reason);
+  if (!node.empty()) detail.Field("node", node);
+  detail.EndObject();
+  AuditRecord audit{
+      0, clock_.Now(), ctx->partner->id, "order." + action, "order:" + id, detail.Take()};
+  OrderInput input;
+  std::string old_sequence;  // reroute: the old node's command sequence, whose dead letters go
+  if (action == "reroute") {
+    input = Rerouted{node, by, reason};
+    auto rec = store_.GetOrder(id);
+    if (rec.ok() && rec->has_value()) {
+      auto flow = DecodeFlowState((*rec)->flow_state);
+      if (flow.ok() && !flow->node.empty()) old_sequence = id + "/node:" + flow->node;
+    }
+  } else if (action == "cancel") {
+    input = CancelRequested{by, reason};
+  } else if (action == "release") {
+    input = HoldReleased{by, reason};
+  } else {
+    input = ExceptionResolved{by, reason};
+  }
+  flow_.Act(
+      id, std::move(input), ctx->trace,
+      [this, ctx, id, respond = std::move(respond)](Result<ActOutcome> r) {
+        RespondToAct(ctx, id, std::move(r), respond);
+      },
+      [audit, old_sequence, node](WriteTx& tx) mutable -> Status {
+        if (!old_sequence.empty()) {
+          auto n = tx.DiscardDeadLettersOf(old_sequence, "re-routed to " + node);
+          if (!n.ok()) return n.status();
+        }
+        return tx.AppendAudit(audit);
+      });
+}
+
+void Api::RetryOrderCommands(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
+                             const std::string& reason, Respond respond) {
+  auto rec = store_.GetOrder(order_id);
+  if (!rec.ok()) {
+    respond(FromStatus(*ctx, rec.status()));
+    return;
+  }
+  if (!rec->has_value()) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no order " + order_id));
+    return;
+  }
+  DeadLetterFilter filter;
+  filter.order_id = order_id;
+  auto dead = store_.ListDeadLetters(filter);
+  if (!dead.ok()) {
+    respond(FromStatus(*ctx, dead.status()));
+    return;
+  }
+  if (dead->empty()) {
+    respond(Fail(*ctx, ProblemType::kConflict, "order " + order_id + " has no failed command"));
+    return;
+  }
+  std::vector<int64_t> ids;
+  for (const auto& d : *dead) ids.push_back(d.id);
+  JsonWriter detail;
+  detail.StartObject().Field("reason", reason).Key("outbox").StartArray();
+  for (int64_t i : ids) detail.Int(i);
+  detail.EndArray().EndObject();
+  AuditRecord audit{
+      0, clock_.Now(), ctx->partner->id, "order.retry", "order:" + order_id, detail.Take()};
+  TimePoint now = clock_.Now();
+  store_.Write(
+      [ids, audit, now](WriteTx& tx) mutable -> Status {
+        for (int64_t i : ids) CROSSDOCK_RETURN_IF_ERROR(tx.ReplayDeadLetter(i, now, std::nullopt));
+        return tx.AppendAudit(audit);
+      },
+      [this, ctx, order_id, n = ids.size(), respond = std::move(respond)](Status st) {
+        if (!st.ok()) {
+          respond(FromStatus(*ctx, st));
+          return;
+        }
+        if (options_.on_replayed) options_.on_replayed();
+        JsonWriter w;
+        w.StartObject().Field("order_id", order_id).Field("action", "retry");
+        w.Field("replayed", static_cast<int64_t>(n)).EndObject();
+        respond(HttpResponse::Json(202, w.Take()));
+      });
 }
 
 }  // namespace crossdock

@@ -78,8 +78,8 @@ struct TplStats {
   int64_t timeouts_injected = 0;       // effects applied, answer withheld past the timeout
   int64_t malformed_sent = 0;
   int64_t poison_refused = 0;
-  int64_t max_in_flight = 0;  // most order requests handled at once
-  int64_t cancellations = 0;  // orders cancelled before they shipped (POST /orders/cancel)
+  int64_t max_in_flight = 0;   // most order requests handled at once
+  int64_t cancellations = 0;   // orders cancelled before they shipped (POST /orders/cancel)
   int64_t cancel_refused = 0;  // cancellations of orders already shipped (409) or unknown
 };
 

@@ -24,6 +24,9 @@ struct OrderRecord {
   // The partners allowed to see the order (tenant isolation): its submitter and the node it is
   // allocated to. Operators see every order. Set by the flows layer on every write.
   std::vector<std::string> parties;
+  // Since when the order has an open exception (flows' FlowException); empty when none. Kept
+  // in a column of its own so the exception inbox is an index scan.
+  std::optional<TimePoint> exception_since;
 };
 
 // Which orders to list. Orders come in id order (ids are ULIDs: creation order).
@@ -33,6 +36,7 @@ struct OrderQuery {
   std::string channel;   // "" = any
   std::string after_id;  // paging: orders with id > after_id
   int limit = 50;
+  bool exceptions_only = false;  // only orders with an open exception (the inbox)
 };
 
 // A return initiated by a channel or an operator (a request for an RMA).
@@ -123,6 +127,7 @@ struct DeadLetterFilter {
   std::string destination;  // "" = any
   std::string error_class;  // "" = any; "http_4xx", "http_5xx", "transport", "other"
   std::optional<TimePoint> created_before;  // only items created before this time
+  std::string order_id;  // "" = any; else only the order's commands (every sequence)
   int limit = 100;
   int64_t after_id = 0;  // paging: items with id > after_id
 };

@@ -79,6 +79,10 @@ class WriteTx {
   virtual Status ReplayDeadLetter(int64_t id, TimePoint now,
                                   const std::optional<std::string>& payload) = 0;
   virtual Status DiscardDeadLetter(int64_t id, const std::string& reason) = 0;
+  // Discards every dead letter of one command sequence (an outbox aggregate id) and returns how
+  // many: a re-routed order's commands to its old node.
+  virtual Result<int64_t> DiscardDeadLettersOf(const std::string& aggregate_id,
+                                               const std::string& reason) = 0;
 
   // Saves a quota's state so a restart does not start with a full bucket.
   virtual Status SaveQuotaState(const QuotaState& state) = 0;

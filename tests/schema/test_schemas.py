@@ -582,6 +582,10 @@ def order_view():
                         "dispatched_at": "2026-09-21T14:13:20.900Z",
                         "shipped_at": "2026-09-21T14:13:21.000Z",
                         "shipped": {"10": 200, "20": 200}},
+        "orchestration": {"customer": "web:C-7", "erp_sale": "42",
+                          "validated_at": "2026-09-21T14:13:20.300Z",
+                          "accepted_at": "2026-09-21T14:13:20.500Z",
+                          "invoices": {"tpl-east-ev-1": "117"}},
         "history": [
             {"seq": 1, "at": "2026-09-21T14:13:20.123Z", "type": "order.received",
              "data": {**base, "status": "received"}, "trace_id": trace},

@@ -21,7 +21,9 @@ std::function<void(JsonWriter&)> Where(const std::string& field, const std::stri
   };
 }
 
-std::string Id(int64_t id) { return std::to_string(id); }
+std::string Id(int64_t id) {
+  return std::to_string(id);
+}
 
 struct Product {
   int64_t id = 0;
@@ -101,8 +103,8 @@ class TrytonCommand {
   Status Button(const std::string& model, const std::string& button, int64_t id,
                 const std::string& extra_context = "") {
     auto v = Call(
-        "model." + model + "." + button,
-        [&](JsonWriter& w) { w.StartArray().Int(id).EndArray(); }, extra_context);
+        "model." + model + "." + button, [&](JsonWriter& w) { w.StartArray().Int(id).EndArray(); },
+        extra_context);
     return v.status();
   }
 
@@ -316,8 +318,8 @@ Result<std::string> TrytonConnector::Check(element doc) {
   for (const auto& s : unknown) w.String(s);
   w.EndArray();
   element limit, used;
-  auto limit_value = (*rec)["credit_limit_amount"].get(limit) ? std::nullopt
-                                                               : tryton::ReadDecimal(limit);
+  auto limit_value =
+      (*rec)["credit_limit_amount"].get(limit) ? std::nullopt : tryton::ReadDecimal(limit);
   if (limit_value) {
     w.Field("credit_limit", limit_value->ToString(2));
   } else {

@@ -138,8 +138,8 @@ Result<TrytonRpc::Session> TrytonRpc::CurrentSession(bool renew) {
     return Unauthenticated("Tryton refused the login of user '" + options_.user + "'");
   }
   Session s;
-  s.authorization = "Session " + Base64Encode(options_.user + ":" + std::to_string(uid) + ":" +
-                                              std::string(key));
+  s.authorization =
+      "Session " + Base64Encode(options_.user + ":" + std::to_string(uid) + ":" + std::string(key));
   // The user's preferences are the context of every later call (company, language …).
   JsonWriter p;
   p.StartObject().Field("id", 2).Field("method", "model.res.user.get_preferences");

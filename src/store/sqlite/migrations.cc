@@ -155,6 +155,11 @@ CREATE TABLE x12_control_numbers (
   grp         INTEGER NOT NULL    -- last GS06 used
 ) WITHOUT ROWID;
 )sql",
+    // 6: the exception inbox: orders that cannot proceed without an operator.
+    R"sql(
+ALTER TABLE orders ADD COLUMN exception_since INTEGER;  -- unix microseconds; NULL = none
+CREATE INDEX orders_exception ON orders(exception_since) WHERE exception_since IS NOT NULL;
+)sql",
 };
 }  // namespace
 

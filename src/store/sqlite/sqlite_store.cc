@@ -62,6 +62,7 @@ Result<OrderRecord> ReadOrderRow(Stmt& s) {
   rec.flow_state = s.Text(1);
   rec.version = s.Int(2);
   rec.parties = DecodeParties(s.Text(3));
+  if (!s.IsNull(4)) rec.exception_since = FromUnixMicros(s.Int(4));
   return rec;
 }
 
@@ -91,7 +92,8 @@ OutboxItem ReadOutboxRow(Stmt& s) {
 
 // The order with `id` on connection `db`, or nullopt.
 Result<std::optional<OrderRecord>> SelectOrder(Db& db, const std::string& id) {
-  TRY_PREPARE(s, db, "SELECT body, flow_state, version, parties FROM orders WHERE id = ?");
+  TRY_PREPARE(
+      s, db, "SELECT body, flow_state, version, parties, exception_since FROM orders WHERE id = ?");
   s.Bind(1, id);
   auto row = s.Step();
   if (!row.ok()) return row.status();
@@ -142,10 +144,10 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status InsertOrder(OrderRecord& rec) override {
-    TRY_PREPARE(
-        s, db_,
-        "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
-        "created_at, updated_at, body, flow_state, parties) VALUES (?,?,?,?,?,1,?,?,?,?,?)");
+    TRY_PREPARE(s, db_,
+                "INSERT INTO orders (id, partner, channel, external_ref, status, version, "
+                "created_at, updated_at, body, flow_state, parties, exception_since) "
+                "VALUES (?,?,?,?,?,1,?,?,?,?,?,?)");
     rec.version = 1;
     const Order& o = rec.order;
     s.Bind(1, o.id).Bind(2, o.partner).Bind(3, o.channel).Bind(4, o.external_ref);
@@ -156,22 +158,30 @@ class SqliteWriteTx final : public WriteTx {
     s.BindStatic(8, rec.order_json.empty() ? encoded : rec.order_json)
         .BindStatic(9, rec.flow_state);
     s.Bind(10, EncodeParties(rec.parties));
+    BindException(s, 11, rec.exception_since);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     return IndexParties(o.id, rec.parties);
+  }
+
+  static void BindException(Stmt& s, int index, const std::optional<TimePoint>& since) {
+    if (since) {
+      s.Bind(index, Micros(*since));
+    } else {
+      s.BindNull(index);
+    }
   }
 
   Status UpdateOrder(OrderRecord& rec) override {
     TRY_PREPARE(s, db_,
                 "UPDATE orders SET status = ?, version = version + 1, updated_at = ?, body = ?, "
-                "flow_state = ?, parties = ? WHERE id = ? AND version = ?");
+                "flow_state = ?, parties = ?, exception_since = ? WHERE id = ? AND version = ?");
     const Order& o = rec.order;
     s.Bind(1, OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
     s.Bind(2, Micros(o.updated_at.value_or(TimePoint())));
     s.Bind(3, rec.order_json.empty() ? EncodeOrder(o) : rec.order_json);
-    s.Bind(4, rec.flow_state)
-        .Bind(5, EncodeParties(rec.parties))
-        .Bind(6, o.id)
-        .Bind(7, rec.version);
+    s.Bind(4, rec.flow_state).Bind(5, EncodeParties(rec.parties));
+    BindException(s, 6, rec.exception_since);
+    s.Bind(7, o.id).Bind(8, rec.version);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     if (db_.Changes() != 1) return Conflict("order " + o.id + " changed concurrently");
     ++rec.version;
@@ -302,6 +312,16 @@ class SqliteWriteTx final : public WriteTx {
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     if (db_.Changes() != 1) return NotFound("no dead letter " + std::to_string(id));
     return Status::Ok();
+  }
+
+  Result<int64_t> DiscardDeadLettersOf(const std::string& aggregate_id,
+                                       const std::string& reason) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE outbox SET state = 'discarded', discard_reason = ?, lease_until = NULL "
+                "WHERE aggregateid = ? AND state = 'dead'");
+    s.Bind(1, reason).Bind(2, aggregate_id);
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return static_cast<int64_t>(db_.Changes());
   }
 
   Status SaveQuotaState(const QuotaState& q) override {
@@ -803,15 +823,18 @@ Result<std::vector<OrderRecord>> SqliteStore::ListOrders(const OrderQuery& q) {
   // A partner's orders come through the order_parties index; an operator's from orders.
   TRY_PREPARE(s, db,
               q.party.empty()
-                  ? "SELECT body, flow_state, version, parties FROM orders WHERE id > ?1 "
-                    "AND ?2 = '' AND (?3 = '' OR status = ?3) AND (?4 = '' OR channel = ?4) "
-                    "ORDER BY id LIMIT ?5"
-                  : "SELECT o.body, o.flow_state, o.version, o.parties FROM order_parties p "
-                    "JOIN orders o ON o.id = p.order_id WHERE p.party = ?2 AND p.order_id > ?1 "
+                  ? "SELECT body, flow_state, version, parties, exception_since FROM orders "
+                    "WHERE id > ?1 AND ?2 = '' AND (?3 = '' OR status = ?3) "
+                    "AND (?4 = '' OR channel = ?4) "
+                    "AND (?6 = 0 OR exception_since IS NOT NULL) ORDER BY id LIMIT ?5"
+                  : "SELECT o.body, o.flow_state, o.version, o.parties, o.exception_since "
+                    "FROM order_parties p JOIN orders o ON o.id = p.order_id "
+                    "WHERE p.party = ?2 AND p.order_id > ?1 "
                     "AND (?3 = '' OR o.status = ?3) AND (?4 = '' OR o.channel = ?4) "
+                    "AND (?6 = 0 OR o.exception_since IS NOT NULL) "
                     "ORDER BY p.order_id LIMIT ?5");
   s.Bind(1, q.after_id).Bind(2, q.party).Bind(3, q.status).Bind(4, q.channel);
-  s.Bind(5, int64_t{q.limit});
+  s.Bind(5, int64_t{q.limit}).Bind(6, int64_t{q.exceptions_only ? 1 : 0});
   std::vector<OrderRecord> out;
   while (true) {
     auto row = s.Step();
@@ -867,7 +890,7 @@ Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFil
   std::string sql =
       std::string("SELECT ") + kOutboxColumns +
       " FROM outbox WHERE state = 'dead' AND id > ?1 AND (?2 = '' OR destination = ?2) "
-      "AND created_at < ?3";
+      "AND created_at < ?3 AND (?5 = '' OR aggregateid = ?5 OR aggregateid LIKE ?5 || '/%')";
   if (f.error_class == "http_4xx") sql += " AND last_error LIKE 'HTTP 4%'";
   if (f.error_class == "http_5xx") sql += " AND last_error LIKE 'HTTP 5%'";
   if (f.error_class == "transport") {
@@ -882,6 +905,7 @@ Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFil
   TRY_PREPARE(s, db, sql);
   s.Bind(1, f.after_id).Bind(2, f.destination);
   s.Bind(3, f.created_before ? Micros(*f.created_before) : INT64_MAX).Bind(4, int64_t{f.limit});
+  s.Bind(5, f.order_id);
   std::vector<OutboxItem> out;
   while (true) {
     auto row = s.Step();
