@@ -7,7 +7,8 @@ SECONDS_EACH=${2:-15}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-for target in canonical_order shipment headers config shopify_order inbound_webhook x12 partner_orders csv; do
+for target in canonical_order shipment headers config shopify_order inbound_webhook x12 partner_orders csv \
+    history_input; do
   exe="$BIN/fuzz_$target"
   corpus="$HERE/corpus/$target"
   regress="$HERE/regressions/$target"

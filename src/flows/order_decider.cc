@@ -268,8 +268,9 @@ void OnSaleCreated(Builder& b, const ErpSaleCreated& in) {
   f.erp_sale = in.sale;
   f.accepted_at = b.now();
   b.Event("order.accepted", [s = in.sale](JsonWriter& w) { w.Field("erp_sale", s); });
-  if (f.cancelled_at) {
-    // Cancelled while the sale was being created: undo it.
+  if (f.cancelled_at || f.rejected_at) {
+    // Cancelled while the sale was being created (or a sale for an order the check rejected):
+    // undo it, never fulfil it.
     b.Send(command::kErpCancelSale, b.policy().erp.destination, "cancel-sale", "", SalePayload(b));
     return;
   }

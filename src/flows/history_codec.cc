@@ -1,0 +1,357 @@
+#include "flows/history_codec.h"
+
+#include "base/json.h"
+#include "codecs/canonical_json.h"
+#include "codecs/json_reader.h"
+#include "flows/order_state.h"
+
+namespace crossdock {
+
+namespace {
+
+using json_reader::element;
+
+void WriteTimeMicros(JsonWriter& w, std::string_view key, TimePoint t) {
+  w.Field(key, ToUnixMicros(t));
+}
+
+const char* TypeOf(const OrderInput& in) {
+  static constexpr const char* kNames[] = {
+      "submit",           "dispatch_acknowledged", "dispatch_dead_lettered", "shipment_confirmed",
+      "cancel_requested", "erp_checked",           "erp_sale_created",       "hold_released",
+      "timer_fired",      "milestone",             "invoice_posted",         "compensation_done",
+      "command_failed",   "exception_resolved",    "rerouted"};
+  static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
+  return kNames[in.index()];
+}
+
+Status Fault(const FieldErrors& errors) {
+  return InvalidArgument(errors[0].pointer + ": " + errors[0].detail);
+}
+
+}  // namespace
+
+std::string EncodeInput(const OrderInput& input) {
+  JsonWriter w;
+  w.StartObject().Field("type", TypeOf(input));
+  std::visit(
+      [&](const auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, SubmitOrder>) {
+          w.Key("order");
+          WriteOrder(w, in.order);
+        } else if constexpr (std::is_same_v<T, DispatchAcknowledged>) {
+          w.Field("node", in.node).Field("node_ref", in.node_ref);
+        } else if constexpr (std::is_same_v<T, DispatchDeadLettered>) {
+          w.Field("node", in.node).Field("error", in.error);
+        } else if constexpr (std::is_same_v<T, ShipmentConfirmed>) {
+          w.Key("shipment");
+          WriteShipment(w, in.shipment);
+        } else if constexpr (std::is_same_v<T, CancelRequested>) {
+          w.Field("partner", in.partner).Field("reason", in.reason);
+        } else if constexpr (std::is_same_v<T, ErpChecked>) {
+          w.Field("customer", in.customer).Key("prices").StartObject();
+          for (const auto& [sku, price] : in.prices) w.Field(sku, price.ToString());
+          w.EndObject().Key("unknown_skus").StartArray();
+          for (const auto& sku : in.unknown_skus) w.String(sku);
+          w.EndArray();
+          if (in.credit_limit) w.Field("credit_limit", in.credit_limit->ToString());
+          w.Field("credit_used", in.credit_used.ToString());
+        } else if constexpr (std::is_same_v<T, ErpSaleCreated>) {
+          w.Field("sale", in.sale);
+        } else if constexpr (std::is_same_v<T, HoldReleased>) {
+          w.Field("by", in.by).Field("reason", in.reason);
+        } else if constexpr (std::is_same_v<T, TimerFired>) {
+          w.Field("kind", in.kind);
+          WriteTimeMicros(w, "due", in.due);
+        } else if constexpr (std::is_same_v<T, MilestoneReported>) {
+          w.Field("kind", in.kind).Field("node", in.node);
+          w.Field("partner_event_id", in.partner_event_id);
+          WriteTimeMicros(w, "at", in.at);
+        } else if constexpr (std::is_same_v<T, InvoicePosted>) {
+          w.Field("shipment", in.shipment).Field("invoice", in.invoice);
+        } else if constexpr (std::is_same_v<T, CompensationDone>) {
+          w.Field("command", in.command);
+        } else if constexpr (std::is_same_v<T, CommandFailed>) {
+          w.Field("command", in.command).Field("destination", in.destination);
+          w.Field("error", in.error);
+        } else if constexpr (std::is_same_v<T, ExceptionResolved>) {
+          w.Field("by", in.by).Field("note", in.note);
+        } else if constexpr (std::is_same_v<T, Rerouted>) {
+          w.Field("node", in.node).Field("by", in.by).Field("reason", in.reason);
+        }
+      },
+      input);
+  w.EndObject();
+  return w.Take();
+}
+
+Result<OrderInput> DecodeInput(std::string_view json) {
+  FieldErrors errors;
+  // A parser of its own: decoding the order or shipment inside uses json_reader's shared one,
+  // which would invalidate this document.
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.allocate(json.size() + 64, 32) || parser.parse(json).get(root)) {
+    Status syntax = CheckJsonSyntax(json, 32);
+    return InvalidArgument(syntax.ok() ? "/: not a JSON document" : "/: " + syntax.message());
+  }
+  std::optional<element> doc = root;
+  std::string_view type;
+  if ((*doc)["type"].get_string().get(type)) return InvalidArgument("/type: is required");
+  json_reader::Reader r(errors);
+  std::optional<OrderInput> out;
+  // Reads the members named in `fields` (besides "type"); unknown members are errors.
+  auto fields = [&](const std::function<bool(std::string_view, element, const std::string&)>& f) {
+    r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
+      return k == "type" || f(k, v, p);
+    });
+  };
+  auto str = [&](std::string& s) {
+    return [&s, &r](element v, const std::string& p) { r.String(v, p, s); };
+  };
+  auto micros = [&](TimePoint& t) {
+    return [&t, &r](element v, const std::string& p) {
+      int64_t m = 0;
+      r.Int(v, p, m);
+      t = FromUnixMicros(m);
+    };
+  };
+  using Reader = std::function<void(element, const std::string&)>;
+  auto simple = [&](std::initializer_list<std::pair<std::string_view, Reader>> members) {
+    fields([&](std::string_view k, element v, const std::string& p) {
+      for (const auto& [name, read] : members) {
+        if (k == name) {
+          read(v, p);
+          return true;
+        }
+      }
+      return false;
+    });
+  };
+  if (type == "submit") {
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k != "order") return false;
+      DecodeOptions opt;
+      opt.allow_server_fields = true;
+      opt.validate = false;
+      auto order = DecodeOrder(simdjson::minify(v), opt);
+      if (!order.ok()) {
+        r.Error(p + order.errors[0].pointer, order.errors[0].detail);
+      } else {
+        out = SubmitOrder{std::move(*order.value)};
+      }
+      return true;
+    });
+  } else if (type == "shipment_confirmed") {
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k != "shipment") return false;
+      DecodeOptions opt;
+      opt.allow_server_fields = true;
+      opt.validate = false;
+      auto s = DecodeShipment(simdjson::minify(v), opt);
+      if (!s.ok()) {
+        r.Error(p + s.errors[0].pointer, s.errors[0].detail);
+      } else {
+        out = ShipmentConfirmed{std::move(*s.value)};
+      }
+      return true;
+    });
+  } else if (type == "erp_checked") {
+    ErpChecked in;
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k == "customer") {
+        r.String(v, p, in.customer);
+      } else if (k == "prices") {
+        r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
+          r.Amount(price, pp, in.prices[std::string(sku)]);
+          return true;
+        });
+      } else if (k == "unknown_skus") {
+        r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
+          r.String(sku, ip, in.unknown_skus.emplace_back());
+        });
+      } else if (k == "credit_limit") {
+        r.Amount(v, p, in.credit_limit.emplace());
+      } else if (k == "credit_used") {
+        r.Amount(v, p, in.credit_used);
+      } else {
+        return false;
+      }
+      return true;
+    });
+    out = in;
+  } else if (type == "dispatch_acknowledged") {
+    DispatchAcknowledged in;
+    simple({{"node", str(in.node)}, {"node_ref", str(in.node_ref)}});
+    out = in;
+  } else if (type == "dispatch_dead_lettered") {
+    DispatchDeadLettered in;
+    simple({{"node", str(in.node)}, {"error", str(in.error)}});
+    out = in;
+  } else if (type == "cancel_requested") {
+    CancelRequested in;
+    simple({{"partner", str(in.partner)}, {"reason", str(in.reason)}});
+    out = in;
+  } else if (type == "erp_sale_created") {
+    ErpSaleCreated in;
+    simple({{"sale", str(in.sale)}});
+    out = in;
+  } else if (type == "hold_released") {
+    HoldReleased in;
+    simple({{"by", str(in.by)}, {"reason", str(in.reason)}});
+    out = in;
+  } else if (type == "timer_fired") {
+    TimerFired in;
+    simple({{"kind", str(in.kind)}, {"due", micros(in.due)}});
+    out = in;
+  } else if (type == "milestone") {
+    MilestoneReported in;
+    simple({{"kind", str(in.kind)},
+            {"node", str(in.node)},
+            {"partner_event_id", str(in.partner_event_id)},
+            {"at", micros(in.at)}});
+    out = in;
+  } else if (type == "invoice_posted") {
+    InvoicePosted in;
+    simple({{"shipment", str(in.shipment)}, {"invoice", str(in.invoice)}});
+    out = in;
+  } else if (type == "compensation_done") {
+    CompensationDone in;
+    simple({{"command", str(in.command)}});
+    out = in;
+  } else if (type == "command_failed") {
+    CommandFailed in;
+    simple({{"command", str(in.command)},
+            {"destination", str(in.destination)},
+            {"error", str(in.error)}});
+    out = in;
+  } else if (type == "exception_resolved") {
+    ExceptionResolved in;
+    simple({{"by", str(in.by)}, {"note", str(in.note)}});
+    out = in;
+  } else if (type == "rerouted") {
+    Rerouted in;
+    simple({{"node", str(in.node)}, {"by", str(in.by)}, {"reason", str(in.reason)}});
+    out = in;
+  } else {
+    return InvalidArgument("/type: unknown input type \"" + std::string(type) + "\"");
+  }
+  if (!errors.empty()) return Fault(errors);
+  if (!out) return InvalidArgument("/: incomplete input");
+  return *out;
+}
+
+std::string EncodePolicy(const OrderPolicy& p) {
+  JsonWriter w;
+  w.StartObject().Key("routing").StartObject();
+  w.Field("default_node", p.routing.default_node).Key("rules").StartArray();
+  for (const auto& rule : p.routing.rules) {
+    w.StartObject().Field("channel", rule.channel).Field("country", rule.ship_to_country);
+    w.Field("service_level", rule.service_level).Field("node", rule.node).EndObject();
+  }
+  w.EndArray().EndObject();
+  w.Key("erp").StartObject();
+  w.Field("destination", p.erp.destination);
+  w.Field("price_tolerance_percent", p.erp.price_tolerance_percent.ToString());
+  w.Field("hold_over_credit", p.erp.hold_over_credit);
+  w.Field("hold_timeout_s",
+          static_cast<int64_t>(
+              std::chrono::duration_cast<std::chrono::seconds>(p.erp.hold_timeout).count()));
+  w.EndObject().EndObject();
+  return w.Take();
+}
+
+Result<OrderPolicy> DecodePolicy(std::string_view json) {
+  FieldErrors errors;
+  auto doc = json_reader::Parse(json, 16, errors);
+  if (!doc) return Fault(errors);
+  json_reader::Reader r(errors);
+  OrderPolicy p;
+  r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& path) {
+    if (k == "routing") {
+      r.ForEachField(v, path, [&](std::string_view rk, element rv, const std::string& rp) {
+        if (rk == "default_node") {
+          r.String(rv, rp, p.routing.default_node);
+        } else if (rk == "rules") {
+          r.ForEachItem(rv, rp, [&](element item, const std::string& ip) {
+            RoutingRule& rule = p.routing.rules.emplace_back();
+            r.ForEachField(item, ip, [&](std::string_view f, element fv, const std::string& fp) {
+              if (f == "channel")
+                r.String(fv, fp, rule.channel);
+              else if (f == "country")
+                r.String(fv, fp, rule.ship_to_country);
+              else if (f == "service_level")
+                r.String(fv, fp, rule.service_level);
+              else if (f == "node")
+                r.String(fv, fp, rule.node);
+              else
+                return false;
+              return true;
+            });
+          });
+        } else {
+          return false;
+        }
+        return true;
+      });
+    } else if (k == "erp") {
+      r.ForEachField(v, path, [&](std::string_view ek, element ev, const std::string& ep) {
+        if (ek == "destination") {
+          r.String(ev, ep, p.erp.destination);
+        } else if (ek == "price_tolerance_percent") {
+          r.Amount(ev, ep, p.erp.price_tolerance_percent);
+        } else if (ek == "hold_over_credit") {
+          r.Bool(ev, ep, p.erp.hold_over_credit);
+        } else if (ek == "hold_timeout_s") {
+          int64_t s = 0;
+          r.Int(ev, ep, s);
+          p.erp.hold_timeout = std::chrono::seconds(s);
+        } else {
+          return false;
+        }
+        return true;
+      });
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (!errors.empty()) return Fault(errors);
+  return p;
+}
+
+std::string EncodeOutcome(const DecideResult& result) {
+  JsonWriter w;
+  w.StartObject();
+  if (const auto* rej = std::get_if<Rejection>(&result)) {
+    w.Field("refused", StatusCodeName(rej->status.code())).Field("message", rej->status.message());
+    if (!rej->errors.empty()) {
+      w.Key("errors").StartArray();
+      for (const auto& e : rej->errors) {
+        w.StartObject().Field("pointer", e.pointer).Field("detail", e.detail).EndObject();
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+    return w.Take();
+  }
+  const Decision& d = std::get<Decision>(result);
+  w.Field("status", OrderStatusName(d.next.order.status.value_or(OrderStatus::kReceived)));
+  w.Key("state").Raw(EncodeFlowState(d.next.flow));
+  w.Key("events").StartArray();
+  for (const auto& e : d.events) {
+    w.StartObject().Field("type", e.type).Key("data").Raw(e.data).EndObject();
+  }
+  w.EndArray().Key("commands").StartArray();
+  for (const auto& c : d.commands) {
+    w.StartObject().Field("type", c.type).Field("destination", c.destination);
+    w.Field("idempotency_key", c.idempotency_key).Field("sequence", c.sequence);
+    if (c.not_before) WriteTimeMicros(w, "not_before", *c.not_before);
+    w.Key("payload").Raw(c.payload).EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+}  // namespace crossdock
