@@ -20,9 +20,45 @@ const char* TypeOf(const OrderInput& in) {
       "submit",           "dispatch_acknowledged", "dispatch_dead_lettered", "shipment_confirmed",
       "cancel_requested", "erp_checked",           "erp_sale_created",       "hold_released",
       "timer_fired",      "milestone",             "invoice_posted",         "compensation_done",
-      "command_failed",   "exception_resolved",    "rerouted"};
+      "command_failed",   "exception_resolved",    "rerouted",               "reallocate"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
+}
+
+void WriteFacts(JsonWriter& w, const RoutingFacts& f) {
+  if (f.empty()) return;  // histories without facts stay as they were recorded
+  w.Key("facts").StartObject().Key("on_hand").StartObject();
+  for (const auto& [node, skus] : f.on_hand) {
+    w.Key(node).StartObject();
+    for (const auto& [sku, qty] : skus) w.Field(sku, qty);
+    w.EndObject();
+  }
+  w.EndObject().Key("unhealthy").StartArray();
+  for (const auto& n : f.unhealthy) w.String(n);
+  w.EndArray().EndObject();
+}
+
+void ReadFacts(json_reader::Reader& r, element v, const std::string& p, RoutingFacts& f) {
+  r.ForEachField(v, p, [&](std::string_view k, element fv, const std::string& fp) {
+    if (k == "on_hand") {
+      r.ForEachField(fv, fp, [&](std::string_view node, element nv, const std::string& np) {
+        r.ForEachField(nv, np, [&](std::string_view sku, element q, const std::string& qp) {
+          r.Int(q, qp, f.on_hand[std::string(node)][std::string(sku)]);
+          return true;
+        });
+        return true;
+      });
+    } else if (k == "unhealthy") {
+      r.ForEachItem(fv, fp, [&](element n, const std::string& ip) {
+        std::string node;
+        r.String(n, ip, node);
+        f.unhealthy.insert(node);
+      });
+    } else {
+      return false;
+    }
+    return true;
+  });
 }
 
 Status Fault(const FieldErrors& errors) {
@@ -40,6 +76,7 @@ std::string EncodeInput(const OrderInput& input) {
         if constexpr (std::is_same_v<T, SubmitOrder>) {
           w.Key("order");
           WriteOrder(w, in.order);
+          WriteFacts(w, in.facts);
         } else if constexpr (std::is_same_v<T, DispatchAcknowledged>) {
           w.Field("node", in.node).Field("node_ref", in.node_ref);
         } else if constexpr (std::is_same_v<T, DispatchDeadLettered>) {
@@ -59,6 +96,9 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("credit_used", in.credit_used.ToString());
         } else if constexpr (std::is_same_v<T, ErpSaleCreated>) {
           w.Field("sale", in.sale);
+          WriteFacts(w, in.facts);
+        } else if constexpr (std::is_same_v<T, Reallocate>) {
+          WriteFacts(w, in.facts);
         } else if constexpr (std::is_same_v<T, HoldReleased>) {
           w.Field("by", in.by).Field("reason", in.reason);
         } else if constexpr (std::is_same_v<T, TimerFired>) {
@@ -130,7 +170,12 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     });
   };
   if (type == "submit") {
+    RoutingFacts facts;
     fields([&](std::string_view k, element v, const std::string& p) {
+      if (k == "facts") {
+        ReadFacts(r, v, p, facts);
+        return true;
+      }
       if (k != "order") return false;
       DecodeOptions opt;
       opt.allow_server_fields = true;
@@ -139,10 +184,11 @@ Result<OrderInput> DecodeInput(std::string_view json) {
       if (!order.ok()) {
         r.Error(p + order.errors[0].pointer, order.errors[0].detail);
       } else {
-        out = SubmitOrder{std::move(*order.value)};
+        out = SubmitOrder{std::move(*order.value), {}};
       }
       return true;
     });
+    if (out) std::get<SubmitOrder>(*out).facts = facts;
   } else if (type == "shipment_confirmed") {
     fields([&](std::string_view k, element v, const std::string& p) {
       if (k != "shipment") return false;
@@ -195,7 +241,23 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     out = in;
   } else if (type == "erp_sale_created") {
     ErpSaleCreated in;
-    simple({{"sale", str(in.sale)}});
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k == "sale")
+        r.String(v, p, in.sale);
+      else if (k == "facts")
+        ReadFacts(r, v, p, in.facts);
+      else
+        return false;
+      return true;
+    });
+    out = in;
+  } else if (type == "reallocate") {
+    Reallocate in;
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k != "facts") return false;
+      ReadFacts(r, v, p, in.facts);
+      return true;
+    });
     out = in;
   } else if (type == "hold_released") {
     HoldReleased in;

@@ -125,20 +125,34 @@ bool HasErp(const OrderPolicy& p) {
   return !p.erp.destination.empty();
 }
 
-// Accepted by the ERP (or without one): route it and queue the dispatch.
-void Allocate(Builder& b) {
-  auto node = Route(b.order(), b.policy().routing);
-  if (!node.ok()) {
-    b.OpenException("no-route", node.status().message());
+// Accepted by the ERP (or without one): route it and queue the dispatch. No node: the order
+// waits for stock (backordered) when the policy says so and stock was the only obstacle, else
+// it becomes an exception.
+void Allocate(Builder& b, const RoutingFacts& facts) {
+  bool stock_short = false;
+  auto choice = Route(b.order(), b.policy().routing, facts, &stock_short);
+  if (!choice.ok()) {
+    if (stock_short && b.policy().routing.backorder) {
+      if (!b.flow().backordered_at) {
+        b.flow().backordered_at = b.now();
+        b.Event("order.backordered",
+                [why = choice.status().message()](JsonWriter& w) { w.Field("reason", why); });
+      }
+      return;
+    }
+    b.OpenException("no-route", choice.status().message());
     return;
   }
-  b.flow().node = *node;
+  const std::string n = choice->node;
+  b.flow().node = n;
   b.flow().allocated_at = b.now();
   // The node receives the order as it stands after this decision.
   b.next().order.status = OrderStatus::kAllocated;
   b.next().order.updated_at = b.now();
-  std::string n = *node;
-  b.Event("order.allocated", [n](JsonWriter& w) { w.Field("node", n); });
+  b.Event("order.allocated", [n, why = choice->why](JsonWriter& w) {
+    w.Field("node", n);
+    w.Field("why", why);
+  });
   b.Send(command::kDispatch, "node:" + n, "dispatch", n, EncodeOrder(b.order()));
 }
 
@@ -167,9 +181,11 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
   start.flow.received_at = now;
   start.flow.customer = CustomerCode(in.order);
   if (!HasErp(policy)) {
-    // No ERP: an order that cannot be routed is refused at intake, before anything is stored.
-    auto node = Route(in.order, policy.routing);
-    if (!node.ok()) {
+    // No ERP: an order that cannot be routed is refused at intake, before anything is stored,
+    // unless it may wait for stock.
+    bool stock_short = false;
+    auto node = Route(in.order, policy.routing, in.facts, &stock_short);
+    if (!node.ok() && !(stock_short && policy.routing.backorder)) {
       return Reject(InvalidArgument("no node can fulfil the order"),
                     {{"/ship_to/country", node.status().message()}});
     }
@@ -180,7 +196,7 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
     b.Send(command::kErpCheck, policy.erp.destination, "check", "", SalePayload(b));
   } else {
     b.flow().accepted_at = now;
-    Allocate(b);
+    Allocate(b, in.facts);
   }
   return b.Finish();
 }
@@ -274,7 +290,7 @@ void OnSaleCreated(Builder& b, const ErpSaleCreated& in) {
     b.Send(command::kErpCancelSale, b.policy().erp.destination, "cancel-sale", "", SalePayload(b));
     return;
   }
-  Allocate(b);
+  Allocate(b, in.facts);
 }
 
 void Release(Builder& b, const std::string& by, const std::string& reason) {
@@ -510,6 +526,12 @@ void OnCompensated(Builder& b, const CompensationDone& in) {
   b.Event(in.command == command::kNodeCancel ? "order.node_cancelled" : "order.sale_cancelled");
 }
 
+void OnReallocate(Builder& b, const Reallocate& in) {
+  const OrderFlowState& f = b.flow();
+  if (!f.backordered_at || !f.node.empty() || f.cancelled_at || f.rejected_at) return;
+  Allocate(b, in.facts);
+}
+
 DecideResult OnResolved(Builder& b, const ExceptionResolved& in) {
   if (!b.flow().exception) {
     return Reject(Conflict("order " + b.order().id + " has no open exception"));
@@ -555,7 +577,10 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
   f.node = in.node;
   f.allocated_at = b.now();
   b.next().order.status = OrderStatus::kAllocated;
-  b.Event("order.allocated", [n = in.node](JsonWriter& w) { w.Field("node", n); });
+  b.Event("order.allocated", [n = in.node](JsonWriter& w) {
+    w.Field("node", n);
+    w.Field("why", "re-routed by an operator");
+  });
   b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node, EncodeOrder(b.order()));
   return b.Finish();
 }
@@ -581,6 +606,7 @@ OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
   if (!f.shipped.empty()) return OrderStatus::kPartiallyShipped;
   if (f.dispatched_at) return OrderStatus::kDispatched;
   if (!f.node.empty()) return OrderStatus::kAllocated;
+  if (f.backordered_at) return OrderStatus::kBackordered;
   if (IsHeld(f)) return OrderStatus::kHeld;
   if (f.accepted_at) return OrderStatus::kAccepted;
   if (f.validated_at) return OrderStatus::kValidated;
@@ -630,6 +656,7 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           if constexpr (std::is_same_v<T, InvoicePosted>) OnInvoice(b, in);
           if constexpr (std::is_same_v<T, CompensationDone>) OnCompensated(b, in);
           if constexpr (std::is_same_v<T, CommandFailed>) OnFailed(b, in);
+          if constexpr (std::is_same_v<T, Reallocate>) OnReallocate(b, in);
           return b.Finish();
         }
       },

@@ -57,6 +57,7 @@ struct OrderFlowState {
   std::optional<TimePoint> rejected_at;
   std::string reject_reason;
   // Fulfilment.
+  std::optional<TimePoint> backordered_at;  // no node had the stock; waiting for it
   std::string node;                        // allocated node
   std::string node_ref;                    // the node's own reference, once acknowledged
   std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
@@ -110,7 +111,8 @@ struct OrderPolicy {
 
 // Inputs ----------------------------------------------------------------------------------------
 struct SubmitOrder {
-  Order order;  // validated; id, partner set by the caller
+  Order order;         // validated; id, partner set by the caller
+  RoutingFacts facts;  // stock and node health when routing needs them (set by the runner)
 };
 // The ERP's facts about an order (answer to an erp.check command).
 struct ErpChecked {
@@ -123,6 +125,11 @@ struct ErpChecked {
 // The ERP sale exists (answer to an erp.sale command).
 struct ErpSaleCreated {
   std::string sale;
+  RoutingFacts facts;  // set by the runner: the order is routed next
+};
+// Stock was reported: a backordered order tries to route again.
+struct Reallocate {
+  RoutingFacts facts;
 };
 // An operator (or the hold timer) releases a held order.
 struct HoldReleased {
@@ -189,7 +196,8 @@ struct Rerouted {
 using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
                                 ShipmentConfirmed, CancelRequested, ErpChecked, ErpSaleCreated,
                                 HoldReleased, TimerFired, MilestoneReported, InvoicePosted,
-                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted>;
+                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted,
+                                Reallocate>;
 
 // Command types (outbox item types).
 namespace command {

@@ -145,6 +145,16 @@ OrderInput DispatchDead() {
 OrderInput ErpRefused() {
   return CommandFailed{command::kErpSale, "erp", "UserError: x"};
 }
+OrderInput StockArrived() {
+  Reallocate r;
+  r.facts.on_hand["tpl-east"] = {{"SKU-RED", 5}, {"SKU-BLUE", 1}};
+  return r;
+}
+OrderInput StillShort() {
+  Reallocate r;
+  r.facts.on_hand["tpl-east"] = {{"SKU-RED", 1}, {"SKU-BLUE", 1}};
+  return r;
+}
 OrderInput Resolve() {
   return ExceptionResolved{"ops:kim", "fixed in the ERP by hand"};
 }
@@ -164,6 +174,7 @@ struct Case {
   std::vector<std::string> events;    // types, in order
   std::vector<std::string> commands;  // types, in order
   std::optional<StatusCode> refused = std::nullopt;
+  bool stock_policy = false;  // routing requires stock and lets orders wait for it
 };
 
 std::vector<Case> Cases() {
@@ -446,6 +457,19 @@ std::vector<Case> Cases() {
        S::kInvoiced,
        {},
        {}},
+      // Backorders: no node has the stock; the order waits and routes when stock arrives.
+      {"no stock anywhere: backordered", false, {}, Submit(), S::kBackordered,
+       {"order.received", "order.backordered"}, {}, std::nullopt, true},
+      {"stock arrives: allocated and dispatched", false, {}, StockArrived(), S::kAllocated,
+       {"order.allocated"}, {kDispatch}, std::nullopt, true},
+      {"stock still short: it keeps waiting", false, {}, StillShort(), S::kBackordered, {}, {},
+       std::nullopt, true},
+      {"reallocating an allocated order does nothing", false, {StockArrived()}, StockArrived(),
+       S::kAllocated, {}, {}, std::nullopt, true},
+      {"with an ERP the sale comes first, then the backorder", true, {Checked()}, Sale(),
+       S::kBackordered, {"order.accepted", "order.backordered"}, {}, std::nullopt, true},
+      {"a backordered order is cancelled without compensation", false, {}, Cancel(),
+       S::kCancelled, {"order.cancel_requested", "order.cancelled"}, {}, std::nullopt, true},
       // Operator actions on exceptions.
       {"an operator resolves an exception",
        true,
@@ -620,6 +644,10 @@ std::vector<std::string> Types(const std::vector<Command>& commands) {
 TEST_P(LifecycleTest, Transition) {
   const Case& c = GetParam();
   OrderPolicy policy = Policy(c.erp);
+  if (c.stock_policy) {
+    policy.routing.require_stock = true;
+    policy.routing.backorder = true;
+  }
   std::optional<OrderAggregate> state;
   if (!std::holds_alternative<SubmitOrder>(c.when)) {
     auto submitted = Decide(std::nullopt, Submit(), kT0, policy);

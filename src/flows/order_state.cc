@@ -34,6 +34,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   text("released_by", s.released_by);
   time("rejected_at", s.rejected_at);
   text("reject_reason", s.reject_reason);
+  time("backordered_at", s.backordered_at);
   time("picked_at", s.picked_at);
   time("packed_at", s.packed_at);
   time("delivered_at", s.delivered_at);
@@ -138,6 +139,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       time(v, p, s.rejected_at);
     else if (k == "reject_reason")
       r.String(v, p, s.reject_reason);
+    else if (k == "backordered_at")
+      time(v, p, s.backordered_at);
     else if (k == "picked_at")
       time(v, p, s.picked_at);
     else if (k == "packed_at")

@@ -1,18 +1,101 @@
 #include "flows/routing.h"
 
+#include <algorithm>
+
 namespace crossdock {
 
-Result<std::string> Route(const Order& order, const RoutingPolicy& policy) {
-  for (const auto& r : policy.rules) {
+namespace {
+
+std::string Describe(const RoutingRule& r, size_t index) {
+  std::string m;
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) m += std::string(m.empty() ? "" : ", ") + k + "=" + v;
+  };
+  add("channel", r.channel);
+  add("country", r.ship_to_country);
+  add("region", r.ship_to_region);
+  add("service_level", r.service_level);
+  return "rule " + std::to_string(index + 1) + " (" + (m.empty() ? "any order" : m) + ")";
+}
+
+// Why `node` cannot take `order` with these facts, or "" if it can.
+std::string Obstacle(const Order& order, const std::string& node, const RoutingPolicy& p,
+                     const RoutingFacts& facts, bool& stock) {
+  if (p.skip_unhealthy && facts.unhealthy.count(node)) return node + ": circuit open";
+  if (!p.require_stock) return "";
+  auto it = facts.on_hand.find(node);
+  std::map<std::string, int64_t> need;
+  for (const auto& l : order.lines) need[l.sku] += l.quantity;
+  for (const auto& [sku, qty] : need) {
+    int64_t have = 0;
+    if (it != facts.on_hand.end()) {
+      auto s = it->second.find(sku);
+      if (s != it->second.end()) have = s->second;
+    }
+    if (have < qty) {
+      stock = true;
+      return node + ": " + std::to_string(have) + " of " + sku + " on hand, " +
+             std::to_string(qty) + " needed";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
+                          const RoutingFacts& facts, bool* stock_short) {
+  std::vector<std::string> candidates;
+  std::string why;
+  std::string level = order.service_level.empty() ? "standard" : order.service_level;
+  for (size_t i = 0; i < policy.rules.size() && candidates.empty(); ++i) {
+    const RoutingRule& r = policy.rules[i];
     if (!r.channel.empty() && r.channel != order.channel) continue;
     if (!r.ship_to_country.empty() && r.ship_to_country != order.ship_to.country) continue;
-    std::string level = order.service_level.empty() ? "standard" : order.service_level;
+    if (!r.ship_to_region.empty() && r.ship_to_region != order.ship_to.region) continue;
     if (!r.service_level.empty() && r.service_level != level) continue;
-    return r.node;
+    candidates = r.nodes;
+    if (!r.node.empty()) candidates.insert(candidates.begin(), r.node);
+    why = Describe(r, i);
   }
-  if (!policy.default_node.empty()) return policy.default_node;
-  return NotFound("no routing rule matches channel '" + order.channel + "', country '" +
-                  order.ship_to.country + "' and there is no default node");
+  if (candidates.empty()) {
+    if (policy.default_node.empty()) {
+      return NotFound("no routing rule matches channel '" + order.channel + "', country '" +
+                      order.ship_to.country + "' and there is no default node");
+    }
+    candidates = {policy.default_node};
+    why = "default node";
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const std::string& a, const std::string& b) {
+                     auto pa = policy.preferences.find(a), pb = policy.preferences.find(b);
+                     NodePreference na = pa == policy.preferences.end() ? NodePreference{}
+                                                                        : pa->second;
+                     NodePreference nb = pb == policy.preferences.end() ? NodePreference{}
+                                                                        : pb->second;
+                     if (na.priority != nb.priority) return na.priority < nb.priority;
+                     return na.cost < nb.cost;
+                   });
+  std::vector<std::string> skipped;
+  bool stock = false, other = false;
+  for (const auto& node : candidates) {
+    bool short_of_stock = false;
+    std::string obstacle = Obstacle(order, node, policy, facts, short_of_stock);
+    if (obstacle.empty()) {
+      std::string full = why;
+      if (!skipped.empty()) {
+        full += "; skipped ";
+        for (size_t i = 0; i < skipped.size(); ++i) full += (i ? "; " : "") + skipped[i];
+      }
+      return RouteChoice{node, full};
+    }
+    (short_of_stock ? stock : other) = true;
+    skipped.push_back(obstacle);
+  }
+  if (stock_short) *stock_short = stock && !other;
+  std::string msg = "no candidate of " + why + " can take the order: ";
+  for (size_t i = 0; i < skipped.size(); ++i) msg += (i ? "; " : "") + skipped[i];
+  return NotFound(msg);
 }
 
 }  // namespace crossdock

@@ -1,10 +1,17 @@
 // Routing: which Node fulfils an order. A RoutingPolicy is an ordered list of rules matched on
-// channel, ship-to country and service level, with a default node. Pure; thread-compatible.
+// channel, ship-to country and region and service level; the first rule that matches names
+// the candidate nodes (else the default node). Candidates are ranked by the nodes' priority,
+// then cost, then the order the rule lists them; a node whose circuit is open is skipped
+// (skip_unhealthy), and so is one without stock for every line (require_stock). Pure;
+// thread-compatible.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "base/money.h"
 #include "base/status.h"
 #include "model/order.h"
 
@@ -15,15 +22,44 @@ struct RoutingRule {
   std::string channel;
   std::string ship_to_country;
   std::string service_level;
-  std::string node;  // where matching orders go
+  std::string node;  // where matching orders go (one node) …
+  std::string ship_to_region;
+  std::vector<std::string> nodes;  // … or several candidates, ranked as the header says
+};
+
+// How a node ranks among candidates: lower priority first, then lower cost per order.
+struct NodePreference {
+  int priority = 0;
+  Decimal cost;
 };
 
 struct RoutingPolicy {
   std::vector<RoutingRule> rules;  // first match wins
   std::string default_node;        // used when no rule matches; empty = no default
+  bool require_stock = false;      // only nodes that reported stock for every line
+  bool skip_unhealthy = true;      // skip nodes whose circuit breaker is open
+  // With require_stock: when no candidate has stock the order waits (backordered) and is routed
+  // again when stock is reported; otherwise it becomes an exception.
+  bool backorder = false;
+  std::map<std::string, NodePreference> preferences;  // node id → preference
 };
 
-// The node for `order`, or NotFound naming why no rule applied.
-Result<std::string> Route(const Order& order, const RoutingPolicy& policy);
+// What the runner knows when it routes: stock per node and which nodes are unhealthy.
+struct RoutingFacts {
+  std::map<std::string, std::map<std::string, int64_t>> on_hand;  // node → SKU → on hand
+  std::set<std::string> unhealthy;
+  bool empty() const { return on_hand.empty() && unhealthy.empty(); }
+  friend bool operator==(const RoutingFacts&, const RoutingFacts&) = default;
+};
+
+struct RouteChoice {
+  std::string node;
+  std::string why;  // "rule 2 (country=CA)", "default node", plus skipped candidates
+};
+
+// The node for `order`. NotFound names why no node can take it; `stock_short` (optional) is
+// set when the only obstacle was stock (the order may wait for it).
+Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
+                          const RoutingFacts& facts = {}, bool* stock_short = nullptr);
 
 }  // namespace crossdock

@@ -12,13 +12,15 @@ TEST(RoutingTest, FirstMatchingRuleWinsElseDefault) {
   Order o;
   o.channel = "web";
   o.ship_to.country = "US";
-  EXPECT_EQ(*Route(o, p), "tpl-east");
+  EXPECT_EQ(Route(o, p)->node, "tpl-east");
+  EXPECT_EQ(Route(o, p)->why, "default node");
   o.service_level = "express";
-  EXPECT_EQ(*Route(o, p), "tpl-fast");
+  EXPECT_EQ(Route(o, p)->node, "tpl-fast");
+  EXPECT_EQ(Route(o, p)->why, "rule 3 (service_level=express)");
   o.channel = "b2b";
-  EXPECT_EQ(*Route(o, p), "dc-own");
+  EXPECT_EQ(Route(o, p)->node, "dc-own");
   o.ship_to.country = "CA";
-  EXPECT_EQ(*Route(o, p), "tpl-north");
+  EXPECT_EQ(Route(o, p)->node, "tpl-north");
 }
 
 TEST(RoutingTest, NoMatchAndNoDefaultIsNotFound) {
@@ -28,6 +30,67 @@ TEST(RoutingTest, NoMatchAndNoDefaultIsNotFound) {
   auto r = Route(o, p);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
+Order TwoLines() {
+  Order o;
+  o.channel = "web";
+  o.ship_to.country = "US";
+  o.ship_to.region = "NV";
+  o.lines = {{"1", "SKU-A", "", 5, {}, {}, {}}, {"2", "SKU-B", "", 1, {}, {}, {}}};
+  return o;
+}
+
+TEST(RoutingTest, RegionRuleRanksCandidatesByPriorityThenCost) {
+  RoutingPolicy p;
+  RoutingRule west;
+  west.ship_to_region = "NV";
+  west.nodes = {"tpl-reno", "dc-vegas", "tpl-la"};
+  p.rules = {west};
+  p.preferences["tpl-la"] = {0, *Decimal::Parse("4.10")};
+  p.preferences["dc-vegas"] = {0, *Decimal::Parse("3.20")};
+  p.preferences["tpl-reno"] = {1, *Decimal::Parse("1.00")};  // cheapest, but a lower priority
+  auto r = Route(TwoLines(), p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->node, "dc-vegas");
+  EXPECT_EQ(r->why, "rule 1 (region=NV)");
+}
+
+TEST(RoutingTest, UnhealthyAndOutOfStockNodesAreSkippedWithReasons) {
+  RoutingPolicy p;
+  RoutingRule all;
+  all.nodes = {"a", "b", "c"};
+  p.rules = {all};
+  p.require_stock = true;
+  RoutingFacts f;
+  f.unhealthy = {"a"};
+  f.on_hand["b"] = {{"SKU-A", 4}, {"SKU-B", 9}};
+  f.on_hand["c"] = {{"SKU-A", 5}, {"SKU-B", 1}};
+  auto r = Route(TwoLines(), p, f);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->node, "c");
+  EXPECT_EQ(r->why,
+            "rule 1 (any order); skipped a: circuit open; b: 4 of SKU-A on hand, 5 needed");
+  // Health can be ignored by policy.
+  p.skip_unhealthy = false;
+  f.on_hand["a"] = {{"SKU-A", 50}, {"SKU-B", 50}};
+  EXPECT_EQ(Route(TwoLines(), p, f)->node, "a");
+}
+
+TEST(RoutingTest, StockShortfallIsToldApartFromOtherObstacles) {
+  RoutingPolicy p;
+  p.default_node = "a";
+  p.require_stock = true;
+  bool short_of_stock = false;
+  auto r = Route(TwoLines(), p, {}, &short_of_stock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(short_of_stock);
+  EXPECT_EQ(r.status().message(),
+            "no candidate of default node can take the order: a: 0 of SKU-A on hand, 5 needed");
+  RoutingFacts down;
+  down.unhealthy = {"a"};
+  EXPECT_FALSE(Route(TwoLines(), p, down, &short_of_stock).ok());
+  EXPECT_FALSE(short_of_stock);
 }
 
 }  // namespace
