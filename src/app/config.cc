@@ -488,22 +488,43 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
           nc.api_key = ext->empty() ? "" : ext->front();
         }
         nc.endpoint.id = "node:" + nc.id;
+        NodePreference pref;
+        std::string cost = "0";
+        n.Read("priority", pref.priority);
+        n.Read("cost", cost);
+        auto parsed_cost = Decimal::Parse(cost);
+        if (!parsed_cost.ok()) {
+          errors.push_back(n.Path("cost") + ": must be a decimal number");
+        } else {
+          pref.cost = *parsed_cost;
+        }
+        c.routing.preferences[nc.id] = pref;
         c.nodes.push_back(std::move(nc));
       }
     }
     if (YAML::Node routing = m.Get("routing")) {
       Map r(routing, "routing", errors);
       r.Read("default_node", c.routing.default_node);
+      r.Read("require_stock", c.routing.require_stock);
+      r.Read("skip_unhealthy", c.routing.skip_unhealthy);
+      r.Read("backorder", c.routing.backorder);
+      if (c.routing.backorder && !c.routing.require_stock) {
+        errors.push_back("routing.backorder: needs require_stock: true");
+      }
       if (YAML::Node rules = r.Get("rules")) {
         if (!rules.IsSequence()) errors.push_back("routing.rules: must be a list");
         for (size_t i = 0; rules.IsSequence() && i < rules.size(); ++i) {
           Map rule(rules[i], "routing.rules[" + std::to_string(i) + "]", errors);
           RoutingRule rr;
-          rule.Require("node");
           rule.Read("channel", rr.channel);
           rule.Read("country", rr.ship_to_country);
+          rule.Read("region", rr.ship_to_region);
           rule.Read("service_level", rr.service_level);
           rule.Read("node", rr.node);
+          rule.Read("nodes", rr.nodes);
+          if (rr.node.empty() && rr.nodes.empty()) {
+            errors.push_back(rule.Path("node") + ": a rule needs node or nodes");
+          }
           c.routing.rules.push_back(std::move(rr));
         }
       }
@@ -719,7 +740,11 @@ Status ValidateConfig(const Config& c) {
     errors.push_back("routing.default_node: no node '" + c.routing.default_node + "'");
   }
   for (const auto& r : c.routing.rules) {
-    if (!nodes.count(r.node)) errors.push_back("routing.rules: no node '" + r.node + "'");
+    if (!r.node.empty() && !nodes.count(r.node))
+      errors.push_back("routing.rules: no node '" + r.node + "'");
+    for (const auto& n : r.nodes) {
+      if (!nodes.count(n)) errors.push_back("routing.rules: no node '" + n + "'");
+    }
   }
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA" && c.synchronous != "NORMAL" &&
       c.synchronous != "OFF") {
@@ -813,11 +838,19 @@ std::string Config::Redacted() const {
       << YAML::BeginSeq;
   for (const auto& r : routing.rules) {
     out << YAML::BeginMap << YAML::Key << "channel" << YAML::Value << r.channel << YAML::Key
-        << "country" << YAML::Value << r.ship_to_country << YAML::Key << "service_level"
-        << YAML::Value << r.service_level << YAML::Key << "node" << YAML::Value << r.node
-        << YAML::EndMap;
+        << "country" << YAML::Value << r.ship_to_country << YAML::Key << "region" << YAML::Value
+        << r.ship_to_region << YAML::Key << "service_level" << YAML::Value << r.service_level;
+    if (!r.node.empty()) out << YAML::Key << "node" << YAML::Value << r.node;
+    if (!r.nodes.empty()) {
+      out << YAML::Key << "nodes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& n : r.nodes) out << n;
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
   }
-  out << YAML::EndSeq << YAML::EndMap;
+  out << YAML::EndSeq << YAML::Key << "require_stock" << YAML::Value << routing.require_stock
+      << YAML::Key << "skip_unhealthy" << YAML::Value << routing.skip_unhealthy << YAML::Key
+      << "backorder" << YAML::Value << routing.backorder << YAML::EndMap;
   if (!erp.kind.empty()) {
     out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind" << YAML::Value
         << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;

@@ -83,6 +83,61 @@ TEST_F(ConfigTest, CrossChecksRoutingAgainstNodes) {
   EXPECT_NE(st.message().find("routing.default_node: no node 'nowhere'"), std::string::npos);
 }
 
+TEST_F(ConfigTest, RoutingPolicyAndErpSections) {
+  constexpr const char* kYaml = R"(
+partners: [{id: shop, api_keys: [k]}]
+nodes:
+  - {id: a, url: "http://127.0.0.1:1/o", cancel_url: "http://127.0.0.1:1/c", priority: 1,
+     cost: "2.50"}
+  - {id: b, url: "http://127.0.0.1:2/o"}
+routing:
+  default_node: a
+  require_stock: true
+  backorder: true
+  skip_unhealthy: false
+  rules: [{region: NV, service_level: express, nodes: [a, b]}]
+erp:
+  kind: tryton
+  url: "http://127.0.0.1:8000/db/"
+  user: admin
+  password_file: erp.pass
+  price_tolerance_percent: "1.5"
+  hold_over_credit: false
+  hold_timeout_s: 3600
+)";
+  std::ofstream(dir_ / "erp.pass") << "FAKE-erp-password\n";
+  auto c = ParseConfig(kYaml, dir_.string());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+  EXPECT_EQ(c->nodes[0].endpoint.cancel_url, "http://127.0.0.1:1/c");
+  EXPECT_EQ(c->routing.preferences.at("a").priority, 1);
+  EXPECT_EQ(c->routing.preferences.at("a").cost, *Decimal::Parse("2.50"));
+  EXPECT_TRUE(c->routing.require_stock && c->routing.backorder);
+  EXPECT_FALSE(c->routing.skip_unhealthy);
+  ASSERT_EQ(c->routing.rules.size(), 1u);
+  EXPECT_EQ(c->routing.rules[0].ship_to_region, "NV");
+  EXPECT_EQ(c->routing.rules[0].nodes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c->erp.kind, "tryton");
+  EXPECT_EQ(c->erp.password, "FAKE-erp-password");
+  EXPECT_EQ(c->erp.policy.destination, "erp");
+  EXPECT_EQ(c->erp.policy.price_tolerance_percent, *Decimal::Parse("1.5"));
+  EXPECT_FALSE(c->erp.policy.hold_over_credit);
+  EXPECT_EQ(c->erp.policy.hold_timeout, std::chrono::seconds(3600));
+  EXPECT_EQ(c->erp.endpoint.quota.max_in_flight, 2);
+  EXPECT_EQ(c->Redacted().find("FAKE-erp-password"), std::string::npos);
+  // Mistakes are named.
+  auto bad = ParseConfig(
+      "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\"}]\n"
+      "routing: {backorder: true, rules: [{country: CA}]}\nerp: {kind: sap}\n",
+      dir_.string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("routing.backorder: needs require_stock: true"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("routing.rules[0].node: a rule needs node or nodes"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("erp.kind: must be tryton or rest"), std::string::npos);
+}
+
 TEST_F(ConfigTest, EnvironmentOverridesFile) {
   auto c = ParseConfig(kGood, dir_.string());
   setenv("CROSSDOCK_LISTEN", "0.0.0.0:7000", 1);

@@ -8,6 +8,7 @@
 #include "app/config.h"
 #include "app/convert_cli.h"
 #include "app/demo.h"
+#include "app/route_cli.h"
 #include "app/server.h"
 #include "app/x12_cli.h"
 
@@ -166,6 +167,18 @@ int main(int argc, char** argv) {
   x12->add_option("file", x12_cmd.file, "X12 file, or - for stdin")->required();
   x12->add_flag("--json", x12_cmd.json, "validate: one JSON object with errors and 997s");
 
+  RouteCommand route_cmd;
+  auto* route = app.add_subcommand(
+      "route",
+      "--dry-run --policy NEW.yaml: replay every stored order against a changed routing policy "
+      "and report which orders would route differently and why. Reads the store of --config.");
+  route->add_option("--config", config_path, "YAML configuration file (env CROSSDOCK_CONFIG)");
+  route->add_option("--policy", route_cmd.policy, "YAML file with the new routing: section")
+      ->required();
+  route->add_flag("--dry-run", route_cmd.dry_run, "Report only (required: nothing is changed)");
+  route->add_flag("--all", route_cmd.all, "List the orders that would not change too");
+  route->add_flag("--json", route_cmd.json, "One JSON object");
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -190,5 +203,6 @@ int main(int argc, char** argv) {
     std::cout << config->Redacted();
     return 0;
   }
+  if (route->parsed()) return RunRouteCommand(route_cmd, *config);
   return Serve(*config);
 }

@@ -63,6 +63,26 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (self->dispatcher_) self->dispatcher_->Wake();
     for (auto& p : self->publishers_) p->Wake();
   };
+  // Routing facts: stock as the nodes last reported it, and nodes whose breaker is open.
+  const RoutingPolicy routing = config.routing;
+  flow_options.routing_facts = [self, routing](const Order& order) {
+    RoutingFacts facts;
+    if (routing.require_stock) {
+      std::set<std::string> skus;
+      for (const auto& l : order.lines) skus.insert(l.sku);
+      for (const auto& sku : skus) {
+        auto levels = self->active_store_->GetInventory(sku);
+        if (!levels.ok()) continue;  // unknown stock counts as none
+        for (const auto& l : *levels) facts.on_hand[l.node][sku] = l.on_hand;
+      }
+    }
+    if (routing.skip_unhealthy && self->dispatcher_) {
+      for (const auto& d : self->dispatcher_->OpenBreakers()) {
+        if (d.rfind("node:", 0) == 0) facts.unhealthy.insert(d.substr(5));
+      }
+    }
+    return facts;
+  };
   s->flow_ =
       std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
 
@@ -88,7 +108,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
           nodes.push_back(node);
       };
       for (const auto& rule : config.routing.rules) {
-        if (rule.channel.empty() || rule.channel == channel) add(rule.node);
+        if (!rule.channel.empty() && rule.channel != channel) continue;
+        add(rule.node);
+        for (const auto& n : rule.nodes) add(n);
       }
       add(config.routing.default_node);
     }

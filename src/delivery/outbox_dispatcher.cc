@@ -133,6 +133,11 @@ std::vector<std::string> OutboxDispatcher::OpenDestinations(TimePoint now) {
   return out;
 }
 
+std::vector<std::string> OutboxDispatcher::OpenBreakers() {
+  std::lock_guard lock(mu_);
+  return OpenDestinations(clock_.Now());
+}
+
 void OutboxDispatcher::SaveQuotas() {
   std::vector<QuotaState> states;
   {

@@ -54,6 +54,8 @@ class OutboxDispatcher {
   void Stop();
   // Something may be due now (a commit wrote outbox items).
   void Wake();
+  // Destinations whose circuit breaker is open now (routing skips such nodes).
+  std::vector<std::string> OpenBreakers();
 
  private:
   void ClaimLoop();

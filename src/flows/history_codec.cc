@@ -16,11 +16,22 @@ void WriteTimeMicros(JsonWriter& w, std::string_view key, TimePoint t) {
 }
 
 const char* TypeOf(const OrderInput& in) {
-  static constexpr const char* kNames[] = {
-      "submit",           "dispatch_acknowledged", "dispatch_dead_lettered", "shipment_confirmed",
-      "cancel_requested", "erp_checked",           "erp_sale_created",       "hold_released",
-      "timer_fired",      "milestone",             "invoice_posted",         "compensation_done",
-      "command_failed",   "exception_resolved",    "rerouted",               "reallocate"};
+  static constexpr const char* kNames[] = {"submit",
+                                           "dispatch_acknowledged",
+                                           "dispatch_dead_lettered",
+                                           "shipment_confirmed",
+                                           "cancel_requested",
+                                           "erp_checked",
+                                           "erp_sale_created",
+                                           "hold_released",
+                                           "timer_fired",
+                                           "milestone",
+                                           "invoice_posted",
+                                           "compensation_done",
+                                           "command_failed",
+                                           "exception_resolved",
+                                           "rerouted",
+                                           "reallocate"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
 }

@@ -58,10 +58,10 @@ struct OrderFlowState {
   std::string reject_reason;
   // Fulfilment.
   std::optional<TimePoint> backordered_at;  // no node had the stock; waiting for it
-  std::string node;                        // allocated node
-  std::string node_ref;                    // the node's own reference, once acknowledged
-  std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
-  std::vector<std::string> shipments;      // partner event ids applied, in order
+  std::string node;                         // allocated node
+  std::string node_ref;                     // the node's own reference, once acknowledged
+  std::map<std::string, int64_t> shipped;   // line_id → quantity shipped so far
+  std::vector<std::string> shipments;       // partner event ids applied, in order
   std::optional<TimePoint> received_at;
   std::optional<TimePoint> allocated_at;
   std::optional<TimePoint> dispatched_at;  // node acknowledged ("released")
@@ -193,11 +193,11 @@ struct Rerouted {
   std::string by;
   std::string reason;
 };
-using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
-                                ShipmentConfirmed, CancelRequested, ErpChecked, ErpSaleCreated,
-                                HoldReleased, TimerFired, MilestoneReported, InvoicePosted,
-                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted,
-                                Reallocate>;
+using OrderInput =
+    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,
+                 CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
+                 MilestoneReported, InvoicePosted, CompensationDone, CommandFailed,
+                 ExceptionResolved, Rerouted, Reallocate>;
 
 // Command types (outbox item types).
 namespace command {

@@ -1,6 +1,7 @@
 #include "flows/order_flow.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "codecs/json_reader.h"
 #include "flows/command_answers.h"
@@ -129,7 +130,7 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
   Order order = req.order;
   order.id = ids_.Next("ord");
   order.partner = req.partner;
-  auto result = Decide(std::nullopt, SubmitOrder{std::move(order)});
+  auto result = Decide(std::nullopt, SubmitOrder{std::move(order), {}});
   struct Shared {
     SubmitRequest req;
     SubmitOutcome outcome;
@@ -384,7 +385,69 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
 
 DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
                                const OrderInput& input) const {
+  // Inputs that lead to routing carry the facts routing needs, as of now; a recorded history
+  // keeps them, so a replay routes the same way.
+  if (options_.routing_facts) {
+    if (const auto* submit = std::get_if<SubmitOrder>(&input)) {
+      SubmitOrder with = *submit;
+      with.facts = options_.routing_facts(with.order);
+      return crossdock::Decide(current, with, clock_.Now(), options_.policy);
+    }
+    if (current) {
+      if (const auto* sale = std::get_if<ErpSaleCreated>(&input)) {
+        ErpSaleCreated with = *sale;
+        with.facts = options_.routing_facts(current->order);
+        return crossdock::Decide(current, with, clock_.Now(), options_.policy);
+      }
+      if (std::holds_alternative<Reallocate>(input)) {
+        return crossdock::Decide(current, Reallocate{options_.routing_facts(current->order)},
+                                 clock_.Now(), options_.policy);
+      }
+    }
+  }
   return crossdock::Decide(current, input, clock_.Now(), options_.policy);
+}
+
+void OrderFlow::RetryBackorders(std::function<void(Result<int>)> done) {
+  OrderQuery q;
+  q.status = OrderStatusName(OrderStatus::kBackordered);
+  q.limit = 500;
+  auto rows = store_.ListOrders(q);
+  if (!rows.ok()) {
+    done(rows.status());
+    return;
+  }
+  if (rows->empty()) {
+    done(0);
+    return;
+  }
+  struct Count {
+    std::mutex mu;
+    int pending = 0, allocated = 0;
+    Status first_error;
+    std::function<void(Result<int>)> done;
+  };
+  auto count = std::make_shared<Count>();
+  count->pending = static_cast<int>(rows->size());
+  count->done = std::move(done);
+  for (const auto& r : *rows) {
+    Act(r.order.id, Reallocate{}, TraceContext{}, [count](Result<ActOutcome> out) {
+      std::function<void(Result<int>)> finish;
+      Result<int> result = 0;
+      {
+        std::lock_guard lock(count->mu);
+        if (!out.ok() && count->first_error.ok()) count->first_error = out.status();
+        if (out.ok() && out->status == OrderStatusName(OrderStatus::kAllocated)) {
+          ++count->allocated;
+        }
+        if (--count->pending > 0) return;
+        finish = std::move(count->done);
+        result = count->first_error.ok() ? Result<int>(count->allocated)
+                                         : Result<int>(count->first_error);
+      }
+      finish(std::move(result));
+    });
+  }
 }
 
 void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext trace,

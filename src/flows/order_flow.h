@@ -108,6 +108,9 @@ struct OrderFlowOptions {
   std::string event_source = "/crossdock/orders";
   // Called after a commit that wrote events or outbox commands (wakes delivery). Must not block.
   std::function<void()> on_committed;
+  // What routing needs to know now (stock per node, unhealthy nodes) for an order about to be
+  // routed; called inside the write transaction, so it must be quick. Unset = no facts.
+  std::function<RoutingFacts(const Order&)> routing_facts;
 };
 
 class OrderFlow final : public DispatchOutcomeSink {
@@ -131,6 +134,10 @@ class OrderFlow final : public DispatchOutcomeSink {
   // operator action's audit record, say.
   void Act(const std::string& order_id, OrderInput input, TraceContext trace,
            std::function<void(Result<ActOutcome>)> done, std::function<Status(WriteTx&)> also = {});
+
+  // Stock was reported: every backordered order tries to route again (Reallocate). Returns
+  // through `done` how many were allocated.
+  void RetryBackorders(std::function<void(Result<int>)> done);
 
   // Records a cancellation request (see CancelRequested in order_decider.h).
   void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,

@@ -12,9 +12,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
-#include <fstream>
 #include <sstream>
 
 #include "base/json.h"
@@ -72,7 +72,8 @@ constexpr Scenario kScenarios[] = {
      "submit check:credit timer:stale timer sale ack ship:all invoices"},
     {"credit-hold-cancelled", "shopify", true, "submit check:credit cancel release timer"},
     {"cancel-before-erp-answer", "woocommerce", true, "submit cancel check sale sale_cancelled"},
-    {"cancel-after-sale", "canonical", true, "submit check sale cancel node_cancelled sale_cancelled"},
+    {"cancel-after-sale", "canonical", true,
+     "submit check sale cancel node_cancelled sale_cancelled"},
     {"cancel-after-ack-no-erp", "amazon", false, "submit ack cancel node_cancelled cancel"},
     {"cancel-refused-after-shipment", "canonical", false, "submit ack ship:half cancel ship:all"},
     {"shipment-races-cancel", "canonical", false, "submit ack cancel ship:all resolve"},
@@ -159,7 +160,8 @@ class Interpreter {
     if (head == "invoices") {
       std::vector<OrderInput> all;
       for (size_t i = 0; i < f->shipments.size(); ++i) {
-        if (f->invoices.count(f->shipments[i]) && !f->invoices.at(f->shipments[i]).empty()) continue;
+        if (f->invoices.count(f->shipments[i]) && !f->invoices.at(f->shipments[i]).empty())
+          continue;
         all.push_back(InvoicePosted{f->shipments[i], "INV-" + std::to_string(i + 1)});
       }
       return all;

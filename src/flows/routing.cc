@@ -66,16 +66,14 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     candidates = {policy.default_node};
     why = "default node";
   }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](const std::string& a, const std::string& b) {
-                     auto pa = policy.preferences.find(a), pb = policy.preferences.find(b);
-                     NodePreference na = pa == policy.preferences.end() ? NodePreference{}
-                                                                        : pa->second;
-                     NodePreference nb = pb == policy.preferences.end() ? NodePreference{}
-                                                                        : pb->second;
-                     if (na.priority != nb.priority) return na.priority < nb.priority;
-                     return na.cost < nb.cost;
-                   });
+  std::stable_sort(
+      candidates.begin(), candidates.end(), [&](const std::string& a, const std::string& b) {
+        auto pa = policy.preferences.find(a), pb = policy.preferences.find(b);
+        NodePreference na = pa == policy.preferences.end() ? NodePreference{} : pa->second;
+        NodePreference nb = pb == policy.preferences.end() ? NodePreference{} : pb->second;
+        if (na.priority != nb.priority) return na.priority < nb.priority;
+        return na.cost < nb.cost;
+      });
   std::vector<std::string> skipped;
   bool stock = false, other = false;
   for (const auto& node : candidates) {

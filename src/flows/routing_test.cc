@@ -69,8 +69,7 @@ TEST(RoutingTest, UnhealthyAndOutOfStockNodesAreSkippedWithReasons) {
   auto r = Route(TwoLines(), p, f);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->node, "c");
-  EXPECT_EQ(r->why,
-            "rule 1 (any order); skipped a: circuit open; b: 4 of SKU-A on hand, 5 needed");
+  EXPECT_EQ(r->why, "rule 1 (any order); skipped a: circuit open; b: 4 of SKU-A on hand, 5 needed");
   // Health can be ignored by policy.
   p.skip_unhealthy = false;
   f.on_hand["a"] = {{"SKU-A", 50}, {"SKU-B", 50}};

@@ -462,6 +462,8 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
           respond(FromStatus(*ctx, st));
           return;
         }
+        // Stock arrived: backordered orders may route now (they are not part of this answer).
+        if (*applied > 0) flow_.RetryBackorders([](Result<int>) {});
         JsonWriter w;
         w.StartObject();
         w.Field("applied", *applied);
