@@ -149,8 +149,8 @@ int RunRouteCommand(const RouteCommand& cmd, const Config& current) {
   for (const auto& r : rows) {
     bool differs = !r.routable || r.would != r.was;
     if (!differs && !cmd.all) continue;
-    std::cout << "  " << r.order_id << " " << r.channel << "/" << r.external_ref << " ("
-              << r.status << "): " << (r.was.empty() ? "-" : r.was) << " -> "
+    std::cout << "  " << r.order_id << " " << r.channel << "/" << r.external_ref << " (" << r.status
+              << "): " << (r.was.empty() ? "-" : r.was) << " -> "
               << (r.routable ? r.would : "no node") << "  [" << r.why << "]\n";
   }
   std::cout << "per node (now -> with the new policy):\n";

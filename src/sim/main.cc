@@ -1,5 +1,6 @@
 // crossdock-sim: partner simulators and the order generator. Never linked into crossdock.
 //   crossdock-sim 3pl       — a 3PL that takes orders and confirms shipments back
+//   crossdock-sim erp       — a REST ERP with a NetSuite-style concurrency limit
 //   crossdock-sim generate  — pushes synthetic orders into Crossdock
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,7 @@
 #include "base/json.h"
 #include "base/percentile.h"
 #include "gateway/http_server.h"
+#include "sim/erp_simulator.h"
 #include "sim/order_pusher.h"
 #include "sim/tpl_simulator.h"
 
@@ -57,6 +59,54 @@ int Run3pl(const std::string& listen, TplOptions options, int threads) {
   (*server)->Stop(std::chrono::milliseconds(1000));
   sim.Stop();
   return 0;
+}
+
+int RunErp(const std::string& listen, ErpSimOptions options, int threads) {
+  auto addr = ParseListenAddress(listen);
+  if (!addr.ok()) {
+    std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
+    return 2;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ErpSimulator sim(std::move(options));
+  HttpServerOptions http;
+  http.host = addr->host;
+  http.port = addr->port;
+  http.threads = threads;
+  http.server_name = "crossdock-sim";
+  auto server =
+      HttpServer::Start(http, [&sim](HttpRequest r, Respond respond) { respond(sim.Handle(r)); });
+  if (!server.ok()) {
+    std::cerr << "crossdock-sim: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::cout << R"({"listening":")" << addr->host << ":" << (*server)->port() << R"("})"
+            << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  (*server)->Stop(std::chrono::milliseconds(1000));
+  return 0;
+}
+
+// "SKU=price,SKU=price" → map; false on a malformed entry.
+bool ParseAmounts(const std::string& text, std::map<std::string, Decimal>& out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find(',', i);
+    if (j == std::string::npos) j = text.size();
+    std::string item = text.substr(i, j - i);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) return false;
+    auto amount = Decimal::Parse(item.substr(eq + 1));
+    if (!amount.ok()) return false;
+    out[item.substr(0, eq)] = *amount;
+    i = j + 1;
+  }
+  return true;
 }
 
 int RunGenerate(const PushOptions& options, const std::string& acked_file, bool quiet) {
@@ -147,6 +197,24 @@ int main(int argc, char** argv) {
       "CROSSDOCK_SIM_INBOUND_KEY (required from Crossdock), CROSSDOCK_SIM_WEBHOOK_SECRET "
       "(whsec_… to verify webhooks).");
 
+  auto* erp = app.add_subcommand(
+      "erp",
+      "Run a simulated REST ERP: POST /erp answers erp.check, erp.sale, erp.invoice and "
+      "erp.cancel_sale (named by the Crossdock-Command header; docs/erp.md), finding earlier "
+      "effects by order id and invoice reference; more than --max-concurrent requests at once "
+      "get 429 + Retry-After. GET /sim/stats counts requests, refusals and effects.");
+  ErpSimOptions eopt;
+  std::string erp_listen = "127.0.0.1:0", prices = "SKU-1=10.00,SKU-2=12.50,SKU-3=15.00", credit;
+  int erp_threads = 24;
+  erp->add_option("--listen", erp_listen, "HOST:PORT to listen on (port 0 picks one)");
+  erp->add_option("--max-concurrent", eopt.max_concurrent, "Requests served at once")
+      ->capture_default_str();
+  erp->add_option("--slow-ms", eopt.slow_ms, "Time each command takes")->capture_default_str();
+  erp->add_option("--prices", prices, "SKU=price,… the ERP sells")->capture_default_str();
+  erp->add_option("--credit", credit, "customer=limit,… credit limits");
+  erp->add_option("--threads", erp_threads, "HTTP threads")->capture_default_str();
+  erp->footer("CROSSDOCK_SIM_INBOUND_KEY, when set, is required from Crossdock as a Bearer key.");
+
   auto* gen = app.add_subcommand("generate",
                                  "Push synthetic orders into Crossdock and print a JSON "
                                  "summary (accepted, latency p50/p99).");
@@ -181,6 +249,15 @@ int main(int argc, char** argv) {
     topt.inbound_key = EnvOr("CROSSDOCK_SIM_INBOUND_KEY", "");
     topt.webhook_secret = EnvOr("CROSSDOCK_SIM_WEBHOOK_SECRET", "");
     return Run3pl(listen, topt, threads);
+  }
+  if (erp->parsed()) {
+    if (!ParseAmounts(prices, eopt.prices) ||
+        (!credit.empty() && !ParseAmounts(credit, eopt.credit_limits))) {
+      std::cerr << "crossdock-sim erp: --prices and --credit take NAME=AMOUNT,…\n";
+      return 2;
+    }
+    eopt.inbound_key = EnvOr("CROSSDOCK_SIM_INBOUND_KEY", "");
+    return RunErp(erp_listen, eopt, erp_threads);
   }
   popt.api_key = EnvOr("CROSSDOCK_SIM_API_KEY", "");
   popt.give_up_after = std::chrono::seconds(give_up);
