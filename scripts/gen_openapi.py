@@ -75,6 +75,18 @@ VIEW_SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "properties": {"reason": {"type": "string", "maxLength": 500}},
     },
+    "ReturnReceipt": {
+        "type": "object", "additionalProperties": False, "required": ["return_id", "lines"],
+        "properties": {
+            "return_id": {"type": "string", "description": "The RMA: the return's id."},
+            "lines": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["line_id", "quantity", "condition"],
+                "properties": {"line_id": {"type": "string"},
+                               "quantity": {"type": "integer", "minimum": 0},
+                               "condition": {"type": "string",
+                                             "description": "sellable, damaged, defective, …"}}}}},
+    },
     "Milestone": {
         "type": "object", "additionalProperties": False,
         "required": ["order_id", "kind", "partner_event_id"],
@@ -409,6 +421,27 @@ PATHS = {
                 **{k: v for k, v in BODY_ERRORS.items()}, **COMMON_ERRORS,
                 "403": problem("Only the node itself (or an operator) may report (`forbidden`)."),
                 "404": problem("No such order at this node (`not-found`)."),
+            },
+        },
+    },
+    "/v1/nodes/{node}/returns": {
+        "post": {
+            "operationId": "receiveReturn",
+            "summary": "A node received a return's goods",
+            "description": "Units per line and their condition, at most what the RMA authorized. "
+                           "Goods in a restockable condition (returns.restock_conditions) raise "
+                           "order.restocked; with an ERP the credit note is requested "
+                           "(erp.credit). A repeat changes nothing (200).",
+            "parameters": [{"name": "node", "in": "path", "required": True,
+                            "schema": {"type": "string"}, "description": "The node's id."}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ref("ReturnReceipt")}}},
+            "responses": {
+                "201": json_body("Recorded; the order's status after it.", ref("ActOutcome")),
+                "200": json_body("Received before; nothing changed.", ref("ActOutcome")),
+                **{k: v for k, v in BODY_ERRORS.items()}, **COMMON_ERRORS,
+                "403": problem("Only the node itself (or an operator) may report (`forbidden`)."),
+                "404": problem("No such return, or not visible to the node (`not-found`)."),
             },
         },
     },

@@ -529,6 +529,13 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
       }
     }
+    if (YAML::Node ret = m.Get("returns")) {
+      Map rm(ret, "returns", errors);
+      rm.Read("window_days", c.returns.window_days);
+      rm.Read("reasons", c.returns.reasons);
+      rm.Read("restock_conditions", c.returns.restock_conditions);
+      if (c.returns.window_days < 0) errors.push_back("returns.window_days: must not be negative");
+    }
     if (YAML::Node erp = m.Get("erp")) {
       Map e(erp, "erp", errors);
       ErpConfig& ec = c.erp;

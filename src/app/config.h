@@ -96,6 +96,7 @@ struct Config {
   std::vector<NodeConfig> nodes;
   RoutingPolicy routing;
   ErpConfig erp;
+  ReturnPolicy returns;
   std::vector<SubscriberConfig> subscribers;
 
   // YAML with every secret redacted.

@@ -58,6 +58,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   OrderFlowOptions flow_options;
   flow_options.policy.routing = config.routing;
   flow_options.policy.erp = config.erp.policy;
+  flow_options.policy.returns = config.returns;
   Server* self = s.get();
   flow_options.on_committed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();

@@ -123,6 +123,12 @@ OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body) {
       return InvoicePosted{shipment, s};
     });
   }
+  if (t == command::kErpCredit) {
+    std::string return_id = PayloadField(item, "return_id");
+    return StringAnswer(item, body, "credit_note", [&](std::string s) {
+      return CreditPosted{return_id, s};
+    });
+  }
   if (t == command::kNodeCancel || t == command::kErpCancelSale) return CompensationDone{t};
   if (t == command::kTimer) {
     std::string due = PayloadField(item, "due");

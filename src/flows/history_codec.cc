@@ -31,7 +31,10 @@ const char* TypeOf(const OrderInput& in) {
                                            "command_failed",
                                            "exception_resolved",
                                            "rerouted",
-                                           "reallocate"};
+                                           "reallocate",
+                                           "return_requested",
+                                           "return_received",
+                                           "credit_posted"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
 }
@@ -110,6 +113,22 @@ std::string EncodeInput(const OrderInput& input) {
           WriteFacts(w, in.facts);
         } else if constexpr (std::is_same_v<T, Reallocate>) {
           WriteFacts(w, in.facts);
+        } else if constexpr (std::is_same_v<T, ReturnRequested>) {
+          w.Field("return_id", in.return_id).Key("lines").StartArray();
+          for (const auto& l : in.lines) {
+            w.StartObject().Field("line_id", l.line_id).Field("quantity", l.quantity);
+            w.Field("reason", l.reason).EndObject();
+          }
+          w.EndArray();
+        } else if constexpr (std::is_same_v<T, ReturnReceived>) {
+          w.Field("return_id", in.return_id).Field("node", in.node).Key("lines").StartArray();
+          for (const auto& l : in.lines) {
+            w.StartObject().Field("line_id", l.line_id).Field("quantity", l.quantity);
+            w.Field("condition", l.condition).EndObject();
+          }
+          w.EndArray();
+        } else if constexpr (std::is_same_v<T, CreditPosted>) {
+          w.Field("return_id", in.return_id).Field("credit_note", in.credit_note);
         } else if constexpr (std::is_same_v<T, HoldReleased>) {
           w.Field("by", in.by).Field("reason", in.reason);
         } else if constexpr (std::is_same_v<T, TimerFired>) {
@@ -262,6 +281,51 @@ Result<OrderInput> DecodeInput(std::string_view json) {
       return true;
     });
     out = in;
+  } else if (type == "return_requested" || type == "return_received") {
+    bool requested = type == "return_requested";
+    ReturnRequested req;
+    ReturnReceived rec;
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k == "return_id") {
+        r.String(v, p, requested ? req.return_id : rec.return_id);
+      } else if (k == "node" && !requested) {
+        r.String(v, p, rec.node);
+      } else if (k == "lines") {
+        r.ForEachItem(v, p, [&](element item, const std::string& ip) {
+          std::string line_id, text;
+          int64_t qty = 0;
+          const char* text_key = requested ? "reason" : "condition";
+          r.ForEachField(item, ip, [&](std::string_view f, element fv, const std::string& fp) {
+            if (f == "line_id")
+              r.String(fv, fp, line_id);
+            else if (f == "quantity")
+              r.Int(fv, fp, qty);
+            else if (f == text_key)
+              r.String(fv, fp, text);
+            else
+              return false;
+            return true;
+          });
+          if (requested) {
+            req.lines.push_back({line_id, qty, text});
+          } else {
+            rec.lines.push_back({line_id, qty, text});
+          }
+        });
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (requested) {
+      out = req;
+    } else {
+      out = rec;
+    }
+  } else if (type == "credit_posted") {
+    CreditPosted in;
+    simple({{"return_id", str(in.return_id)}, {"credit_note", str(in.credit_note)}});
+    out = in;
   } else if (type == "reallocate") {
     Reallocate in;
     fields([&](std::string_view k, element v, const std::string& p) {
@@ -323,6 +387,16 @@ std::string EncodePolicy(const OrderPolicy& p) {
     w.StartObject().Field("channel", rule.channel).Field("country", rule.ship_to_country);
     w.Field("service_level", rule.service_level).Field("node", rule.node).EndObject();
   }
+  w.EndArray();
+  w.Field("require_stock", p.routing.require_stock);
+  w.Field("skip_unhealthy", p.routing.skip_unhealthy);
+  w.Field("backorder", p.routing.backorder);
+  w.EndObject();
+  w.Key("returns").StartObject().Field("window_days", p.returns.window_days);
+  w.Key("reasons").StartArray();
+  for (const auto& r : p.returns.reasons) w.String(r);
+  w.EndArray().Key("restock_conditions").StartArray();
+  for (const auto& r : p.returns.restock_conditions) w.String(r);
   w.EndArray().EndObject();
   w.Key("erp").StartObject();
   w.Field("destination", p.erp.destination);
@@ -346,6 +420,12 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
       r.ForEachField(v, path, [&](std::string_view rk, element rv, const std::string& rp) {
         if (rk == "default_node") {
           r.String(rv, rp, p.routing.default_node);
+        } else if (rk == "require_stock") {
+          r.Bool(rv, rp, p.routing.require_stock);
+        } else if (rk == "skip_unhealthy") {
+          r.Bool(rv, rp, p.routing.skip_unhealthy);
+        } else if (rk == "backorder") {
+          r.Bool(rv, rp, p.routing.backorder);
         } else if (rk == "rules") {
           r.ForEachItem(rv, rp, [&](element item, const std::string& ip) {
             RoutingRule& rule = p.routing.rules.emplace_back();
@@ -363,6 +443,27 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
               return true;
             });
           });
+        } else {
+          return false;
+        }
+        return true;
+      });
+    } else if (k == "returns") {
+      p.returns.restock_conditions.clear();
+      r.ForEachField(v, path, [&](std::string_view rk, element rv, const std::string& rp) {
+        auto list = [&](std::vector<std::string>& out) {
+          r.ForEachItem(rv, rp, [&](element item, const std::string& ip) {
+            r.String(item, ip, out.emplace_back());
+          });
+        };
+        if (rk == "window_days") {
+          int64_t days = 0;
+          r.Int(rv, rp, days);
+          p.returns.window_days = static_cast<int>(days);
+        } else if (rk == "reasons") {
+          list(p.returns.reasons);
+        } else if (rk == "restock_conditions") {
+          list(p.returns.restock_conditions);
         } else {
           return false;
         }

@@ -526,6 +526,129 @@ void OnCompensated(Builder& b, const CompensationDone& in) {
   b.Event(in.command == command::kNodeCancel ? "order.node_cancelled" : "order.sale_cancelled");
 }
 
+DecideResult OnReturnRequested(Builder& b, const ReturnRequested& in) {
+  OrderFlowState& f = b.flow();
+  if (f.returns.count(in.return_id)) return b.Finish();  // the same request again
+  const ReturnPolicy& policy = b.policy().returns;
+  FieldErrors errors;
+  std::optional<TimePoint> since = f.delivered_at ? f.delivered_at : f.shipped_at;
+  if (!since && !f.shipments.empty()) since = f.allocated_at;  // partly shipped: be lenient
+  if (policy.window_days > 0 && since &&
+      b.now() > *since + std::chrono::hours(24) * policy.window_days) {
+    errors.push_back({"", "the return window of " + std::to_string(policy.window_days) +
+                              " days closed on " +
+                              FormatRfc3339(*since + std::chrono::hours(24) * policy.window_days)});
+  }
+  for (size_t i = 0; i < in.lines.size(); ++i) {
+    const auto& accepted = policy.reasons;
+    if (!accepted.empty() &&
+        std::find(accepted.begin(), accepted.end(), in.lines[i].reason) == accepted.end()) {
+      std::string list;
+      for (const auto& r : accepted) list += (list.empty() ? "" : ", ") + r;
+      errors.push_back({"/lines/" + std::to_string(i) + "/reason",
+                        "\"" + in.lines[i].reason + "\" is not an accepted reason (" + list + ")"});
+    }
+  }
+  if (!errors.empty()) return Reject(InvalidArgument("the return policy refuses it"), errors);
+  ReturnState& r = f.returns[in.return_id];
+  r.status = "authorized";
+  for (const auto& l : in.lines) r.authorized[l.line_id] += l.quantity;
+  b.Event("order.return_authorized", [in](JsonWriter& w) {
+    w.Field("return_id", in.return_id);
+    w.Field("rma", in.return_id);
+  });
+  return b.Finish();
+}
+
+std::string CreditPayload(const Builder& b, const std::string& return_id, const ReturnState& r) {
+  const Order& o = b.order();
+  JsonWriter w;
+  w.StartObject();
+  w.Field("order_id", o.id).Field("sale", b.flow().erp_sale);
+  w.Field("customer", b.flow().customer).Field("currency", o.currency);
+  w.Field("reference", o.id + "/" + return_id).Field("return_id", return_id);
+  w.Key("lines").StartArray();
+  for (size_t i = 0; i < o.lines.size(); ++i) {
+    auto it = r.received.find(o.lines[i].line_id);
+    if (it == r.received.end() || it->second == 0) continue;
+    w.StartObject().Field("line_id", o.lines[i].line_id);
+    w.Field("position", static_cast<int64_t>(i)).Field("sku", o.lines[i].sku);
+    w.Field("quantity", it->second).Field("unit_price", o.lines[i].unit_price.ToString(2));
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+DecideResult OnReturnReceived(Builder& b, const ReturnReceived& in) {
+  OrderFlowState& f = b.flow();
+  auto it = f.returns.find(in.return_id);
+  if (it == f.returns.end()) {
+    return Reject(NotFound("order " + b.order().id + " has no return " + in.return_id));
+  }
+  ReturnState& r = it->second;
+  if (r.status != "authorized") return b.Finish();  // received before: nothing new
+  FieldErrors errors;
+  for (size_t i = 0; i < in.lines.size(); ++i) {
+    const auto& l = in.lines[i];
+    auto a = r.authorized.find(l.line_id);
+    int64_t allowed = a == r.authorized.end() ? 0 : a->second;
+    if (l.quantity > allowed) {
+      errors.push_back({"/lines/" + std::to_string(i) + "/quantity",
+                        "return " + in.return_id + " authorized " + std::to_string(allowed) +
+                            " of line \"" + l.line_id + "\""});
+    }
+  }
+  if (!errors.empty()) return Reject(InvalidArgument("the receipt does not match the RMA"), errors);
+  r.status = "received";
+  r.node = in.node;
+  std::vector<ReturnReceived::Line> restock;
+  const auto& sellable = b.policy().returns.restock_conditions;
+  for (const auto& l : in.lines) {
+    r.received[l.line_id] += l.quantity;
+    r.condition[l.line_id] = l.condition;
+    if (std::find(sellable.begin(), sellable.end(), l.condition) != sellable.end()) {
+      restock.push_back(l);
+    }
+  }
+  const Order& o = b.order();
+  auto sku_of = [&o](const std::string& line_id) {
+    for (const auto& l : o.lines) {
+      if (l.line_id == line_id) return l.sku;
+    }
+    return std::string();
+  };
+  b.Event("order.return_received",
+          [in](JsonWriter& w) { w.Field("return_id", in.return_id).Field("node", in.node); });
+  if (!restock.empty()) {
+    // Goods fit to sell again: inventory consumers add them back at the node.
+    b.Event("order.restocked", [in, restock, sku_of](JsonWriter& w) {
+      w.Field("return_id", in.return_id).Field("node", in.node).Key("lines").StartArray();
+      for (const auto& l : restock) {
+        w.StartObject().Field("line_id", l.line_id).Field("sku", sku_of(l.line_id));
+        w.Field("quantity", l.quantity).Field("condition", l.condition).EndObject();
+      }
+      w.EndArray();
+    });
+  }
+  if (HasErp(b.policy()) && !f.erp_sale.empty()) {
+    b.Send(command::kErpCredit, b.policy().erp.destination, "credit", in.return_id,
+           CreditPayload(b, in.return_id, r));
+  }
+  return b.Finish();
+}
+
+void OnCreditPosted(Builder& b, const CreditPosted& in) {
+  b.CloseExceptionFor(command::kErpCredit);
+  auto it = b.flow().returns.find(in.return_id);
+  if (it == b.flow().returns.end() || it->second.status == "credited") return;
+  it->second.status = "credited";
+  it->second.credit_note = in.credit_note;
+  b.Event("order.return_credited", [in](JsonWriter& w) {
+    w.Field("return_id", in.return_id).Field("credit_note", in.credit_note);
+  });
+}
+
 void OnReallocate(Builder& b, const Reallocate& in) {
   const OrderFlowState& f = b.flow();
   if (!f.backordered_at || !f.node.empty() || f.cancelled_at || f.rejected_at) return;
@@ -648,6 +771,10 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           return OnResolved(b, in);
         } else if constexpr (std::is_same_v<T, Rerouted>) {
           return OnRerouted(b, in);
+        } else if constexpr (std::is_same_v<T, ReturnRequested>) {
+          return OnReturnRequested(b, in);
+        } else if constexpr (std::is_same_v<T, ReturnReceived>) {
+          return OnReturnReceived(b, in);
         } else {
           if constexpr (std::is_same_v<T, DispatchDeadLettered>) OnDeadLetter(b, in);
           if constexpr (std::is_same_v<T, ErpChecked>) OnChecked(b, in);
@@ -657,6 +784,7 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           if constexpr (std::is_same_v<T, CompensationDone>) OnCompensated(b, in);
           if constexpr (std::is_same_v<T, CommandFailed>) OnFailed(b, in);
           if constexpr (std::is_same_v<T, Reallocate>) OnReallocate(b, in);
+          if constexpr (std::is_same_v<T, CreditPosted>) OnCreditPosted(b, in);
           return b.Finish();
         }
       },

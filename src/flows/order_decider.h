@@ -42,6 +42,17 @@ struct FlowException {
   friend bool operator==(const FlowException&, const FlowException&) = default;
 };
 
+// A return (RMA) of the order, as the flow tracks it.
+struct ReturnState {
+  std::string status;                            // authorized → received → credited
+  std::map<std::string, int64_t> authorized;     // line_id → units allowed back
+  std::map<std::string, int64_t> received;       // line_id → units that arrived at the node
+  std::map<std::string, std::string> condition;  // line_id → "sellable", "damaged", …
+  std::string node;                              // where it was received
+  std::string credit_note;                       // the ERP's credit note reference
+  friend bool operator==(const ReturnState&, const ReturnState&) = default;
+};
+
 // Flow state kept beside the canonical order (stored as JSON, see order_state.h).
 struct OrderFlowState {
   // ERP stage.
@@ -82,6 +93,7 @@ struct OrderFlowState {
   std::optional<TimePoint> node_cancelled_at;  // the node confirmed the cancellation
   std::optional<TimePoint> sale_cancelled_at;  // the ERP sale is cancelled
   std::optional<FlowException> exception;      // open exception, if any
+  std::map<std::string, ReturnState> returns;  // return id → its state
   friend bool operator==(const OrderFlowState&, const OrderFlowState&) = default;
 };
 
@@ -104,9 +116,18 @@ struct ErpPolicy {
   Duration hold_timeout{};
 };
 
+// Which returns are authorized (an RMA is issued at once) and which are refused.
+struct ReturnPolicy {
+  int window_days = 0;               // days after delivery (else shipment); 0 = no limit
+  std::vector<std::string> reasons;  // accepted reason codes; empty = any
+  // Conditions in which received goods go back to stock (a restock event); others do not.
+  std::vector<std::string> restock_conditions = {"sellable"};
+};
+
 struct OrderPolicy {
   RoutingPolicy routing;
   ErpPolicy erp;
+  ReturnPolicy returns;
 };
 
 // Inputs ----------------------------------------------------------------------------------------
@@ -126,6 +147,34 @@ struct ErpChecked {
 struct ErpSaleCreated {
   std::string sale;
   RoutingFacts facts;  // set by the runner: the order is routed next
+};
+// A channel asks to return shipped goods (quantities already checked against what shipped and
+// earlier returns). Refused (InvalidArgument, with pointers) outside the policy's window or
+// for a reason the policy does not accept; otherwise authorized at once.
+struct ReturnRequested {
+  std::string return_id;
+  struct Line {
+    std::string line_id;
+    int64_t quantity = 0;
+    std::string reason;
+  };
+  std::vector<Line> lines;
+};
+// The node received a return's goods. Once per return; a repeat changes nothing.
+struct ReturnReceived {
+  std::string return_id;
+  std::string node;
+  struct Line {
+    std::string line_id;
+    int64_t quantity = 0;
+    std::string condition;  // "sellable", "damaged", "defective", …
+  };
+  std::vector<Line> lines;
+};
+// The ERP posted the credit note of a return (answer to an erp.credit command).
+struct CreditPosted {
+  std::string return_id;
+  std::string credit_note;
 };
 // Stock was reported: a backordered order tries to route again.
 struct Reallocate {
@@ -193,11 +242,11 @@ struct Rerouted {
   std::string by;
   std::string reason;
 };
-using OrderInput =
-    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,
-                 CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
-                 MilestoneReported, InvoicePosted, CompensationDone, CommandFailed,
-                 ExceptionResolved, Rerouted, Reallocate>;
+using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
+                                ShipmentConfirmed, CancelRequested, ErpChecked, ErpSaleCreated,
+                                HoldReleased, TimerFired, MilestoneReported, InvoicePosted,
+                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted,
+                                Reallocate, ReturnRequested, ReturnReceived, CreditPosted>;
 
 // Command types (outbox item types).
 namespace command {
@@ -207,6 +256,7 @@ inline constexpr const char* kErpCheck = "erp.check";
 inline constexpr const char* kErpSale = "erp.sale";
 inline constexpr const char* kErpInvoice = "erp.invoice";
 inline constexpr const char* kErpCancelSale = "erp.cancel_sale";
+inline constexpr const char* kErpCredit = "erp.credit";
 inline constexpr const char* kTimer = "timer";
 }  // namespace command
 

@@ -342,13 +342,24 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
           out.kind = ReturnOutcome::Kind::kRejected;
           return Status::Ok();  // nothing written
         }
+        // The RMA: the return policy authorizes it (or refuses it, writing nothing).
+        ReturnRequested rma{sh->return_id, {}};
+        for (const auto& l : req.lines) rma.lines.push_back({l.line_id, l.quantity, l.reason});
+        auto decided = Decide(loaded->aggregate, rma);
+        if (auto* rej = std::get_if<Rejection>(&decided)) {
+          out.kind = ReturnOutcome::Kind::kRejected;
+          out.errors = rej->errors;
+          return Status::Ok();
+        }
+        CROSSDOCK_RETURN_IF_ERROR(Persist(tx, loaded->record, std::get<Decision>(decided),
+                                          req.trace.ToTraceparent(), req.trace.trace_id));
         TimePoint now = clock_.Now();
         ReturnRecord ret{
             sh->return_id,
             req.order_id,
             req.partner,
             loaded->record->parties,
-            "requested",
+            "authorized",
             now,
             EncodeReturn(sh->return_id, req.order_id, req.partner, now, req.lines, req.notes)};
         if (std::find(ret.parties.begin(), ret.parties.end(), ret.partner) == ret.parties.end()) {

@@ -32,6 +32,8 @@ Order TwoLineOrder() {
 OrderPolicy Policy(bool erp) {
   OrderPolicy p;
   p.routing.default_node = "tpl-east";
+  p.returns.window_days = 30;
+  p.returns.reasons = {"damaged", "not_wanted"};
   if (erp) {
     p.erp.destination = "erp";
     p.erp.price_tolerance_percent = *Decimal::Parse("2");
@@ -154,6 +156,15 @@ OrderInput StillShort() {
   Reallocate r;
   r.facts.on_hand["tpl-east"] = {{"SKU-RED", 1}, {"SKU-BLUE", 1}};
   return r;
+}
+OrderInput ReturnReq(const std::string& reason = "damaged") {
+  return ReturnRequested{"ret_1", {{"L1", 1, reason}}};
+}
+OrderInput Receipt(const std::string& condition = "sellable", int64_t qty = 1) {
+  return ReturnReceived{"ret_1", "tpl-east", {{"L1", qty, condition}}};
+}
+OrderInput Credited() {
+  return CreditPosted{"ret_1", "CN-1"};
 }
 OrderInput Resolve() {
   return ExceptionResolved{"ops:kim", "fixed in the ERP by hand"};
@@ -456,6 +467,73 @@ std::vector<Case> Cases() {
        Invoiced("e1"),
        S::kInvoiced,
        {},
+       {}},
+      // Returns: RMA by policy, receipt at the node, restock, credit in the ERP.
+      {"a return of shipped goods is authorized",
+       false,
+       {Ack(), ShipAll()},
+       ReturnReq(),
+       S::kShipped,
+       {"order.return_authorized"},
+       {}},
+      {"a return for a reason the policy refuses",
+       false,
+       {Ack(), ShipAll()},
+       ReturnReq("changed_colour"),
+       S::kShipped,
+       {},
+       {},
+       StatusCode::kInvalidArgument},
+      {"a repeated return request changes nothing",
+       false,
+       {Ack(), ShipAll(), ReturnReq()},
+       ReturnReq(),
+       S::kShipped,
+       {},
+       {}},
+      {"sellable goods received: restocked and credited in the ERP",
+       true,
+       {Checked(), Sale(), Ack(), ShipAll(), ReturnReq()},
+       Receipt(),
+       S::kShipped,
+       {"order.return_received", "order.restocked"},
+       {"erp.credit"}},
+      {"damaged goods received without ERP: not restocked, nothing to credit",
+       false,
+       {Ack(), ShipAll(), ReturnReq()},
+       Receipt("damaged"),
+       S::kShipped,
+       {"order.return_received"},
+       {}},
+      {"receiving more than the RMA allows is refused",
+       false,
+       {Ack(), ShipAll(), ReturnReq()},
+       Receipt("sellable", 2),
+       S::kShipped,
+       {},
+       {},
+       StatusCode::kInvalidArgument},
+      {"a repeated receipt changes nothing",
+       false,
+       {Ack(), ShipAll(), ReturnReq(), Receipt()},
+       Receipt(),
+       S::kShipped,
+       {},
+       {}},
+      {"a receipt for an unknown return is not found",
+       false,
+       {Ack(), ShipAll()},
+       Receipt(),
+       S::kShipped,
+       {},
+       {},
+       StatusCode::kNotFound},
+      {"the ERP posts the credit note",
+       true,
+       {Checked(), Sale(), Ack(), ShipAll(), ReturnReq(), Receipt()},
+       Credited(),
+       S::kShipped,
+       {"order.return_credited"},
        {}},
       // Backorders: no node has the stock; the order waits and routes when stock arrives.
       {"no stock anywhere: backordered",
@@ -801,6 +879,37 @@ TEST(LifecycleDetailTest, SequencesKeepNodeErpAndTimersApart) {
       Decide(std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next,
              CheckedOverCredit(), kT0, policy));
   EXPECT_EQ(held.commands[0].sequence, held.commands[0].idempotency_key);
+}
+
+TEST(LifecycleDetailTest, ReturnWindowCountsFromDeliveryAndCreditCarriesTheReceivedUnits) {
+  OrderPolicy policy = Policy(true);
+  std::optional<OrderAggregate> s;
+  for (const auto& in : {Submit(), Checked(), Sale(), Ack(), ShipAll(), Delivered()}) {
+    s = std::get<Decision>(Decide(s, in, kT0, policy)).next;
+  }
+  // Delivered at kT0 (the milestone's own time): day 30 is in, day 31 is out.
+  auto in_time = Decide(s, ReturnReq(), kT0 + std::chrono::hours(24 * 30), policy);
+  ASSERT_TRUE(std::holds_alternative<Decision>(in_time));
+  auto late = Decide(s, ReturnReq(), kT0 + std::chrono::hours(24 * 31), policy);
+  ASSERT_TRUE(std::holds_alternative<Rejection>(late));
+  EXPECT_NE(std::get<Rejection>(late).errors.at(0).detail.find("return window of 30 days closed"),
+            std::string::npos);
+  s = std::get<Decision>(in_time).next;
+  auto received = std::get<Decision>(Decide(s, Receipt(), kT0, policy));
+  ASSERT_EQ(received.commands.size(), 1u);
+  const Command& c = received.commands[0];
+  EXPECT_EQ(c.idempotency_key, "credit-ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF-ret_1");
+  EXPECT_NE(c.payload.find(R"("reference":"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/ret_1")"),
+            std::string::npos);
+  EXPECT_NE(
+      c.payload.find(
+          R"({"line_id":"L1","position":0,"sku":"SKU-RED","quantity":1,"unit_price":"12.50"})"),
+      std::string::npos)
+      << c.payload;
+  EXPECT_NE(received.events[1].data.find(R"("sku":"SKU-RED","quantity":1,"condition":"sellable")"),
+            std::string::npos)
+      << received.events[1].data;
+  EXPECT_EQ(received.next.flow.returns.at("ret_1").status, "received");
 }
 
 TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {

@@ -60,6 +60,26 @@ std::string EncodeFlowState(const OrderFlowState& s) {
     if (!s.exception->command.empty()) w.Field("command", s.exception->command);
     w.EndObject();
   }
+  if (!s.returns.empty()) {
+    auto counts = [&](const char* key, const std::map<std::string, int64_t>& m) {
+      w.Key(key).StartObject();
+      for (const auto& [line, qty] : m) w.Field(line, qty);
+      w.EndObject();
+    };
+    w.Key("returns").StartObject();
+    for (const auto& [id, r] : s.returns) {
+      w.Key(id).StartObject().Field("status", r.status);
+      counts("authorized", r.authorized);
+      counts("received", r.received);
+      w.Key("condition").StartObject();
+      for (const auto& [line, c] : r.condition) w.Field(line, c);
+      w.EndObject();
+      text("node", r.node);
+      text("credit_note", r.credit_note);
+      w.EndObject();
+    }
+    w.EndObject();
+  }
   time("received_at", s.received_at);
   time("allocated_at", s.allocated_at);
   time("dispatched_at", s.dispatched_at);
@@ -139,7 +159,38 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       time(v, p, s.rejected_at);
     else if (k == "reject_reason")
       r.String(v, p, s.reject_reason);
-    else if (k == "backordered_at")
+    else if (k == "returns") {
+      r.ForEachField(v, p, [&](std::string_view id, element rv, const std::string& rp) {
+        ReturnState& ret = s.returns[std::string(id)];
+        r.ForEachField(rv, rp, [&](std::string_view rk, element fv, const std::string& fp) {
+          auto counts = [&](std::map<std::string, int64_t>& m) {
+            r.ForEachField(fv, fp, [&](std::string_view line, element q, const std::string& qp) {
+              r.Int(q, qp, m[std::string(line)]);
+              return true;
+            });
+          };
+          if (rk == "status")
+            r.String(fv, fp, ret.status);
+          else if (rk == "authorized")
+            counts(ret.authorized);
+          else if (rk == "received")
+            counts(ret.received);
+          else if (rk == "condition") {
+            r.ForEachField(fv, fp, [&](std::string_view line, element c, const std::string& cp) {
+              r.String(c, cp, ret.condition[std::string(line)]);
+              return true;
+            });
+          } else if (rk == "node")
+            r.String(fv, fp, ret.node);
+          else if (rk == "credit_note")
+            r.String(fv, fp, ret.credit_note);
+          else
+            return false;
+          return true;
+        });
+        return true;
+      });
+    } else if (k == "backordered_at")
       time(v, p, s.backordered_at);
     else if (k == "picked_at")
       time(v, p, s.picked_at);

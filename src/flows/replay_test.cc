@@ -95,6 +95,15 @@ constexpr Scenario kScenarios[] = {
     {"partial-then-delivered-early", "amazon", true,
      "submit check sale ack ship:half delivered ship:all invoices"},
     {"resolve-without-exception", "shopify", false, "submit resolve ack ship:all delivered"},
+    {"return-restocked-and-credited", "canonical", true,
+     "submit check sale ack ship:all invoices delivered return:damaged receive:sellable "
+     "receive:sellable credited"},
+    {"return-damaged-no-erp", "woocommerce", false,
+     "submit ack ship:all delivered return:not_wanted receive:damaged"},
+    {"return-refused-reason-then-accepted", "shopify", false,
+     "submit ack ship:all return:colour return:damaged receive:sellable"},
+    {"backorder-then-stock-arrives", "canonical", false,
+     "submit:backorder reallocate:short reallocate:stock ack ship:all delivered"},
 };
 
 Order FixtureOrder(const std::string& fixture) {
@@ -112,9 +121,13 @@ Order FixtureOrder(const std::string& fixture) {
   return *DecodeAmazonOrder(ReadText(kGolden / "amazon/order_unshipped.json")).value;
 }
 
-OrderPolicy ScenarioPolicy(bool erp) {
+OrderPolicy ScenarioPolicy(bool erp, bool stock) {
   OrderPolicy p;
   p.routing.default_node = "tpl-east";
+  p.routing.require_stock = stock;
+  p.routing.backorder = stock;
+  p.returns.window_days = 30;
+  p.returns.reasons = {"damaged", "not_wanted"};
   p.routing.rules.push_back({"amazon", "", "", "tpl-west"});
   if (erp) {
     p.erp.destination = "erp";
@@ -138,7 +151,25 @@ class Interpreter {
     std::string arg = token.find(':') == std::string::npos ? "" : token.substr(token.find(':') + 1);
     const OrderFlowState* f = state ? &state->flow : nullptr;
     std::string node = f && !f->node.empty() ? f->node : "tpl-east";
-    if (head == "submit") return {SubmitOrder{order_}};
+    if (head == "submit") return {SubmitOrder{order_, {}}};
+    if (head == "reallocate") {
+      Reallocate r;
+      for (const auto& l : order_.lines) {
+        r.facts.on_hand["tpl-east"][l.sku] = arg == "stock" ? l.quantity : l.quantity - 1;
+      }
+      return {r};
+    }
+    if (head == "return") {
+      const OrderLine& l = order_.lines.front();
+      return {ReturnRequested{"ret_" + std::to_string(++returns_), {{l.line_id, 1, arg}}}};
+    }
+    if (head == "receive") {
+      const OrderLine& l = order_.lines.front();
+      return {ReturnReceived{"ret_" + std::to_string(returns_), node, {{l.line_id, 1, arg}}}};
+    }
+    if (head == "credited") {
+      return {CreditPosted{"ret_" + std::to_string(returns_), "CN-" + std::to_string(returns_)}};
+    }
     if (head == "check") return {Check(arg)};
     if (head == "sale") return {ErpSaleCreated{"SO-" + order_.external_ref}};
     if (head == "release") return {HoldReleased{"operator:ops", "customer paid upfront"}};
@@ -228,6 +259,7 @@ class Interpreter {
 
   Order order_;
   int shipments_ = 0;
+  int returns_ = 0;
 };
 
 std::vector<std::string> Split(const std::string& s) {
@@ -242,7 +274,8 @@ void Record(const Scenario& sc, int index) {
   char id[40];
   std::snprintf(id, sizeof id, "ord_01KREPLAY%016d", index);
   Interpreter interp(FixtureOrder(sc.fixture), id);
-  OrderPolicy policy = ScenarioPolicy(sc.erp);
+  OrderPolicy policy =
+      ScenarioPolicy(sc.erp, std::string(sc.script).find(":backorder") != std::string::npos);
   std::optional<OrderAggregate> state;
   JsonWriter w;
   w.StartObject().Field("name", sc.name).Field("fixture", sc.fixture).Field("script", sc.script);

@@ -57,7 +57,7 @@ std::string EncodeReturn(const std::string& id, const std::string& order_id,
                          const std::vector<ReturnLineRequest>& lines, const std::string& notes) {
   JsonWriter w;
   w.StartObject();
-  w.Field("id", id).Field("order_id", order_id).Field("status", "requested");
+  w.Field("id", id).Field("order_id", order_id).Field("status", "authorized");
   w.Field("partner", partner).Field("created_at", FormatRfc3339(created_at));
   w.Key("lines").StartArray();
   for (const auto& l : lines) {
@@ -66,6 +66,36 @@ std::string EncodeReturn(const std::string& id, const std::string& order_id,
   }
   w.EndArray();
   if (!notes.empty()) w.Field("notes", notes);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string WithProgress(const std::string& stored, const ReturnState& state) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object doc;
+  if (parser.parse(stored).get(doc)) return stored;
+  JsonWriter w;
+  w.StartObject();
+  for (auto kv : doc) {
+    w.Key(kv.key);
+    if (kv.key == "status") {
+      w.String(state.status);
+    } else {
+      w.Raw(simdjson::minify(kv.value));
+    }
+  }
+  if (!state.received.empty()) {
+    w.Key("received").StartArray();
+    for (const auto& [line, qty] : state.received) {
+      auto c = state.condition.find(line);
+      w.StartObject().Field("line_id", line).Field("quantity", qty);
+      if (c != state.condition.end()) w.Field("condition", c->second);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Field("node", state.node);
+  }
+  if (!state.credit_note.empty()) w.Field("credit_note", state.credit_note);
   w.EndObject();
   return w.Take();
 }

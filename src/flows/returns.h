@@ -28,9 +28,14 @@ FieldErrors CheckReturn(const OrderAggregate& order, const std::map<std::string,
 // Adds the units per line of a stored return body ({"lines":[{"line_id","quantity"}]}).
 Status AddReturnedQuantities(const std::string& body, std::map<std::string, int64_t>& out);
 
-// The stored and answered JSON of a return (docs/schemas/return.schema.json StoredReturn).
+// The stored and answered JSON of a return (docs/schemas/return.schema.json StoredReturn), as
+// it is authorized.
 std::string EncodeReturn(const std::string& id, const std::string& order_id,
                          const std::string& partner, TimePoint created_at,
                          const std::vector<ReturnLineRequest>& lines, const std::string& notes);
+
+// The stored JSON of a return with its progress since: the current status, and once received
+// the units and conditions per line, the node and the ERP's credit note.
+std::string WithProgress(const std::string& stored, const ReturnState& state);
 
 }  // namespace crossdock

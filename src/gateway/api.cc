@@ -70,6 +70,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
   add("POST", "/v1/nodes/{node}/inventory", &Api::PostInventory, "inventory:write");
   add("POST", "/v1/nodes/{node}/milestones", &Api::PostMilestone, "shipments:write");
+  add("POST", "/v1/nodes/{node}/returns", &Api::PostReturnReceipt, "shipments:write");
   // Authenticated by the webhook signature, not an API key (webhook_api.cc).
   add("POST", "/v1/webhooks/{partner}", &Api::PostWebhook, nullptr);
   add("GET", "/livez", &Api::Livez, nullptr);

@@ -128,6 +128,7 @@ class Api {
   void PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond);
   void ReleaseOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
   void ListExceptions(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void PostReturnReceipt(std::shared_ptr<RequestContext> ctx, Respond respond);
   void OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond);
   void RetryOrderCommands(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
                           const std::string& reason, Respond respond);

@@ -779,6 +779,29 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
           })
           .ok());
   ASSERT_GE(dead.size(), 3u);
+  // Return receipts: one return received already (for the repeat), one still to receive.
+  auto receipt = [&](const std::string& ret_id, const std::string& line_id) {
+    return R"({"return_id":")" + ret_id + R"(","lines":[{"line_id":")" + line_id +
+           R"(","quantity":1,"condition":"sellable"}]})";
+  };
+  const std::string received_receipt = receipt(return_id, shipped.lines[0].line_id);
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/returns", received_receipt, "east-key")).status,
+            201);
+  Order second = gen_.Next();
+  std::string second_id = submit(second, "doc-ret2");
+  ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/shipments", ship_body(second_id, second, "s-r2"),
+                     "east-key"))
+                .status,
+            201);
+  HttpRequest second_return =
+      Req("POST", "/v1/returns",
+          R"({"order_id":")" + second_id + R"(","lines":[{"line_id":")" + second.lines[0].line_id +
+              R"(","quantity":1,"reason":"damaged"}]})");
+  second_return.headers["Idempotency-Key"] = "ret-b";
+  HttpResponse second_ret = Call(std::move(second_return));
+  ASSERT_EQ(second_ret.status, 201) << second_ret.body;
+  const std::string pending_receipt = receipt(
+      second_ret.headers.at("Location").substr(strlen("/v1/returns/")), second.lines[0].line_id);
   // A held order, for the release route: its flow state says so.
   std::string held_id = submit(gen_.Next(), "doc-held");
   ASSERT_TRUE(sqlite_
@@ -880,6 +903,11 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pattern == "/v1/nodes/{node}/inventory")
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
+      if (pattern == "/v1/nodes/{node}/returns") {
+        body = status == 200   ? received_receipt
+               : status == 404 ? receipt("ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "1")
+                               : pending_receipt;
+      }
       if (pattern == "/v1/admin/orders/{id}/actions") {
         body = status == 202                    ? R"({"action":"retry"})"
                : status == 201 || status == 200 ? R"({"action":"cancel","reason":"doc"})"

@@ -11,6 +11,7 @@
 #include "codecs/canonical_json.h"
 #include "codecs/json_reader.h"
 #include "flows/order_state.h"
+#include "flows/returns.h"
 #include "gateway/api.h"
 
 namespace crossdock {
@@ -581,7 +582,17 @@ void Api::GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond) {
     respond(Fail(*ctx, ProblemType::kNotFound, "no return " + id));
     return;
   }
-  respond(HttpResponse::Json(200, (*rec)->body));
+  // The stored request, with its progress from the order's flow (received, credited).
+  std::string body = (*rec)->body;
+  auto order = store_.GetOrder((*rec)->order_id);
+  if (order.ok() && order->has_value()) {
+    auto flow = DecodeFlowState((**order).flow_state);
+    if (flow.ok()) {
+      auto it = flow->returns.find(id);
+      if (it != flow->returns.end()) body = WithProgress(body, it->second);
+    }
+  }
+  respond(HttpResponse::Json(200, body));
 }
 
 }  // namespace crossdock

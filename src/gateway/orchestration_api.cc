@@ -94,6 +94,77 @@ void Api::PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond) {
             });
 }
 
+// POST /v1/nodes/{node}/returns {"return_id", "lines": [{"line_id", "quantity", "condition"}]}:
+// the node received a return's goods. Goods in a restockable condition are restocked (event),
+// and with an ERP the credit note is requested.
+void Api::PostReturnReceipt(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& node = ctx->route.params["node"];
+  const Partner& p = *ctx->partner;
+  if (!(p.kind == PartnerKind::kOperator ||
+        (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node))) {
+    respond(
+        Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may report its receipts"));
+    return;
+  }
+  simdjson::dom::parser parser;
+  auto body = ObjectBody(*ctx, respond, parser);
+  if (!body) return;
+  FieldErrors errors;
+  json_reader::Reader r(errors);
+  ReturnReceived in;
+  in.node = node;
+  std::vector<std::string_view> seen;
+  for (auto kv : *body) {
+    std::string ptr = json_reader::Child("", kv.key);
+    seen.push_back(kv.key);
+    if (kv.key == "return_id") {
+      r.String(kv.value, ptr, in.return_id);
+    } else if (kv.key == "lines") {
+      r.ForEachItem(kv.value, ptr, [&](simdjson::dom::element item, const std::string& ip) {
+        ReturnReceived::Line line;
+        std::vector<std::string_view> line_seen;
+        r.ForEachField(item, ip,
+                       [&](std::string_view k, simdjson::dom::element v, const std::string& lp) {
+                         line_seen.push_back(k);
+                         if (k == "line_id")
+                           r.String(v, lp, line.line_id);
+                         else if (k == "quantity")
+                           r.Int(v, lp, line.quantity);
+                         else if (k == "condition")
+                           r.String(v, lp, line.condition);
+                         else
+                           return false;
+                         return true;
+                       });
+        r.Require(ip, {"line_id", "quantity", "condition"}, line_seen);
+        if (line.quantity < 0) r.Error(ip + "/quantity", "must not be negative");
+        in.lines.push_back(std::move(line));
+      });
+    } else {
+      r.Error(ptr, "is not a property of a return receipt");
+    }
+  }
+  r.Require("", {"return_id", "lines"}, seen);
+  if (!errors.empty()) {
+    respond(Fail(*ctx, ProblemType::kValidation, "invalid return receipt", errors));
+    return;
+  }
+  auto ret = store_.GetReturn(in.return_id);
+  if (!ret.ok()) {
+    respond(FromStatus(*ctx, ret.status()));
+    return;
+  }
+  if (!ret->has_value() || !p.MaySee((*ret)->parties)) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no return " + in.return_id));
+    return;
+  }
+  std::string order_id = (*ret)->order_id;
+  flow_.Act(order_id, std::move(in), ctx->trace,
+            [this, ctx, order_id, respond = std::move(respond)](Result<ActOutcome> r) {
+              RespondToAct(ctx, order_id, std::move(r), respond);
+            });
+}
+
 // POST /v1/admin/orders/{id}/release {"reason"?}: releases a held order.
 void Api::ReleaseOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const std::string& id = ctx->route.params["id"];

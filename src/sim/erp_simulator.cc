@@ -33,7 +33,8 @@ HttpResponse ErpSimulator::Handle(const HttpRequest& r) {
     w.Field("concurrency_refused", s.concurrency_refused);
     w.Field("sales_created", s.sales_created).Field("sale_repeats", s.sale_repeats);
     w.Field("invoices_created", s.invoices_created).Field("invoice_repeats", s.invoice_repeats);
-    w.Field("sales_cancelled", s.sales_cancelled).EndObject();
+    w.Field("sales_cancelled", s.sales_cancelled).Field("credits_created", s.credits_created);
+    w.EndObject();
     return HttpResponse::Json(200, w.Take());
   }
   if (r.method != "POST" || r.path != "/erp") {
@@ -57,7 +58,8 @@ HttpResponse ErpSimulator::Handle(const HttpRequest& r) {
     ++in_flight_;
     stats_.max_in_flight = std::max(stats_.max_in_flight, in_flight_);
   }
-  if (options_.slow_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.slow_ms));
+  if (options_.slow_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.slow_ms));
   HttpResponse resp = Command(std::string(r.Header("Crossdock-Command").value_or("")), r.body);
   std::lock_guard lock(mu_);
   --in_flight_;
@@ -112,17 +114,21 @@ HttpResponse ErpSimulator::Command(const std::string& type, const std::string& b
       ++stats_.sale_repeats;
     }
     w.Field("sale", it->second).Field("number", it->second).Field("state", "confirmed");
-  } else if (type == "erp.invoice") {
+  } else if (type == "erp.invoice" || type == "erp.credit") {
+    bool credit = type == "erp.credit";
     std::string reference = Str(doc, "reference");
     if (reference.empty()) return HttpResponse::Json(422, R"({"error":"no reference"})");
     auto it = invoices_.find(reference);
     if (it == invoices_.end()) {
-      it = invoices_.emplace(reference, "INV" + std::to_string(invoices_.size() + 1)).first;
-      ++stats_.invoices_created;
+      it = invoices_
+               .emplace(reference, (credit ? "CN" : "INV") + std::to_string(invoices_.size() + 1))
+               .first;
+      ++(credit ? stats_.credits_created : stats_.invoices_created);
     } else {
       ++stats_.invoice_repeats;
     }
-    w.Field("invoice", it->second).Field("number", it->second).Field("state", "posted");
+    w.Field(credit ? "credit_note" : "invoice", it->second).Field("number", it->second);
+    w.Field("state", "posted");
   } else if (type == "erp.cancel_sale") {
     if (cancelled_.insert(order_id).second) ++stats_.sales_cancelled;
     auto it = sales_.find(order_id);

@@ -18,9 +18,9 @@ namespace crossdock {
 
 struct ErpSimOptions {
   int max_concurrent = 15;
-  int slow_ms = 0;  // time each command takes
-  std::string inbound_key;  // required as "Authorization: Bearer <key>" when set
-  std::map<std::string, Decimal> prices;         // SKU → list price; others are unknown
+  int slow_ms = 0;                        // time each command takes
+  std::string inbound_key;                // required as "Authorization: Bearer <key>" when set
+  std::map<std::string, Decimal> prices;  // SKU → list price; others are unknown
   std::map<std::string, Decimal> credit_limits;  // customer code → limit
 };
 
@@ -33,6 +33,7 @@ struct ErpSimStats {
   int64_t invoices_created = 0;
   int64_t invoice_repeats = 0;
   int64_t sales_cancelled = 0;
+  int64_t credits_created = 0;  // credit notes for returns (erp.credit)
 };
 
 class ErpSimulator {

@@ -11,6 +11,8 @@ that ships every order in two parts, and `crossdock serve` with `erp: {kind: try
   accepted with its sale.
 * An order with a SKU Tryton does not sell is rejected and creates no sale.
 * An order cancelled while held is cancelled without touching Tryton.
+* A return of a delivered order is authorized by the return policy, received at the node in a
+  sellable condition (restocked) and credited in Tryton with a posted credit note.
 * An order cancelled after Tryton accepted it (and processed its sale) and after the node took
   it is cancelled at the node (which then never ships it) and undone in Tryton by a return sale.
 """
@@ -71,6 +73,7 @@ erp:
   timeout_ms: 20000
   retry: {{initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 10000}}
   breaker: {{consecutive_failures: 50, open_base_ms: 500, open_max_ms: 2000}}
+returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
 """
         cls.cd = Crossdock(cls.sim, port=port, extra_config=erp, more_sims=(cls.slow,),
                            routing_rules="{channel: slow, node: tpl-slow}").start()
@@ -130,6 +133,7 @@ erp:
                 self.tryton.start()
         wait_until(lambda: all(self.status(o) == "invoiced" for o in ids), 240,
                    interval=0.5, what="every order invoiced")
+        type(self).closed_ids = ids
         # The carrier delivers: each order closes.
         node = self.cd.channel()
         node.key = self.sim.api_key
@@ -229,6 +233,41 @@ erp:
                                 ["state", "total_amount"], {}], self.session)
         self.assertEqual(len(undo), 1, undo)
         self.assertAlmostEqual(float(undo[0]["total_amount"]["decimal"]), -33.00, places=2)
+
+    def test_6_return_received_restocked_and_credited(self):
+        oid = self.closed_ids[0]
+        client = self.cd.channel()
+        code, _, body = client.json("POST", "/v1/returns", {
+            "order_id": oid, "lines": [{"line_id": "1", "quantity": 1, "reason": "colour"}]},
+            {"Idempotency-Key": "ret-refused"})
+        self.assertEqual(code, 422, body)  # not a reason the policy accepts
+        self.assertEqual(body["errors"][0]["pointer"], "/lines/0/reason")
+        code, _, ret = client.json("POST", "/v1/returns", {
+            "order_id": oid, "lines": [{"line_id": "1", "quantity": 1, "reason": "damaged"}]},
+            {"Idempotency-Key": "ret-1"})
+        self.assertEqual(code, 201, ret)
+        self.assertEqual(ret["status"], "authorized")
+        node = self.cd.channel()
+        node.key = self.sim.api_key
+        code, _, body = node.json("POST", f"/v1/nodes/{self.sim.node}/returns", {
+            "return_id": ret["id"],
+            "lines": [{"line_id": "1", "quantity": 1, "condition": "sellable"}]})
+        node.close()
+        self.assertEqual(code, 201, body)
+        wait_until(lambda: client.json("GET", f"/v1/returns/{ret['id']}")[2]["status"] ==
+                   "credited", 60, what="credited")
+        _, _, view = client.json("GET", f"/v1/returns/{ret['id']}")
+        _, _, order = client.json("GET", f"/v1/orders/{oid}")
+        client.close()
+        restocked = [h for h in order["history"] if h["type"] == "order.restocked"]
+        self.assertEqual(restocked[0]["data"]["lines"][0]["sku"], "SKU-RED")
+        notes = self.tryton.rpc("model.account.invoice.search_read",
+                                [[["reference", "=", f"{oid}/{ret['id']}"]], 0, None, None,
+                                 ["state", "total_amount"], {}], self.session)
+        self.assertEqual(len(notes), 1, notes)
+        self.assertEqual(notes[0]["state"], "posted")
+        self.assertAlmostEqual(float(notes[0]["total_amount"]["decimal"]), -12.50, places=2)
+        self.assertEqual(view["credit_note"], str(notes[0]["id"]))
 
 
 if __name__ == "__main__":

@@ -762,7 +762,7 @@ class ReturnAndInventoryTest(SchemaTestCase):
             mutate(doc)
             with self.subTest(pointer=pointer):
                 self.assertInvalid("return.schema.json", doc, pointer)
-        stored = {**ok, "id": "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "status": "requested",
+        stored = {**ok, "id": "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "status": "authorized",
                   "partner": "b2b-portal", "created_at": "2026-11-28T10:00:00.000Z"}
         self.assertValid("return.schema.json#/$defs/StoredReturn", stored)
 

@@ -194,7 +194,7 @@ class TrytonCommand {
 namespace {
 
 struct Payload {
-  std::string order_id, customer, sale, reference, shipment, currency;
+  std::string order_id, customer, sale, reference, shipment, currency, return_id;
   bool released = false;
   Order order;
   struct Line {
@@ -213,6 +213,7 @@ Result<Payload> ReadPayload(element doc) {
   p.sale = tryton::ReadString(doc, "sale");
   p.reference = tryton::ReadString(doc, "reference");
   p.shipment = tryton::ReadString(doc, "shipment");
+  p.return_id = tryton::ReadString(doc, "return_id");
   p.currency = tryton::ReadString(doc, "currency");
   bool released = false;
   if (!doc["released"].get_bool().get(released)) p.released = released;
@@ -268,6 +269,8 @@ Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
     answer = Sale(doc);
   } else if (item.type == command::kErpInvoice) {
     answer = Invoice(doc);
+  } else if (item.type == command::kErpCredit) {
+    answer = Invoice(doc, -1);
   } else if (item.type == command::kErpCancelSale) {
     answer = CancelSale(doc);
   } else {
@@ -411,7 +414,7 @@ Result<std::string> TrytonConnector::Sale(element doc) {
   return PlaceSale(t, &*p, p->order_id, 1);
 }
 
-Result<std::string> TrytonConnector::Invoice(element doc) {
+Result<std::string> TrytonConnector::Invoice(element doc, int sign) {
   auto p = ReadPayload(doc);
   if (!p.ok()) return p.status();
   if (p->reference.empty()) return InvalidArgument("command payload: no reference");
@@ -486,13 +489,14 @@ Result<std::string> TrytonConnector::Invoice(element doc) {
       w.Field("invoice_address", *address).Field("currency", *currency);
       w.Field("journal", journals->front()).Field("account", receivable);
       w.Field("reference", p->reference);
-      w.Field("description", "Order " + p->order_id + ", shipment " + p->shipment);
+      w.Field("description", sign > 0 ? "Order " + p->order_id + ", shipment " + p->shipment
+                                      : "Order " + p->order_id + ", return " + p->return_id);
       w.Key("lines").StartArray().StartArray().String("create").StartArray();
       for (const auto& l : p->lines) {
         const Product& pr = products->at(l.sku);
         w.StartObject().Field("type", "line").Field("product", pr.id);
         w.Field("company", company).Field("currency", *currency);
-        w.Key("quantity").Double(static_cast<double>(l.quantity));
+        w.Key("quantity").Double(static_cast<double>(sign * l.quantity));
         w.Field("unit", pr.uom).Field("account", revenue[l.sku]).Key("unit_price");
         tryton::WriteDecimal(w, l.unit_price);
         w.Field("description", l.sku);
@@ -518,7 +522,8 @@ Result<std::string> TrytonConnector::Invoice(element doc) {
     return Unavailable("Tryton invoice " + Id(invoice) + " is " + *state + " after post");
   }
   JsonWriter w;
-  w.StartObject().Field("invoice", Id(invoice)).Field("number", number).Field("state", *state);
+  w.StartObject().Field(sign > 0 ? "invoice" : "credit_note", Id(invoice));
+  w.Field("number", number).Field("state", *state);
   w.EndObject();
   return w.Take();
 }

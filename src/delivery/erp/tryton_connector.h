@@ -11,7 +11,10 @@
 //                    not happen;
 //   erp.invoice      find the customer invoice whose reference is "<order id>/<shipment>",
 //                    else create it for the shipped quantities; post it and read it back;
-//   erp.cancel_sale  bring the sale back to draft and cancel it (refused once it is processed).
+//   erp.credit       the same as erp.invoice with negative quantities: a credit note for the
+//                    units a return brought back, reference "<order id>/<return id>";
+//   erp.cancel_sale  bring the sale back to draft and cancel it; a processed sale is undone by
+//                    a return sale (reference "<order id>/cancel").
 // Answers are the JSON shapes of flows/command_answers.h (docs/erp.md). Thread-safe.
 #pragma once
 
@@ -31,7 +34,8 @@ class TrytonConnector final : public Connector {
  private:
   Result<std::string> Check(simdjson::dom::element payload);
   Result<std::string> Sale(simdjson::dom::element payload);
-  Result<std::string> Invoice(simdjson::dom::element payload);
+  // sign -1: a credit note (erp.credit) for returned units, answered as "credit_note".
+  Result<std::string> Invoice(simdjson::dom::element payload, int sign = 1);
   Result<std::string> CancelSale(simdjson::dom::element payload);
 
   TrytonRpc rpc_;
