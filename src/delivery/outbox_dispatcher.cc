@@ -369,7 +369,9 @@ void OutboxDispatcher::Deliver(HttpClient& client, const OutboxItem& item) {
   // An in-doubt command to a partner without idempotency keys is looked up before it is sent
   // again: it may have been applied by the attempt that never got its answer.
   std::optional<ClientResponse> found;
-  if (item.in_doubt && !endpoint.lookup_url.empty() && !endpoint.connector) {
+  // The lookup finds orders by reference: it can only tell whether a dispatch arrived.
+  if (item.in_doubt && !endpoint.lookup_url.empty() && !endpoint.connector &&
+      item.type == command::kDispatch) {
     ClientRequest lookup;
     lookup.method = "GET";
     lookup.url = endpoint.lookup_url;

@@ -385,9 +385,24 @@ std::string EncodePolicy(const OrderPolicy& p) {
   w.Field("default_node", p.routing.default_node).Key("rules").StartArray();
   for (const auto& rule : p.routing.rules) {
     w.StartObject().Field("channel", rule.channel).Field("country", rule.ship_to_country);
-    w.Field("service_level", rule.service_level).Field("node", rule.node).EndObject();
+    w.Field("service_level", rule.service_level).Field("node", rule.node);
+    if (!rule.ship_to_region.empty()) w.Field("region", rule.ship_to_region);
+    if (!rule.nodes.empty()) {
+      w.Key("nodes").StartArray();
+      for (const auto& n : rule.nodes) w.String(n);
+      w.EndArray();
+    }
+    w.EndObject();
   }
   w.EndArray();
+  if (!p.routing.preferences.empty()) {
+    w.Key("preferences").StartObject();
+    for (const auto& [node, pref] : p.routing.preferences) {
+      w.Key(node).StartObject().Field("priority", static_cast<int64_t>(pref.priority));
+      w.Field("cost", pref.cost.ToString()).EndObject();
+    }
+    w.EndObject();
+  }
   w.Field("require_stock", p.routing.require_stock);
   w.Field("skip_unhealthy", p.routing.skip_unhealthy);
   w.Field("backorder", p.routing.backorder);
@@ -420,6 +435,23 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
       r.ForEachField(v, path, [&](std::string_view rk, element rv, const std::string& rp) {
         if (rk == "default_node") {
           r.String(rv, rp, p.routing.default_node);
+        } else if (rk == "preferences") {
+          r.ForEachField(rv, rp, [&](std::string_view node, element nv, const std::string& np) {
+            NodePreference& pref = p.routing.preferences[std::string(node)];
+            r.ForEachField(nv, np, [&](std::string_view f, element fv, const std::string& fp) {
+              if (f == "priority") {
+                int64_t prio = 0;
+                r.Int(fv, fp, prio);
+                pref.priority = static_cast<int>(prio);
+              } else if (f == "cost") {
+                r.Amount(fv, fp, pref.cost);
+              } else {
+                return false;
+              }
+              return true;
+            });
+            return true;
+          });
         } else if (rk == "require_stock") {
           r.Bool(rv, rp, p.routing.require_stock);
         } else if (rk == "skip_unhealthy") {
@@ -438,6 +470,12 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
                 r.String(fv, fp, rule.service_level);
               else if (f == "node")
                 r.String(fv, fp, rule.node);
+              else if (f == "region")
+                r.String(fv, fp, rule.ship_to_region);
+              else if (f == "nodes")
+                r.ForEachItem(fv, fp, [&](element n, const std::string& np) {
+                  r.String(n, np, rule.nodes.emplace_back());
+                });
               else
                 return false;
               return true;

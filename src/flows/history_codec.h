@@ -1,5 +1,5 @@
 // The JSON form of decider inputs, policies and decisions: what a recorded order history
-// holds (tests/replay, RELIABILITY.md R10). Replaying a history re-runs Decide() on each
+// holds (tests/replay, docs/reliability.md R10). Replaying a history re-runs Decide() on each
 // recorded input and compares the encoded outcome with the recorded one, byte for byte.
 // Decoding is strict (unknown members are errors, with their JSON pointer); pure functions.
 #pragma once

@@ -140,8 +140,18 @@ void Allocate(Builder& b, const RoutingFacts& facts) {
       }
       return;
     }
-    b.OpenException("no-route", choice.status().message());
+    // Opened once: a later stock report that still finds no node adds nothing.
+    if (!b.flow().exception || b.flow().exception->reason != "no-route") {
+      b.OpenException("no-route", choice.status().message());
+    }
     return;
+  }
+  if (b.flow().exception && b.flow().exception->reason == "no-route") {
+    b.flow().exception.reset();
+    b.Event("order.exception_resolved", [](JsonWriter& w) {
+      w.Field("reason", "no-route");
+      w.Field("resolved_by", "routed");
+    });
   }
   const std::string n = choice->node;
   b.flow().node = n;
@@ -681,12 +691,17 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
   if (!f.accepted_at) return refuse("it is not accepted yet");
   if (in.node == f.node) return refuse("it is at node " + in.node + " already");
   std::string old = f.node;
-  if (!old.empty() && f.dispatched_at) {
-    // The old node took it: ask it to cancel (its own sequence; the new dispatch does not wait).
+  ++f.reroutes;
+  // Keys stay unique when an order goes back to a node it was at before.
+  const std::string round = "r" + std::to_string(f.reroutes);
+  bool dispatch_dead = f.exception && f.exception->command == command::kDispatch;
+  if (!old.empty() && !dispatch_dead) {
+    // The old node has the order, or will get it (a pending dispatch goes first in its
+    // sequence): ask it to cancel. The new dispatch does not wait for that.
     JsonWriter w;
     w.StartObject().Field("order_id", o.id).Field("node_ref", f.node_ref);
     w.Field("reason", "re-routed to " + in.node).EndObject();
-    b.Send(command::kNodeCancel, "node:" + old, "cancel", old, w.Take());
+    b.Send(command::kNodeCancel, "node:" + old, "cancel", old + "-" + round, w.Take());
   }
   f.exception.reset();
   f.dispatched_at.reset();
@@ -704,7 +719,8 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
     w.Field("node", n);
     w.Field("why", "re-routed by an operator");
   });
-  b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node, EncodeOrder(b.order()));
+  b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node + "-" + round,
+         EncodeOrder(b.order()));
   return b.Finish();
 }
 

@@ -69,10 +69,11 @@ struct OrderFlowState {
   std::string reject_reason;
   // Fulfilment.
   std::optional<TimePoint> backordered_at;  // no node had the stock; waiting for it
-  std::string node;                         // allocated node
-  std::string node_ref;                     // the node's own reference, once acknowledged
-  std::map<std::string, int64_t> shipped;   // line_id → quantity shipped so far
-  std::vector<std::string> shipments;       // partner event ids applied, in order
+  int reroutes = 0;      // operator re-routes so far (keeps each dispatch's key distinct)
+  std::string node;      // allocated node
+  std::string node_ref;  // the node's own reference, once acknowledged
+  std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
+  std::vector<std::string> shipments;      // partner event ids applied, in order
   std::optional<TimePoint> received_at;
   std::optional<TimePoint> allocated_at;
   std::optional<TimePoint> dispatched_at;  // node acknowledged ("released")

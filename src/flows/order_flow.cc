@@ -423,10 +423,16 @@ void OrderFlow::RetryBackorders(std::function<void(Result<int>)> done) {
   OrderQuery q;
   q.status = OrderStatusName(OrderStatus::kBackordered);
   q.limit = 500;
-  auto rows = store_.ListOrders(q);
-  if (!rows.ok()) {
-    done(rows.status());
-    return;
+  Result<std::vector<OrderRecord>> rows = std::vector<OrderRecord>{};
+  while (true) {  // every backordered order, a page at a time
+    auto page = store_.ListOrders(q);
+    if (!page.ok()) {
+      done(page.status());
+      return;
+    }
+    for (auto& r : *page) rows->push_back(std::move(r));
+    if (static_cast<int>(page->size()) < q.limit) break;
+    q.after_id = rows->back().order.id;
   }
   if (rows->empty()) {
     done(0);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "flows/order_decider.h"
+#include "flows/order_state.h"
 
 namespace crossdock {
 namespace {
@@ -910,6 +911,61 @@ TEST(LifecycleDetailTest, ReturnWindowCountsFromDeliveryAndCreditCarriesTheRecei
             std::string::npos)
       << received.events[1].data;
   EXPECT_EQ(received.next.flow.returns.at("ret_1").status, "received");
+}
+
+TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
+  OrderFlowState f;
+  TimePoint t = kT0;
+  auto next = [&t] { return t += std::chrono::seconds(1); };
+  f.customer = "web:C-7";
+  f.erp_sale = "42";
+  f.validated_at = next();
+  f.accepted_at = next();
+  f.held_at = next();
+  f.hold_reason = "credit";
+  f.hold_until = next();
+  f.released_at = next();
+  f.released_by = "timer";
+  f.rejected_at = next();
+  f.reject_reason = "price";
+  f.backordered_at = next();
+  f.reroutes = 2;
+  f.node = "tpl-east";
+  f.node_ref = "WH-1";
+  f.shipped = {{"L1", 2}};
+  f.shipments = {"e1", "e2"};
+  f.received_at = next();
+  f.allocated_at = next();
+  f.dispatched_at = next();
+  f.shipped_at = next();
+  f.picked_at = next();
+  f.packed_at = next();
+  f.delivered_at = next();
+  f.milestones = {"m-1"};
+  f.invoices = {{"e1", "INV-1"}, {"e2", ""}};
+  f.closed_at = next();
+  f.cancel_requested_at = next();
+  f.cancel_requested_by = "shop";
+  f.cancel_reason = "x";
+  f.cancelled_at = next();
+  f.node_cancelled_at = next();
+  f.sale_cancelled_at = next();
+  f.exception = FlowException{"erp.sale-failed", "erp: refused", next(), "erp.sale"};
+  ReturnState r;
+  r.status = "received";
+  r.authorized = {{"L1", 1}};
+  r.received = {{"L1", 1}};
+  r.condition = {{"L1", "sellable"}};
+  r.node = "tpl-east";
+  r.credit_note = "CN-1";
+  f.returns["ret_1"] = r;
+  auto back = DecodeFlowState(EncodeFlowState(f));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, f);
+  // Rows written before the orchestration members (version 1) still decode.
+  EXPECT_TRUE(
+      DecodeFlowState(R"({"v":1,"node":"a","node_ref":"","shipped":{},"shipments":[]})").ok());
+  EXPECT_FALSE(DecodeFlowState(R"({"v":3})").ok());
 }
 
 TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {

@@ -8,7 +8,9 @@ namespace crossdock {
 std::string EncodeFlowState(const OrderFlowState& s) {
   JsonWriter w;
   w.StartObject();
-  w.Field("v", 1);
+  // Version 2 added the orchestration members (ERP, holds, milestones, invoices, returns,
+  // exceptions); version 1 rows decode as they are.
+  w.Field("v", 2);
   w.Field("node", s.node);
   w.Field("node_ref", s.node_ref);
   w.Key("shipped").StartObject();
@@ -35,6 +37,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   time("rejected_at", s.rejected_at);
   text("reject_reason", s.reject_reason);
   time("backordered_at", s.backordered_at);
+  if (s.reroutes > 0) w.Field("reroutes", static_cast<int64_t>(s.reroutes));
   time("picked_at", s.picked_at);
   time("packed_at", s.packed_at);
   time("delivered_at", s.delivered_at);
@@ -109,7 +112,7 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
     if (k == "v") {
       int64_t version = 0;
       r.Int(v, p, version);
-      if (version != 1) r.Error(p, "unsupported flow state version");
+      if (version != 1 && version != 2) r.Error(p, "unsupported flow state version");
     } else if (k == "node")
       r.String(v, p, s.node);
     else if (k == "node_ref")
@@ -190,6 +193,10 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
         });
         return true;
       });
+    } else if (k == "reroutes") {
+      int64_t n = 0;
+      r.Int(v, p, n);
+      s.reroutes = static_cast<int>(n);
     } else if (k == "backordered_at")
       time(v, p, s.backordered_at);
     else if (k == "picked_at")

@@ -1,6 +1,6 @@
-// RELIABILITY.md R10: the replay corpus. Every history in tests/replay/histories holds a policy,
-// a sequence of decider inputs and, for each, the outcome recorded when the history was made
-// (status, flow state, events and commands, or the refusal). The current build must reproduce
+// docs/reliability.md R10: the replay corpus. Every history in tests/replay/histories holds a
+// policy, a sequence of decider inputs and, for each, the outcome recorded when the history was
+// made (status, flow state, events and commands, or the refusal). The current build must reproduce
 // every outcome byte for byte: 0 divergences.
 //
 // The corpus is recorded by this file from the scripts in kScenarios, played on real orders
@@ -342,7 +342,13 @@ TEST(ReplayCorpus, EveryHistoryReproducesItsStatesAndCommands) {
       }
       // The encoded input is stable too (what a history holds round-trips).
       EXPECT_EQ(EncodeInput(*input), recorded_input);
-      if (auto* d = std::get_if<Decision>(&r)) state = d->next;
+      if (auto* d = std::get_if<Decision>(&r)) {
+        // What the store keeps of the state comes back whole.
+        auto stored = DecodeFlowState(EncodeFlowState(d->next.flow));
+        ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+        EXPECT_EQ(*stored, d->next.flow) << "flow state does not round-trip at step " << steps;
+        state = d->next;
+      }
       ++steps;
     }
     std::string_view name;

@@ -1269,7 +1269,7 @@ TEST_F(ApiTest, ExceptionInboxListsAFailedDispatchAndRerouteClearsIt) {
     if (!claimed.ok()) return claimed.status();
     for (const auto& it : *claimed) {
       if (it.aggregate_id.rfind(id, 0) == 0 && it.destination == "node:tpl-west" &&
-          it.idempotency_key == "dispatch-" + id + "-tpl-west") {
+          it.idempotency_key == "dispatch-" + id + "-tpl-west-r1") {
         return Status::Ok();
       }
     }
