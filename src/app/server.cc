@@ -59,6 +59,13 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   flow_options.policy.routing = config.routing;
   flow_options.policy.erp = config.erp.policy;
   flow_options.policy.returns = config.returns;
+  // A node's SLA is its partner's (a 3PL partner and its node share the id).
+  for (const auto& p : config.partners) {
+    if (p.sla.dispatch_ack_minutes > 0 || p.sla.ship_hours > 0) {
+      flow_options.policy.slas[p.id] = {std::chrono::minutes(p.sla.dispatch_ack_minutes),
+                                        std::chrono::hours(p.sla.ship_hours)};
+    }
+  }
   Server* self = s.get();
   flow_options.on_committed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();

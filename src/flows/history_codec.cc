@@ -413,6 +413,19 @@ std::string EncodePolicy(const OrderPolicy& p) {
   w.EndArray().Key("restock_conditions").StartArray();
   for (const auto& r : p.returns.restock_conditions) w.String(r);
   w.EndArray().EndObject();
+  if (!p.slas.empty()) {
+    w.Key("slas").StartObject();
+    for (const auto& [node, sla] : p.slas) {
+      w.Key(node).StartObject();
+      w.Field("dispatch_ack_s",
+              static_cast<int64_t>(
+                  std::chrono::duration_cast<std::chrono::seconds>(sla.dispatch_ack).count()));
+      w.Field("ship_s", static_cast<int64_t>(
+                            std::chrono::duration_cast<std::chrono::seconds>(sla.ship).count()));
+      w.EndObject();
+    }
+    w.EndObject();
+  }
   w.Key("erp").StartObject();
   w.Field("destination", p.erp.destination);
   w.Field("price_tolerance_percent", p.erp.price_tolerance_percent.ToString());
@@ -484,6 +497,18 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
         } else {
           return false;
         }
+        return true;
+      });
+    } else if (k == "slas") {
+      r.ForEachField(v, path, [&](std::string_view node, element nv, const std::string& np) {
+        NodeSla& sla = p.slas[std::string(node)];
+        r.ForEachField(nv, np, [&](std::string_view f, element fv, const std::string& fp) {
+          int64_t seconds = 0;
+          if (f != "dispatch_ack_s" && f != "ship_s") return false;
+          r.Int(fv, fp, seconds);
+          (f == "ship_s" ? sla.ship : sla.dispatch_ack) = std::chrono::seconds(seconds);
+          return true;
+        });
         return true;
       });
     } else if (k == "returns") {

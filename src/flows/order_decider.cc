@@ -125,6 +125,21 @@ bool HasErp(const OrderPolicy& p) {
   return !p.erp.destination.empty();
 }
 
+// Durable timers for the allocated node's SLA, counted from this allocation. Each carries its
+// due time; a timer that comes due after the order moved on (or was re-allocated) does nothing.
+void ArmSlaTimers(Builder& b) {
+  auto sla = b.policy().slas.find(b.flow().node);
+  if (sla == b.policy().slas.end()) return;
+  auto arm = [&](const char* kind, Duration after) {
+    if (after <= Duration::zero()) return;
+    TimePoint due = b.now() + after;
+    b.Send(command::kTimer, "timer", kind, b.flow().node + "-" + Micros(due),
+           std::string(R"({"kind":")") + kind + R"(","due":)" + Micros(due) + "}", due);
+  };
+  arm("sla-ack", sla->second.dispatch_ack);
+  arm("sla-ship", sla->second.ship);
+}
+
 // Accepted by the ERP (or without one): route it and queue the dispatch. No node: the order
 // waits for stock (backordered) when the policy says so and stock was the only obstacle, else
 // it becomes an exception.
@@ -164,6 +179,7 @@ void Allocate(Builder& b, const RoutingFacts& facts) {
     w.Field("why", why);
   });
   b.Send(command::kDispatch, "node:" + n, "dispatch", n, EncodeOrder(b.order()));
+  ArmSlaTimers(b);
 }
 
 std::string SalePayload(const Builder& b) {
@@ -329,7 +345,24 @@ void OnTimer(Builder& b, const TimerFired& in) {
   // Only the timer of the current hold releases it; a stale timer changes nothing.
   if (in.kind == "hold" && IsHeld(f) && f.hold_until && *f.hold_until == in.due) {
     Release(b, "timer", "the hold expired");
+    return;
   }
+  if (in.kind != "sla-ack" && in.kind != "sla-ship") return;
+  // Only for the current allocation (a re-route arms new timers), and only while the promise
+  // is still open.
+  auto sla = b.policy().slas.find(f.node);
+  if (sla == b.policy().slas.end() || !f.allocated_at || f.cancelled_at) return;
+  bool ack = in.kind == "sla-ack";
+  Duration promised = ack ? sla->second.dispatch_ack : sla->second.ship;
+  if (*f.allocated_at + promised != in.due) return;
+  if (ack ? f.dispatched_at.has_value() : f.shipped_at.has_value()) return;
+  std::string what = ack ? "acknowledge" : "ship";
+  std::string detail =
+      "node " + f.node + " did not " + what + " the order by " + FormatRfc3339(in.due);
+  b.Event("order.sla_missed", [kind = in.kind, node = f.node, detail](JsonWriter& w) {
+    w.Field("sla", kind).Field("node", node).Field("detail", detail);
+  });
+  if (!f.exception) b.OpenException(in.kind + "-missed", detail);
 }
 
 DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
@@ -721,6 +754,7 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
   });
   b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node + "-" + round,
          EncodeOrder(b.order()));
+  ArmSlaTimers(b);
   return b.Finish();
 }
 

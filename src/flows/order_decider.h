@@ -125,10 +125,18 @@ struct ReturnPolicy {
   std::vector<std::string> restock_conditions = {"sellable"};
 };
 
+// What each node promised (its partner's SLA): a durable timer checks each allocation and
+// shipment against it; a miss opens an exception (the order itself goes on).
+struct NodeSla {
+  Duration dispatch_ack{};  // acknowledge a dispatched order within this; zero = no timer
+  Duration ship{};          // ship it fully within this after allocation; zero = no timer
+};
+
 struct OrderPolicy {
   RoutingPolicy routing;
   ErpPolicy erp;
   ReturnPolicy returns;
+  std::map<std::string, NodeSla> slas;  // node id → its SLA
 };
 
 // Inputs ----------------------------------------------------------------------------------------
@@ -188,7 +196,7 @@ struct HoldReleased {
 };
 // A durable timer came due.
 struct TimerFired {
-  std::string kind;  // "hold"
+  std::string kind;  // "hold", "sla-ack", "sla-ship"
   TimePoint due{};
 };
 // A fulfilment milestone other than a shipment. Tolerant of order and of duplicates.

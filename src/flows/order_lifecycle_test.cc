@@ -913,6 +913,38 @@ TEST(LifecycleDetailTest, ReturnWindowCountsFromDeliveryAndCreditCarriesTheRecei
   EXPECT_EQ(received.next.flow.returns.at("ret_1").status, "received");
 }
 
+TEST(LifecycleDetailTest, SlaTimersOpenAnExceptionOnlyWhenThePromiseIsMissed) {
+  OrderPolicy policy = Policy(false);
+  policy.slas["tpl-east"] = {std::chrono::minutes(30), std::chrono::hours(24)};
+  auto submitted = std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy));
+  ASSERT_EQ(submitted.commands.size(), 3u);  // dispatch, then the two SLA timers
+  EXPECT_EQ(submitted.commands[1].type, "timer");
+  EXPECT_EQ(submitted.commands[1].not_before, kT0 + std::chrono::minutes(30));
+  EXPECT_EQ(submitted.commands[2].not_before, kT0 + std::chrono::hours(24));
+  EXPECT_NE(submitted.commands[1].sequence, submitted.commands[2].sequence);
+  const OrderAggregate allocated = submitted.next;
+  TimerFired ack_due{"sla-ack", kT0 + std::chrono::minutes(30)};
+  // Missed: no acknowledgement by the deadline.
+  auto missed = std::get<Decision>(Decide(allocated, ack_due, ack_due.due, policy));
+  ASSERT_EQ(missed.events.size(), 2u);
+  EXPECT_EQ(missed.events[0].type, "order.sla_missed");
+  EXPECT_EQ(missed.next.flow.exception->reason, "sla-ack-missed");
+  EXPECT_EQ(missed.next.order.status, OrderStatus::kAllocated);  // the order goes on
+  // Kept: acknowledged in time, the timer changes nothing.
+  auto acked = std::get<Decision>(Decide(allocated, Ack(), kT0 + std::chrono::minutes(5), policy));
+  EXPECT_TRUE(std::get<Decision>(Decide(acked.next, ack_due, ack_due.due, policy)).events.empty());
+  // Stale: a timer of an earlier allocation changes nothing.
+  TimerFired stale{"sla-ack", kT0 + std::chrono::minutes(29)};
+  EXPECT_TRUE(std::get<Decision>(Decide(allocated, stale, stale.due, policy)).events.empty());
+  // Ship SLA: fully shipped in time keeps it; not shipped opens it.
+  TimerFired ship_due{"sla-ship", kT0 + std::chrono::hours(24)};
+  auto shipped = std::get<Decision>(Decide(acked.next, ShipAll(), kT0, policy));
+  EXPECT_TRUE(
+      std::get<Decision>(Decide(shipped.next, ship_due, ship_due.due, policy)).events.empty());
+  auto late = std::get<Decision>(Decide(acked.next, ship_due, ship_due.due, policy));
+  EXPECT_EQ(late.next.flow.exception->reason, "sla-ship-missed");
+}
+
 TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   OrderFlowState f;
   TimePoint t = kT0;

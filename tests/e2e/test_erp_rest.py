@@ -22,11 +22,11 @@ N = int(os.environ.get("CROSSDOCK_ERP_REST_ORDERS", "60"))
 
 
 class ErpSim:
-    def __init__(self):
+    def __init__(self, *extra):
         self.key = secrets.token_hex(16)
         env = dict(os.environ, CROSSDOCK_SIM_INBOUND_KEY=self.key)
-        self.proc = subprocess.Popen([SIM, "erp", "--listen", "127.0.0.1:0", "--slow-ms", "60"],
-                                     stdout=subprocess.PIPE, env=env, text=True)
+        self.proc = subprocess.Popen([SIM, "erp", "--listen", "127.0.0.1:0", "--slow-ms", "60",
+                                      *extra], stdout=subprocess.PIPE, env=env, text=True)
         self.url = "http://" + json.loads(self.proc.stdout.readline())["listening"]
 
     def stats(self):
@@ -107,6 +107,50 @@ erp:
             self.assertLessEqual(s["max_in_flight"], 15)
             self.assertGreater(s["concurrency_refused"], 0)  # the limit was reached and honoured
             self.assertEqual(inbox["items"], [])
+        finally:
+            cd.stop()
+            node.stop()
+            erp.stop()
+            os.unlink(keyfile)
+
+    def test_hold_timer_is_durable_across_a_kill(self):
+        """A credit hold with hold_timeout_s releases the order by itself, even when the
+        server is killed with SIGKILL while the order waits: the timer is in the store."""
+        erp = ErpSim("--credit", "web:buyer@example.com=5.00")
+        port = free_port()
+        node = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=50)
+        keyfile = f"/tmp/crossdock-erp-key-hold-{os.getpid()}"
+        with open(keyfile, "w") as f:
+            f.write(erp.key + "\n")
+        os.chmod(keyfile, 0o600)
+        cd = Crossdock(node, port=port, extra_config=f"""
+erp:
+  kind: rest
+  url: {erp.url}/erp
+  api_key_file: {keyfile}
+  hold_timeout_s: 3
+""").start()
+        try:
+            client = cd.channel()
+            code, _, body = client.json("POST", "/v1/orders", make_order("HOLD-1"),
+                                        {"Idempotency-Key": "hold-1"})
+            self.assertEqual(code, 201, body)
+            oid = body["id"]
+
+            def view():
+                return client.json("GET", f"/v1/orders/{oid}")[2]
+            wait_until(lambda: view()["order"]["status"] == "held", 20, what="held")
+            cd.kill9()
+            cd.start()
+            client.close()
+            client = cd.channel()
+            wait_until(lambda: view()["order"]["status"] in ("invoiced", "shipped"), 30,
+                       what="released by its timer after the restart")
+            hold = view()["orchestration"]["hold"]
+            client.close()
+            self.assertEqual(hold["released_by"], "timer")
+            self.assertIn("credit limit 5.00 exceeded", hold["reason"])
+            self.assertEqual(erp.stats()["sales_created"], 1)
         finally:
             cd.stop()
             node.stop()
