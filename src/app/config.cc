@@ -583,6 +583,11 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       e.Read("hold_timeout_s", hold_timeout_s);
       if (hold_timeout_s < 0) errors.push_back("erp.hold_timeout_s: must not be negative");
       ec.policy.hold_timeout = std::chrono::seconds(hold_timeout_s);
+      e.Read("poll_interval_s", ec.poll_interval_s);
+      e.Read("poll_overlap_s", ec.poll_overlap_s);
+      if (ec.poll_interval_s < 0 || ec.poll_overlap_s < 0) {
+        errors.push_back("erp.poll_interval_s, erp.poll_overlap_s: must not be negative");
+      }
       ec.policy.destination = "erp";
     }
     if (YAML::Node subs = m.Get("subscribers")) {

@@ -63,6 +63,8 @@ struct ErpConfig {
   std::string password;  // tryton: secret "erp.password"
   std::string api_key;   // rest: secret "erp.api_key", sent as "Authorization: Bearer <key>"
   ErpPolicy policy;      // destination is set to "erp" when kind is set
+  int64_t poll_interval_s = 60;  // tryton: delta polling of invoice states; 0 = off
+  int64_t poll_overlap_s = 120;  // each poll looks this far behind the last one
 };
 
 struct SubscriberConfig {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "delivery/erp/erp_poll_loop.h"
 #include "delivery/erp/tryton_connector.h"
 #include "delivery/faulty_http_client.h"
 #include "delivery/outbox_dispatcher.h"
@@ -138,11 +139,13 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (!n.api_key.empty()) ep.headers.emplace_back("Authorization", "Bearer " + n.api_key);
     endpoints[ep.id] = ep;
   }
+  std::shared_ptr<TrytonConnector> tryton;
   if (!config.erp.kind.empty()) {
     Endpoint ep = config.erp.endpoint;
     if (config.erp.kind == "tryton") {
       TrytonRpcOptions rpc{ep.url, config.erp.user, config.erp.password, ep.timeout};
-      ep.connector = std::make_shared<TrytonConnector>(rpc);
+      tryton = std::make_shared<TrytonConnector>(rpc);
+      ep.connector = tryton;
     } else if (!config.erp.api_key.empty()) {
       ep.headers.emplace_back("Authorization", "Bearer " + config.erp.api_key);
     }
@@ -163,6 +166,15 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   s->dispatcher_ = std::make_unique<OutboxDispatcher>(
       *s->active_store_, s->clock_, s->random_, s->metrics_, log, *s->flow_, std::move(endpoints),
       dispatcher_options, clients);
+  if (tryton && config.erp.poll_interval_s > 0) {
+    ErpPollOptions poll;
+    poll.interval = std::chrono::seconds(config.erp.poll_interval_s);
+    poll.overlap = std::chrono::seconds(config.erp.poll_overlap_s);
+    s->erp_poller_ = tryton;
+    s->erp_poll_ = std::make_unique<ErpPollLoop>(*tryton, *s->flow_, *s->active_store_, s->clock_,
+                                                 s->metrics_, log, poll);
+    s->erp_poll_->Start();
+  }
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -205,6 +217,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   stopped_ = true;
   if (api_) api_->SetReady(false);
   if (http_) http_->Stop(grace);
+  if (erp_poll_) erp_poll_->Stop();
   if (dispatcher_) dispatcher_->Stop();
   for (auto& p : publishers_) p->Stop();
   publishers_.clear();

@@ -22,6 +22,7 @@ class Api;
 class HttpServer;
 class OutboxDispatcher;
 class WebhookPublisher;
+class ErpPollLoop;
 
 class Server {
  public:
@@ -52,6 +53,8 @@ class Server {
   std::unique_ptr<OrderFlow> flow_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;
+  std::shared_ptr<void> erp_poller_;  // keeps the ERP connector the poll loop asks alive
+  std::unique_ptr<ErpPollLoop> erp_poll_;
   std::vector<std::unique_ptr<WebhookPublisher>> publishers_;
   std::unique_ptr<HttpServer> http_;
   bool stopped_ = false;

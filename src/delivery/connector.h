@@ -9,6 +9,9 @@
 // repeats a command whose outcome it does not know. Thread-safe: called from several workers.
 #pragma once
 
+#include <vector>
+
+#include "base/clock.h"
 #include "base/status.h"
 #include "delivery/http_client.h"
 #include "store/records.h"
@@ -19,6 +22,23 @@ class Connector {
  public:
   virtual ~Connector() = default;
   virtual Result<ClientResponse> Execute(const OutboxItem& item) = 0;
+};
+
+// An invoice whose state changed in the ERP (delta polling: ERPs such as Tryton send no
+// webhooks).
+struct ErpInvoiceChange {
+  std::string reference;  // ours: "<order id>/<shipment>"
+  std::string invoice;    // the ERP's reference
+  std::string state;      // "posted", "paid", "cancelled", …
+  TimePoint changed_at;
+};
+
+// A connector that can be asked what changed since a time.
+class ErpPoller {
+ public:
+  virtual ~ErpPoller() = default;
+  // Crossdock's customer invoices changed at or after `since`.
+  virtual Result<std::vector<ErpInvoiceChange>> InvoicesChangedSince(TimePoint since) = 0;
 };
 
 // An answer in the connector's HTTP-like terms.

@@ -34,7 +34,8 @@ const char* TypeOf(const OrderInput& in) {
                                            "reallocate",
                                            "return_requested",
                                            "return_received",
-                                           "credit_posted"};
+                                           "credit_posted",
+                                           "invoice_paid"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
 }
@@ -129,6 +130,8 @@ std::string EncodeInput(const OrderInput& input) {
           w.EndArray();
         } else if constexpr (std::is_same_v<T, CreditPosted>) {
           w.Field("return_id", in.return_id).Field("credit_note", in.credit_note);
+        } else if constexpr (std::is_same_v<T, InvoicePaid>) {
+          w.Field("reference", in.reference).Field("invoice", in.invoice);
         } else if constexpr (std::is_same_v<T, HoldReleased>) {
           w.Field("by", in.by).Field("reason", in.reason);
         } else if constexpr (std::is_same_v<T, TimerFired>) {
@@ -322,6 +325,10 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     } else {
       out = rec;
     }
+  } else if (type == "invoice_paid") {
+    InvoicePaid in;
+    simple({{"reference", str(in.reference)}, {"invoice", str(in.invoice)}});
+    out = in;
   } else if (type == "credit_posted") {
     CreditPosted in;
     simple({{"return_id", str(in.return_id)}, {"credit_note", str(in.credit_note)}});

@@ -692,6 +692,16 @@ void OnCreditPosted(Builder& b, const CreditPosted& in) {
   });
 }
 
+void OnInvoicePaid(Builder& b, const InvoicePaid& in) {
+  std::string shipment = in.reference.substr(in.reference.find('/') + 1);
+  OrderFlowState& f = b.flow();
+  if (!f.invoices.count(shipment) || f.paid.count(shipment)) return;  // unknown, or seen before
+  f.paid[shipment] = b.now();
+  b.Event("order.invoice_paid", [shipment, in](JsonWriter& w) {
+    w.Field("shipment", shipment).Field("invoice", in.invoice);
+  });
+}
+
 void OnReallocate(Builder& b, const Reallocate& in) {
   const OrderFlowState& f = b.flow();
   if (!f.backordered_at || !f.node.empty() || f.cancelled_at || f.rejected_at) return;
@@ -835,6 +845,7 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           if constexpr (std::is_same_v<T, CommandFailed>) OnFailed(b, in);
           if constexpr (std::is_same_v<T, Reallocate>) OnReallocate(b, in);
           if constexpr (std::is_same_v<T, CreditPosted>) OnCreditPosted(b, in);
+          if constexpr (std::is_same_v<T, InvoicePaid>) OnInvoicePaid(b, in);
           return b.Finish();
         }
       },

@@ -84,6 +84,7 @@ struct OrderFlowState {
   std::vector<std::string> milestones;     // milestone event ids applied, in order
   // Invoicing: shipment event id → ERP invoice reference ("" while the invoice is requested).
   std::map<std::string, std::string> invoices;
+  std::map<std::string, TimePoint> paid;  // shipment → when its invoice was seen paid
   std::optional<TimePoint> closed_at;
   // Cancellation: requested by `cancel_requested_by` for `cancel_reason`; the order is cancelled
   // at once and its compensations (cancel at the node, cancel the ERP sale) are queued.
@@ -185,6 +186,12 @@ struct CreditPosted {
   std::string return_id;
   std::string credit_note;
 };
+// The ERP reports an invoice of the order paid (found by delta polling; Tryton sends no
+// webhooks). Once per invoice.
+struct InvoicePaid {
+  std::string reference;  // "<order id>/<shipment>"
+  std::string invoice;
+};
 // Stock was reported: a backordered order tries to route again.
 struct Reallocate {
   RoutingFacts facts;
@@ -251,11 +258,12 @@ struct Rerouted {
   std::string by;
   std::string reason;
 };
-using OrderInput = std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered,
-                                ShipmentConfirmed, CancelRequested, ErpChecked, ErpSaleCreated,
-                                HoldReleased, TimerFired, MilestoneReported, InvoicePosted,
-                                CompensationDone, CommandFailed, ExceptionResolved, Rerouted,
-                                Reallocate, ReturnRequested, ReturnReceived, CreditPosted>;
+using OrderInput =
+    std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,
+                 CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
+                 MilestoneReported, InvoicePosted, CompensationDone, CommandFailed,
+                 ExceptionResolved, Rerouted, Reallocate, ReturnRequested, ReturnReceived,
+                 CreditPosted, InvoicePaid>;
 
 // Command types (outbox item types).
 namespace command {

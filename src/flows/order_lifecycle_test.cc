@@ -469,6 +469,22 @@ std::vector<Case> Cases() {
        S::kInvoiced,
        {},
        {}},
+      // Payments seen by polling the ERP.
+      {"an invoice seen paid",
+       true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1")},
+       InvoicePaid{"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1", "INV-e1"},
+       S::kInvoiced,
+       {"order.invoice_paid"},
+       {}},
+      {"the same payment seen again by an overlapping poll",
+       true,
+       {Checked(), Sale(), ShipAll(), Invoiced("e1"),
+        InvoicePaid{"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1", "INV-e1"}},
+       InvoicePaid{"ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF/e1", "INV-e1"},
+       S::kInvoiced,
+       {},
+       {}},
       // Returns: RMA by policy, receipt at the node, restock, credit in the ERP.
       {"a return of shipped goods is authorized",
        false,
@@ -975,6 +991,7 @@ TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   f.delivered_at = next();
   f.milestones = {"m-1"};
   f.invoices = {{"e1", "INV-1"}, {"e2", ""}};
+  f.paid = {{"e1", next()}};
   f.closed_at = next();
   f.cancel_requested_at = next();
   f.cancel_requested_by = "shop";

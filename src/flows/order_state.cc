@@ -51,6 +51,11 @@ std::string EncodeFlowState(const OrderFlowState& s) {
     for (const auto& [shipment, invoice] : s.invoices) w.Field(shipment, invoice);
     w.EndObject();
   }
+  if (!s.paid.empty()) {
+    w.Key("paid").StartObject();
+    for (const auto& [shipment, at] : s.paid) w.Field(shipment, ToUnixMicros(at));
+    w.EndObject();
+  }
   time("closed_at", s.closed_at);
   time("cancelled_at", s.cancelled_at);
   time("node_cancelled_at", s.node_cancelled_at);
@@ -191,6 +196,13 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
             return false;
           return true;
         });
+        return true;
+      });
+    } else if (k == "paid") {
+      r.ForEachField(v, p, [&](std::string_view shipment, element at, const std::string& ap) {
+        std::optional<TimePoint> t;
+        time(at, ap, t);
+        s.paid[std::string(shipment)] = *t;
         return true;
       });
     } else if (k == "reroutes") {

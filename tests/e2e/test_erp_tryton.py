@@ -13,6 +13,8 @@ that ships every order in two parts, and `crossdock serve` with `erp: {kind: try
 * An order cancelled while held is cancelled without touching Tryton.
 * A return of a delivered order is authorized by the return policy, received at the node in a
   sellable condition (restocked) and credited in Tryton with a posted credit note.
+* An invoice paid in Tryton (which sends no webhooks) is seen by delta polling and recorded on
+  its order once (order.invoice_paid).
 * An order cancelled after Tryton accepted it (and processed its sale) and after the node took
   it is cancelled at the node (which then never ships it) and undone in Tryton by a return sale.
 """
@@ -73,6 +75,8 @@ erp:
   timeout_ms: 20000
   retry: {{initial_backoff_ms: 100, max_backoff_ms: 2000, max_attempts: 10000}}
   breaker: {{consecutive_failures: 50, open_base_ms: 500, open_max_ms: 2000}}
+  poll_interval_s: 1
+  poll_overlap_s: 10
 returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
 """
         cls.cd = Crossdock(cls.sim, port=port, extra_config=erp, more_sims=(cls.slow,),
@@ -268,6 +272,22 @@ returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
         self.assertEqual(notes[0]["state"], "posted")
         self.assertAlmostEqual(float(notes[0]["total_amount"]["decimal"]), -12.50, places=2)
         self.assertEqual(view["credit_note"], str(notes[0]["id"]))
+
+    def test_7_payment_in_tryton_is_seen_by_polling(self):
+        oid = self.closed_ids[1]
+        invoices = self.tryton_invoices(oid)
+        self.tryton.pay_invoice(invoices[0]["id"])
+        client = self.cd.channel()
+
+        def paid_events():
+            _, _, view = client.json("GET", f"/v1/orders/{oid}")
+            return [h for h in view["history"] if h["type"] == "order.invoice_paid"]
+        wait_until(lambda: len(paid_events()) == 1, 30, what="order.invoice_paid")
+        time.sleep(2.5)  # more polls overlap the payment: it is still recorded once
+        events = paid_events()
+        client.close()
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events[0]["data"]["invoice"], str(invoices[0]["id"]))
 
 
 if __name__ == "__main__":

@@ -69,12 +69,35 @@ for code, (name, price) in catalogue.items():
     t = Template(name=name, code=code, default_uom=unit, type='goods', salable=True,
                  list_price=Decimal(price), account_category=cat)
     t.save()
+Journal = Model.get('account.journal')
+PaymentMethod = Model.get('account.invoice.payment.method')
+cash_journal, = Journal.find([('type', '=', 'cash')])
+PaymentMethod(name='Cash', journal=cash_journal, credit_account=accounts['cash'],
+              debit_account=accounts['cash']).save()
 Party = Model.get('party.party')
 for code, limit in credit.items():
     party = Party(name=code, code=code, credit_limit_amount=Decimal(limit))
     party.customer_payment_term = term
     party.save()
 print('setup done')
+'''
+
+
+PAY = r'''
+import sys
+from proteus import Model, Wizard, config as pconfig
+pconfig.set_trytond(sys.argv[1], config_file=sys.argv[2])
+from trytond.modules.company.tests.tools import get_company
+User = Model.get('res.user')
+pconfig.get_config()._context = User.get_preferences(True, {})
+Invoice = Model.get('account.invoice')
+PaymentMethod = Model.get('account.invoice.payment.method')
+invoice = Invoice(int(sys.argv[3]))
+pay = Wizard('account.invoice.pay', [invoice])
+pay.form.payment_method, = PaymentMethod.find()
+pay.execute('choice')
+invoice.reload()
+print('invoice', invoice.id, invoice.state)
 '''
 
 
@@ -183,6 +206,12 @@ class TrytonServer:
     def login(self):
         return self.rpc("common.db.login",
                         [ADMIN_LOGIN, {"password": self.password}, "en"])
+
+    def pay_invoice(self, invoice_id):
+        """Pays a posted customer invoice in full, as an accountant would in Tryton."""
+        subprocess.run([SYSTEM_PYTHON, "-c", PAY, DB_NAME, str(self.conf), str(invoice_id)],
+                       env=self._env(), check=True, stdout=self.log, stderr=self.log,
+                       cwd=self.dir)
 
     def count(self, model, domain, session):
         return len(self.rpc(f"model.{model}.search", [domain, 0, None, None, {}], session))

@@ -1,6 +1,7 @@
 #include "delivery/erp/tryton_connector.h"
 
 #include <charconv>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -565,6 +566,78 @@ Result<std::string> TrytonConnector::CancelSale(element doc) {
   JsonWriter w;
   w.StartObject().Field("sale", Id(sale)).Field("state", *state).EndObject();
   return w.Take();
+}
+
+namespace {
+
+// Tryton's datetime (naive, UTC on the server): {"__class__": "datetime", "year": …}.
+void WriteDateTime(JsonWriter& w, TimePoint t) {
+  auto micros = ToUnixMicros(t);
+  std::time_t secs = static_cast<std::time_t>(micros / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  w.StartObject().Field("__class__", "datetime").Field("year", tm.tm_year + 1900);
+  w.Field("month", tm.tm_mon + 1).Field("day", tm.tm_mday).Field("hour", tm.tm_hour);
+  w.Field("minute", tm.tm_min).Field("second", tm.tm_sec);
+  w.Field("microsecond", static_cast<int64_t>(micros % 1'000'000)).EndObject();
+}
+
+std::optional<TimePoint> ReadDateTime(element v) {
+  int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, us = 0;
+  if (v["year"].get_int64().get(y) || v["month"].get_int64().get(mo) ||
+      v["day"].get_int64().get(d)) {
+    return std::nullopt;
+  }
+  if (v["hour"].get_int64().get(h)) h = 0;
+  if (v["minute"].get_int64().get(mi)) mi = 0;
+  if (v["second"].get_int64().get(sec)) sec = 0;
+  if (v["microsecond"].get_int64().get(us)) us = 0;
+  std::tm tm{};
+  tm.tm_year = static_cast<int>(y - 1900);
+  tm.tm_mon = static_cast<int>(mo - 1);
+  tm.tm_mday = static_cast<int>(d);
+  tm.tm_hour = static_cast<int>(h);
+  tm.tm_min = static_cast<int>(mi);
+  tm.tm_sec = static_cast<int>(sec);
+  return FromUnixMicros(static_cast<int64_t>(timegm(&tm)) * 1'000'000 + us);
+}
+
+}  // namespace
+
+Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(TimePoint since) {
+  TrytonCommand t(rpc_);
+  auto v = t.Call("model.account.invoice.search_read", [&](JsonWriter& w) {
+    w.StartArray();
+    w.StartArray().String("type").String("=").String("out").EndArray();
+    w.StartArray().String("reference").String("like").String("ord%/%").EndArray();
+    w.StartArray().String("OR");
+    w.StartArray().String("write_date").String(">=");
+    WriteDateTime(w, since);
+    w.EndArray().StartArray().String("create_date").String(">=");
+    WriteDateTime(w, since);
+    w.EndArray().EndArray();
+    w.EndArray();
+    w.Int(0).Null().Null();
+    w.StartArray().String("reference").String("state").String("write_date");
+    w.String("create_date").EndArray();
+  });
+  if (!v.ok()) return v.status();
+  std::vector<ErpInvoiceChange> out;
+  simdjson::dom::array a;
+  if (v->get().get_array().get(a)) return Unavailable("unreadable invoice list");
+  for (auto rec : a) {
+    ErpInvoiceChange c;
+    c.reference = tryton::ReadString(rec, "reference");
+    c.state = tryton::ReadString(rec, "state");
+    c.invoice = Id(IdField(rec, "id"));
+    element at;
+    std::optional<TimePoint> when;
+    if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    c.changed_at = when.value_or(since);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace crossdock

@@ -25,11 +25,13 @@
 
 namespace crossdock {
 
-class TrytonConnector final : public Connector {
+class TrytonConnector final : public Connector, public ErpPoller {
  public:
   explicit TrytonConnector(TrytonRpcOptions options,
                            TrytonRpc::ClientFactory clients = HttpClient::Create);
   Result<ClientResponse> Execute(const OutboxItem& item) override;
+  // Invoices whose reference is one of ours ("ord_…/…"), created or written since `since`.
+  Result<std::vector<ErpInvoiceChange>> InvoicesChangedSince(TimePoint since) override;
 
  private:
   Result<std::string> Check(simdjson::dom::element payload);
