@@ -20,8 +20,10 @@ std::string Describe(const RoutingRule& r, size_t index) {
 
 // Why `node` cannot take `order` with these facts, or "" if it can.
 std::string Obstacle(const Order& order, const std::string& node, const RoutingPolicy& p,
-                     const RoutingFacts& facts, bool& stock) {
-  if (p.skip_unhealthy && facts.unhealthy.count(node)) return node + ": circuit open";
+                     const RoutingFacts& facts, bool& stock, bool check_health) {
+  if (check_health && p.skip_unhealthy && facts.unhealthy.count(node)) {
+    return node + ": circuit open";
+  }
   if (!p.require_stock) return "";
   auto it = facts.on_hand.find(node);
   std::map<std::string, int64_t> need;
@@ -78,7 +80,7 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
   bool stock = false, other = false;
   for (const auto& node : candidates) {
     bool short_of_stock = false;
-    std::string obstacle = Obstacle(order, node, policy, facts, short_of_stock);
+    std::string obstacle = Obstacle(order, node, policy, facts, short_of_stock, true);
     if (obstacle.empty()) {
       std::string full = why;
       if (!skipped.empty()) {
@@ -89,6 +91,14 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     }
     (short_of_stock ? stock : other) = true;
     skipped.push_back(obstacle);
+  }
+  // Every candidate that could take it is unhealthy: keep the best of them rather than refuse
+  // the order. Its command waits in the outbox until the node's circuit closes.
+  for (const auto& node : candidates) {
+    bool short_of_stock = false;
+    if (Obstacle(order, node, policy, facts, short_of_stock, false).empty()) {
+      return RouteChoice{node, why + "; every candidate's circuit is open, kept " + node};
+    }
   }
   if (stock_short) *stock_short = stock && !other;
   std::string msg = "no candidate of " + why + " can take the order: ";

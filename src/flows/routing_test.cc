@@ -86,10 +86,15 @@ TEST(RoutingTest, StockShortfallIsToldApartFromOtherObstacles) {
   EXPECT_TRUE(short_of_stock);
   EXPECT_EQ(r.status().message(),
             "no candidate of default node can take the order: a: 0 of SKU-A on hand, 5 needed");
+  // A node with the stock whose circuit is open is kept when it is the only one: the order
+  // waits in its outbox rather than being refused.
   RoutingFacts down;
   down.unhealthy = {"a"};
-  EXPECT_FALSE(Route(TwoLines(), p, down, &short_of_stock).ok());
-  EXPECT_FALSE(short_of_stock);
+  down.on_hand["a"] = {{"SKU-A", 5}, {"SKU-B", 1}};
+  auto kept = Route(TwoLines(), p, down, &short_of_stock);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->node, "a");
+  EXPECT_EQ(kept->why, "default node; every candidate's circuit is open, kept a");
 }
 
 }  // namespace

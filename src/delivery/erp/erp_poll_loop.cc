@@ -18,7 +18,9 @@ ErpPollLoop::ErpPollLoop(ErpPoller& erp, OrderFlow& flow, Store& store, const Cl
       failures_(metrics.GetCounter("crossdock_erp_poll_failures_total",
                                    "Delta polls of the ERP that failed (tried again later).")) {}
 
-ErpPollLoop::~ErpPollLoop() { Stop(); }
+ErpPollLoop::~ErpPollLoop() {
+  Stop();
+}
 
 void ErpPollLoop::Start() {
   thread_ = std::thread([this] {
@@ -62,9 +64,8 @@ Result<int> ErpPollLoop::PollOnce() {
     flow_.Act(order_id, InvoicePaid{c.reference, c.invoice}, TraceContext{},
               [&done](Result<ActOutcome> r) {
                 // An invoice of an order this store does not know is someone else's: skip it.
-                done.set_value(r.ok() || r.status().code() == StatusCode::kNotFound
-                                   ? Status::Ok()
-                                   : r.status());
+                done.set_value(r.ok() || r.status().code() == StatusCode::kNotFound ? Status::Ok()
+                                                                                    : r.status());
               });
     CROSSDOCK_RETURN_IF_ERROR(done.get_future().get());  // the cursor stays: polled again
     ++paid;
