@@ -46,23 +46,8 @@ OrderInput CheckAnswer(const OutboxItem& item, std::string_view body) {
   bool has_customer = false;
   FieldErrors errors = ReadObject(
       body, [&](json_reader::Reader& r, std::string_view k, element v, const std::string& p) {
-        if (k == "customer") {
-          r.String(v, p, in.customer);
-          has_customer = true;
-        } else if (k == "prices") {
-          r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
-            r.Amount(price, pp, in.prices[std::string(sku)]);
-            return true;
-          });
-        } else if (k == "unknown_skus") {
-          r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
-            r.String(sku, ip, in.unknown_skus.emplace_back());
-          });
-        } else if (k == "credit_limit") {
-          if (!v.is_null()) r.Amount(v, p, in.credit_limit.emplace());
-        } else if (k == "credit_used") {
-          r.Amount(v, p, in.credit_used);
-        }
+        has_customer |= k == "customer";
+        ReadErpCheckedMember(r, k, v, p, in);  // members it does not know are ignored
       });
   if (errors.empty() && !has_customer) errors.push_back({"/customer", "is required"});
   if (!errors.empty()) return Unreadable(item, errors);
@@ -97,6 +82,29 @@ std::string PayloadField(const OutboxItem& item, std::string_view key) {
 }
 
 }  // namespace
+
+bool ReadErpCheckedMember(json_reader::Reader& r, std::string_view k, element v,
+                          const std::string& p, ErpChecked& in) {
+  if (k == "customer") {
+    r.String(v, p, in.customer);
+  } else if (k == "prices") {
+    r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
+      r.Amount(price, pp, in.prices[std::string(sku)]);
+      return true;
+    });
+  } else if (k == "unknown_skus") {
+    r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
+      r.String(sku, ip, in.unknown_skus.emplace_back());
+    });
+  } else if (k == "credit_limit") {
+    if (!v.is_null()) r.Amount(v, p, in.credit_limit.emplace());
+  } else if (k == "credit_used") {
+    r.Amount(v, p, in.credit_used);
+  } else {
+    return false;
+  }
+  return true;
+}
 
 std::string NodeOf(const OutboxItem& item) {
   constexpr std::string_view kPrefix = "node:";

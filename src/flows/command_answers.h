@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "codecs/json_reader.h"
 #include "flows/order_decider.h"
 #include "store/records.h"
 
@@ -18,6 +19,11 @@ OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body);
 
 // The input a dead-lettered `item` adds to its order.
 OrderInput InputFromFailure(const OutboxItem& item, const std::string& error);
+
+// Reads one member of the erp.check answer shape into `out` (answers and recorded histories
+// share it); false for a member the shape does not have. A null credit_limit means none.
+bool ReadErpCheckedMember(json_reader::Reader& r, std::string_view key, json_reader::element v,
+                          const std::string& pointer, ErpChecked& out);
 
 // The order a command belongs to.
 std::string OrderIdOf(const OutboxItem& item);

@@ -3,6 +3,7 @@
 #include "base/json.h"
 #include "codecs/canonical_json.h"
 #include "codecs/json_reader.h"
+#include "flows/command_answers.h"
 #include "flows/order_state.h"
 
 namespace crossdock {
@@ -239,25 +240,7 @@ Result<OrderInput> DecodeInput(std::string_view json) {
   } else if (type == "erp_checked") {
     ErpChecked in;
     fields([&](std::string_view k, element v, const std::string& p) {
-      if (k == "customer") {
-        r.String(v, p, in.customer);
-      } else if (k == "prices") {
-        r.ForEachField(v, p, [&](std::string_view sku, element price, const std::string& pp) {
-          r.Amount(price, pp, in.prices[std::string(sku)]);
-          return true;
-        });
-      } else if (k == "unknown_skus") {
-        r.ForEachItem(v, p, [&](element sku, const std::string& ip) {
-          r.String(sku, ip, in.unknown_skus.emplace_back());
-        });
-      } else if (k == "credit_limit") {
-        r.Amount(v, p, in.credit_limit.emplace());
-      } else if (k == "credit_used") {
-        r.Amount(v, p, in.credit_used);
-      } else {
-        return false;
-      }
-      return true;
+      return ReadErpCheckedMember(r, k, v, p, in);
     });
     out = in;
   } else if (type == "dispatch_acknowledged") {

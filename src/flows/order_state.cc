@@ -8,8 +8,8 @@ namespace crossdock {
 std::string EncodeFlowState(const OrderFlowState& s) {
   JsonWriter w;
   w.StartObject();
-  // Version 2 added the orchestration members (ERP, holds, milestones, invoices, returns,
-  // exceptions); version 1 rows decode as they are.
+  // Version 2: written since the orchestration members settled (reroutes, paid, returns …);
+  // every member is optional, so version 1 rows decode as they are.
   w.Field("v", 2);
   w.Field("node", s.node);
   w.Field("node_ref", s.node_ref);

@@ -1,5 +1,5 @@
 // JSON form of OrderFlowState, stored in the orders.flow_state column (docs/formats.md).
-// Version 1. Pure functions.
+// Version 2 (version 1 rows still decode). Pure functions.
 #pragma once
 
 #include <string>

@@ -635,14 +635,7 @@ void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
 
 void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const std::string& node = ctx->route.params["node"];
-  const Partner& p = *ctx->partner;
-  bool allowed = p.kind == PartnerKind::kOperator ||
-                 (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node);
-  if (!allowed) {
-    respond(
-        Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may confirm its shipments"));
-    return;
-  }
+  if (!NodeMayReport(*ctx, node, respond, "confirm its shipments")) return;
   DecodeOptions opts;
   opts.max_depth = options_.max_json_depth;
   auto decoded = DecodeShipment(ctx->request.body, opts);
@@ -655,33 +648,24 @@ void Api::PostShipment(std::shared_ptr<RequestContext> ctx, Respond respond) {
 
 void Api::ApplyShipmentFrom(std::shared_ptr<RequestContext> ctx, const std::string& node,
                             Shipment shipment, Respond respond) {
-  flow_.ApplyShipment(
-      node, std::move(shipment), ctx->trace,
-      [this, ctx, respond = std::move(respond)](Result<ShipmentOutcome> r) {
-        if (!r.ok()) {
-          respond(FromStatus(*ctx, r.status()));
-          return;
-        }
-        if (r->rejection) {
-          const Rejection& rej = *r->rejection;
-          if (rej.status.code() == StatusCode::kNotFound) {
-            // The same answer as for an order that does not exist at all.
-            respond(Fail(*ctx, ProblemType::kNotFound, "no order " + r->order_id));
-          } else if (rej.status.code() == StatusCode::kConflict) {
-            respond(Fail(*ctx, ProblemType::kConflict, rej.status.message()));
-          } else {
-            respond(Fail(*ctx, ProblemType::kValidation, rej.status.message(), rej.errors));
-          }
-          return;
-        }
-        JsonWriter w;
-        w.StartObject();
-        w.Field("order_id", r->order_id);
-        w.Field("result", r->duplicate ? "duplicate" : "applied");
-        if (!r->status.empty()) w.Field("status", r->status);
-        w.EndObject();
-        respond(HttpResponse::Json(r->duplicate ? 200 : 201, w.Take()));
-      });
+  flow_.ApplyShipment(node, std::move(shipment), ctx->trace,
+                      [this, ctx, respond = std::move(respond)](Result<ShipmentOutcome> r) {
+                        if (!r.ok()) {
+                          respond(FromStatus(*ctx, r.status()));
+                          return;
+                        }
+                        if (r->rejection) {
+                          respond(RejectionProblem(*ctx, *r->rejection, r->order_id));
+                          return;
+                        }
+                        JsonWriter w;
+                        w.StartObject();
+                        w.Field("order_id", r->order_id);
+                        w.Field("result", r->duplicate ? "duplicate" : "applied");
+                        if (!r->status.empty()) w.Field("status", r->status);
+                        w.EndObject();
+                        respond(HttpResponse::Json(r->duplicate ? 200 : 201, w.Take()));
+                      });
 }
 
 void Api::Livez(std::shared_ptr<RequestContext>, Respond respond) {

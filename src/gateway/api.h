@@ -134,6 +134,13 @@ class Api {
                           const std::string& reason, Respond respond);
   void RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
                     Result<ActOutcome> r, const Respond& respond);
+  // The problem for an input the order refused: NotFound answers exactly as a missing order.
+  HttpResponse RejectionProblem(const RequestContext& ctx, const Rejection& rejection,
+                                const std::string& order_id);
+  // Node routes: only the node itself (or an operator) may report for it. Answers 403 and
+  // returns false otherwise; `what` completes "only node 'x' may …".
+  bool NodeMayReport(const RequestContext& ctx, const std::string& node, const Respond& respond,
+                     const char* what);
   // Signed inbound webhooks (Shopify, Standard Webhooks): webhook_api.cc.
   void PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond);
   // The server's order limits, tightened by the partner's own (limits.max_order_lines).

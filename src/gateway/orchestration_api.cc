@@ -12,6 +12,29 @@
 
 namespace crossdock {
 
+HttpResponse Api::RejectionProblem(const RequestContext& ctx, const Rejection& rej,
+                                   const std::string& order_id) {
+  switch (rej.status.code()) {
+    case StatusCode::kNotFound:
+      return Fail(ctx, ProblemType::kNotFound, "no order " + order_id);
+    case StatusCode::kConflict:
+      return Fail(ctx, ProblemType::kConflict, rej.status.message());
+    default:
+      return Fail(ctx, ProblemType::kValidation, rej.status.message(), rej.errors);
+  }
+}
+
+bool Api::NodeMayReport(const RequestContext& ctx, const std::string& node, const Respond& respond,
+                        const char* what) {
+  const Partner& p = *ctx.partner;
+  if (p.kind == PartnerKind::kOperator ||
+      (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node)) {
+    return true;
+  }
+  respond(Fail(ctx, ProblemType::kForbidden, "only node '" + node + "' may " + what));
+  return false;
+}
+
 void Api::RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
                        Result<ActOutcome> r, const Respond& respond) {
   if (!r.ok()) {
@@ -19,14 +42,7 @@ void Api::RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& o
     return;
   }
   if (r->rejection) {
-    const Rejection& rej = *r->rejection;
-    if (rej.status.code() == StatusCode::kNotFound) {
-      respond(Fail(*ctx, ProblemType::kNotFound, "no order " + order_id));
-    } else if (rej.status.code() == StatusCode::kConflict) {
-      respond(Fail(*ctx, ProblemType::kConflict, rej.status.message()));
-    } else {
-      respond(Fail(*ctx, ProblemType::kValidation, rej.status.message(), rej.errors));
-    }
+    respond(RejectionProblem(*ctx, *r->rejection, order_id));
     return;
   }
   JsonWriter w;
@@ -41,13 +57,7 @@ void Api::RespondToAct(std::shared_ptr<RequestContext> ctx, const std::string& o
 // POST /v1/nodes/{node}/milestones {"order_id", "kind", "partner_event_id", "at"?}
 void Api::PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const std::string& node = ctx->route.params["node"];
-  const Partner& p = *ctx->partner;
-  if (!(p.kind == PartnerKind::kOperator ||
-        (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node))) {
-    respond(
-        Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may report its milestones"));
-    return;
-  }
+  if (!NodeMayReport(*ctx, node, respond, "report its milestones")) return;
   simdjson::dom::parser parser;
   auto body = ObjectBody(*ctx, respond, parser);
   if (!body) return;
@@ -99,13 +109,8 @@ void Api::PostMilestone(std::shared_ptr<RequestContext> ctx, Respond respond) {
 // and with an ERP the credit note is requested.
 void Api::PostReturnReceipt(std::shared_ptr<RequestContext> ctx, Respond respond) {
   const std::string& node = ctx->route.params["node"];
+  if (!NodeMayReport(*ctx, node, respond, "report its receipts")) return;
   const Partner& p = *ctx->partner;
-  if (!(p.kind == PartnerKind::kOperator ||
-        (p.kind == PartnerKind::kThirdPartyLogistics && p.id == node))) {
-    respond(
-        Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may report its receipts"));
-    return;
-  }
   simdjson::dom::parser parser;
   auto body = ObjectBody(*ctx, respond, parser);
   if (!body) return;

@@ -1,5 +1,6 @@
 // ErpSimulator: a REST ERP for tests (`crossdock-sim erp`), answering the command shapes of
-// docs/erp.md on POST /erp (the command named by the Crossdock-Command header). It enforces a
+// docs/erp.md on POST /erp (erp.check, erp.sale, erp.invoice, erp.credit, erp.cancel_sale,
+// named by the Crossdock-Command header). It enforces a
 // NetSuite-style concurrency limit: more than `max_concurrent` requests at once are answered
 // 429 with Retry-After before any effect. Sales are keyed by order id and invoices by their
 // reference, so a repeated command finds its effect; every creation is counted so tests can

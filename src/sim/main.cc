@@ -25,71 +25,62 @@ std::string EnvOr(const char* name, std::string fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-int Run3pl(const std::string& listen, TplOptions options, int threads) {
-  auto addr = ParseListenAddress(listen);
-  if (!addr.ok()) {
-    std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
-    return 2;
-  }
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that only
+// ServeUntilSignal's sigwait receives them. Call before starting any thread.
+sigset_t BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
 
-  TplSimulator sim(options);
-  sim.Start();
+// Serves `handler` on `listen` until SIGINT or SIGTERM (blocked beforehand with
+// BlockStopSignals). The first stdout line tells a parent process where it listens:
+// {"listening":"host:port"<extra>}.
+int ServeUntilSignal(sigset_t set, const std::string& listen, int threads,
+                     const std::string& extra_json,
+                     std::function<void(HttpRequest, Respond)> handler) {
+  auto addr = ParseListenAddress(listen);
+  if (!addr.ok()) {
+    std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
+    return 2;
+  }
   HttpServerOptions http;
   http.host = addr->host;
   http.port = addr->port;
   http.threads = threads;
   http.server_name = "crossdock-sim";
-  auto server = HttpServer::Start(http, [&sim](HttpRequest r, Respond respond) {
-    sim.Handle(std::move(r), std::move(respond));
-  });
+  auto server = HttpServer::Start(http, std::move(handler));
   if (!server.ok()) {
     std::cerr << "crossdock-sim: " << server.status().message() << "\n";
     return 1;
   }
-  // The first stdout line tells a parent process where we listen.
-  std::cout << R"({"listening":")" << addr->host << ":" << (*server)->port() << R"(","node":")"
-            << options.node << "\"}" << std::endl;
+  std::cout << R"({"listening":")" << addr->host << ":" << (*server)->port() << "\"" << extra_json
+            << "}" << std::endl;
   int sig = 0;
   sigwait(&set, &sig);
   (*server)->Stop(std::chrono::milliseconds(1000));
-  sim.Stop();
   return 0;
 }
 
+int Run3pl(const std::string& listen, TplOptions options, int threads) {
+  sigset_t signals = BlockStopSignals();  // before the simulator's threads start
+  TplSimulator sim(options);
+  sim.Start();
+  int code = ServeUntilSignal(
+      signals, listen, threads, R"(,"node":")" + options.node + "\"",
+      [&sim](HttpRequest r, Respond respond) { sim.Handle(std::move(r), std::move(respond)); });
+  sim.Stop();
+  return code;
+}
+
 int RunErp(const std::string& listen, ErpSimOptions options, int threads) {
-  auto addr = ParseListenAddress(listen);
-  if (!addr.ok()) {
-    std::cerr << "crossdock-sim: " << addr.status().message() << "\n";
-    return 2;
-  }
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  sigset_t signals = BlockStopSignals();
   ErpSimulator sim(std::move(options));
-  HttpServerOptions http;
-  http.host = addr->host;
-  http.port = addr->port;
-  http.threads = threads;
-  http.server_name = "crossdock-sim";
-  auto server =
-      HttpServer::Start(http, [&sim](HttpRequest r, Respond respond) { respond(sim.Handle(r)); });
-  if (!server.ok()) {
-    std::cerr << "crossdock-sim: " << server.status().message() << "\n";
-    return 1;
-  }
-  std::cout << R"({"listening":")" << addr->host << ":" << (*server)->port() << R"("})"
-            << std::endl;
-  int sig = 0;
-  sigwait(&set, &sig);
-  (*server)->Stop(std::chrono::milliseconds(1000));
-  return 0;
+  return ServeUntilSignal(signals, listen, threads, "",
+                          [&sim](HttpRequest r, Respond respond) { respond(sim.Handle(r)); });
 }
 
 // "SKU=price,SKU=price" → map; false on a malformed entry.
@@ -199,8 +190,8 @@ int main(int argc, char** argv) {
 
   auto* erp = app.add_subcommand(
       "erp",
-      "Run a simulated REST ERP: POST /erp answers erp.check, erp.sale, erp.invoice and "
-      "erp.cancel_sale (named by the Crossdock-Command header; docs/erp.md), finding earlier "
+      "Run a simulated REST ERP: POST /erp answers erp.check, erp.sale, erp.invoice, erp.credit "
+      "and erp.cancel_sale (named by the Crossdock-Command header; docs/erp.md), finding earlier "
       "effects by order id and invoice reference; more than --max-concurrent requests at once "
       "get 429 + Retry-After. GET /sim/stats counts requests, refusals and effects.");
   ErpSimOptions eopt;
