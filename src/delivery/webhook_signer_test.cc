@@ -8,13 +8,13 @@ namespace {
 // The message of the Standard Webhooks specification's example, signed under an obviously fake
 // secret. The expected signature was computed independently of this code with
 //   printf '%s' 'msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.{"test": 2432232314}' |
-//     openssl dgst -sha256 -mac HMAC -macopt hexkey:140284140284… -binary | base64
+//     openssl dgst -sha256 -mac HMAC -macopt hexkey:4c449338d2d8140284… -binary | base64
 // (the key is the base64 decoding of the secret after "whsec_").
-constexpr const char* kSecret = "whsec_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE";
+constexpr const char* kSecret = "whsec_TESTONLYFAKEFAKEFAKEFAKE";
 constexpr const char* kId = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 constexpr int64_t kTs = 1614265330;
 constexpr const char* kBody = R"({"test": 2432232314})";
-constexpr const char* kSig = "v1,ZwqoGFWqqL4Es5VpqjgPiT++OIepjrFtGX6/o3M2GTI=";
+constexpr const char* kSig = "v1,3aAyq801SNHt1JG/9fEhM7AiEx0/xKppaY+9wn1f1dc=";
 
 TEST(WebhookSignerTest, MatchesAnIndependentlyComputedSignature) {
   auto key = DecodeWebhookSecret(kSecret);
