@@ -113,8 +113,12 @@ std::string NodeOf(const OutboxItem& item) {
                                                 : std::string(d);
 }
 
+std::string SequenceId(const std::string& order_id, const std::string& sequence) {
+  return sequence.empty() ? order_id : order_id + "/" + sequence;
+}
+
 std::string OrderIdOf(const OutboxItem& item) {
-  // "<order id>" or "<order id>/<sequence>" (order_flow.cc Prepare).
+  // "<order id>" or "<order id>/<sequence>" (SequenceId).
   return item.aggregate_id.substr(0, item.aggregate_id.find('/'));
 }
 

@@ -25,6 +25,10 @@ OrderInput InputFromFailure(const OutboxItem& item, const std::string& error);
 bool ReadErpCheckedMember(json_reader::Reader& r, std::string_view key, json_reader::element v,
                           const std::string& pointer, ErpChecked& out);
 
+// The outbox aggregate id of an order's command sequence: "<order id>" for "" (the order's
+// own), else "<order id>/<sequence>". OrderIdOf reverses it.
+std::string SequenceId(const std::string& order_id, const std::string& sequence);
+
 // The order a command belongs to.
 std::string OrderIdOf(const OutboxItem& item);
 

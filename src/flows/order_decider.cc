@@ -796,6 +796,19 @@ OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
   return OrderStatus::kReceived;
 }
 
+std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
+  if (e.command.rfind("node.", 0) == 0) return "node:" + f.node;
+  if (e.command.rfind("erp.", 0) == 0) return "erp";
+  return "operations";
+}
+
+std::vector<std::string> ExceptionActions(const FlowException& e) {
+  if (e.reason == "shipped-after-cancel") return {"resolve"};
+  if (e.reason == "no-route") return {"reroute", "cancel", "resolve"};
+  if (e.command == command::kDispatch) return {"retry", "reroute", "cancel", "resolve"};
+  return {"retry", "cancel", "resolve"};
+}
+
 std::string CustomerCode(const Order& o) {
   const Customer& c = o.customer;
   const std::string& who = !c.external_ref.empty() ? c.external_ref

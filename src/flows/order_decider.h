@@ -321,6 +321,11 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
 // The status an aggregate's facts add up to.
 OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp);
 
+// Who must act on an open exception ("node:<id>", "erp" or "operations"), and what an operator
+// can do about it (the actions of POST /v1/admin/orders/{id}/actions).
+std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f);
+std::vector<std::string> ExceptionActions(const FlowException& e);
+
 // The ERP customer code of an order: "<channel>:<customer ref>", falling back to the e-mail
 // address, then the name.
 std::string CustomerCode(const Order& o);

@@ -79,7 +79,7 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
     OutboxItem item;
     item.aggregate_type = "order";
     // The store hands out one open item per aggregate id at a time: the sequence.
-    item.aggregate_id = w.record.order.id + (c.sequence.empty() ? "" : "/" + c.sequence);
+    item.aggregate_id = SequenceId(w.record.order.id, c.sequence);
     item.type = c.type;
     item.destination = c.destination;
     item.idempotency_key = c.idempotency_key;
@@ -395,25 +395,16 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
 }
 
 DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
-                               const OrderInput& input) const {
+                               OrderInput input) const {
   // Inputs that lead to routing carry the facts routing needs, as of now; a recorded history
   // keeps them, so a replay routes the same way.
   if (options_.routing_facts) {
-    if (const auto* submit = std::get_if<SubmitOrder>(&input)) {
-      SubmitOrder with = *submit;
-      with.facts = options_.routing_facts(with.order);
-      return crossdock::Decide(current, with, clock_.Now(), options_.policy);
-    }
-    if (current) {
-      if (const auto* sale = std::get_if<ErpSaleCreated>(&input)) {
-        ErpSaleCreated with = *sale;
-        with.facts = options_.routing_facts(current->order);
-        return crossdock::Decide(current, with, clock_.Now(), options_.policy);
-      }
-      if (std::holds_alternative<Reallocate>(input)) {
-        return crossdock::Decide(current, Reallocate{options_.routing_facts(current->order)},
-                                 clock_.Now(), options_.policy);
-      }
+    if (auto* submit = std::get_if<SubmitOrder>(&input)) {
+      submit->facts = options_.routing_facts(submit->order);
+    } else if (auto* sale = std::get_if<ErpSaleCreated>(&input); sale && current) {
+      sale->facts = options_.routing_facts(current->order);
+    } else if (auto* again = std::get_if<Reallocate>(&input); again && current) {
+      again->facts = options_.routing_facts(current->order);
     }
   }
   return crossdock::Decide(current, input, clock_.Now(), options_.policy);
@@ -495,6 +486,15 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         if (!sh->outcome.changed) return Status::Ok();
         CROSSDOCK_RETURN_IF_ERROR(
             Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+        // A re-routed order's dead commands to its old node are obsolete: a replay of them
+        // would send the order to a node it has left.
+        const std::string& old_node = loaded->aggregate->flow.node;
+        if (std::holds_alternative<Rerouted>(sh->input) && !old_node.empty() &&
+            old_node != d.next.flow.node) {
+          auto n = tx.DiscardDeadLettersOf(SequenceId(order_id, "node:" + old_node),
+                                           "re-routed to " + d.next.flow.node);
+          if (!n.ok()) return n.status();
+        }
         if (also) CROSSDOCK_RETURN_IF_ERROR(also(tx));
         sh->before = loaded->aggregate;
         sh->decision = std::move(d);

@@ -165,7 +165,9 @@ class OrderFlow final : public DispatchOutcomeSink {
   // Decides a partner's answer to an outbox command for the item's order and persists the
   // decision. A decision the order refuses changes nothing: the answer stays final.
   Status ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input);
-  DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInput& input) const;
+  // Decide() with the routing facts filled into the inputs that route (in place: no copy of the
+  // order on the intake path).
+  DecideResult Decide(const std::optional<OrderAggregate>& current, OrderInput input) const;
   // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
   // thread where possible, so the writer only inserts.
   struct PreparedWrite {

@@ -83,20 +83,6 @@ HttpResponse FinishPage(JsonWriter& w, const std::string& last_id, const std::st
   return resp;
 }
 
-// Who must act on an exception, and what an operator can do about it
-// (POST /v1/admin/orders/{id}/actions).
-std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
-  if (e.command.rfind("node.", 0) == 0) return "node:" + f.node;
-  if (e.command.rfind("erp.", 0) == 0) return "erp";
-  return "operations";
-}
-std::vector<std::string> ExceptionActions(const FlowException& e) {
-  if (e.reason == "shipped-after-cancel") return {"resolve"};
-  if (e.reason == "no-route") return {"reroute", "cancel", "resolve"};
-  if (e.command == command::kDispatch) return {"retry", "reroute", "cancel", "resolve"};
-  return {"retry", "cancel", "resolve"};
-}
-
 void WriteTime(JsonWriter& w, const char* key, const std::optional<TimePoint>& t) {
   if (t) w.Field(key, FormatRfc3339(*t));
 }

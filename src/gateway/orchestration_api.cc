@@ -258,14 +258,8 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
   AuditRecord audit{
       0, clock_.Now(), ctx->partner->id, "order." + action, "order:" + id, detail.Take()};
   OrderInput input;
-  std::string old_sequence;  // reroute: the old node's command sequence, whose dead letters go
   if (action == "reroute") {
     input = Rerouted{node, by, reason};
-    auto rec = store_.GetOrder(id);
-    if (rec.ok() && rec->has_value()) {
-      auto flow = DecodeFlowState((*rec)->flow_state);
-      if (flow.ok() && !flow->node.empty()) old_sequence = id + "/node:" + flow->node;
-    }
   } else if (action == "cancel") {
     input = CancelRequested{by, reason};
   } else if (action == "release") {
@@ -278,13 +272,7 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
       [this, ctx, id, respond = std::move(respond)](Result<ActOutcome> r) {
         RespondToAct(ctx, id, std::move(r), respond);
       },
-      [audit, old_sequence, node](WriteTx& tx) mutable -> Status {
-        if (!old_sequence.empty()) {
-          auto n = tx.DiscardDeadLettersOf(old_sequence, "re-routed to " + node);
-          if (!n.ok()) return n.status();
-        }
-        return tx.AppendAudit(audit);
-      });
+      [audit](WriteTx& tx) mutable { return tx.AppendAudit(audit); });
 }
 
 void Api::RetryOrderCommands(std::shared_ptr<RequestContext> ctx, const std::string& order_id,
