@@ -104,6 +104,7 @@ VIEW_SCHEMAS = {
         "properties": {
             "action": {"enum": ["retry", "reroute", "cancel", "release", "resolve"]},
             "node": {"type": "string", "description": "reroute: the node to send the order to."},
+            "from": {"type": "string", "description": "reroute: the node whose share moves (required when the order is split over several nodes)."},
             "reason": {"type": "string", "maxLength": 500}},
     },
     "ExceptionPage": {

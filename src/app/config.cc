@@ -508,6 +508,10 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       r.Read("require_stock", c.routing.require_stock);
       r.Read("skip_unhealthy", c.routing.skip_unhealthy);
       r.Read("backorder", c.routing.backorder);
+      r.Read("allow_split", c.routing.allow_split);
+      if (c.routing.allow_split && !c.routing.require_stock) {
+        errors.push_back("routing.allow_split: needs require_stock: true");
+      }
       if (c.routing.backorder && !c.routing.require_stock) {
         errors.push_back("routing.backorder: needs require_stock: true");
       }
@@ -862,7 +866,8 @@ std::string Config::Redacted() const {
   }
   out << YAML::EndSeq << YAML::Key << "require_stock" << YAML::Value << routing.require_stock
       << YAML::Key << "skip_unhealthy" << YAML::Value << routing.skip_unhealthy << YAML::Key
-      << "backorder" << YAML::Value << routing.backorder << YAML::EndMap;
+      << "backorder" << YAML::Value << routing.backorder << YAML::Key << "allow_split"
+      << YAML::Value << routing.allow_split << YAML::EndMap;
   if (!erp.kind.empty()) {
     out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind" << YAML::Value
         << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;

@@ -94,6 +94,7 @@ routing:
   default_node: a
   require_stock: true
   backorder: true
+  allow_split: true
   skip_unhealthy: false
   rules: [{region: NV, service_level: express, nodes: [a, b]}]
 erp:
@@ -112,7 +113,7 @@ erp:
   EXPECT_EQ(c->nodes[0].endpoint.cancel_url, "http://127.0.0.1:1/c");
   EXPECT_EQ(c->routing.preferences.at("a").priority, 1);
   EXPECT_EQ(c->routing.preferences.at("a").cost, *Decimal::Parse("2.50"));
-  EXPECT_TRUE(c->routing.require_stock && c->routing.backorder);
+  EXPECT_TRUE(c->routing.require_stock && c->routing.backorder && c->routing.allow_split);
   EXPECT_FALSE(c->routing.skip_unhealthy);
   ASSERT_EQ(c->routing.rules.size(), 1u);
   EXPECT_EQ(c->routing.rules[0].ship_to_region, "NV");
@@ -128,10 +129,12 @@ erp:
   // Mistakes are named.
   auto bad = ParseConfig(
       "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\"}]\n"
-      "routing: {backorder: true, rules: [{country: CA}]}\nerp: {kind: sap}\n",
+      "routing: {backorder: true, allow_split: true, rules: [{country: CA}]}\nerp: {kind: sap}\n",
       dir_.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("routing.backorder: needs require_stock: true"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("routing.allow_split: needs require_stock: true"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("routing.rules[0].node: a rule needs node or nodes"),
             std::string::npos);

@@ -17,8 +17,16 @@ namespace {
 
 struct Row {
   std::string order_id, channel, external_ref, status, was, would, why;
+  std::vector<std::string> was_nodes, would_nodes;  // every node of a split
   bool routable = true;
 };
+
+// Where a stored order was routed, in DescribeParts' form ("" before allocation).
+std::vector<RoutePart> Parts(const OrderFlowState& f) {
+  std::vector<RoutePart> parts;
+  for (const auto& a : f.allocations) parts.push_back({a.node, a.lines});
+  return parts;
+}
 
 // The routing policy of `path`: its `routing:` section, with node costs and priorities from its
 // `nodes:` section when it has one, else from the running configuration.
@@ -84,7 +92,10 @@ int RunRouteCommand(const RouteCommand& cmd, const Config& current) {
       Row row{o.id, o.channel, o.external_ref,
               std::string(OrderStatusName(o.status.value_or(OrderStatus::kReceived)))};
       auto flow = DecodeFlowState(rec.flow_state);
-      if (flow.ok()) row.was = flow->node;
+      if (flow.ok() && !flow->allocations.empty()) {
+        row.was = DescribeParts(Parts(*flow));
+        for (const auto& a : flow->allocations) row.was_nodes.push_back(a.node);
+      }
       RoutingFacts facts;
       if (policy->require_stock) {
         for (const auto& l : o.lines) {
@@ -102,7 +113,8 @@ int RunRouteCommand(const RouteCommand& cmd, const Config& current) {
       }
       auto choice = Route(o, *policy, facts);
       if (choice.ok()) {
-        row.would = choice->node;
+        row.would = DescribeParts(choice->parts);
+        for (const auto& part : choice->parts) row.would_nodes.push_back(part.node);
         row.why = choice->why;
       } else {
         row.routable = false;
@@ -118,8 +130,8 @@ int RunRouteCommand(const RouteCommand& cmd, const Config& current) {
   for (const auto& r : rows) {
     if (!r.routable) ++unroutable;
     if (r.routable && r.would != r.was) ++changed;
-    if (!r.was.empty()) ++per_node[r.was].first;
-    if (r.routable) ++per_node[r.would].second;
+    for (const auto& n : r.was_nodes) ++per_node[n].first;
+    for (const auto& n : r.would_nodes) ++per_node[n].second;
   }
   if (cmd.json) {
     JsonWriter w;

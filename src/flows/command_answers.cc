@@ -141,12 +141,14 @@ OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body) {
       return CreditPosted{return_id, s};
     });
   }
-  if (t == command::kNodeCancel || t == command::kErpCancelSale) return CompensationDone{t};
+  if (t == command::kNodeCancel) return CompensationDone{t, NodeOf(item)};
+  if (t == command::kErpCancelSale) return CompensationDone{t};
   if (t == command::kTimer) {
     std::string due = PayloadField(item, "due");
     int64_t micros = 0;
     for (char c : due) micros = micros * 10 + (c - '0');
-    return TimerFired{PayloadField(item, "kind"), FromUnixMicros(micros)};
+    return TimerFired{PayloadField(item, "kind"), FromUnixMicros(micros),
+                      PayloadField(item, "node")};
   }
   return CommandFailed{t, item.destination, "no reaction is defined for command type " + t};
 }

@@ -138,6 +138,7 @@ std::string EncodeInput(const OrderInput& input) {
         } else if constexpr (std::is_same_v<T, TimerFired>) {
           w.Field("kind", in.kind);
           WriteTimeMicros(w, "due", in.due);
+          if (!in.node.empty()) w.Field("node", in.node);
         } else if constexpr (std::is_same_v<T, MilestoneReported>) {
           w.Field("kind", in.kind).Field("node", in.node);
           w.Field("partner_event_id", in.partner_event_id);
@@ -146,6 +147,7 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("shipment", in.shipment).Field("invoice", in.invoice);
         } else if constexpr (std::is_same_v<T, CompensationDone>) {
           w.Field("command", in.command);
+          if (!in.node.empty()) w.Field("node", in.node);
         } else if constexpr (std::is_same_v<T, CommandFailed>) {
           w.Field("command", in.command).Field("destination", in.destination);
           w.Field("error", in.error);
@@ -153,6 +155,7 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("by", in.by).Field("note", in.note);
         } else if constexpr (std::is_same_v<T, Rerouted>) {
           w.Field("node", in.node).Field("by", in.by).Field("reason", in.reason);
+          if (!in.from.empty()) w.Field("from", in.from);
         }
       },
       input);
@@ -330,7 +333,7 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     out = in;
   } else if (type == "timer_fired") {
     TimerFired in;
-    simple({{"kind", str(in.kind)}, {"due", micros(in.due)}});
+    simple({{"kind", str(in.kind)}, {"due", micros(in.due)}, {"node", str(in.node)}});
     out = in;
   } else if (type == "milestone") {
     MilestoneReported in;
@@ -345,7 +348,7 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     out = in;
   } else if (type == "compensation_done") {
     CompensationDone in;
-    simple({{"command", str(in.command)}});
+    simple({{"command", str(in.command)}, {"node", str(in.node)}});
     out = in;
   } else if (type == "command_failed") {
     CommandFailed in;
@@ -359,7 +362,10 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     out = in;
   } else if (type == "rerouted") {
     Rerouted in;
-    simple({{"node", str(in.node)}, {"by", str(in.by)}, {"reason", str(in.reason)}});
+    simple({{"node", str(in.node)},
+            {"by", str(in.by)},
+            {"reason", str(in.reason)},
+            {"from", str(in.from)}});
     out = in;
   } else {
     return InvalidArgument("/type: unknown input type \"" + std::string(type) + "\"");
@@ -396,6 +402,7 @@ std::string EncodePolicy(const OrderPolicy& p) {
   w.Field("require_stock", p.routing.require_stock);
   w.Field("skip_unhealthy", p.routing.skip_unhealthy);
   w.Field("backorder", p.routing.backorder);
+  if (p.routing.allow_split) w.Field("allow_split", true);
   w.EndObject();
   w.Key("returns").StartObject().Field("window_days", p.returns.window_days);
   w.Key("reasons").StartArray();
@@ -461,6 +468,8 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
           r.Bool(rv, rp, p.routing.skip_unhealthy);
         } else if (rk == "backorder") {
           r.Bool(rv, rp, p.routing.backorder);
+        } else if (rk == "allow_split") {
+          r.Bool(rv, rp, p.routing.allow_split);
         } else if (rk == "rules") {
           r.ForEachItem(rv, rp, [&](element item, const std::string& ip) {
             RoutingRule& rule = p.routing.rules.emplace_back();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include "base/json.h"
 #include "codecs/canonical_json.h"
@@ -38,6 +39,22 @@ bool FullyShipped(const OrderAggregate& a) {
            auto it = a.flow.shipped.find(l.line_id);
            return it != a.flow.shipped.end() && it->second >= l.quantity;
          });
+}
+
+// Every line `a` ships has shipped in full.
+bool PartShipped(const OrderAggregate& agg, const Allocation& a) {
+  return std::all_of(agg.order.lines.begin(), agg.order.lines.end(), [&](const OrderLine& l) {
+    if (!a.Ships(l.line_id)) return true;
+    auto it = agg.flow.shipped.find(l.line_id);
+    return it != agg.flow.shipped.end() && it->second >= l.quantity;
+  });
+}
+
+template <typename Member>
+bool Every(const OrderFlowState& f, Member m) {
+  return !f.allocations.empty() &&
+         std::all_of(f.allocations.begin(), f.allocations.end(),
+                     [&](const Allocation& a) { return (a.*m).has_value(); });
 }
 
 bool AllInvoiced(const OrderFlowState& f) {
@@ -80,18 +97,22 @@ class Builder {
     d_.commands.push_back(Command{std::move(type), std::move(destination), std::move(key),
                                   std::move(payload), not_before, std::move(sequence)});
   }
-  void OpenException(std::string reason, std::string detail, std::string command = "") {
-    flow().exception =
-        FlowException{std::move(reason), std::move(detail), now_, std::move(command)};
+  void OpenException(std::string reason, std::string detail, std::string command = "",
+                     std::string node = "") {
+    flow().exception = FlowException{std::move(reason), std::move(detail), now_, std::move(command),
+                                     std::move(node)};
     const FlowException& e = *flow().exception;
     Event("order.exception", [e](JsonWriter& w) {
       w.Field("reason", e.reason);
       w.Field("detail", e.detail);
     });
   }
-  // The command an open exception is about has now succeeded (a replayed dead letter, say).
-  void CloseExceptionFor(const std::string& command) {
+  // The command an open exception is about has now succeeded (a replayed dead letter, say);
+  // for a node command, at the node the exception is about.
+  void CloseExceptionFor(const std::string& command, const std::string& node = "") {
     if (!flow().exception || flow().exception->command != command) return;
+    const std::string& at = flow().exception->node;
+    if (!at.empty() && !node.empty() && at != node) return;
     std::string reason = flow().exception->reason;
     flow().exception.reset();
     Event("order.exception_resolved", [reason, command](JsonWriter& w) {
@@ -125,19 +146,34 @@ bool HasErp(const OrderPolicy& p) {
   return !p.erp.destination.empty();
 }
 
-// Durable timers for the allocated node's SLA, counted from this allocation. Each carries its
-// due time; a timer that comes due after the order moved on (or was re-allocated) does nothing.
-void ArmSlaTimers(Builder& b) {
-  auto sla = b.policy().slas.find(b.flow().node);
+// Durable timers for a node's SLA, counted from its allocation. Each carries its node and due
+// time; a timer that comes due after the order moved on (or was re-allocated) does nothing.
+void ArmSlaTimers(Builder& b, const std::string& node) {
+  auto sla = b.policy().slas.find(node);
   if (sla == b.policy().slas.end()) return;
   auto arm = [&](const char* kind, Duration after) {
     if (after <= Duration::zero()) return;
     TimePoint due = b.now() + after;
-    b.Send(command::kTimer, "timer", kind, b.flow().node + "-" + Micros(due),
-           std::string(R"({"kind":")") + kind + R"(","due":)" + Micros(due) + "}", due);
+    b.Send(command::kTimer, "timer", kind, node + "-" + Micros(due),
+           std::string(R"({"kind":")") + kind + R"(","due":)" + Micros(due) + R"(,"node":")" +
+               node + "\"}",
+           due);
   };
   arm("sla-ack", sla->second.dispatch_ack);
   arm("sla-ship", sla->second.ship);
+}
+
+// The order as node `a` receives it: only the lines it ships (totals stay the order's).
+std::string DispatchPayload(const Order& o, const Allocation& a) {
+  if (a.lines.empty()) return EncodeOrder(o);
+  Order part = o;
+  std::erase_if(part.lines, [&](const OrderLine& l) { return !a.Ships(l.line_id); });
+  return EncodeOrder(part);
+}
+
+// Queue the dispatch of `a`; `detail` keeps the key unique (node, plus the re-route round).
+void Dispatch(Builder& b, const Allocation& a, const std::string& detail) {
+  b.Send(command::kDispatch, "node:" + a.node, "dispatch", detail, DispatchPayload(b.order(), a));
 }
 
 // Accepted by the ERP (or without one): route it and queue the dispatch. No node: the order
@@ -168,18 +204,24 @@ void Allocate(Builder& b, const RoutingFacts& facts) {
       w.Field("resolved_by", "routed");
     });
   }
-  const std::string n = choice->node;
-  b.flow().node = n;
   b.flow().allocated_at = b.now();
-  // The node receives the order as it stands after this decision.
+  // Each node receives the order as it stands after this decision.
   b.next().order.status = OrderStatus::kAllocated;
   b.next().order.updated_at = b.now();
-  b.Event("order.allocated", [n, why = choice->why](JsonWriter& w) {
-    w.Field("node", n);
-    w.Field("why", why);
-  });
-  b.Send(command::kDispatch, "node:" + n, "dispatch", n, EncodeOrder(b.order()));
-  ArmSlaTimers(b);
+  for (const RoutePart& part : choice->parts) {
+    b.flow().allocations.push_back(Allocation{part.node, part.lines, "", b.now()});
+    b.Event("order.allocated", [part, why = choice->why](JsonWriter& w) {
+      w.Field("node", part.node);
+      w.Field("why", why);
+      if (!part.lines.empty()) {
+        w.Key("line_ids").StartArray();
+        for (const auto& l : part.lines) w.String(l);
+        w.EndArray();
+      }
+    });
+    Dispatch(b, b.flow().allocations.back(), part.node);
+  }
+  for (const RoutePart& part : choice->parts) ArmSlaTimers(b, part.node);
 }
 
 std::string SalePayload(const Builder& b) {
@@ -348,39 +390,45 @@ void OnTimer(Builder& b, const TimerFired& in) {
     return;
   }
   if (in.kind != "sla-ack" && in.kind != "sla-ship") return;
-  // Only for the current allocation (a re-route arms new timers), and only while the promise
-  // is still open.
-  auto sla = b.policy().slas.find(f.node);
-  if (sla == b.policy().slas.end() || !f.allocated_at || f.cancelled_at) return;
+  // Only for a current allocation (a re-route arms new timers), and only while the promise is
+  // still open. Timers recorded before splits name no node: the order's one node.
+  const Allocation* a = in.node.empty() ? (f.allocations.empty() ? nullptr : &f.allocations[0])
+                                        : f.AllocationAt(in.node);
+  if (!a || !a->allocated_at || f.cancelled_at) return;
+  auto sla = b.policy().slas.find(a->node);
+  if (sla == b.policy().slas.end()) return;
   bool ack = in.kind == "sla-ack";
   Duration promised = ack ? sla->second.dispatch_ack : sla->second.ship;
-  if (*f.allocated_at + promised != in.due) return;
-  if (ack ? f.dispatched_at.has_value() : f.shipped_at.has_value()) return;
+  if (*a->allocated_at + promised != in.due) return;
+  if (ack ? a->acknowledged_at.has_value() : PartShipped(b.next(), *a)) return;
   std::string what = ack ? "acknowledge" : "ship";
+  std::string node = a->node;
   std::string detail =
-      "node " + f.node + " did not " + what + " the order by " + FormatRfc3339(in.due);
-  b.Event("order.sla_missed", [kind = in.kind, node = f.node, detail](JsonWriter& w) {
+      "node " + node + " did not " + what + " the order by " + FormatRfc3339(in.due);
+  b.Event("order.sla_missed", [kind = in.kind, node, detail](JsonWriter& w) {
     w.Field("sla", kind).Field("node", node).Field("detail", detail);
   });
-  if (!f.exception) b.OpenException(in.kind + "-missed", detail);
+  if (!f.exception) b.OpenException(in.kind + "-missed", detail, "", node);
 }
 
 DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
   OrderFlowState& f = b.flow();
-  if (in.node != f.node) {
+  Allocation* a = f.AllocationAt(in.node);
+  if (!a) {
     return Reject(Conflict("acknowledgement from node '" + in.node + "' but the order is at '" +
-                           f.node + "'"));
+                           f.Nodes() + "'"));
   }
-  b.CloseExceptionFor(command::kDispatch);
-  if (!f.dispatched_at) {
-    f.node_ref = in.node_ref;
-    f.dispatched_at = b.now();
+  b.CloseExceptionFor(command::kDispatch, in.node);
+  if (!a->acknowledged_at) {
+    a->node_ref = in.node_ref;
+    a->acknowledged_at = b.now();
     // Late acks (after a shipment) are recorded without moving the status back.
     b.Event("order.dispatched", [in](JsonWriter& w) {
       w.Field("node", in.node);
       w.Field("node_ref", in.node_ref);
     });
   }
+  if (!f.dispatched_at && Every(f, &Allocation::acknowledged_at)) f.dispatched_at = b.now();
   return b.Finish();
 }
 
@@ -390,7 +438,7 @@ void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
     w.Field("error", in.error);
   });
   b.OpenException(std::string(command::kDispatch) + "-failed", "node:" + in.node + ": " + in.error,
-                  command::kDispatch);
+                  command::kDispatch, in.node);
 }
 
 std::string InvoicePayload(const Builder& b, const Shipment& s) {
@@ -429,9 +477,8 @@ DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
   const Shipment& s = in.shipment;
   const Order& o = b.order();
   OrderFlowState& f = b.flow();
-  if (s.node != f.node) {
-    return Reject(NotFound("order " + o.id + " is not allocated to node '" + s.node + "'"));
-  }
+  const Allocation* at = f.AllocationAt(s.node);
+  if (!at) return Reject(NotFound("order " + o.id + " is not allocated to node '" + s.node + "'"));
   if (FullyShipped(b.next()) || f.rejected_at) {
     return Reject(Conflict("order " + o.id + " is " + std::string(OrderStatusName(*o.status)) +
                            " and cannot take a shipment"));
@@ -446,6 +493,14 @@ DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
                                [&](const OrderLine& l) { return l.line_id == sl.line_id; });
       if (line == o.lines.end()) {
         errors.push_back({p + "/line_id", "order " + o.id + " has no line \"" + sl.line_id + "\""});
+        continue;
+      }
+      if (!at->Ships(sl.line_id)) {
+        auto owner = std::find_if(f.allocations.begin(), f.allocations.end(),
+                                  [&](const Allocation& a) { return a.Ships(sl.line_id); });
+        errors.push_back({p + "/line_id", "line \"" + sl.line_id + "\" is allocated to node " +
+                                              (owner == f.allocations.end() ? "" : owner->node) +
+                                              ", not " + s.node});
         continue;
       }
       if (!sl.sku.empty() && sl.sku != line->sku) {
@@ -484,13 +539,16 @@ DecideResult OnShipment(Builder& b, const ShipmentConfirmed& in) {
 
 DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
   OrderFlowState& f = b.flow();
-  if (in.node != f.node) {
+  Allocation* a = f.AllocationAt(in.node);
+  if (!a) {
     return Reject(
         NotFound("order " + b.order().id + " is not allocated to node '" + in.node + "'"));
   }
+  // Picked and packed count once for the order; delivered once per node, and the order is
+  // delivered when every node's goods are.
   std::optional<TimePoint>* slot = in.kind == "picked"      ? &f.picked_at
                                    : in.kind == "packed"    ? &f.packed_at
-                                   : in.kind == "delivered" ? &f.delivered_at
+                                   : in.kind == "delivered" ? &a->delivered_at
                                                             : nullptr;
   if (!slot) return Reject(InvalidArgument("unknown milestone '" + in.kind + "'"));
   if (std::find(f.milestones.begin(), f.milestones.end(), in.partner_event_id) !=
@@ -500,6 +558,7 @@ DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
   f.milestones.push_back(in.partner_event_id);
   bool first = !slot->has_value();
   if (first) *slot = in.at;
+  if (!f.delivered_at && Every(f, &Allocation::delivered_at)) f.delivered_at = in.at;
   b.Event("order." + in.kind, [in, first](JsonWriter& w) {
     w.Field("node", in.node);
     w.Field("partner_event_id", in.partner_event_id);
@@ -520,6 +579,15 @@ void OnInvoice(Builder& b, const InvoicePosted& in) {
   });
 }
 
+// Ask node `a` to cancel; `detail` keeps the key unique (node, plus the re-route round).
+void SendNodeCancel(Builder& b, const Allocation& a, const std::string& detail,
+                    const std::string& reason) {
+  JsonWriter w;
+  w.StartObject().Field("order_id", b.order().id).Field("node_ref", a.node_ref);
+  w.Field("reason", reason).EndObject();
+  b.Send(command::kNodeCancel, "node:" + a.node, "cancel", detail, w.Take());
+}
+
 DecideResult OnCancel(Builder& b, const CancelRequested& in) {
   OrderFlowState& f = b.flow();
   const Order& o = b.order();
@@ -532,7 +600,7 @@ DecideResult OnCancel(Builder& b, const CancelRequested& in) {
   f.cancel_requested_by = in.partner;
   f.cancel_reason = in.reason;
   f.cancelled_at = b.now();
-  std::string node = f.node;
+  std::string node = f.Nodes();
   b.Event("order.cancel_requested", [in, node](JsonWriter& w) {
     w.Field("requested_by", in.partner);
     w.Field("reason", in.reason);
@@ -541,12 +609,9 @@ DecideResult OnCancel(Builder& b, const CancelRequested& in) {
   // Compensation by stage. Commands of one order go out in sequence, so a cancel follows its
   // dispatch; a sale still being created is cancelled when the ERP answers (OnSaleCreated).
   std::vector<std::string> steps;
-  if (!f.node.empty()) {
+  for (const Allocation& a : f.allocations) {
     steps.push_back(command::kNodeCancel);
-    JsonWriter w;
-    w.StartObject().Field("order_id", o.id).Field("node_ref", f.node_ref);
-    w.Field("reason", in.reason).EndObject();
-    b.Send(command::kNodeCancel, "node:" + f.node, "cancel", f.node, w.Take());
+    SendNodeCancel(b, a, a.node, in.reason);
   }
   if (!f.erp_sale.empty()) {
     steps.push_back(command::kErpCancelSale);
@@ -561,12 +626,21 @@ DecideResult OnCancel(Builder& b, const CancelRequested& in) {
 }
 
 void OnCompensated(Builder& b, const CompensationDone& in) {
-  b.CloseExceptionFor(in.command);
+  b.CloseExceptionFor(in.command, in.node);
   OrderFlowState& f = b.flow();
-  auto& at = in.command == command::kNodeCancel ? f.node_cancelled_at : f.sale_cancelled_at;
-  if (at) return;
-  at = b.now();
-  b.Event(in.command == command::kNodeCancel ? "order.node_cancelled" : "order.sale_cancelled");
+  if (in.command != command::kNodeCancel) {
+    if (f.sale_cancelled_at) return;
+    f.sale_cancelled_at = b.now();
+    b.Event("order.sale_cancelled");
+    return;
+  }
+  // Histories recorded before splits name no node: the order's one node.
+  for (Allocation& a : f.allocations) {
+    if ((!in.node.empty() && a.node != in.node) || a.cancelled_at) continue;
+    a.cancelled_at = b.now();
+    b.Event("order.node_cancelled", [n = a.node](JsonWriter& w) { w.Field("node", n); });
+  }
+  if (!f.node_cancelled_at && Every(f, &Allocation::cancelled_at)) f.node_cancelled_at = b.now();
 }
 
 DecideResult OnReturnRequested(Builder& b, const ReturnRequested& in) {
@@ -704,7 +778,7 @@ void OnInvoicePaid(Builder& b, const InvoicePaid& in) {
 
 void OnReallocate(Builder& b, const Reallocate& in) {
   const OrderFlowState& f = b.flow();
-  if (!f.backordered_at || !f.node.empty() || f.cancelled_at || f.rejected_at) return;
+  if (!f.backordered_at || !f.allocations.empty() || f.cancelled_at || f.rejected_at) return;
   Allocate(b, in.facts);
 }
 
@@ -732,47 +806,76 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
     return refuse("it is " + std::string(OrderStatusName(*o.status)));
   if (!f.shipped.empty()) return refuse("it has shipped");
   if (!f.accepted_at) return refuse("it is not accepted yet");
-  if (in.node == f.node) return refuse("it is at node " + in.node + " already");
-  std::string old = f.node;
+  if (f.AllocationAt(in.node)) return refuse("it is at node " + in.node + " already");
+  if (f.allocations.size() > 1 && in.from.empty()) {
+    return refuse("it is split over " + f.Nodes() + "; name the node to move from");
+  }
+  Allocation* from = in.from.empty() ? (f.allocations.empty() ? nullptr : &f.allocations[0])
+                                     : f.AllocationAt(in.from);
+  if (!in.from.empty() && !from) return refuse("it has nothing at node " + in.from);
+  Allocation old = from ? *from : Allocation{};
   ++f.reroutes;
   // Keys stay unique when an order goes back to a node it was at before.
   const std::string round = "r" + std::to_string(f.reroutes);
-  bool dispatch_dead = f.exception && f.exception->command == command::kDispatch;
-  if (!old.empty() && !dispatch_dead) {
+  bool dispatch_dead = f.exception && f.exception->command == command::kDispatch &&
+                       (f.exception->node.empty() || f.exception->node == old.node);
+  if (!old.node.empty() && !dispatch_dead) {
     // The old node has the order, or will get it (a pending dispatch goes first in its
     // sequence): ask it to cancel. The new dispatch does not wait for that.
-    JsonWriter w;
-    w.StartObject().Field("order_id", o.id).Field("node_ref", f.node_ref);
-    w.Field("reason", "re-routed to " + in.node).EndObject();
-    b.Send(command::kNodeCancel, "node:" + old, "cancel", old + "-" + round, w.Take());
+    SendNodeCancel(b, old, old.node + "-" + round, "re-routed to " + in.node);
   }
   f.exception.reset();
   f.dispatched_at.reset();
-  f.node_ref.clear();
-  b.Event("order.rerouted", [old, in](JsonWriter& w) {
-    w.Field("from_node", old);
+  b.Event("order.rerouted", [o = old.node, in](JsonWriter& w) {
+    w.Field("from_node", o);
     w.Field("node", in.node);
     w.Field("by", in.by);
     w.Field("reason", in.reason);
   });
-  f.node = in.node;
+  Allocation moved{in.node, old.lines, "", b.now()};
+  if (from) {
+    *from = moved;
+  } else {
+    f.allocations.push_back(moved);
+  }
   f.allocated_at = b.now();
   b.next().order.status = OrderStatus::kAllocated;
   b.Event("order.allocated", [n = in.node](JsonWriter& w) {
     w.Field("node", n);
     w.Field("why", "re-routed by an operator");
   });
-  b.Send(command::kDispatch, "node:" + in.node, "dispatch", in.node + "-" + round,
-         EncodeOrder(b.order()));
-  ArmSlaTimers(b);
+  Dispatch(b, moved, in.node + "-" + round);
+  ArmSlaTimers(b, in.node);
   return b.Finish();
 }
 
 void OnFailed(Builder& b, const CommandFailed& in) {
-  b.OpenException(in.command + "-failed", in.destination + ": " + in.error, in.command);
+  std::string node = in.destination.rfind("node:", 0) == 0 ? in.destination.substr(5) : "";
+  b.OpenException(in.command + "-failed", in.destination + ": " + in.error, in.command, node);
 }
 
 }  // namespace
+
+bool Allocation::Ships(const std::string& line_id) const {
+  return lines.empty() || std::find(lines.begin(), lines.end(), line_id) != lines.end();
+}
+
+const Allocation* OrderFlowState::AllocationAt(const std::string& node) const {
+  for (const auto& a : allocations) {
+    if (a.node == node) return &a;
+  }
+  return nullptr;
+}
+
+Allocation* OrderFlowState::AllocationAt(const std::string& node) {
+  return const_cast<Allocation*>(std::as_const(*this).AllocationAt(node));
+}
+
+std::string OrderFlowState::Nodes() const {
+  std::string out;
+  for (const auto& a : allocations) out += (out.empty() ? "" : "+") + a.node;
+  return out;
+}
 
 OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
   const OrderFlowState& f = a.flow;
@@ -788,7 +891,7 @@ OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
   }
   if (!f.shipped.empty()) return OrderStatus::kPartiallyShipped;
   if (f.dispatched_at) return OrderStatus::kDispatched;
-  if (!f.node.empty()) return OrderStatus::kAllocated;
+  if (!f.allocations.empty()) return OrderStatus::kAllocated;
   if (f.backordered_at) return OrderStatus::kBackordered;
   if (IsHeld(f)) return OrderStatus::kHeld;
   if (f.accepted_at) return OrderStatus::kAccepted;
@@ -797,7 +900,8 @@ OrderStatus DeriveStatus(const OrderAggregate& a, const ErpPolicy& erp) {
 }
 
 std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
-  if (e.command.rfind("node.", 0) == 0) return "node:" + f.node;
+  if (!e.node.empty()) return "node:" + e.node;
+  if (e.command.rfind("node.", 0) == 0) return "node:" + f.Nodes();
   if (e.command.rfind("erp.", 0) == 0) return "erp";
   return "operations";
 }

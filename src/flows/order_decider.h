@@ -39,7 +39,22 @@ struct FlowException {
   std::string detail;
   TimePoint since{};
   std::string command;  // the failed command's type; its later success closes the exception
+  std::string node;     // the node the failed command went to, for node commands
   friend bool operator==(const FlowException&, const FlowException&) = default;
+};
+
+// One node's share of an allocated order. An order goes to one node, unless the routing
+// policy allows splits and no single node has every line: then each node ships its lines.
+struct Allocation {
+  std::string node;
+  std::vector<std::string> lines;         // line ids this node ships; empty = every line
+  std::string node_ref;                   // the node's own reference, once acknowledged
+  std::optional<TimePoint> allocated_at;  // its SLA timers count from here
+  std::optional<TimePoint> acknowledged_at;
+  std::optional<TimePoint> delivered_at;  // the carrier delivered this node's shipments
+  std::optional<TimePoint> cancelled_at;  // the node confirmed a cancellation
+  bool Ships(const std::string& line_id) const;
+  friend bool operator==(const Allocation&, const Allocation&) = default;
 };
 
 // A return (RMA) of the order, as the flow tracks it.
@@ -69,18 +84,17 @@ struct OrderFlowState {
   std::string reject_reason;
   // Fulfilment.
   std::optional<TimePoint> backordered_at;  // no node had the stock; waiting for it
-  int reroutes = 0;      // operator re-routes so far (keeps each dispatch's key distinct)
-  std::string node;      // allocated node
-  std::string node_ref;  // the node's own reference, once acknowledged
+  int reroutes = 0;  // operator re-routes so far (keeps each dispatch's key distinct)
+  std::vector<Allocation> allocations;     // one per node (several when split)
   std::map<std::string, int64_t> shipped;  // line_id → quantity shipped so far
   std::vector<std::string> shipments;      // partner event ids applied, in order
   std::optional<TimePoint> received_at;
   std::optional<TimePoint> allocated_at;
-  std::optional<TimePoint> dispatched_at;  // node acknowledged ("released")
+  std::optional<TimePoint> dispatched_at;  // every allocated node acknowledged ("released")
   std::optional<TimePoint> shipped_at;     // fully shipped
   std::optional<TimePoint> picked_at;      // first "picked" milestone
   std::optional<TimePoint> packed_at;      // first "packed" milestone
-  std::optional<TimePoint> delivered_at;   // the carrier delivered
+  std::optional<TimePoint> delivered_at;   // the carrier delivered every node's shipments
   std::vector<std::string> milestones;     // milestone event ids applied, in order
   // Invoicing: shipment event id → ERP invoice reference ("" while the invoice is requested).
   std::map<std::string, std::string> invoices;
@@ -92,10 +106,15 @@ struct OrderFlowState {
   std::string cancel_requested_by;
   std::string cancel_reason;
   std::optional<TimePoint> cancelled_at;
-  std::optional<TimePoint> node_cancelled_at;  // the node confirmed the cancellation
+  std::optional<TimePoint> node_cancelled_at;  // every node confirmed the cancellation
   std::optional<TimePoint> sale_cancelled_at;  // the ERP sale is cancelled
   std::optional<FlowException> exception;      // open exception, if any
   std::map<std::string, ReturnState> returns;  // return id → its state
+  // The allocation at `node`, or null.
+  const Allocation* AllocationAt(const std::string& node) const;
+  Allocation* AllocationAt(const std::string& node);
+  // The allocated nodes, for display: "tpl-east", or "tpl-east+tpl-west" for a split.
+  std::string Nodes() const;
   friend bool operator==(const OrderFlowState&, const OrderFlowState&) = default;
 };
 
@@ -205,6 +224,7 @@ struct HoldReleased {
 struct TimerFired {
   std::string kind;  // "hold", "sla-ack", "sla-ship"
   TimePoint due{};
+  std::string node;  // SLA timers: whose promise (empty in histories before splits: the first)
 };
 // A fulfilment milestone other than a shipment. Tolerant of order and of duplicates.
 struct MilestoneReported {
@@ -221,6 +241,7 @@ struct InvoicePosted {
 // A compensation finished: the node cancelled the order, or the ERP cancelled the sale.
 struct CompensationDone {
   std::string command;  // "node.cancel" or "erp.cancel_sale"
+  std::string node;     // node.cancel: which node (empty in older histories: every node)
 };
 // A command to a partner was refused for good, or retried until it gave up: the order needs
 // an operator (exception inbox).
@@ -251,12 +272,13 @@ struct ExceptionResolved {
   std::string by;
   std::string note;
 };
-// An operator sends an accepted, unshipped order to another node. The old node is asked to
-// cancel if it had acknowledged the order.
+// An operator sends an accepted, unshipped order (or one node's share of a split order) to
+// another node. The old node is asked to cancel if it had the order.
 struct Rerouted {
   std::string node;
   std::string by;
   std::string reason;
+  std::string from;  // the node whose share moves; may be empty unless the order is split
 };
 using OrderInput =
     std::variant<SubmitOrder, DispatchAcknowledged, DispatchDeadLettered, ShipmentConfirmed,

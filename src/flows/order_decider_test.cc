@@ -38,7 +38,9 @@ TEST(OrderDeciderTest, SubmitAllocatesAndQueuesOneDispatch) {
   ASSERT_TRUE(std::holds_alternative<Decision>(r));
   const Decision& d = std::get<Decision>(r);
   EXPECT_EQ(d.next.order.status, OrderStatus::kAllocated);
-  EXPECT_EQ(d.next.flow.node, "tpl-east");
+  ASSERT_EQ(d.next.flow.allocations.size(), 1u);
+  EXPECT_EQ(d.next.flow.allocations[0].node, "tpl-east");
+  EXPECT_TRUE(d.next.flow.allocations[0].lines.empty());  // the whole order
   EXPECT_EQ(d.next.order.created_at, kT0);
   ASSERT_EQ(d.events.size(), 2u);
   EXPECT_EQ(d.events[0].type, "order.received");
@@ -68,7 +70,7 @@ TEST(OrderDeciderTest, AckDispatchesOnceAndDuplicateAckIsANoOp) {
       Decide(cur, DispatchAcknowledged{"tpl-east", "WH-1"}, kT0 + std::chrono::seconds(1), kPolicy);
   Decision d = std::get<Decision>(r);
   EXPECT_EQ(d.next.order.status, OrderStatus::kDispatched);
-  EXPECT_EQ(d.next.flow.node_ref, "WH-1");
+  EXPECT_EQ(d.next.flow.allocations[0].node_ref, "WH-1");
   ASSERT_EQ(d.events.size(), 1u);
   auto again = Decide(d.next, DispatchAcknowledged{"tpl-east", "WH-1"}, kT0, kPolicy);
   EXPECT_TRUE(std::get<Decision>(again).events.empty());

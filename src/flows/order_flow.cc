@@ -59,14 +59,18 @@ OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& be
   w.record.flow_state = EncodeFlowState(d.next.flow);
   if (d.next.flow.exception) w.record.exception_since = d.next.flow.exception->since;
   w.record.version = before ? before->version : 0;
-  // Who may see the order: its submitter and the node it is allocated to.
+  // Who may see the order: its submitter and the nodes it is allocated to.
   w.record.parties = {d.next.order.partner};
-  if (!d.next.flow.node.empty() && d.next.flow.node != d.next.order.partner) {
-    w.record.parties.push_back(d.next.flow.node);
+  for (const auto& a : d.next.flow.allocations) {
+    if (a.node != d.next.order.partner) w.record.parties.push_back(a.node);
   }
-  // A dispatch command carries the order's canonical JSON: encode it once for both.
-  for (const auto& c : d.commands) {
-    if (c.type == command::kDispatch) w.record.order_json = c.payload;
+  // A dispatch of the whole order carries its canonical JSON: encode it once for both. (A
+  // split's dispatches carry only their lines.)
+  const auto& allocations = d.next.flow.allocations;
+  if (allocations.size() == 1 && allocations[0].lines.empty()) {
+    for (const auto& c : d.commands) {
+      if (c.type == command::kDispatch) w.record.order_json = c.payload;
+    }
   }
   int64_t seq = 0;  // a new order's history starts at 1; updates append after the last entry
   for (const auto& e : d.events) {
@@ -488,12 +492,13 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
             Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
         // A re-routed order's dead commands to its old node are obsolete: a replay of them
         // would send the order to a node it has left.
-        const std::string& old_node = loaded->aggregate->flow.node;
-        if (std::holds_alternative<Rerouted>(sh->input) && !old_node.empty() &&
-            old_node != d.next.flow.node) {
-          auto n = tx.DiscardDeadLettersOf(SequenceId(order_id, "node:" + old_node),
-                                           "re-routed to " + d.next.flow.node);
-          if (!n.ok()) return n.status();
+        if (const auto* moved = std::get_if<Rerouted>(&sh->input)) {
+          for (const auto& old : loaded->aggregate->flow.allocations) {
+            if (d.next.flow.AllocationAt(old.node)) continue;
+            auto n = tx.DiscardDeadLettersOf(SequenceId(order_id, "node:" + old.node),
+                                             "re-routed to " + moved->node);
+            if (!n.ok()) return n.status();
+          }
         }
         if (also) CROSSDOCK_RETURN_IF_ERROR(also(tx));
         sh->before = loaded->aggregate;

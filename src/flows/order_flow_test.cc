@@ -6,6 +6,7 @@
 #include <future>
 
 #include "codecs/canonical_json.h"
+#include "flows/order_state.h"
 #include "model/order_generator.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -155,6 +156,57 @@ TEST_F(OrderFlowTest, ShipmentForUnknownOrderIsNotFound) {
   ShipmentOutcome out = Ship(s);
   ASSERT_TRUE(out.rejection.has_value());
   EXPECT_EQ(out.rejection->status.code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A split order is stored whole (its dispatches carry only each node's lines), is visible to
+// both nodes, and its two dispatches go out side by side (one sequence per node).
+TEST_F(OrderFlowTest, ASplitOrderIsStoredWholeAndDispatchedToEachNode) {
+  OrderPolicy policy;
+  policy.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
+  policy.routing.require_stock = policy.routing.allow_split = true;
+  OrderFlowOptions options{policy};
+  options.routing_facts = [](const Order& o) {
+    RoutingFacts f;  // east has the first line's units, west everything else
+    for (size_t i = 0; i < o.lines.size(); ++i) {
+      f.on_hand[i == 0 ? "tpl-east" : "tpl-west"][o.lines[i].sku] += o.lines[i].quantity;
+    }
+    return f;
+  };
+  flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
+  Order o = gen_.Next();
+  while (o.lines.size() < 2) o = gen_.Next();
+  SubmitOutcome out = Submit(o, "k-split", "h-split");
+  auto rec = store_->GetOrder(out.order_id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->order.lines.size(), o.lines.size());
+  EXPECT_EQ((*rec)->parties, (std::vector<std::string>{"shop", "tpl-east", "tpl-west"}));
+  auto flow = DecodeFlowState((*rec)->flow_state);
+  ASSERT_TRUE(flow.ok());
+  EXPECT_EQ(flow->Nodes(), "tpl-east+tpl-west");
+  std::vector<OutboxItem> claimed;
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    auto c = tx.ClaimOutbox(clock_.Now(), clock_.Now() + std::chrono::minutes(1),
+                                            10, {});
+                    if (!c.ok()) return c.status();
+                    claimed = *c;
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].destination, "node:tpl-east");
+  EXPECT_EQ(claimed[1].destination, "node:tpl-west");
+  auto east = DecodeOrder(claimed[0].payload,
+                          DecodeOptions{.allow_server_fields = true, .validate = false});
+  ASSERT_TRUE(east.value.has_value());
+  EXPECT_EQ(east.value->lines.size(), 1u);
+  EXPECT_EQ(east.value->lines[0].line_id, o.lines[0].line_id);
 }
 
 }  // namespace

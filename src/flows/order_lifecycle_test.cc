@@ -177,6 +177,56 @@ OrderInput RerouteEast() {
   return Rerouted{"tpl-east", "ops:kim", "back"};
 }
 
+// Splits: east has the red units only, west the blue one; with allow_split each ships its line.
+RoutingFacts SplitStock() {
+  RoutingFacts f;
+  f.on_hand["tpl-east"] = {{"SKU-RED", 5}};
+  f.on_hand["tpl-west"] = {{"SKU-BLUE", 3}};
+  return f;
+}
+OrderInput SubmitSplit() {
+  return SubmitOrder{TwoLineOrder(), SplitStock()};
+}
+OrderInput SubmitNoBlueAnywhere() {
+  RoutingFacts f = SplitStock();
+  f.on_hand.erase("tpl-west");
+  return SubmitOrder{TwoLineOrder(), f};
+}
+OrderInput SaleSplit() {
+  return ErpSaleCreated{"42", SplitStock()};
+}
+OrderInput AckWest() {
+  return DispatchAcknowledged{"tpl-west", "W-9"};
+}
+Shipment FromNode(Shipment s, const std::string& node) {
+  s.node = node;
+  return s;
+}
+OrderInput ShipEastLine() {
+  return ShipmentConfirmed{MakeShipment("e1", {{"L1", "SKU-RED", 2}})};
+}
+OrderInput ShipWestLine() {
+  return ShipmentConfirmed{FromNode(MakeShipment("w1", {{"L2", "SKU-BLUE", 1}}), "tpl-west")};
+}
+OrderInput EastShipsWestsLine() {
+  return ShipmentConfirmed{MakeShipment("e2", {{"L2", "SKU-BLUE", 1}})};
+}
+OrderInput DeliveredWest() {
+  return MilestoneReported{"delivered", "tpl-west", "w-dlv", kT0};
+}
+OrderInput WestCancelled() {
+  return CompensationDone{command::kNodeCancel, "tpl-west"};
+}
+OrderInput EastCancelled() {
+  return CompensationDone{command::kNodeCancel, "tpl-east"};
+}
+OrderInput MoveWestToNorth() {
+  return Rerouted{"tpl-north", "ops:kim", "west is down", "tpl-west"};
+}
+OrderInput AckNorth() {
+  return DispatchAcknowledged{"tpl-north", "N-1"};
+}
+
 struct Case {
   const char* name;
   bool erp;
@@ -187,6 +237,7 @@ struct Case {
   std::vector<std::string> commands;  // types, in order
   std::optional<StatusCode> refused = std::nullopt;
   bool stock_policy = false;  // routing requires stock and lets orders wait for it
+  bool split = false;         // … and splits over tpl-east and tpl-west; submitted with stock
 };
 
 std::vector<Case> Cases() {
@@ -607,6 +658,187 @@ std::vector<Case> Cases() {
        {},
        std::nullopt,
        true},
+      // Splits: no node has every line; east ships L1, west ships L2.
+      {"no node has every line: split over two nodes, one dispatch each",
+       false,
+       {},
+       SubmitSplit(),
+       S::kAllocated,
+       {"order.received", "order.allocated", "order.allocated"},
+       {kDispatch, kDispatch},
+       std::nullopt,
+       true,
+       true},
+      {"with an ERP the sale comes first, then the split",
+       true,
+       {Checked()},
+       SaleSplit(),
+       S::kAllocated,
+       {"order.accepted", "order.allocated", "order.allocated"},
+       {kDispatch, kDispatch},
+       std::nullopt,
+       true,
+       true},
+      {"a line no node can fill: no split, the order waits",
+       false,
+       {},
+       SubmitNoBlueAnywhere(),
+       S::kBackordered,
+       {"order.received", "order.backordered"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: the first node's ack leaves the order allocated",
+       false,
+       {},
+       Ack(),
+       S::kAllocated,
+       {"order.dispatched"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: the last node's ack dispatches the order",
+       false,
+       {Ack()},
+       AckWest(),
+       S::kDispatched,
+       {"order.dispatched"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: one node ships its lines: partially shipped",
+       false,
+       {Ack(), AckWest()},
+       ShipEastLine(),
+       S::kPartiallyShipped,
+       {"order.partially_shipped"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: the other node ships its lines: shipped",
+       false,
+       {Ack(), AckWest(), ShipEastLine()},
+       ShipWestLine(),
+       S::kShipped,
+       {"order.shipped"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: with an ERP each node's shipment is invoiced",
+       true,
+       {Checked(), SaleSplit(), Ack(), AckWest(), ShipEastLine()},
+       ShipWestLine(),
+       S::kShipped,
+       {"order.shipped"},
+       {command::kErpInvoice},
+       std::nullopt,
+       true,
+       true},
+      {"split: a node shipping a line allocated elsewhere is refused",
+       false,
+       {Ack(), AckWest()},
+       EastShipsWestsLine(),
+       S::kDispatched,
+       {},
+       {},
+       StatusCode::kInvalidArgument,
+       true,
+       true},
+      {"split: delivered at one node only: still shipped",
+       false,
+       {Ack(), AckWest(), ShipEastLine(), ShipWestLine()},
+       Delivered(),
+       S::kShipped,
+       {"order.delivered"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: delivered at both nodes: delivered, and closed without an ERP",
+       false,
+       {Ack(), AckWest(), ShipEastLine(), ShipWestLine(), Delivered()},
+       DeliveredWest(),
+       S::kClosed,
+       {"order.delivered", "order.closed"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: cancel asks both nodes to cancel",
+       false,
+       {Ack()},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {command::kNodeCancel, command::kNodeCancel},
+       std::nullopt,
+       true,
+       true},
+      {"split: each node confirms its cancellation",
+       false,
+       {Ack(), Cancel(), EastCancelled()},
+       WestCancelled(),
+       S::kCancelled,
+       {"order.node_cancelled"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: cancel after one node shipped is refused",
+       false,
+       {Ack(), AckWest(), ShipEastLine()},
+       Cancel(),
+       S::kPartiallyShipped,
+       {},
+       {},
+       StatusCode::kConflict,
+       true,
+       true},
+      {"split: re-route without naming the node to move from is refused",
+       false,
+       {},
+       Rerouted{"tpl-north", "ops:kim", "west is down"},
+       S::kAllocated,
+       {},
+       {},
+       StatusCode::kConflict,
+       true,
+       true},
+      {"split: re-route one node's share; the old node cancels",
+       false,
+       {Ack(), AckWest()},
+       MoveWestToNorth(),
+       S::kAllocated,
+       {"order.rerouted", "order.allocated"},
+       {command::kNodeCancel, kDispatch},
+       std::nullopt,
+       true,
+       true},
+      {"split: the moved share's new node acks: dispatched again",
+       false,
+       {Ack(), AckWest(), MoveWestToNorth()},
+       AckNorth(),
+       S::kDispatched,
+       {"order.dispatched"},
+       {},
+       std::nullopt,
+       true,
+       true},
+      {"split: the node a share left can no longer ack",
+       false,
+       {Ack(), MoveWestToNorth()},
+       AckWest(),
+       S::kAllocated,
+       {},
+       {},
+       StatusCode::kConflict,
+       true,
+       true},
       // Operator actions on exceptions.
       {"an operator resolves an exception",
        true,
@@ -785,9 +1017,13 @@ TEST_P(LifecycleTest, Transition) {
     policy.routing.require_stock = true;
     policy.routing.backorder = true;
   }
+  if (c.split) {
+    policy.routing.allow_split = true;
+    policy.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
+  }
   std::optional<OrderAggregate> state;
   if (!std::holds_alternative<SubmitOrder>(c.when)) {
-    auto submitted = Decide(std::nullopt, Submit(), kT0, policy);
+    auto submitted = Decide(std::nullopt, c.split ? SubmitSplit() : Submit(), kT0, policy);
     ASSERT_TRUE(std::holds_alternative<Decision>(submitted));
     state = std::get<Decision>(submitted).next;
   }
@@ -978,8 +1214,8 @@ TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   f.reject_reason = "price";
   f.backordered_at = next();
   f.reroutes = 2;
-  f.node = "tpl-east";
-  f.node_ref = "WH-1";
+  f.allocations = {Allocation{"tpl-east", {"L1"}, "WH-1", next(), next(), next(), next()},
+                   Allocation{"tpl-west", {"L2"}, "", next(), {}, {}, {}}};
   f.shipped = {{"L1", 2}};
   f.shipments = {"e1", "e2"};
   f.received_at = next();
@@ -999,7 +1235,8 @@ TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   f.cancelled_at = next();
   f.node_cancelled_at = next();
   f.sale_cancelled_at = next();
-  f.exception = FlowException{"erp.sale-failed", "erp: refused", next(), "erp.sale"};
+  f.exception = FlowException{"node.cancel-failed", "node:tpl-west: refused", next(), "node.cancel",
+                              "tpl-west"};
   ReturnState r;
   r.status = "received";
   r.authorized = {{"L1", 1}};
@@ -1011,10 +1248,61 @@ TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   auto back = DecodeFlowState(EncodeFlowState(f));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, f);
-  // Rows written before the orchestration members (version 1) still decode.
+  // Rows written before the orchestration members (version 1) and before splits (version 2)
+  // still decode: their one node becomes one allocation of the whole order.
   EXPECT_TRUE(
       DecodeFlowState(R"({"v":1,"node":"a","node_ref":"","shipped":{},"shipments":[]})").ok());
-  EXPECT_FALSE(DecodeFlowState(R"({"v":3})").ok());
+  auto v2 = DecodeFlowState(
+      R"({"v":2,"node":"a","node_ref":"R-1","allocated_at":5,"dispatched_at":6,"shipped":{}})");
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ(
+      v2->allocations,
+      (std::vector<Allocation>{Allocation{"a", {}, "R-1", FromUnixMicros(5), FromUnixMicros(6)}}));
+  EXPECT_FALSE(DecodeFlowState(R"({"v":4})").ok());
+}
+
+TEST(LifecycleDetailTest, ASplitSendsEachNodeItsLinesAndTimesEachNodesSla) {
+  OrderPolicy policy = Policy(false);
+  policy.routing.require_stock = policy.routing.allow_split = true;
+  policy.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
+  policy.slas["tpl-east"] = {std::chrono::hours(1), {}};
+  policy.slas["tpl-west"] = {std::chrono::hours(2), {}};
+  auto d = std::get<Decision>(Decide(std::nullopt, SubmitSplit(), kT0, policy));
+  const auto& allocations = d.next.flow.allocations;
+  ASSERT_EQ(allocations.size(), 2u);
+  EXPECT_EQ(allocations[0].node, "tpl-east");
+  EXPECT_EQ(allocations[0].lines, std::vector<std::string>{"L1"});
+  EXPECT_EQ(allocations[1].node, "tpl-west");
+  EXPECT_EQ(allocations[1].lines, std::vector<std::string>{"L2"});
+  EXPECT_EQ(d.next.flow.Nodes(), "tpl-east+tpl-west");
+  ASSERT_EQ(d.commands.size(), 4u);  // two dispatches, then one ack timer per node
+  EXPECT_EQ(d.commands[0].destination, "node:tpl-east");
+  EXPECT_NE(d.commands[0].payload.find("\"SKU-RED\""), std::string::npos);
+  EXPECT_EQ(d.commands[0].payload.find("\"SKU-BLUE\""), std::string::npos);
+  EXPECT_EQ(d.commands[1].destination, "node:tpl-west");
+  EXPECT_EQ(d.commands[1].payload.find("\"SKU-RED\""), std::string::npos);
+  EXPECT_NE(d.commands[1].payload.find("\"SKU-BLUE\""), std::string::npos);
+  EXPECT_NE(d.events[1].data.find("\"line_ids\":[\"L1\"]"), std::string::npos) << d.events[1].data;
+  EXPECT_EQ(d.commands[3].not_before, kT0 + std::chrono::hours(2));
+  // East acknowledged, west did not: only west's timer raises an exception, owned by west.
+  auto acked = std::get<Decision>(Decide(d.next, Ack(), kT0, policy)).next;
+  auto east_due = Decide(acked, TimerFired{"sla-ack", kT0 + std::chrono::hours(1), "tpl-east"},
+                         kT0 + std::chrono::hours(1), policy);
+  EXPECT_TRUE(std::get<Decision>(east_due).events.empty());
+  auto west_due = std::get<Decision>(
+      Decide(acked, TimerFired{"sla-ack", kT0 + std::chrono::hours(2), "tpl-west"},
+             kT0 + std::chrono::hours(2), policy));
+  ASSERT_TRUE(west_due.next.flow.exception.has_value());
+  EXPECT_EQ(ExceptionOwner(*west_due.next.flow.exception, west_due.next.flow), "node:tpl-west");
+  // A dead dispatch at west is owned by west, and east's ack does not close it.
+  auto dead =
+      std::get<Decision>(Decide(d.next, DispatchDeadLettered{"tpl-west", "HTTP 400"}, kT0, policy))
+          .next;
+  EXPECT_EQ(ExceptionOwner(*dead.flow.exception, dead.flow), "node:tpl-west");
+  auto east_ack = std::get<Decision>(Decide(dead, Ack(), kT0, policy)).next;
+  EXPECT_TRUE(east_ack.flow.exception.has_value());
+  auto west_ack = std::get<Decision>(Decide(east_ack, AckWest(), kT0, policy)).next;
+  EXPECT_FALSE(west_ack.flow.exception.has_value());
 }
 
 TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {

@@ -8,11 +8,9 @@ namespace crossdock {
 std::string EncodeFlowState(const OrderFlowState& s) {
   JsonWriter w;
   w.StartObject();
-  // Version 2: written since the orchestration members settled (reroutes, paid, returns …);
-  // every member is optional, so version 1 rows decode as they are.
-  w.Field("v", 2);
-  w.Field("node", s.node);
-  w.Field("node_ref", s.node_ref);
+  // Version 3: allocations per node (splits). Version 2 (orchestration members: reroutes,
+  // paid, returns …) and version 1 rows decode too: their one "node" becomes one allocation.
+  w.Field("v", 3);
   w.Key("shipped").StartObject();
   for (const auto& [line, qty] : s.shipped) w.Field(line, qty);
   w.EndObject();
@@ -25,6 +23,24 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   auto text = [&](const char* key, const std::string& v) {
     if (!v.empty()) w.Field(key, v);
   };
+  if (!s.allocations.empty()) {
+    w.Key("allocations").StartArray();
+    for (const auto& a : s.allocations) {
+      w.StartObject().Field("node", a.node);
+      if (!a.lines.empty()) {
+        w.Key("lines").StartArray();
+        for (const auto& l : a.lines) w.String(l);
+        w.EndArray();
+      }
+      text("node_ref", a.node_ref);
+      time("allocated_at", a.allocated_at);
+      time("acknowledged_at", a.acknowledged_at);
+      time("delivered_at", a.delivered_at);
+      time("cancelled_at", a.cancelled_at);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   text("customer", s.customer);
   text("erp_sale", s.erp_sale);
   time("validated_at", s.validated_at);
@@ -65,7 +81,8 @@ std::string EncodeFlowState(const OrderFlowState& s) {
     w.Field("reason", s.exception->reason);
     w.Field("detail", s.exception->detail);
     w.Field("since", ToUnixMicros(s.exception->since));
-    if (!s.exception->command.empty()) w.Field("command", s.exception->command);
+    text("command", s.exception->command);
+    text("node", s.exception->node);
     w.EndObject();
   }
   if (!s.returns.empty()) {
@@ -113,16 +130,42 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
     r.Int(v, p, micros);
     out = FromUnixMicros(micros);
   };
+  std::string legacy_node, legacy_ref;  // versions 1 and 2: the one node
   r.ForEachField(*doc, "", [&](std::string_view k, element v, const std::string& p) {
     if (k == "v") {
       int64_t version = 0;
       r.Int(v, p, version);
-      if (version != 1 && version != 2) r.Error(p, "unsupported flow state version");
+      if (version < 1 || version > 3) r.Error(p, "unsupported flow state version");
     } else if (k == "node")
-      r.String(v, p, s.node);
+      r.String(v, p, legacy_node);
     else if (k == "node_ref")
-      r.String(v, p, s.node_ref);
-    else if (k == "shipped") {
+      r.String(v, p, legacy_ref);
+    else if (k == "allocations") {
+      r.ForEachItem(v, p, [&](element av, const std::string& ap) {
+        Allocation& a = s.allocations.emplace_back();
+        r.ForEachField(av, ap, [&](std::string_view ak, element fv, const std::string& fp) {
+          if (ak == "node")
+            r.String(fv, fp, a.node);
+          else if (ak == "lines") {
+            r.ForEachItem(fv, fp, [&](element l, const std::string& lp) {
+              r.String(l, lp, a.lines.emplace_back());
+            });
+          } else if (ak == "node_ref")
+            r.String(fv, fp, a.node_ref);
+          else if (ak == "allocated_at")
+            time(fv, fp, a.allocated_at);
+          else if (ak == "acknowledged_at")
+            time(fv, fp, a.acknowledged_at);
+          else if (ak == "delivered_at")
+            time(fv, fp, a.delivered_at);
+          else if (ak == "cancelled_at")
+            time(fv, fp, a.cancelled_at);
+          else
+            return false;
+          return true;
+        });
+      });
+    } else if (k == "shipped") {
       r.ForEachField(v, p, [&](std::string_view line, element q, const std::string& lp) {
         r.Int(q, lp, s.shipped[std::string(line)]);
         return true;
@@ -243,6 +286,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
           r.String(ev, ep, e.detail);
         else if (ek == "command")
           r.String(ev, ep, e.command);
+        else if (ek == "node")
+          r.String(ev, ep, e.node);
         else if (ek == "since") {
           int64_t micros = 0;
           r.Int(ev, ep, micros);
@@ -257,6 +302,15 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
     return true;
   });
   if (!errors.empty()) return Internal("flow state " + errors[0].pointer + ": " + errors[0].detail);
+  if (!legacy_node.empty() && s.allocations.empty()) {
+    s.allocations.push_back(Allocation{legacy_node,
+                                       {},
+                                       legacy_ref,
+                                       s.allocated_at,
+                                       s.dispatched_at,
+                                       s.delivered_at,
+                                       s.node_cancelled_at});
+  }
   return s;
 }
 

@@ -43,7 +43,51 @@ std::string Obstacle(const Order& order, const std::string& node, const RoutingP
   return "";
 }
 
+std::string Join(const std::vector<std::string>& items, const char* sep = "; ") {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+// Lines spread over the healthy candidates in rank order, each candidate taking every
+// remaining line it has stock for; empty when some line finds no node.
+std::vector<RoutePart> Split(const Order& order, const std::vector<std::string>& candidates,
+                             const RoutingPolicy& p, const RoutingFacts& facts) {
+  std::vector<RoutePart> parts;
+  std::vector<const OrderLine*> left;
+  for (const auto& l : order.lines) left.push_back(&l);
+  for (const auto& node : candidates) {
+    if (left.empty()) break;
+    if (p.skip_unhealthy && facts.unhealthy.count(node)) continue;
+    auto it = facts.on_hand.find(node);
+    if (it == facts.on_hand.end()) continue;
+    std::map<std::string, int64_t> stock = it->second;  // what this node still has
+    RoutePart part{node, {}};
+    std::vector<const OrderLine*> rest;
+    for (const OrderLine* l : left) {
+      int64_t& have = stock[l->sku];
+      if (have >= l->quantity) {
+        have -= l->quantity;
+        part.lines.push_back(l->line_id);
+      } else {
+        rest.push_back(l);
+      }
+    }
+    if (!part.lines.empty()) parts.push_back(std::move(part));
+    left = std::move(rest);
+  }
+  if (!left.empty()) return {};
+  return parts;
+}
+
 }  // namespace
+
+std::string DescribeParts(const std::vector<RoutePart>& parts) {
+  if (parts.size() == 1 && parts[0].lines.empty()) return parts[0].node;
+  std::vector<std::string> names;
+  for (const auto& p : parts) names.push_back(p.node + "[" + Join(p.lines, ",") + "]");
+  return Join(names, "+");
+}
 
 Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
                           const RoutingFacts& facts, bool* stock_short) {
@@ -83,27 +127,32 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     std::string obstacle = Obstacle(order, node, policy, facts, short_of_stock, true);
     if (obstacle.empty()) {
       std::string full = why;
-      if (!skipped.empty()) {
-        full += "; skipped ";
-        for (size_t i = 0; i < skipped.size(); ++i) full += (i ? "; " : "") + skipped[i];
-      }
-      return RouteChoice{node, full};
+      if (!skipped.empty()) full += "; skipped " + Join(skipped);
+      return RouteChoice{node, {{node, {}}}, full};
     }
     (short_of_stock ? stock : other) = true;
     skipped.push_back(obstacle);
+  }
+  // No healthy node has every line: spread the lines when the policy allows it.
+  if (policy.require_stock && policy.allow_split && stock) {
+    std::vector<RoutePart> parts = Split(order, candidates, policy, facts);
+    if (!parts.empty()) {
+      return RouteChoice{"", parts,
+                         why + "; split " + DescribeParts(parts) + "; skipped " + Join(skipped)};
+    }
+    skipped.push_back("no split covers every line");
   }
   // Every candidate that could take it is unhealthy: keep the best of them rather than refuse
   // the order. Its command waits in the outbox until the node's circuit closes.
   for (const auto& node : candidates) {
     bool short_of_stock = false;
     if (Obstacle(order, node, policy, facts, short_of_stock, false).empty()) {
-      return RouteChoice{node, why + "; every candidate's circuit is open, kept " + node};
+      return RouteChoice{
+          node, {{node, {}}}, why + "; every candidate's circuit is open, kept " + node};
     }
   }
   if (stock_short) *stock_short = stock && !other;
-  std::string msg = "no candidate of " + why + " can take the order: ";
-  for (size_t i = 0; i < skipped.size(); ++i) msg += (i ? "; " : "") + skipped[i];
-  return NotFound(msg);
+  return NotFound("no candidate of " + why + " can take the order: " + Join(skipped));
 }
 
 }  // namespace crossdock

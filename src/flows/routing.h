@@ -2,8 +2,9 @@
 // channel, ship-to country and region and service level; the first rule that matches names
 // the candidate nodes (else the default node). Candidates are ranked by the nodes' priority,
 // then cost, then the order the rule lists them; a node whose circuit is open is skipped
-// (skip_unhealthy), and so is one without stock for every line (require_stock). Pure;
-// thread-compatible.
+// (skip_unhealthy), and so is one without stock for every line (require_stock). When no
+// single candidate has every line in stock and the policy allows splits, the lines are spread
+// over the candidates in rank order (each line whole to one node). Pure; thread-compatible.
 #pragma once
 
 #include <map>
@@ -41,6 +42,10 @@ struct RoutingPolicy {
   // With require_stock: when no candidate has stock the order waits (backordered) and is routed
   // again when stock is reported; otherwise it becomes an exception.
   bool backorder = false;
+  // With require_stock: when no candidate has every line, split the order by line over the
+  // candidates (in rank order, each taking every remaining line it has stock for). A split is
+  // made only when every line finds a node; otherwise the order waits or is an exception.
+  bool allow_split = false;
   std::map<std::string, NodePreference> preferences;  // node id → preference
 };
 
@@ -52,10 +57,21 @@ struct RoutingFacts {
   friend bool operator==(const RoutingFacts&, const RoutingFacts&) = default;
 };
 
-struct RouteChoice {
+// One node's share of an order: the line ids it ships (empty = every line).
+struct RoutePart {
   std::string node;
-  std::string why;  // "rule 2 (country=CA)", "default node", plus skipped candidates
+  std::vector<std::string> lines;
+  friend bool operator==(const RoutePart&, const RoutePart&) = default;
 };
+
+struct RouteChoice {
+  std::string node;              // the node, when one takes the whole order; empty for a split
+  std::vector<RoutePart> parts;  // every node's share (one part with no lines when unsplit)
+  std::string why;               // "rule 2 (country=CA)", "default node", skipped candidates
+};
+
+// "tpl-east", or for a split "tpl-east[1,2]+tpl-west[3]" (line ids in brackets).
+std::string DescribeParts(const std::vector<RoutePart>& parts);
 
 // The node for `order`. NotFound names why no node can take it; `stock_short` (optional) is
 // set when the only obstacle was stock (the order may wait for it).

@@ -99,3 +99,40 @@ TEST(RoutingTest, StockShortfallIsToldApartFromOtherObstacles) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST(RoutingTest, SplitsByLineOnlyWhenAllowedAndEveryLineFindsANode) {
+  RoutingPolicy p;
+  p.rules = {RoutingRule{.nodes = {"tpl-reno", "dc-vegas"}}};
+  p.require_stock = true;
+  RoutingFacts facts;
+  facts.on_hand["tpl-reno"] = {{"SKU-A", 5}};  // line 1 (5 × A) only
+  facts.on_hand["dc-vegas"] = {{"SKU-B", 9}};  // line 2 (1 × B) only
+  bool stock_short = false;
+  EXPECT_FALSE(Route(TwoLines(), p, facts, &stock_short).ok());  // splits not allowed
+  EXPECT_TRUE(stock_short);
+  p.allow_split = true;
+  auto r = Route(TwoLines(), p, facts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->node, "");
+  EXPECT_EQ(r->parts, (std::vector<RoutePart>{{"tpl-reno", {"1"}}, {"dc-vegas", {"2"}}}));
+  EXPECT_EQ(DescribeParts(r->parts), "tpl-reno[1]+dc-vegas[2]");
+  EXPECT_NE(r->why.find("split tpl-reno[1]+dc-vegas[2]"), std::string::npos) << r->why;
+  // A node with every line still takes the whole order.
+  facts.on_hand["dc-vegas"]["SKU-A"] = 5;
+  r = Route(TwoLines(), p, facts);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->parts, (std::vector<RoutePart>{{"dc-vegas", {}}}));
+  // An unhealthy node takes no share; a line nobody can fill means no split at all.
+  facts.on_hand["dc-vegas"].erase("SKU-A");
+  facts.unhealthy = {"dc-vegas"};
+  stock_short = false;
+  r = Route(TwoLines(), p, facts, &stock_short);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no split covers every line"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -601,11 +601,31 @@ void Api::GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond) {
   w.Key("order");
   WriteOrder(w, rec->order);
   w.Key("fulfillment").StartObject();
-  w.Field("node", flow->node);
-  if (!flow->node_ref.empty()) w.Field("node_ref", flow->node_ref);
+  w.Field("node", flow->Nodes());
+  if (flow->allocations.size() == 1 && !flow->allocations[0].node_ref.empty()) {
+    w.Field("node_ref", flow->allocations[0].node_ref);
+  }
   auto time = [&](const char* key, const std::optional<TimePoint>& t) {
     if (t) w.Field(key, FormatRfc3339(*t));
   };
+  if (!flow->allocations.empty()) {
+    w.Key("allocations").StartArray();
+    for (const auto& a : flow->allocations) {
+      w.StartObject().Field("node", a.node);
+      if (!a.lines.empty()) {
+        w.Key("lines").StartArray();
+        for (const auto& l : a.lines) w.String(l);
+        w.EndArray();
+      }
+      if (!a.node_ref.empty()) w.Field("node_ref", a.node_ref);
+      time("allocated_at", a.allocated_at);
+      time("acknowledged_at", a.acknowledged_at);
+      time("delivered_at", a.delivered_at);
+      time("cancelled_at", a.cancelled_at);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   time("received_at", flow->received_at);
   time("allocated_at", flow->allocated_at);
   time("dispatched_at", flow->dispatched_at);

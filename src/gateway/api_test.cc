@@ -811,7 +811,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                     OrderRecord r = **rec;
                     auto flow = DecodeFlowState(r.flow_state);
                     if (!flow.ok()) return flow.status();
-                    flow->node.clear();
+                    flow->allocations.clear();
                     flow->held_at = clock_.Now();
                     flow->hold_reason = "credit limit";
                     r.flow_state = EncodeFlowState(*flow);

@@ -215,8 +215,10 @@ void Api::GetTracking(std::shared_ptr<RequestContext> ctx, Respond respond) {
   w.Field("status", OrderStatusName(o.status.value_or(OrderStatus::kReceived)));
   w.Field("channel", o.channel);
   w.Field("external_ref", o.external_ref);
-  w.Field("node", flow->node);
-  if (!flow->node_ref.empty()) w.Field("node_ref", flow->node_ref);
+  w.Field("node", flow->Nodes());
+  if (flow->allocations.size() == 1 && !flow->allocations[0].node_ref.empty()) {
+    w.Field("node_ref", flow->allocations[0].node_ref);
+  }
   WriteTime(w, "updated_at", o.updated_at);
   w.Key("lines").StartArray();
   for (const auto& l : o.lines) {

@@ -216,7 +216,7 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
   if (!body) return;
   FieldErrors errors;
   json_reader::Reader r(errors);
-  std::string action, node, reason;
+  std::string action, node, from, reason;
   std::vector<std::string_view> seen;
   for (auto kv : *body) {
     std::string ptr = json_reader::Child("", kv.key);
@@ -225,6 +225,8 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
       r.String(kv.value, ptr, action);
     else if (kv.key == "node")
       r.String(kv.value, ptr, node);
+    else if (kv.key == "from")
+      r.String(kv.value, ptr, from);
     else if (kv.key == "reason")
       r.String(kv.value, ptr, reason);
     else
@@ -241,6 +243,7 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
         {"/node", node.empty() ? "is required to re-route" : "no node '" + node + "'"});
   }
   if (action != "reroute" && !node.empty()) errors.push_back({"/node", "only for reroute"});
+  if (action != "reroute" && !from.empty()) errors.push_back({"/from", "only for reroute"});
   if (reason.size() > 500) errors.push_back({"/reason", "must be at most 500 bytes"});
   if (!errors.empty()) {
     respond(Fail(*ctx, ProblemType::kValidation, "invalid order action", errors));
@@ -254,12 +257,13 @@ void Api::OrderAction(std::shared_ptr<RequestContext> ctx, Respond respond) {
   JsonWriter detail;
   detail.StartObject().Field("reason", reason);
   if (!node.empty()) detail.Field("node", node);
+  if (!from.empty()) detail.Field("from", from);
   detail.EndObject();
   AuditRecord audit{
       0, clock_.Now(), ctx->partner->id, "order." + action, "order:" + id, detail.Take()};
   OrderInput input;
   if (action == "reroute") {
-    input = Rerouted{node, by, reason};
+    input = Rerouted{node, by, reason, from};
   } else if (action == "cancel") {
     input = CancelRequested{by, reason};
   } else if (action == "release") {
