@@ -533,6 +533,38 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
       }
     }
+    if (YAML::Node fraud = m.Get("fraud")) {
+      Map fm(fraud, "fraud", errors);
+      YAML::Node rules = fm.Get("rules");
+      if (rules && !rules.IsSequence()) errors.push_back("fraud.rules: must be a list");
+      for (size_t i = 0; rules && rules.IsSequence() && i < rules.size(); ++i) {
+        Map rule(rules[i], "fraud.rules[" + std::to_string(i) + "]", errors);
+        FraudRule fr;
+        rule.Require("name");
+        rule.Read("name", fr.name);
+        std::string min_total;
+        rule.Read("min_total", min_total);
+        if (!min_total.empty()) {
+          auto parsed = Decimal::Parse(min_total);
+          if (!parsed.ok() || parsed->micros() < 0) {
+            errors.push_back(rule.Path("min_total") + ": must be a decimal amount, at least 0");
+          } else {
+            fr.min_total = *parsed;
+          }
+        }
+        rule.Read("countries", fr.countries);
+        rule.Read("channels", fr.channels);
+        rule.Read("ship_bill_country_differ", fr.ship_bill_country_differ);
+        if (!fr.min_total && fr.countries.empty() && fr.channels.empty() &&
+            !fr.ship_bill_country_differ) {
+          errors.push_back(rule.Path("name") +
+                           ": a rule needs at least one condition "
+                           "(min_total, countries, channels, "
+                           "ship_bill_country_differ)");
+        }
+        c.fraud_rules.push_back(std::move(fr));
+      }
+    }
     if (YAML::Node ret = m.Get("returns")) {
       Map rm(ret, "returns", errors);
       rm.Read("window_days", c.returns.window_days);

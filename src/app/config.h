@@ -99,6 +99,7 @@ struct Config {
   RoutingPolicy routing;
   ErpConfig erp;
   ReturnPolicy returns;
+  std::vector<FraudRule> fraud_rules;  // fraud: rules: hold matching orders at intake
   std::vector<SubscriberConfig> subscribers;
 
   // YAML with every secret redacted.

@@ -97,6 +97,10 @@ routing:
   allow_split: true
   skip_unhealthy: false
   rules: [{region: NV, service_level: express, nodes: [a, b]}]
+fraud:
+  rules:
+    - {name: big-foreign, min_total: "500", countries: [NG, RU], ship_bill_country_differ: true}
+    - {name: marketplace, channels: [amazon]}
 erp:
   kind: tryton
   url: "http://127.0.0.1:8000/db/"
@@ -118,6 +122,12 @@ erp:
   ASSERT_EQ(c->routing.rules.size(), 1u);
   EXPECT_EQ(c->routing.rules[0].ship_to_region, "NV");
   EXPECT_EQ(c->routing.rules[0].nodes, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(c->fraud_rules.size(), 2u);
+  EXPECT_EQ(c->fraud_rules[0].name, "big-foreign");
+  EXPECT_EQ(c->fraud_rules[0].min_total, *Decimal::Parse("500"));
+  EXPECT_EQ(c->fraud_rules[0].countries, (std::vector<std::string>{"NG", "RU"}));
+  EXPECT_TRUE(c->fraud_rules[0].ship_bill_country_differ);
+  EXPECT_EQ(c->fraud_rules[1].channels, std::vector<std::string>{"amazon"});
   EXPECT_EQ(c->erp.kind, "tryton");
   EXPECT_EQ(c->erp.password, "FAKE-erp-password");
   EXPECT_EQ(c->erp.policy.destination, "erp");
@@ -129,7 +139,8 @@ erp:
   // Mistakes are named.
   auto bad = ParseConfig(
       "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\"}]\n"
-      "routing: {backorder: true, allow_split: true, rules: [{country: CA}]}\nerp: {kind: sap}\n",
+      "routing: {backorder: true, allow_split: true, rules: [{country: CA}]}\nerp: {kind: sap}\n"
+      "fraud: {rules: [{name: x}, {min_total: lots}]}\n",
       dir_.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("routing.backorder: needs require_stock: true"),
@@ -139,6 +150,11 @@ erp:
   EXPECT_NE(bad.status().message().find("routing.rules[0].node: a rule needs node or nodes"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("erp.kind: must be tryton or rest"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("fraud.rules[0].name: a rule needs at least one condition"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("fraud.rules[1].min_total: must be a decimal amount"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("fraud.rules[1].name"), std::string::npos);
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesFile) {

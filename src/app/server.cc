@@ -60,6 +60,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   flow_options.policy.routing = config.routing;
   flow_options.policy.erp = config.erp.policy;
   flow_options.policy.returns = config.returns;
+  flow_options.policy.fraud_rules = config.fraud_rules;
   // A node's SLA is its partner's (a 3PL partner and its node share the id).
   for (const auto& p : config.partners) {
     if (p.sla.dispatch_ack_minutes > 0 || p.sla.ship_hours > 0) {

@@ -135,6 +135,7 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("reference", in.reference).Field("invoice", in.invoice);
         } else if constexpr (std::is_same_v<T, HoldReleased>) {
           w.Field("by", in.by).Field("reason", in.reason);
+          WriteFacts(w, in.facts);
         } else if constexpr (std::is_same_v<T, TimerFired>) {
           w.Field("kind", in.kind);
           WriteTimeMicros(w, "due", in.due);
@@ -329,7 +330,18 @@ Result<OrderInput> DecodeInput(std::string_view json) {
     out = in;
   } else if (type == "hold_released") {
     HoldReleased in;
-    simple({{"by", str(in.by)}, {"reason", str(in.reason)}});
+    fields([&](std::string_view k, element v, const std::string& p) {
+      if (k == "by") {
+        r.String(v, p, in.by);
+      } else if (k == "reason") {
+        r.String(v, p, in.reason);
+      } else if (k == "facts") {
+        ReadFacts(r, v, p, in.facts);
+      } else {
+        return false;
+      }
+      return true;
+    });
     out = in;
   } else if (type == "timer_fired") {
     TimerFired in;
@@ -410,6 +422,24 @@ std::string EncodePolicy(const OrderPolicy& p) {
   w.EndArray().Key("restock_conditions").StartArray();
   for (const auto& r : p.returns.restock_conditions) w.String(r);
   w.EndArray().EndObject();
+  if (!p.fraud_rules.empty()) {
+    w.Key("fraud_rules").StartArray();
+    for (const auto& rule : p.fraud_rules) {
+      w.StartObject().Field("name", rule.name);
+      if (rule.min_total) w.Field("min_total", rule.min_total->ToString());
+      auto list = [&](const char* key, const std::vector<std::string>& items) {
+        if (items.empty()) return;
+        w.Key(key).StartArray();
+        for (const auto& i : items) w.String(i);
+        w.EndArray();
+      };
+      list("countries", rule.countries);
+      list("channels", rule.channels);
+      if (rule.ship_bill_country_differ) w.Field("ship_bill_country_differ", true);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (!p.slas.empty()) {
     w.Key("slas").StartObject();
     for (const auto& [node, sla] : p.slas) {
@@ -497,6 +527,31 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
           return false;
         }
         return true;
+      });
+    } else if (k == "fraud_rules") {
+      r.ForEachItem(v, path, [&](element item, const std::string& ip) {
+        FraudRule& rule = p.fraud_rules.emplace_back();
+        r.ForEachField(item, ip, [&](std::string_view f, element fv, const std::string& fp) {
+          auto list = [&](std::vector<std::string>& out) {
+            r.ForEachItem(fv, fp, [&](element e, const std::string& ep) {
+              r.String(e, ep, out.emplace_back());
+            });
+          };
+          if (f == "name") {
+            r.String(fv, fp, rule.name);
+          } else if (f == "min_total") {
+            r.Amount(fv, fp, rule.min_total.emplace());
+          } else if (f == "countries") {
+            list(rule.countries);
+          } else if (f == "channels") {
+            list(rule.channels);
+          } else if (f == "ship_bill_country_differ") {
+            r.Bool(fv, fp, rule.ship_bill_country_differ);
+          } else {
+            return false;
+          }
+          return true;
+        });
       });
     } else if (k == "slas") {
       r.ForEachField(v, path, [&](std::string_view node, element nv, const std::string& np) {

@@ -240,6 +240,21 @@ void RequestSale(Builder& b) {
   b.Send(command::kErpSale, b.policy().erp.destination, "sale", "", SalePayload(b));
 }
 
+// Holds the order for review when a fraud rule matches; true if it did.
+bool ScreenForFraud(Builder& b) {
+  auto match = MatchFraudRule(b.order(), b.policy().fraud_rules);
+  if (!match) return false;
+  OrderFlowState& f = b.flow();
+  f.held_at = b.now();
+  f.hold_rule = match->first->name;
+  f.hold_reason = "fraud rule " + match->first->name + ": " + match->second;
+  b.Event("order.held", [reason = f.hold_reason, rule = f.hold_rule](JsonWriter& w) {
+    w.Field("reason", reason);
+    w.Field("rule", rule);
+  });
+  return true;
+}
+
 DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& policy) {
   OrderAggregate start;
   start.order = in.order;
@@ -260,6 +275,7 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
   }
   Builder b(start, now, policy);
   b.Event("order.received");
+  if (ScreenForFraud(b)) return b.Finish();
   if (HasErp(policy)) {
     b.Send(command::kErpCheck, policy.erp.destination, "check", "", SalePayload(b));
   } else {
@@ -273,7 +289,8 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
 void OnChecked(Builder& b, const ErpChecked& in) {
   b.CloseExceptionFor(command::kErpCheck);
   OrderFlowState& f = b.flow();
-  if (f.validated_at || f.rejected_at || f.held_at || f.cancelled_at) return;  // answered before
+  // Answered before (a credit hold is open, or was released and validated the order).
+  if (f.validated_at || f.rejected_at || IsHeld(f) || f.cancelled_at) return;
   f.customer = in.customer.empty() ? f.customer : in.customer;
   std::vector<std::string> problems;
   for (const auto& sku : in.unknown_skus) problems.push_back("the ERP does not sell SKU " + sku);
@@ -325,6 +342,9 @@ void OnChecked(Builder& b, const ErpChecked& in) {
       }
       f.held_at = b.now();
       f.hold_reason = why;
+      f.hold_rule.clear();
+      f.released_at.reset();  // an earlier fraud hold's release
+      f.released_by.clear();
       Duration timeout = b.policy().erp.hold_timeout;
       if (timeout > Duration::zero()) {
         f.hold_until = b.now() + timeout;
@@ -361,7 +381,10 @@ void OnSaleCreated(Builder& b, const ErpSaleCreated& in) {
   Allocate(b, in.facts);
 }
 
-void Release(Builder& b, const std::string& by, const std::string& reason) {
+// Ends the hold. A credit hold's order is valid: the sale comes next. A fraud hold came before
+// the ERP check: the check comes next (or, without an ERP, acceptance and routing).
+void Release(Builder& b, const std::string& by, const std::string& reason,
+             const RoutingFacts& facts = {}) {
   OrderFlowState& f = b.flow();
   f.released_at = b.now();
   f.released_by = by;
@@ -369,8 +392,15 @@ void Release(Builder& b, const std::string& by, const std::string& reason) {
     w.Field("released_by", by);
     w.Field("reason", reason);
   });
-  f.validated_at = b.now();
-  RequestSale(b);
+  if (f.hold_rule.empty()) {
+    f.validated_at = b.now();
+    RequestSale(b);
+  } else if (HasErp(b.policy())) {
+    b.Send(command::kErpCheck, b.policy().erp.destination, "check", "", SalePayload(b));
+  } else {
+    f.accepted_at = b.now();
+    Allocate(b, facts);
+  }
 }
 
 DecideResult OnRelease(Builder& b, const HoldReleased& in) {
@@ -378,7 +408,7 @@ DecideResult OnRelease(Builder& b, const HoldReleased& in) {
     return Reject(Conflict("order " + b.order().id + " is " +
                            std::string(OrderStatusName(*b.order().status)) + ", not held"));
   }
-  Release(b, in.by, in.reason);
+  Release(b, in.by, in.reason, in.facts);
   return b.Finish();
 }
 
@@ -911,6 +941,38 @@ std::vector<std::string> ExceptionActions(const FlowException& e) {
   if (e.reason == "no-route") return {"reroute", "cancel", "resolve"};
   if (e.command == command::kDispatch) return {"retry", "reroute", "cancel", "resolve"};
   return {"retry", "cancel", "resolve"};
+}
+
+std::optional<std::pair<const FraudRule*, std::string>> MatchFraudRule(
+    const Order& o, const std::vector<FraudRule>& rules) {
+  auto listed = [](const std::vector<std::string>& list, const std::string& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  for (const FraudRule& r : rules) {
+    std::vector<std::string> why;
+    if (r.min_total) {
+      if (o.totals.grand_total < *r.min_total) continue;
+      why.push_back("grand total " + o.totals.grand_total.ToString(2) + " at or above " +
+                    r.min_total->ToString(2));
+    }
+    if (!r.countries.empty()) {
+      if (!listed(r.countries, o.ship_to.country)) continue;
+      why.push_back("ships to " + o.ship_to.country);
+    }
+    if (!r.channels.empty()) {
+      if (!listed(r.channels, o.channel)) continue;
+      why.push_back("channel " + o.channel);
+    }
+    if (r.ship_bill_country_differ) {
+      if (!o.bill_to || o.ship_to.country == o.bill_to->country) continue;
+      why.push_back("ships to " + o.ship_to.country + ", bills to " + o.bill_to->country);
+    }
+    if (why.empty()) continue;  // a rule without conditions matches nothing
+    std::string text;
+    for (const auto& w : why) text += (text.empty() ? "" : "; ") + w;
+    return std::make_pair(&r, text);
+  }
+  return std::nullopt;
 }
 
 std::string CustomerCode(const Order& o) {

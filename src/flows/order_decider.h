@@ -77,6 +77,7 @@ struct OrderFlowState {
   std::optional<TimePoint> accepted_at;   // the ERP sale exists
   std::optional<TimePoint> held_at;
   std::string hold_reason;
+  std::string hold_rule;  // the fraud rule that holds the order; empty = a credit hold
   std::optional<TimePoint> hold_until;  // the hold timer's due time; empty = operator only
   std::optional<TimePoint> released_at;
   std::string released_by;
@@ -145,6 +146,21 @@ struct ReturnPolicy {
   std::vector<std::string> restock_conditions = {"sellable"};
 };
 
+// A fraud rule holds a matching order at intake, before the ERP sees it, until an operator
+// releases it. Every condition given must hold; the first matching rule wins.
+struct FraudRule {
+  std::string name;
+  std::optional<Decimal> min_total;       // grand total at or above this
+  std::vector<std::string> countries;     // ship-to country is one of these
+  std::vector<std::string> channels;      // the order came from one of these channels
+  bool ship_bill_country_differ = false;  // ship-to and bill-to countries differ
+  friend bool operator==(const FraudRule&, const FraudRule&) = default;
+};
+
+// The first rule that matches `o`, with what matched ("grand total 900.00 ≥ 500.00; …").
+std::optional<std::pair<const FraudRule*, std::string>> MatchFraudRule(
+    const Order& o, const std::vector<FraudRule>& rules);
+
 // What each node promised (its partner's SLA): a durable timer checks each allocation and
 // shipment against it; a miss opens an exception (the order itself goes on).
 struct NodeSla {
@@ -157,6 +173,7 @@ struct OrderPolicy {
   ErpPolicy erp;
   ReturnPolicy returns;
   std::map<std::string, NodeSla> slas;  // node id → its SLA
+  std::vector<FraudRule> fraud_rules;
 };
 
 // Inputs ----------------------------------------------------------------------------------------
@@ -219,6 +236,7 @@ struct Reallocate {
 struct HoldReleased {
   std::string by;
   std::string reason;
+  RoutingFacts facts;  // set by the runner: without an ERP a released order is routed next
 };
 // A durable timer came due.
 struct TimerFired {

@@ -409,6 +409,8 @@ DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
       sale->facts = options_.routing_facts(current->order);
     } else if (auto* again = std::get_if<Reallocate>(&input); again && current) {
       again->facts = options_.routing_facts(current->order);
+    } else if (auto* release = std::get_if<HoldReleased>(&input); release && current) {
+      release->facts = options_.routing_facts(current->order);
     }
   }
   return crossdock::Decide(current, input, clock_.Now(), options_.policy);

@@ -238,6 +238,7 @@ struct Case {
   std::optional<StatusCode> refused = std::nullopt;
   bool stock_policy = false;  // routing requires stock and lets orders wait for it
   bool split = false;         // … and splits over tpl-east and tpl-west; submitted with stock
+  bool fraud = false;         // a fraud rule holds orders of 30.00 or more (this one is 33.00)
 };
 
 std::vector<Case> Cases() {
@@ -839,6 +840,95 @@ std::vector<Case> Cases() {
        StatusCode::kConflict,
        true,
        true},
+      // Fraud rules hold an order at intake, before the ERP sees it; only an operator releases.
+      {"a fraud rule holds the order before the ERP check",
+       true,
+       {},
+       Submit(),
+       S::kHeld,
+       {"order.received", "order.held"},
+       {},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"a fraud rule holds the order without an ERP",
+       false,
+       {},
+       Submit(),
+       S::kHeld,
+       {"order.received", "order.held"},
+       {},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"releasing a fraud hold sends the order to the ERP check",
+       true,
+       {},
+       Release(),
+       S::kReceived,
+       {"order.released"},
+       {command::kErpCheck},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"releasing a fraud hold without an ERP accepts and dispatches",
+       false,
+       {},
+       Release(),
+       S::kAllocated,
+       {"order.released", "order.allocated"},
+       {kDispatch},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"after a fraud release the credit check can hold again",
+       true,
+       {Release()},
+       CheckedOverCredit(),
+       S::kHeld,
+       {"order.held"},
+       {command::kTimer},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"after a fraud release the ERP check validates",
+       true,
+       {Release()},
+       Checked(),
+       S::kValidated,
+       {"order.validated"},
+       {command::kErpSale},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"the hold timer does not release a fraud hold",
+       true,
+       {},
+       HoldTimer(),
+       S::kHeld,
+       {},
+       {},
+       std::nullopt,
+       false,
+       false,
+       true},
+      {"a fraud-held order is cancelled without compensation",
+       true,
+       {},
+       Cancel(),
+       S::kCancelled,
+       {"order.cancel_requested", "order.cancelled"},
+       {},
+       std::nullopt,
+       false,
+       false,
+       true},
       // Operator actions on exceptions.
       {"an operator resolves an exception",
        true,
@@ -1016,6 +1106,10 @@ TEST_P(LifecycleTest, Transition) {
   if (c.stock_policy) {
     policy.routing.require_stock = true;
     policy.routing.backorder = true;
+  }
+  if (c.fraud) {
+    policy.fraud_rules.push_back(
+        FraudRule{.name = "big-order", .min_total = *Decimal::Parse("30")});
   }
   if (c.split) {
     policy.routing.allow_split = true;
@@ -1207,6 +1301,7 @@ TEST(LifecycleDetailTest, EveryFlowStateMemberSurvivesTheStore) {
   f.accepted_at = next();
   f.held_at = next();
   f.hold_reason = "credit";
+  f.hold_rule = "big-order";
   f.hold_until = next();
   f.released_at = next();
   f.released_by = "timer";
@@ -1303,6 +1398,37 @@ TEST(LifecycleDetailTest, ASplitSendsEachNodeItsLinesAndTimesEachNodesSla) {
   EXPECT_TRUE(east_ack.flow.exception.has_value());
   auto west_ack = std::get<Decision>(Decide(east_ack, AckWest(), kT0, policy)).next;
   EXPECT_FALSE(west_ack.flow.exception.has_value());
+}
+
+TEST(LifecycleDetailTest, FraudRulesMatchOnEveryConditionTheyGive) {
+  Order o = TwoLineOrder();  // 33.00, web, ships to US, no bill-to
+  FraudRule big{.name = "big", .min_total = *Decimal::Parse("33.00")};
+  FraudRule abroad{.name = "abroad", .countries = {"CA", "MX"}};
+  FraudRule web_abroad{.name = "web-abroad", .countries = {"US"}, .channels = {"web"}};
+  FraudRule differ{.name = "differ", .ship_bill_country_differ = true};
+  FraudRule empty{.name = "empty"};
+  auto m = MatchFraudRule(o, {empty, abroad, big});
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->first->name, "big");
+  EXPECT_EQ(m->second, "grand total 33.00 at or above 33.00");
+  m = MatchFraudRule(o, {web_abroad});
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->second, "ships to US; channel web");
+  EXPECT_FALSE(MatchFraudRule(o, {differ, empty, abroad}).has_value());  // no bill-to
+  o.bill_to = o.ship_to;
+  o.bill_to->country = "DE";
+  m = MatchFraudRule(o, {differ});
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->second, "ships to US, bills to DE");
+  o.totals.grand_total = *Decimal::Parse("32.99");
+  EXPECT_FALSE(MatchFraudRule(o, {big}).has_value());
+  // The hold names the rule; the state keeps which rule held it.
+  OrderPolicy policy = Policy(true);
+  policy.fraud_rules = {big};
+  auto d = std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy));
+  EXPECT_EQ(d.next.flow.hold_rule, "big");
+  EXPECT_EQ(d.next.flow.hold_reason, "fraud rule big: grand total 33.00 at or above 33.00");
+  EXPECT_NE(d.events[1].data.find("\"rule\":\"big\""), std::string::npos);
 }
 
 TEST(LifecycleDetailTest, CustomerCodeFallsBackToEmailThenName) {

@@ -47,6 +47,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
   time("accepted_at", s.accepted_at);
   time("held_at", s.held_at);
   text("hold_reason", s.hold_reason);
+  text("hold_rule", s.hold_rule);
   time("hold_until", s.hold_until);
   time("released_at", s.released_at);
   text("released_by", s.released_by);
@@ -200,6 +201,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
       time(v, p, s.held_at);
     else if (k == "hold_reason")
       r.String(v, p, s.hold_reason);
+    else if (k == "hold_rule")
+      r.String(v, p, s.hold_rule);
     else if (k == "hold_until")
       time(v, p, s.hold_until);
     else if (k == "released_at")

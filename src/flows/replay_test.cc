@@ -115,6 +115,9 @@ constexpr Scenario kScenarios[] = {
     {"split-share-rerouted", "shopify", false,
      "submit:split ack@tpl-east reroute:tpl-north reroute:tpl-north@tpl-west ack@tpl-west "
      "ack@tpl-north ship:all@tpl-east ship:all@tpl-north delivered@tpl-east delivered@tpl-north"},
+    {"fraud-hold-released-then-checked", "amazon", true,
+     "submit:fraud timer release check sale ack ship:all invoices delivered"},
+    {"fraud-hold-cancelled-no-erp", "woocommerce", false, "submit:fraud cancel release ack"},
 };
 
 Order FixtureOrder(const std::string& fixture) {
@@ -132,7 +135,7 @@ Order FixtureOrder(const std::string& fixture) {
   return *DecodeAmazonOrder(ReadText(kGolden / "amazon/order_unshipped.json")).value;
 }
 
-OrderPolicy ScenarioPolicy(bool erp, bool stock, bool split) {
+OrderPolicy ScenarioPolicy(bool erp, bool stock, bool split, bool fraud) {
   OrderPolicy p;
   p.routing.default_node = "tpl-east";
   p.routing.require_stock = stock || split;
@@ -142,6 +145,7 @@ OrderPolicy ScenarioPolicy(bool erp, bool stock, bool split) {
   p.returns.reasons = {"damaged", "not_wanted"};
   p.routing.rules.push_back({"amazon", "", "", "tpl-west"});
   if (split) p.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
+  if (fraud) p.fraud_rules.push_back({"any-order", *Decimal::Parse("0.01"), {}, {}, false});
   if (erp) {
     p.erp.destination = "erp";
     p.erp.price_tolerance_percent = *Decimal::Parse("2");
@@ -310,7 +314,8 @@ void Record(const Scenario& sc, int index) {
   Interpreter interp(FixtureOrder(sc.fixture), id);
   std::string script = sc.script;
   OrderPolicy policy = ScenarioPolicy(sc.erp, script.find(":backorder") != std::string::npos,
-                                      script.find(":split") != std::string::npos);
+                                      script.find(":split") != std::string::npos,
+                                      script.find(":fraud") != std::string::npos);
   std::optional<OrderAggregate> state;
   JsonWriter w;
   w.StartObject().Field("name", sc.name).Field("fixture", sc.fixture).Field("script", sc.script);

@@ -544,6 +544,7 @@ void WriteOrchestration(JsonWriter& w, const OrderFlowState& f) {
   if (f.held_at) {
     w.Key("hold").StartObject();
     w.Field("reason", f.hold_reason);
+    if (!f.hold_rule.empty()) w.Field("rule", f.hold_rule);
     time("held_at", f.held_at);
     time("hold_until", f.hold_until);
     time("released_at", f.released_at);
