@@ -585,6 +585,14 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       ReadEndpoint(e, "erp", ec.endpoint, errors);
       ec.endpoint.id = "erp";
       e.Read("user", ec.user);
+      if (YAML::Node create = e.Get("create_products")) {
+        Map cp(create, "erp.create_products", errors);
+        cp.Require("category");
+        cp.Read("category", ec.catalog.product_category);
+        cp.Read("uom", ec.catalog.product_uom);
+        cp.Read("channels", ec.catalog.channels);
+        if (ec.kind != "tryton") errors.push_back("erp.create_products: only for kind tryton");
+      }
       e.Read("password", ec.password);
       if (!ec.password.empty()) InlineSecret(src, e.Path("password"), errors);
       std::string password_file;
@@ -904,6 +912,12 @@ std::string Config::Redacted() const {
     out << YAML::Key << "erp" << YAML::Value << YAML::BeginMap << YAML::Key << "kind" << YAML::Value
         << erp.kind << YAML::Key << "url" << YAML::Value << erp.endpoint.url;
     if (!erp.user.empty()) out << YAML::Key << "user" << YAML::Value << erp.user;
+    if (!erp.catalog.product_category.empty()) {
+      out << YAML::Key << "create_products" << YAML::Value << YAML::BeginMap << YAML::Key
+          << "category" << YAML::Value << erp.catalog.product_category << YAML::Key << "uom"
+          << YAML::Value << erp.catalog.product_uom << YAML::Key << "channels" << YAML::Value
+          << YAML::Flow << erp.catalog.channels << YAML::EndMap;
+    }
     if (!erp.password.empty()) out << YAML::Key << "password" << YAML::Value << "<redacted>";
     if (!erp.api_key.empty()) out << YAML::Key << "api_key" << YAML::Value << "<redacted>";
     out << YAML::Key << "price_tolerance_percent" << YAML::Value

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/status.h"
 #include "delivery/endpoint.h"
+#include "delivery/erp/tryton_connector.h"
 #include "flows/order_decider.h"
 #include "flows/routing.h"
 #include "gateway/auth.h"
@@ -65,6 +66,7 @@ struct ErpConfig {
   ErpPolicy policy;      // destination is set to "erp" when kind is set
   int64_t poll_interval_s = 60;  // tryton: delta polling of invoice states; 0 = off
   int64_t poll_overlap_s = 120;  // each poll looks this far behind the last one
+  TrytonCatalog catalog;         // tryton: create_products (find-or-create by SKU)
 };
 
 struct SubscriberConfig {

@@ -145,7 +145,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     Endpoint ep = config.erp.endpoint;
     if (config.erp.kind == "tryton") {
       TrytonRpcOptions rpc{ep.url, config.erp.user, config.erp.password, ep.timeout};
-      tryton = std::make_shared<TrytonConnector>(rpc);
+      tryton = std::make_shared<TrytonConnector>(rpc, config.erp.catalog);
       ep.connector = tryton;
     } else if (!config.erp.api_key.empty()) {
       ep.headers.emplace_back("Authorization", "Bearer " + config.erp.api_key);

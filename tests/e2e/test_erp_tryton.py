@@ -77,6 +77,7 @@ erp:
   breaker: {{consecutive_failures: 50, open_base_ms: 500, open_max_ms: 2000}}
   poll_interval_s: 1
   poll_overlap_s: 10
+  create_products: {{category: Goods, channels: [catalog]}}
 returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
 """
         cls.cd = Crossdock(cls.sim, port=port, extra_config=erp, more_sims=(cls.slow,),
@@ -288,6 +289,26 @@ returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
         client.close()
         self.assertEqual(len(events), 1)
         self.assertEqual(events[0]["data"]["invoice"], str(invoices[0]["id"]))
+
+    def test_8_unknown_sku_of_a_catalog_channel_is_created_once(self):
+        # Two orders of the "catalog" channel name a SKU Tryton lacks: the first check creates
+        # it at the channel's price; the second finds it. A "web" order with an unknown SKU is
+        # still rejected (test_3): only the listed channels create products.
+        skus = (("SKU-NEW-1", 2, "4.20"),)
+        ids = [self.submit(erp_order(f"CAT-{i}", "C-200", skus=skus, channel="catalog"),
+                           f"cat-{i}") for i in range(2)]
+        wait_until(lambda: all(self.status(o) in ("shipped", "invoiced") for o in ids), 120,
+                   what="catalog orders shipped")
+        products = self.tryton.rpc("model.product.product.search_read",
+                                   [[["code", "=", "SKU-NEW-1"]], 0, None, None,
+                                    ["code", "list_price", "salable"], {"company": 1}],
+                                   self.session)
+        print(f"products created for SKU-NEW-1: {len(products)}", flush=True)
+        self.assertEqual(len(products), 1, products)
+        self.assertEqual(float(products[0]["list_price"]["decimal"]), 4.20, products)
+        self.assertTrue(products[0]["salable"])
+        for oid in ids:
+            self.assertEqual(len(self.tryton_sales(oid)), 1, oid)
 
 
 if __name__ == "__main__":

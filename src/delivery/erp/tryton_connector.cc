@@ -254,8 +254,9 @@ std::vector<std::string> Skus(const Payload& p) {
 
 }  // namespace
 
-TrytonConnector::TrytonConnector(TrytonRpcOptions options, TrytonRpc::ClientFactory clients)
-    : rpc_(std::move(options), std::move(clients)) {}
+TrytonConnector::TrytonConnector(TrytonRpcOptions options, TrytonCatalog catalog,
+                                 TrytonRpc::ClientFactory clients)
+    : rpc_(std::move(options), std::move(clients)), catalog_(std::move(catalog)) {}
 
 Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
   simdjson::dom::parser parser;
@@ -292,6 +293,39 @@ Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
   }
 }
 
+// Creates a salable goods product (template and variant) for each order line's SKU that
+// Tryton still lacks, named by the line's description and priced at the channel's unit price.
+// Searched again first: another process may have created it meanwhile.
+Status TrytonConnector::CreateProducts(TrytonCommand& t,
+                                       const std::vector<const OrderLine*>& lines) {
+  auto category = t.Search("product.category", Where("name", "=", catalog_.product_category));
+  if (!category.ok()) return category.status();
+  if (category->empty()) {
+    return Conflict("Tryton has no product category '" + catalog_.product_category + "'");
+  }
+  auto uom = t.Search("product.uom", Where("name", "=", catalog_.product_uom));
+  if (!uom.ok()) return uom.status();
+  if (uom->empty()) return Conflict("Tryton has no unit of measure '" + catalog_.product_uom + "'");
+  std::vector<std::string> skus;
+  for (const OrderLine* l : lines) skus.push_back(l->sku);
+  auto existing = t.Products(skus);
+  if (!existing.ok()) return existing.status();
+  for (const OrderLine* l : lines) {
+    if (existing->count(l->sku)) continue;
+    auto created = t.Create("product.template", [&](JsonWriter& w) {
+      w.Field("name", l->description.empty() ? l->sku : l->description);
+      w.Field("code", l->sku).Field("type", "goods").Field("salable", true);
+      w.Field("list_price", l->unit_price.ToString());
+      w.Key("default_uom").Int(uom->front()).Key("sale_uom").Int(uom->front());
+      w.Key("account_category").Int(category->front());
+      w.Key("products").StartArray().StartArray().String("create").StartArray().StartObject();
+      w.EndObject().EndArray().EndArray().EndArray();
+    });
+    if (!created.ok()) return created.status();
+  }
+  return Status::Ok();
+}
+
 Result<std::string> TrytonConnector::Check(element doc) {
   auto p = ReadPayload(doc);
   if (!p.ok()) return p.status();
@@ -304,6 +338,25 @@ Result<std::string> TrytonConnector::Check(element doc) {
   if (!rec) return Unavailable("party vanished");
   auto products = t.Products(Skus(*p));
   if (!products.ok()) return products.status();
+  const auto& channels = catalog_.channels;
+  bool may_create = !catalog_.product_category.empty() &&
+                    (channels.empty() || std::find(channels.begin(), channels.end(),
+                                                   p->order.channel) != channels.end());
+  std::vector<const OrderLine*> missing;
+  for (const auto& l : p->order.lines) {
+    if (!products->count(l.sku) &&
+        std::none_of(missing.begin(), missing.end(),
+                     [&](const OrderLine* m) { return m->sku == l.sku; })) {
+      missing.push_back(&l);
+    }
+  }
+  if (may_create && !missing.empty()) {
+    std::lock_guard lock(create_products_);
+    auto created = CreateProducts(t, missing);
+    if (!created.ok()) return created;
+    products = t.Products(Skus(*p));  // read back: what the check answers is what Tryton has
+    if (!products.ok()) return products.status();
+  }
 
   JsonWriter w;
   w.StartObject().Field("customer", p->customer).Field("erp_party", Id(*party));

@@ -4,7 +4,8 @@
 // timeout or a restart of either side) never creates a second sale or invoice:
 //   erp.check        find the customer party by code (create it with its address if missing),
 //                    read its credit limit and credit used, look up every SKU as a product
-//                    code and read its list price;
+//                    code and read its list price; with a TrytonCatalog category, create a
+//                    missing product (for the catalog's channels) at the channel's price;
 //   erp.sale         find the sale whose reference is our order id, else create it (manual
 //                    invoice and shipment methods, our prices), then quote and confirm it and
 //                    read its state back: Tryton can report success while the transition did
@@ -19,15 +20,29 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "delivery/connector.h"
 #include "delivery/erp/tryton_rpc.h"
+#include "model/order.h"
 
 namespace crossdock {
 
+class TrytonCommand;  // one command's calls (tryton_connector.cc)
+
+// Which products erp.check may create in Tryton when an order names a SKU Tryton lacks.
+// Without a category none is created and the order is rejected for the unknown SKU.
+struct TrytonCatalog {
+  std::string product_category;       // name of an accounting product category; "" = never
+  std::string product_uom = "Unit";   // name of the unit of measure of created products
+  std::vector<std::string> channels;  // only orders of these channels; empty = every channel
+};
+
 class TrytonConnector final : public Connector, public ErpPoller {
  public:
-  explicit TrytonConnector(TrytonRpcOptions options,
+  explicit TrytonConnector(TrytonRpcOptions options, TrytonCatalog catalog = {},
                            TrytonRpc::ClientFactory clients = HttpClient::Create);
   Result<ClientResponse> Execute(const OutboxItem& item) override;
   // Invoices whose reference is one of ours ("ord_…/…"), created or written since `since`.
@@ -35,12 +50,15 @@ class TrytonConnector final : public Connector, public ErpPoller {
 
  private:
   Result<std::string> Check(simdjson::dom::element payload);
+  Status CreateProducts(TrytonCommand& t, const std::vector<const OrderLine*>& lines);
   Result<std::string> Sale(simdjson::dom::element payload);
   // sign -1: a credit note (erp.credit) for returned units, answered as "credit_note".
   Result<std::string> Invoice(simdjson::dom::element payload, int sign = 1);
   Result<std::string> CancelSale(simdjson::dom::element payload);
 
   TrytonRpc rpc_;
+  TrytonCatalog catalog_;
+  std::mutex create_products_;  // one creator at a time, so a SKU is created once
 };
 
 }  // namespace crossdock
