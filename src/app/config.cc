@@ -173,8 +173,9 @@ void ReadRetry(const YAML::Node& node, const std::string& path, RetryPolicy& r,
   if (r.multiplier < 1.0) errors.push_back(path + ".multiplier: must be at least 1");
 }
 
-void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std::string>& errors) {
-  m.Require("url");
+void ReadEndpoint(Map& m, const std::string& path, Endpoint& ep, std::vector<std::string>& errors,
+                  bool needs_url = true) {
+  if (needs_url) m.Require("url");
   m.Read("url", ep.url);
   if (!ep.url.empty() && !ParseHttpUrl(ep.url).ok()) {
     errors.push_back(m.Path("url") + ": must be http://host:port/path");
@@ -477,7 +478,18 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         n.Require("id");
         n.Read("id", nc.id);
         n.Read("name", nc.name);
-        ReadEndpoint(n, path, nc.endpoint, errors);
+        n.Read("kind", nc.kind);
+        n.Read("warehouse", nc.warehouse);
+        if (nc.kind != "http" && nc.kind != "tryton") {
+          errors.push_back(n.Path("kind") + ": must be http or tryton");
+        }
+        ReadEndpoint(n, path, nc.endpoint, errors, nc.kind == "http");
+        if (nc.kind == "tryton" && !nc.endpoint.url.empty()) {
+          errors.push_back(n.Path("url") + ": a tryton node has none (it uses erp.url)");
+        }
+        if (nc.kind != "tryton" && !nc.warehouse.empty()) {
+          errors.push_back(n.Path("warehouse") + ": only for kind tryton");
+        }
         n.Read("api_key", nc.api_key);
         if (!nc.api_key.empty()) InlineSecret(src, n.Path("api_key"), errors);
         std::string key_file;
@@ -791,6 +803,9 @@ Status ValidateConfig(const Config& c) {
       errors.push_back("nodes: id '" + n.id + "': use lower-case letters, digits, '-', '_', '.'");
     }
     if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
+    if (n.kind == "tryton" && c.erp.kind != "tryton") {
+      errors.push_back("nodes: '" + n.id + "' is of kind tryton, which needs erp.kind tryton");
+    }
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {
     errors.push_back("routing.default_node: no node '" + c.routing.default_node + "'");
@@ -883,9 +898,11 @@ std::string Config::Redacted() const {
   out << YAML::EndSeq;
   out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
   for (const auto& n : nodes) {
-    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id << YAML::Key << "url"
-        << YAML::Value << n.endpoint.url << YAML::Key << "timeout_ms" << YAML::Value
-        << n.endpoint.timeout.count() << YAML::Key << "api_key" << YAML::Value
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id << YAML::Key << "kind"
+        << YAML::Value << n.kind;
+    if (n.kind == "tryton") out << YAML::Key << "warehouse" << YAML::Value << n.warehouse;
+    out << YAML::Key << "url" << YAML::Value << n.endpoint.url << YAML::Key << "timeout_ms"
+        << YAML::Value << n.endpoint.timeout.count() << YAML::Key << "api_key" << YAML::Value
         << (n.api_key.empty() ? "" : "<redacted>") << YAML::EndMap;
   }
   out << YAML::EndSeq;

@@ -51,8 +51,12 @@ struct PartnerConfig {
 struct NodeConfig {
   std::string id;
   std::string name;
-  Endpoint endpoint;    // url, timeout, retry
-  std::string api_key;  // sent to the node as "Authorization: Bearer <key>"; may be empty
+  // "http": a 3PL's HTTP API (url, cancel_url …); "tryton": a warehouse run in the Tryton ERP
+  // (erp.kind tryton): dispatched as a Tryton customer shipment, progress read by polling.
+  std::string kind = "http";
+  std::string warehouse;  // tryton: the warehouse's code; "" = the first warehouse
+  Endpoint endpoint;      // url, timeout, retry
+  std::string api_key;    // sent to the node as "Authorization: Bearer <key>"; may be empty
 };
 
 // The ERP (system of record for customers, prices, credit and invoices). Without one, orders

@@ -90,6 +90,7 @@ nodes:
   - {id: a, url: "http://127.0.0.1:1/o", cancel_url: "http://127.0.0.1:1/c", priority: 1,
      cost: "2.50"}
   - {id: b, url: "http://127.0.0.1:2/o"}
+  - {id: dc-own, kind: tryton, warehouse: WH}
 routing:
   default_node: a
   require_stock: true
@@ -109,6 +110,7 @@ erp:
   price_tolerance_percent: "1.5"
   hold_over_credit: false
   hold_timeout_s: 3600
+  create_products: {category: Goods, channels: [catalog]}
 )";
   std::ofstream(dir_ / "erp.pass") << "FAKE-erp-password\n";
   auto c = ParseConfig(kYaml, dir_.string());
@@ -129,6 +131,13 @@ erp:
   EXPECT_TRUE(c->fraud_rules[0].ship_bill_country_differ);
   EXPECT_EQ(c->fraud_rules[1].channels, std::vector<std::string>{"amazon"});
   EXPECT_EQ(c->erp.kind, "tryton");
+  EXPECT_EQ(c->erp.catalog.product_category, "Goods");
+  EXPECT_EQ(c->erp.catalog.product_uom, "Unit");
+  EXPECT_EQ(c->erp.catalog.channels, std::vector<std::string>{"catalog"});
+  ASSERT_EQ(c->nodes.size(), 3u);
+  EXPECT_EQ(c->nodes[2].kind, "tryton");
+  EXPECT_EQ(c->nodes[2].warehouse, "WH");
+  EXPECT_EQ(c->nodes[0].kind, "http");
   EXPECT_EQ(c->erp.password, "FAKE-erp-password");
   EXPECT_EQ(c->erp.policy.destination, "erp");
   EXPECT_EQ(c->erp.policy.price_tolerance_percent, *Decimal::Parse("1.5"));
@@ -138,7 +147,8 @@ erp:
   EXPECT_EQ(c->Redacted().find("FAKE-erp-password"), std::string::npos);
   // Mistakes are named.
   auto bad = ParseConfig(
-      "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\"}]\n"
+      "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\", warehouse: W},"
+      " {id: w, kind: tryton, url: \"http://h:2/o\"}, {id: x, kind: ftp}]\n"
       "routing: {backorder: true, allow_split: true, rules: [{country: CA}]}\nerp: {kind: sap}\n"
       "fraud: {rules: [{name: x}, {min_total: lots}]}\n",
       dir_.string());
@@ -150,6 +160,11 @@ erp:
   EXPECT_NE(bad.status().message().find("routing.rules[0].node: a rule needs node or nodes"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("erp.kind: must be tryton or rest"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("nodes[0].warehouse: only for kind tryton"),
+            std::string::npos);
+  EXPECT_NE(bad.status().message().find("nodes[1].url: a tryton node has none"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("nodes[2].kind: must be http or tryton"),
+            std::string::npos);
   EXPECT_NE(bad.status().message().find("fraud.rules[0].name: a rule needs at least one condition"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("fraud.rules[1].min_total: must be a decimal amount"),

@@ -135,17 +135,25 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
                                   s->metrics_, s->clock_, s->random_, log, api_options);
 
   std::map<std::string, Endpoint> endpoints;
+  std::shared_ptr<TrytonConnector> tryton;
+  if (config.erp.kind == "tryton") {
+    std::map<std::string, std::string> warehouses;  // nodes run in Tryton's stock module
+    for (const auto& n : config.nodes) {
+      if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
+    }
+    TrytonRpcOptions rpc{config.erp.endpoint.url, config.erp.user, config.erp.password,
+                         config.erp.endpoint.timeout};
+    tryton = std::make_shared<TrytonConnector>(rpc, config.erp.catalog, std::move(warehouses));
+  }
   for (const auto& n : config.nodes) {
     Endpoint ep = n.endpoint;
+    if (n.kind == "tryton") ep.connector = tryton;
     if (!n.api_key.empty()) ep.headers.emplace_back("Authorization", "Bearer " + n.api_key);
     endpoints[ep.id] = ep;
   }
-  std::shared_ptr<TrytonConnector> tryton;
   if (!config.erp.kind.empty()) {
     Endpoint ep = config.erp.endpoint;
-    if (config.erp.kind == "tryton") {
-      TrytonRpcOptions rpc{ep.url, config.erp.user, config.erp.password, ep.timeout};
-      tryton = std::make_shared<TrytonConnector>(rpc, config.erp.catalog);
+    if (tryton) {
       ep.connector = tryton;
     } else if (!config.erp.api_key.empty()) {
       ep.headers.emplace_back("Authorization", "Bearer " + config.erp.api_key);

@@ -33,12 +33,28 @@ struct ErpInvoiceChange {
   TimePoint changed_at;
 };
 
+// A customer shipment of a warehouse the ERP runs (a node of kind tryton) whose state changed.
+struct ErpShipmentChange {
+  std::string order_id;
+  std::string node;
+  std::string shipment;  // the ERP's id
+  std::string state;     // "waiting", "assigned", "picked", "packed", "done", "cancelled"
+  struct Line {
+    std::string sku;
+    int64_t quantity = 0;
+  };
+  std::vector<Line> lines;  // filled once done: what left the warehouse
+  TimePoint changed_at;
+};
+
 // A connector that can be asked what changed since a time.
 class ErpPoller {
  public:
   virtual ~ErpPoller() = default;
   // Crossdock's customer invoices changed at or after `since`.
   virtual Result<std::vector<ErpInvoiceChange>> InvoicesChangedSince(TimePoint since) = 0;
+  // Shipments of Crossdock's orders from the ERP's own warehouses, changed at or after `since`.
+  virtual Result<std::vector<ErpShipmentChange>> ShipmentsChangedSince(TimePoint since) = 0;
 };
 
 // An answer in the connector's HTTP-like terms.

@@ -128,9 +128,10 @@ class Crossdock:
                             "    retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, max_attempts: 1000}")
 
     def __init__(self, sim, data_dir=None, port=None, extra_config="", node_options=None,
-                 more_sims=(), routing_rules=""):
+                 more_sims=(), routing_rules="", extra_nodes=""):
         """`more_sims`: further simulated nodes (each gets a partner and a node entry);
-        `routing_rules`: YAML list items under routing.rules to send orders to them."""
+        `routing_rules`: YAML list items under routing.rules to send orders to them;
+        `extra_nodes`: YAML list items appended to nodes (nodes that are not simulators)."""
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="crossdock-e2e-"))
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -152,7 +153,7 @@ partners:
     cancel_url: {sim.url}/orders/cancel
     api_key: "{sim.inbound_key}"
     {node_options or self.DEFAULT_NODE_OPTIONS}
-{"".join(f'  - id: {s.node}' + chr(10) + f'    url: {s.url}/orders' + chr(10) + f'    cancel_url: {s.url}/orders/cancel' + chr(10) + f'    api_key: "{s.inbound_key}"' + chr(10) + '    ' + self.DEFAULT_NODE_OPTIONS + chr(10) for s in more_sims)}routing:
+{"".join(f'  - id: {s.node}' + chr(10) + f'    url: {s.url}/orders' + chr(10) + f'    cancel_url: {s.url}/orders/cancel' + chr(10) + f'    api_key: "{s.inbound_key}"' + chr(10) + '    ' + self.DEFAULT_NODE_OPTIONS + chr(10) for s in more_sims)}{extra_nodes}routing:
   default_node: {sim.node}
   rules: [{routing_rules}]
 subscribers:

@@ -80,8 +80,11 @@ erp:
   create_products: {{category: Goods, channels: [catalog]}}
 returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
 """
+        # dc-own: a warehouse run in Tryton's stock module (its default warehouse, WH).
         cls.cd = Crossdock(cls.sim, port=port, extra_config=erp, more_sims=(cls.slow,),
-                           routing_rules="{channel: slow, node: tpl-slow}").start()
+                           routing_rules="{channel: slow, node: tpl-slow}, "
+                                         "{channel: own, node: dc-own}",
+                           extra_nodes="  - {id: dc-own, kind: tryton, warehouse: WH}\n").start()
         cls.session = cls.tryton.login()
 
     @classmethod
@@ -309,6 +312,71 @@ returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
         self.assertTrue(products[0]["salable"])
         for oid in ids:
             self.assertEqual(len(self.tryton_sales(oid)), 1, oid)
+
+    def history(self, oid):
+        client = self.cd.channel()
+        try:
+            _, _, view = client.json("GET", f"/v1/orders/{oid}")
+            return view
+        finally:
+            client.close()
+
+    def shipment_button(self, shipment, button):
+        self.tryton.rpc(f"model.stock.shipment.out.{button}", [[shipment], {"company": 1}],
+                        self.session)
+
+    def test_9_own_warehouse_in_tryton_ships_and_is_polled(self):
+        # An order routed to dc-own becomes a Tryton customer shipment (reference
+        # "<order id>/dc-own"), set waiting. Warehouse staff work it in Tryton: Crossdock reads
+        # picked and packed as milestones and done as the node's shipment, which is invoiced.
+        oid = self.submit(erp_order("OWN-1", "C-300", channel="own"), "own-1")
+        wait_until(lambda: self.status(oid) == "dispatched", 60, what="own order dispatched")
+        shipment = int(self.history(oid)["fulfillment"]["node_ref"])
+        found = self.tryton.rpc("model.stock.shipment.out.search_read",
+                                [[["reference", "=", oid + "/dc-own"]], 0, None, None,
+                                 ["state"], {}], self.session)
+        self.assertEqual([s["id"] for s in found], [shipment])
+        self.assertEqual(found[0]["state"], "waiting")
+
+        def types():
+            return [h["type"] for h in self.history(oid)["history"]]
+        self.shipment_button(shipment, "assign_force")
+        self.shipment_button(shipment, "pick")
+        wait_until(lambda: "order.picked" in types(), 30, what="order.picked from Tryton")
+        self.shipment_button(shipment, "pack")
+        wait_until(lambda: "order.packed" in types(), 30, what="order.packed from Tryton")
+        self.shipment_button(shipment, "done")
+        wait_until(lambda: self.status(oid) == "invoiced", 60, what="own order invoiced")
+        time.sleep(2.5)  # more overlapping polls see the done shipment again
+        view = self.history(oid)
+        shipped = [h for h in view["history"] if h["type"] == "order.shipped"]
+        self.assertEqual(len(shipped), 1)
+        self.assertEqual(shipped[0]["data"]["shipment"]["partner_event_id"],
+                         f"tryton-shipment-{shipment}")
+        self.assertEqual(view["fulfillment"]["shipped"], {"1": 2, "2": 1})
+        invoices = self.tryton_invoices(oid)
+        print(f"own warehouse: shipment {shipment} done; order.shipped events={len(shipped)}, "
+              f"invoices={len(invoices)}", flush=True)
+        self.assertEqual([i["reference"] for i in invoices], [f"{oid}/tryton-shipment-{shipment}"])
+        # The moves deliver the sale's lines: Tryton's sale knows it was sent.
+        sale = self.tryton.rpc("model.sale.sale.search_read",
+                               [[["reference", "=", oid]], 0, None, None, ["shipment_state"], {}],
+                               self.session)
+        self.assertEqual([s["shipment_state"] for s in sale], ["sent"])
+
+    def test_10_cancel_at_the_own_warehouse_cancels_the_tryton_shipment(self):
+        oid = self.submit(erp_order("OWN-2", "C-300", channel="own"), "own-2")
+        wait_until(lambda: self.status(oid) == "dispatched", 60, what="own order dispatched")
+        shipment = int(self.history(oid)["fulfillment"]["node_ref"])
+        client = self.cd.channel()
+        code, _, body = client.json("POST", f"/v1/orders/{oid}/cancel", {"reason": "changed"})
+        client.close()
+        self.assertEqual(code, 202, body)
+        wait_until(lambda: any(h["type"] == "order.node_cancelled"
+                               for h in self.history(oid)["history"]), 60, what="node cancelled")
+        state = self.tryton.rpc("model.stock.shipment.out.read",
+                                [[shipment], ["state"], {}], self.session)[0]["state"]
+        self.assertEqual(state, "cancelled")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 // the ERP for invoices changed since the last poll minus an overlap window (clocks and commit
 // order differ between the two systems; the overlap makes a late-committed change still seen),
 // feeds each paid invoice to the order flow as InvoicePaid (the flow ignores what it has seen),
-// and stores the new cursor, so a restart goes on where it stopped. Thread-safe Start/Stop.
+// then asks for the customer shipments of its own warehouses (nodes of kind tryton) changed in
+// the same window and reports their progress as milestones (picked, packed) and, once done, as
+// the node's shipment, and stores the new cursor, so a restart goes on where it stopped.
+// Thread-safe Start/Stop.
 #pragma once
 
 #include <condition_variable>
@@ -31,10 +34,15 @@ class ErpPollLoop {
   ~ErpPollLoop();
   void Start();
   void Stop();
-  // One poll, now (tests and the loop). Returns how many paid invoices were handed on.
+  // One poll, now (tests and the loop). Returns how many changes were handed on (paid invoices,
+  // milestones and shipments, the known ones included).
   Result<int> PollOnce();
 
  private:
+  // Hands one warehouse shipment's progress to the flow; refusals are logged and skipped.
+  Status ReportShipment(const ErpShipmentChange& c, int& handed);
+  // Waits for an Act; NotFound and refusals are not errors (someone else's, or stale).
+  Status ActAndWait(const std::string& order_id, OrderInput input);
   ErpPoller& erp_;
   OrderFlow& flow_;
   Store& store_;

@@ -255,8 +255,11 @@ std::vector<std::string> Skus(const Payload& p) {
 }  // namespace
 
 TrytonConnector::TrytonConnector(TrytonRpcOptions options, TrytonCatalog catalog,
+                                 std::map<std::string, std::string> warehouses,
                                  TrytonRpc::ClientFactory clients)
-    : rpc_(std::move(options), std::move(clients)), catalog_(std::move(catalog)) {}
+    : rpc_(std::move(options), std::move(clients)),
+      catalog_(std::move(catalog)),
+      warehouses_(std::move(warehouses)) {}
 
 Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
   simdjson::dom::parser parser;
@@ -265,7 +268,14 @@ Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
     return ConnectorAnswer(422, R"({"error":"the command payload is not JSON"})");
   }
   Result<std::string> answer = Internal("unset");
-  if (item.type == command::kErpCheck) {
+  std::string node = item.destination.rfind("node:", 0) == 0 ? item.destination.substr(5) : "";
+  if (!node.empty() && !warehouses_.count(node)) {
+    answer = InvalidArgument("node " + node + " is not a Tryton warehouse");
+  } else if (item.type == command::kDispatch) {
+    answer = Ship(item.payload, node);
+  } else if (item.type == command::kNodeCancel) {
+    answer = CancelShipment(doc, node);
+  } else if (item.type == command::kErpCheck) {
     answer = Check(doc);
   } else if (item.type == command::kErpSale) {
     answer = Sale(doc);
@@ -688,6 +698,203 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
     if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
     if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
     c.changed_at = when.value_or(since);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+namespace {
+
+// The shipment reference of an order's share at a warehouse node.
+std::string ShipmentReference(const std::string& order_id, const std::string& node) {
+  return order_id + "/" + node;
+}
+
+}  // namespace
+
+Result<std::string> TrytonConnector::Ship(const std::string& order_json, const std::string& node) {
+  DecodeOptions opt;
+  opt.allow_server_fields = true;
+  opt.validate = false;
+  auto decoded = DecodeOrder(order_json, opt);
+  if (!decoded.value) return InvalidArgument("command payload: unreadable order");
+  const Order& order = *decoded.value;
+  TrytonCommand t(rpc_);
+  const std::string reference = ShipmentReference(order.id, node);
+  auto found = t.Search("stock.shipment.out", Where("reference", "=", reference));
+  if (!found.ok()) return found.status();
+  int64_t shipment = found->empty() ? 0 : found->front();
+  if (!shipment) {
+    auto party = t.EnsureParty(CustomerCode(order), order);
+    if (!party.ok()) return party.status();
+    auto address = t.FirstAddress(*party);
+    if (!address.ok()) return address.status();
+    auto customer = t.Read("party.party", *party, {"customer_location"});
+    if (!customer.ok()) return customer.status();
+    auto customer_rec = First(*customer);
+    int64_t to = customer_rec ? IdField(*customer_rec, "customer_location") : 0;
+    if (!to) return Conflict("party " + Id(*party) + " has no customer location");
+    const std::string& code = warehouses_.at(node);
+    auto warehouses = t.Call("model.stock.location.search_read", [&](JsonWriter& w) {
+      w.StartArray().StartArray().String("type").String("=").String("warehouse").EndArray();
+      if (!code.empty()) w.StartArray().String("code").String("=").String(code).EndArray();
+      w.EndArray().Int(0).Int(1).Null();
+      w.StartArray().String("output_location").EndArray();
+    });
+    if (!warehouses.ok()) return warehouses.status();
+    auto warehouse = First(*warehouses);
+    if (!warehouse) return Conflict("Tryton has no warehouse" + (code.empty() ? "" : " " + code));
+    int64_t from = IdField(*warehouse, "output_location");
+    std::vector<std::string> skus;
+    for (const auto& l : order.lines) skus.push_back(l.sku);
+    auto products = t.Products(skus);
+    if (!products.ok()) return products.status();
+    for (const auto& l : order.lines) {
+      if (!products->count(l.sku)) return Conflict("Tryton has no product " + l.sku);
+    }
+    auto currency = t.Currency(order.currency);
+    if (!currency.ok()) return currency.status();
+    // Each move's origin is the sale line it delivers (Tryton warns about moves without one,
+    // and the sale's shipment state follows its moves).
+    auto sale_lines = t.Call("model.sale.line.search_read", [&](JsonWriter& w) {
+      w.StartArray().StartArray().String("sale.reference").String("=").String(order.id);
+      w.EndArray().StartArray().String("type").String("=").String("line").EndArray().EndArray();
+      w.Int(0).Null().Null().StartArray().String("product").EndArray();
+    });
+    if (!sale_lines.ok()) return sale_lines.status();
+    std::map<int64_t, std::vector<int64_t>> origin_of;  // product → its sale lines, in order
+    simdjson::dom::array sl;
+    if (!sale_lines->get().get_array().get(sl)) {
+      for (auto rec : sl) origin_of[IdField(rec, "product")].push_back(IdField(rec, "id"));
+    }
+    int64_t company = rpc_.company();
+    auto created = t.Create("stock.shipment.out", [&](JsonWriter& w) {
+      w.Key("customer").Int(*party).Key("delivery_address").Int(*address);
+      w.Key("warehouse").Int(IdField(*warehouse, "id")).Key("company").Int(company);
+      w.Field("reference", reference);
+      w.Key("moves").StartArray().StartArray().String("create").StartArray();
+      for (const auto& l : order.lines) {
+        const Product& pr = products->at(l.sku);
+        w.StartObject().Key("product").Int(pr.id).Key("uom").Int(pr.uom);
+        w.Key("quantity").Double(static_cast<double>(l.quantity));
+        w.Key("from_location").Int(from).Key("to_location").Int(to);
+        w.Key("unit_price");
+        tryton::WriteDecimal(w, l.unit_price);
+        w.Key("currency").Int(*currency).Key("company").Int(company);
+        auto& origins = origin_of[pr.id];
+        if (!origins.empty()) {
+          w.Field("origin", "sale.line," + Id(origins.front()));
+          origins.erase(origins.begin());
+        }
+        w.EndObject();
+      }
+      w.EndArray().EndArray().EndArray();
+    });
+    if (!created.ok()) return created.status();
+    shipment = *created;
+  }
+  auto state = t.State("stock.shipment.out", shipment);
+  if (!state.ok()) return state.status();
+  if (*state == "draft") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("stock.shipment.out", "wait", shipment));
+    state = t.State("stock.shipment.out", shipment);
+    if (!state.ok()) return state.status();
+    if (*state == "draft") return Unavailable("shipment " + Id(shipment) + " is still draft");
+  }
+  if (*state == "cancelled")
+    return Conflict("shipment " + Id(shipment) + " is cancelled in Tryton");
+  JsonWriter w;
+  w.StartObject().Field("node_ref", Id(shipment)).Field("state", *state).EndObject();
+  return w.Take();
+}
+
+Result<std::string> TrytonConnector::CancelShipment(element doc, const std::string& node) {
+  std::string order_id = tryton::ReadString(doc, "order_id");
+  if (order_id.empty()) return InvalidArgument("command payload: no order_id");
+  TrytonCommand t(rpc_);
+  auto found =
+      t.Search("stock.shipment.out", Where("reference", "=", ShipmentReference(order_id, node)));
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::string(R"({"state":"none"})");  // never created: nothing left
+  int64_t shipment = found->front();
+  auto state = t.State("stock.shipment.out", shipment);
+  if (!state.ok()) return state.status();
+  if (*state == "done") return Conflict("shipment " + Id(shipment) + " is done: the goods left");
+  if (*state != "cancelled") {
+    CROSSDOCK_RETURN_IF_ERROR(t.Button("stock.shipment.out", "cancel", shipment));
+    state = t.State("stock.shipment.out", shipment);
+    if (!state.ok()) return state.status();
+    if (*state != "cancelled") return Unavailable("shipment " + Id(shipment) + " is " + *state);
+  }
+  return std::string(R"({"state":"cancelled"})");
+}
+
+Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(TimePoint since) {
+  std::vector<ErpShipmentChange> out;
+  if (warehouses_.empty()) return out;
+  TrytonCommand t(rpc_);
+  auto v = t.Call("model.stock.shipment.out.search_read", [&](JsonWriter& w) {
+    w.StartArray();
+    w.StartArray().String("reference").String("like").String("ord%/%").EndArray();
+    w.StartArray().String("OR");
+    w.StartArray().String("write_date").String(">=");
+    WriteDateTime(w, since);
+    w.EndArray().StartArray().String("create_date").String(">=");
+    WriteDateTime(w, since);
+    w.EndArray().EndArray();
+    w.EndArray();
+    w.Int(0).Null().Null();
+    w.StartArray().String("reference").String("state").String("write_date");
+    w.String("create_date").String("outgoing_moves").EndArray();
+  });
+  if (!v.ok()) return v.status();
+  simdjson::dom::array a;
+  if (v->get().get_array().get(a)) return Unavailable("unreadable shipment list");
+  std::map<int64_t, std::string> codes;  // product id → code, read once per poll
+  for (auto rec : a) {
+    ErpShipmentChange c;
+    std::string reference = tryton::ReadString(rec, "reference");
+    size_t slash = reference.find('/');
+    c.order_id = reference.substr(0, slash);
+    c.node = reference.substr(slash + 1);
+    if (!warehouses_.count(c.node)) continue;  // not one of our warehouse nodes
+    c.shipment = Id(IdField(rec, "id"));
+    c.state = tryton::ReadString(rec, "state");
+    element at;
+    std::optional<TimePoint> when;
+    if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    c.changed_at = when.value_or(since);
+    simdjson::dom::array moves;
+    if (c.state == "done" && !rec["outgoing_moves"].get_array().get(moves)) {
+      auto m = t.Call("model.stock.move.read", [&](JsonWriter& w) {
+        w.StartArray();
+        for (auto id : moves) w.Int(tryton::ReadId(id));
+        w.EndArray().StartArray().String("product").String("quantity").String("state").EndArray();
+      });
+      if (!m.ok()) return m.status();
+      simdjson::dom::array move_list;
+      if (m->get().get_array().get(move_list)) return Unavailable("unreadable move list");
+      for (auto move : move_list) {
+        if (tryton::ReadString(move, "state") != "done") continue;
+        int64_t product = IdField(move, "product");
+        if (!codes.count(product)) {
+          auto p = t.Read("product.product", product, {"code"});
+          if (!p.ok()) return p.status();
+          auto prec = First(*p);
+          codes[product] = prec ? tryton::ReadString(*prec, "code") : "";
+        }
+        double qty = 0;
+        element q;
+        if (!move["quantity"].get(q)) {
+          if (q.get_double().get(qty)) {
+            int64_t whole = 0;
+            if (!q.get_int64().get(whole)) qty = static_cast<double>(whole);
+          }
+        }
+        c.lines.push_back({codes[product], static_cast<int64_t>(qty + 0.5)});
+      }
+    }
     out.push_back(std::move(c));
   }
   return out;

@@ -16,9 +16,16 @@
 //                    units a return brought back, reference "<order id>/<return id>";
 //   erp.cancel_sale  bring the sale back to draft and cancel it; a processed sale is undone by
 //                    a return sale (reference "<order id>/cancel").
+// It also runs the nodes of kind tryton: warehouses managed in Tryton's stock module.
+//   node.dispatch    find the customer shipment whose reference is "<order id>/<node>", else
+//                    create it from the warehouse's output to the customer for the node's
+//                    lines; set it waiting (Tryton reserves and picks from there);
+//   node.cancel      cancel that shipment unless it is done (then refused: it left).
+// Their progress (picked, packed, done) is read by delta polling (ShipmentsChangedSince).
 // Answers are the JSON shapes of flows/command_answers.h (docs/erp.md). Thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,11 +49,15 @@ struct TrytonCatalog {
 
 class TrytonConnector final : public Connector, public ErpPoller {
  public:
+  // `warehouses`: node id → the code of its Tryton warehouse (stock.location of type warehouse;
+  // "" = the first warehouse).
   explicit TrytonConnector(TrytonRpcOptions options, TrytonCatalog catalog = {},
+                           std::map<std::string, std::string> warehouses = {},
                            TrytonRpc::ClientFactory clients = HttpClient::Create);
   Result<ClientResponse> Execute(const OutboxItem& item) override;
   // Invoices whose reference is one of ours ("ord_…/…"), created or written since `since`.
   Result<std::vector<ErpInvoiceChange>> InvoicesChangedSince(TimePoint since) override;
+  Result<std::vector<ErpShipmentChange>> ShipmentsChangedSince(TimePoint since) override;
 
  private:
   Result<std::string> Check(simdjson::dom::element payload);
@@ -55,9 +66,12 @@ class TrytonConnector final : public Connector, public ErpPoller {
   // sign -1: a credit note (erp.credit) for returned units, answered as "credit_note".
   Result<std::string> Invoice(simdjson::dom::element payload, int sign = 1);
   Result<std::string> CancelSale(simdjson::dom::element payload);
+  Result<std::string> Ship(const std::string& order_json, const std::string& node);
+  Result<std::string> CancelShipment(simdjson::dom::element payload, const std::string& node);
 
   TrytonRpc rpc_;
   TrytonCatalog catalog_;
+  std::map<std::string, std::string> warehouses_;
   std::mutex create_products_;  // one creator at a time, so a SKU is created once
 };
 
