@@ -938,7 +938,10 @@ std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
 
 std::vector<std::string> ExceptionActions(const FlowException& e) {
   if (e.reason == "shipped-after-cancel") return {"resolve"};
-  if (e.reason == "no-route") return {"reroute", "cancel", "resolve"};
+  // No route, or a node that missed its SLA: send it elsewhere (retrying a timer means nothing).
+  if (e.reason == "no-route" || e.reason.rfind("sla-", 0) == 0) {
+    return {"reroute", "cancel", "resolve"};
+  }
   if (e.command == command::kDispatch) return {"retry", "reroute", "cancel", "resolve"};
   return {"retry", "cancel", "resolve"};
 }

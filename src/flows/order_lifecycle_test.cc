@@ -1389,6 +1389,8 @@ TEST(LifecycleDetailTest, ASplitSendsEachNodeItsLinesAndTimesEachNodesSla) {
              kT0 + std::chrono::hours(2), policy));
   ASSERT_TRUE(west_due.next.flow.exception.has_value());
   EXPECT_EQ(ExceptionOwner(*west_due.next.flow.exception, west_due.next.flow), "node:tpl-west");
+  EXPECT_EQ(ExceptionActions(*west_due.next.flow.exception),
+            (std::vector<std::string>{"reroute", "cancel", "resolve"}));
   // A dead dispatch at west is owned by west, and east's ack does not close it.
   auto dead =
       std::get<Decision>(Decide(d.next, DispatchDeadLettered{"tpl-west", "HTTP 400"}, kT0, policy))

@@ -378,6 +378,27 @@ returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
                                 [[shipment], ["state"], {}], self.session)[0]["state"]
         self.assertEqual(state, "cancelled")
 
+    def test_11_rerouted_away_and_back_gets_a_fresh_tryton_shipment(self):
+        # Re-routed to a 3PL, the Tryton shipment is cancelled; re-routed back, the order gets a
+        # new shipment ("<order id>/dc-own/r2"): the cancelled one is never revived.
+        oid = self.submit(erp_order("OWN-3", "C-300", channel="own"), "own-3")
+        wait_until(lambda: self.status(oid) == "dispatched", 60, what="own order dispatched")
+        first = int(self.history(oid)["fulfillment"]["node_ref"])
+        ops = self.cd.operator()
+        for node in (self.sim.node, "dc-own"):
+            code, _, body = ops.json("POST", f"/v1/admin/orders/{oid}/actions",
+                                     {"action": "reroute", "node": node, "reason": "test"})
+            self.assertEqual(code, 201, body)
+            wait_until(lambda: self.status(oid) == "dispatched", 60, what=f"dispatched at {node}")
+        ops.close()
+        second = int(self.history(oid)["fulfillment"]["node_ref"])
+        shipments = self.tryton.rpc("model.stock.shipment.out.search_read",
+                                    [[["reference", "like", oid + "/dc-own%"]], 0, None,
+                                     [["id", "ASC"]], ["reference", "state"], {}], self.session)
+        self.assertEqual([(s["id"], s["reference"], s["state"]) for s in shipments],
+                         [(first, oid + "/dc-own", "cancelled"),
+                          (second, oid + "/dc-own/r2", "waiting")])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -272,7 +272,7 @@ Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
   if (!node.empty() && !warehouses_.count(node)) {
     answer = InvalidArgument("node " + node + " is not a Tryton warehouse");
   } else if (item.type == command::kDispatch) {
-    answer = Ship(item.payload, node);
+    answer = Ship(item, node);
   } else if (item.type == command::kNodeCancel) {
     answer = CancelShipment(doc, node);
   } else if (item.type == command::kErpCheck) {
@@ -705,22 +705,30 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
 
 namespace {
 
-// The shipment reference of an order's share at a warehouse node.
-std::string ShipmentReference(const std::string& order_id, const std::string& node) {
-  return order_id + "/" + node;
+// The shipment reference of an order's share at a warehouse node: "<order id>/<node>", plus
+// "/r<n>" when an operator re-routed the share back to the node (its dispatch key carries the
+// round), so a shipment cancelled by the earlier re-route is never revived.
+std::string ShipmentReference(const OutboxItem& item, const std::string& order_id,
+                              const std::string& node) {
+  std::string reference = order_id + "/" + node;
+  const std::string prefix = "dispatch-" + order_id + "-" + node + "-";
+  if (item.idempotency_key.rfind(prefix, 0) == 0) {
+    reference += "/" + item.idempotency_key.substr(prefix.size());
+  }
+  return reference;
 }
 
 }  // namespace
 
-Result<std::string> TrytonConnector::Ship(const std::string& order_json, const std::string& node) {
+Result<std::string> TrytonConnector::Ship(const OutboxItem& item, const std::string& node) {
   DecodeOptions opt;
   opt.allow_server_fields = true;
   opt.validate = false;
-  auto decoded = DecodeOrder(order_json, opt);
+  auto decoded = DecodeOrder(item.payload, opt);
   if (!decoded.value) return InvalidArgument("command payload: unreadable order");
   const Order& order = *decoded.value;
   TrytonCommand t(rpc_);
-  const std::string reference = ShipmentReference(order.id, node);
+  const std::string reference = ShipmentReference(item, order.id, node);
   auto found = t.Search("stock.shipment.out", Where("reference", "=", reference));
   if (!found.ok()) return found.status();
   int64_t shipment = found->empty() ? 0 : found->front();
@@ -812,15 +820,18 @@ Result<std::string> TrytonConnector::CancelShipment(element doc, const std::stri
   std::string order_id = tryton::ReadString(doc, "order_id");
   if (order_id.empty()) return InvalidArgument("command payload: no order_id");
   TrytonCommand t(rpc_);
-  auto found =
-      t.Search("stock.shipment.out", Where("reference", "=", ShipmentReference(order_id, node)));
+  // Every shipment of the order at this node (each re-route round has its own).
+  auto found = t.Search("stock.shipment.out", [&](JsonWriter& w) {
+    w.StartArray().StartArray().String("reference").String("like");
+    w.String(order_id + "/" + node + "%").EndArray().EndArray();
+  });
   if (!found.ok()) return found.status();
   if (found->empty()) return std::string(R"({"state":"none"})");  // never created: nothing left
-  int64_t shipment = found->front();
-  auto state = t.State("stock.shipment.out", shipment);
-  if (!state.ok()) return state.status();
-  if (*state == "done") return Conflict("shipment " + Id(shipment) + " is done: the goods left");
-  if (*state != "cancelled") {
+  for (int64_t shipment : *found) {
+    auto state = t.State("stock.shipment.out", shipment);
+    if (!state.ok()) return state.status();
+    if (*state == "done") return Conflict("shipment " + Id(shipment) + " is done: the goods left");
+    if (*state == "cancelled") continue;
     CROSSDOCK_RETURN_IF_ERROR(t.Button("stock.shipment.out", "cancel", shipment));
     state = t.State("stock.shipment.out", shipment);
     if (!state.ok()) return state.status();
@@ -857,7 +868,8 @@ Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(Ti
     size_t slash = reference.find('/');
     c.order_id = reference.substr(0, slash);
     c.node = reference.substr(slash + 1);
-    if (!warehouses_.count(c.node)) continue;  // not one of our warehouse nodes
+    c.node = c.node.substr(0, c.node.find('/'));  // without a re-route round
+    if (!warehouses_.count(c.node)) continue;     // not one of our warehouse nodes
     c.shipment = Id(IdField(rec, "id"));
     c.state = tryton::ReadString(rec, "state");
     element at;

@@ -17,7 +17,8 @@
 //   erp.cancel_sale  bring the sale back to draft and cancel it; a processed sale is undone by
 //                    a return sale (reference "<order id>/cancel").
 // It also runs the nodes of kind tryton: warehouses managed in Tryton's stock module.
-//   node.dispatch    find the customer shipment whose reference is "<order id>/<node>", else
+//   node.dispatch    find the customer shipment whose reference is "<order id>/<node>" (plus
+//                    "/r<n>" after a re-route back to the node), else
 //                    create it from the warehouse's output to the customer for the node's
 //                    lines; set it waiting (Tryton reserves and picks from there);
 //   node.cancel      cancel that shipment unless it is done (then refused: it left).
@@ -66,7 +67,7 @@ class TrytonConnector final : public Connector, public ErpPoller {
   // sign -1: a credit note (erp.credit) for returned units, answered as "credit_note".
   Result<std::string> Invoice(simdjson::dom::element payload, int sign = 1);
   Result<std::string> CancelSale(simdjson::dom::element payload);
-  Result<std::string> Ship(const std::string& order_json, const std::string& node);
+  Result<std::string> Ship(const OutboxItem& item, const std::string& node);
   Result<std::string> CancelShipment(simdjson::dom::element payload, const std::string& node);
 
   TrytonRpc rpc_;
