@@ -483,15 +483,25 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         if (nc.kind != "http" && nc.kind != "tryton") {
           errors.push_back(n.Path("kind") + ": must be http or tryton");
         }
+        // A Tryton warehouse shares the ERP's database: two writers at a time, as for the ERP.
+        if (nc.kind == "tryton") nc.endpoint.quota.max_in_flight = 2;
         ReadEndpoint(n, path, nc.endpoint, errors, nc.kind == "http");
-        if (nc.kind == "tryton" && !nc.endpoint.url.empty()) {
-          errors.push_back(n.Path("url") + ": a tryton node has none (it uses erp.url)");
+        if (nc.kind == "tryton") {
+          const Endpoint& ep = nc.endpoint;
+          for (const auto& [key, set] : {std::pair<const char*, bool>{"url", !ep.url.empty()},
+                                         {"cancel_url", !ep.cancel_url.empty()},
+                                         {"lookup_url", !ep.lookup_url.empty()}}) {
+            if (set) errors.push_back(n.Path(key) + ": a tryton node has none (it uses erp.url)");
+          }
         }
         if (nc.kind != "tryton" && !nc.warehouse.empty()) {
           errors.push_back(n.Path("warehouse") + ": only for kind tryton");
         }
         n.Read("api_key", nc.api_key);
         if (!nc.api_key.empty()) InlineSecret(src, n.Path("api_key"), errors);
+        if (nc.kind == "tryton" && !nc.api_key.empty()) {
+          errors.push_back(n.Path("api_key") + ": a tryton node has none (it uses erp.user)");
+        }
         std::string key_file;
         n.Read("api_key_file", key_file);
         if (!key_file.empty())
@@ -565,7 +575,15 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
           }
         }
         rule.Read("countries", fr.countries);
+        for (auto& country : fr.countries) {  // ISO 3166-1 alpha-2, as orders carry them
+          for (char& ch : country)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        }
         rule.Read("channels", fr.channels);
+        for (const auto& other : c.fraud_rules) {
+          if (other.name == fr.name)
+            errors.push_back(rule.Path("name") + ": '" + fr.name + "' again");
+        }
         rule.Read("ship_bill_country_differ", fr.ship_bill_country_differ);
         if (!fr.min_total && fr.countries.empty() && fr.channels.empty() &&
             !fr.ship_bill_country_differ) {
@@ -805,6 +823,9 @@ Status ValidateConfig(const Config& c) {
     if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
     if (n.kind == "tryton" && c.erp.kind != "tryton") {
       errors.push_back("nodes: '" + n.id + "' is of kind tryton, which needs erp.kind tryton");
+    } else if (n.kind == "tryton" && c.erp.poll_interval_s <= 0) {
+      errors.push_back("nodes: '" + n.id +
+                       "' is of kind tryton, whose progress needs erp.poll_interval_s > 0");
     }
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {

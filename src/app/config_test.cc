@@ -150,7 +150,7 @@ erp:
       "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, url: \"http://h:1/o\", warehouse: W},"
       " {id: w, kind: tryton, url: \"http://h:2/o\"}, {id: x, kind: ftp}]\n"
       "routing: {backorder: true, allow_split: true, rules: [{country: CA}]}\nerp: {kind: sap}\n"
-      "fraud: {rules: [{name: x}, {min_total: lots}]}\n",
+      "fraud: {rules: [{name: x}, {min_total: lots}, {name: x, countries: [ng]}]}\n",
       dir_.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("routing.backorder: needs require_stock: true"),
@@ -170,6 +170,7 @@ erp:
   EXPECT_NE(bad.status().message().find("fraud.rules[1].min_total: must be a decimal amount"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("fraud.rules[1].name"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("fraud.rules[2].name: 'x' again"), std::string::npos);
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesFile) {

@@ -229,7 +229,9 @@ std::string SalePayload(const Builder& b) {
   w.StartObject();
   w.Field("order_id", b.order().id);
   w.Field("customer", b.flow().customer);
-  if (b.flow().released_at) w.Field("released", true);
+  // The credit limit was overridden on purpose (a released credit hold; a fraud hold's release
+  // says nothing about credit).
+  if (b.flow().released_at && b.flow().hold_rule.empty()) w.Field("released", true);
   w.Key("order");
   w.Raw(EncodeOrder(b.order()));
   w.EndObject();
@@ -246,8 +248,8 @@ bool ScreenForFraud(Builder& b) {
   if (!match) return false;
   OrderFlowState& f = b.flow();
   f.held_at = b.now();
-  f.hold_rule = match->first->name;
-  f.hold_reason = "fraud rule " + match->first->name + ": " + match->second;
+  f.hold_rule = match->rule;
+  f.hold_reason = "fraud rule " + match->rule + ": " + match->why;
   b.Event("order.held", [reason = f.hold_reason, rule = f.hold_rule](JsonWriter& w) {
     w.Field("reason", reason);
     w.Field("rule", rule);
@@ -452,6 +454,7 @@ DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
   if (!a->acknowledged_at) {
     a->node_ref = in.node_ref;
     a->acknowledged_at = b.now();
+    a->dispatch_failed_at.reset();
     // Late acks (after a shipment) are recorded without moving the status back.
     b.Event("order.dispatched", [in](JsonWriter& w) {
       w.Field("node", in.node);
@@ -467,6 +470,7 @@ void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
     w.Field("node", in.node);
     w.Field("error", in.error);
   });
+  if (Allocation* a = b.flow().AllocationAt(in.node)) a->dispatch_failed_at = b.now();
   b.OpenException(std::string(command::kDispatch) + "-failed", "node:" + in.node + ": " + in.error,
                   command::kDispatch, in.node);
 }
@@ -588,7 +592,11 @@ DecideResult OnMilestone(Builder& b, const MilestoneReported& in) {
   f.milestones.push_back(in.partner_event_id);
   bool first = !slot->has_value();
   if (first) *slot = in.at;
-  if (!f.delivered_at && Every(f, &Allocation::delivered_at)) f.delivered_at = in.at;
+  if (!f.delivered_at && Every(f, &Allocation::delivered_at)) {
+    // The order is delivered when the last node's goods are (reports may come out of order).
+    f.delivered_at = in.at;
+    for (const auto& a : f.allocations) f.delivered_at = std::max(*f.delivered_at, *a.delivered_at);
+  }
   b.Event("order." + in.kind, [in, first](JsonWriter& w) {
     w.Field("node", in.node);
     w.Field("partner_event_id", in.partner_event_id);
@@ -662,6 +670,15 @@ void OnCompensated(Builder& b, const CompensationDone& in) {
     if (f.sale_cancelled_at) return;
     f.sale_cancelled_at = b.now();
     b.Event("order.sale_cancelled");
+    return;
+  }
+  if (!f.cancelled_at) {
+    // A node the order was re-routed away from confirms it let go; the order goes on (and a
+    // node the order has since come back to keeps its new allocation).
+    if (!in.node.empty()) {
+      b.Event("order.node_cancelled",
+              [n = in.node](JsonWriter& w) { w.Field("node", n).Field("reason", "re-routed"); });
+    }
     return;
   }
   // Histories recorded before splits name no node: the order's one node.
@@ -834,7 +851,6 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
   };
   if (f.rejected_at || f.cancelled_at)
     return refuse("it is " + std::string(OrderStatusName(*o.status)));
-  if (!f.shipped.empty()) return refuse("it has shipped");
   if (!f.accepted_at) return refuse("it is not accepted yet");
   if (f.AllocationAt(in.node)) return refuse("it is at node " + in.node + " already");
   if (f.allocations.size() > 1 && in.from.empty()) {
@@ -844,17 +860,24 @@ DecideResult OnRerouted(Builder& b, const Rerouted& in) {
                                      : f.AllocationAt(in.from);
   if (!in.from.empty() && !from) return refuse("it has nothing at node " + in.from);
   Allocation old = from ? *from : Allocation{};
+  // Only a share none of whose lines shipped moves (a split's other shares may have shipped).
+  for (const auto& [line, qty] : f.shipped) {
+    if (qty > 0 && (!from || old.Ships(line))) return refuse("it has shipped");
+  }
   ++f.reroutes;
   // Keys stay unique when an order goes back to a node it was at before.
   const std::string round = "r" + std::to_string(f.reroutes);
-  bool dispatch_dead = f.exception && f.exception->command == command::kDispatch &&
-                       (f.exception->node.empty() || f.exception->node == old.node);
-  if (!old.node.empty() && !dispatch_dead) {
+  if (!old.node.empty() && !old.dispatch_failed_at) {
     // The old node has the order, or will get it (a pending dispatch goes first in its
     // sequence): ask it to cancel. The new dispatch does not wait for that.
     SendNodeCancel(b, old, old.node + "-" + round, "re-routed to " + in.node);
   }
-  f.exception.reset();
+  // The share leaves its node: so does an exception about that node (or no route); another
+  // node's or the ERP's stays open.
+  if (f.exception && (f.exception->reason == "no-route" || f.exception->node == old.node ||
+                      (f.exception->node.empty() && f.exception->command.rfind("node.", 0) == 0))) {
+    f.exception.reset();
+  }
   f.dispatched_at.reset();
   b.Event("order.rerouted", [o = old.node, in](JsonWriter& w) {
     w.Field("from_node", o);
@@ -946,8 +969,7 @@ std::vector<std::string> ExceptionActions(const FlowException& e) {
   return {"retry", "cancel", "resolve"};
 }
 
-std::optional<std::pair<const FraudRule*, std::string>> MatchFraudRule(
-    const Order& o, const std::vector<FraudRule>& rules) {
+std::optional<FraudMatch> MatchFraudRule(const Order& o, const std::vector<FraudRule>& rules) {
   auto listed = [](const std::vector<std::string>& list, const std::string& v) {
     return std::find(list.begin(), list.end(), v) != list.end();
   };
@@ -973,7 +995,7 @@ std::optional<std::pair<const FraudRule*, std::string>> MatchFraudRule(
     if (why.empty()) continue;  // a rule without conditions matches nothing
     std::string text;
     for (const auto& w : why) text += (text.empty() ? "" : "; ") + w;
-    return std::make_pair(&r, text);
+    return FraudMatch{r.name, text};
   }
   return std::nullopt;
 }

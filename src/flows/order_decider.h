@@ -51,8 +51,9 @@ struct Allocation {
   std::string node_ref;                   // the node's own reference, once acknowledged
   std::optional<TimePoint> allocated_at;  // its SLA timers count from here
   std::optional<TimePoint> acknowledged_at;
-  std::optional<TimePoint> delivered_at;  // the carrier delivered this node's shipments
-  std::optional<TimePoint> cancelled_at;  // the node confirmed a cancellation
+  std::optional<TimePoint> delivered_at;        // the carrier delivered this node's shipments
+  std::optional<TimePoint> cancelled_at;        // the node confirmed the order's cancellation
+  std::optional<TimePoint> dispatch_failed_at;  // its dispatch was dead-lettered; its ack clears
   bool Ships(const std::string& line_id) const;
   friend bool operator==(const Allocation&, const Allocation&) = default;
 };
@@ -157,9 +158,13 @@ struct FraudRule {
   friend bool operator==(const FraudRule&, const FraudRule&) = default;
 };
 
-// The first rule that matches `o`, with what matched ("grand total 900.00 ≥ 500.00; …").
-std::optional<std::pair<const FraudRule*, std::string>> MatchFraudRule(
-    const Order& o, const std::vector<FraudRule>& rules);
+// The first rule that matches `o`: its name, and what matched ("grand total 900.00 at or
+// above 500.00; ships to NG").
+struct FraudMatch {
+  std::string rule;
+  std::string why;
+};
+std::optional<FraudMatch> MatchFraudRule(const Order& o, const std::vector<FraudRule>& rules);
 
 // What each node promised (its partner's SLA): a durable timer checks each allocation and
 // shipment against it; a miss opens an exception (the order itself goes on).

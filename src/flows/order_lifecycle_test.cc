@@ -1402,6 +1402,52 @@ TEST(LifecycleDetailTest, ASplitSendsEachNodeItsLinesAndTimesEachNodesSla) {
   EXPECT_FALSE(west_ack.flow.exception.has_value());
 }
 
+TEST(LifecycleDetailTest, ASplitShareMovesAloneAndLeavesOtherNodesAlone) {
+  OrderPolicy policy = Policy(false);
+  policy.routing.require_stock = policy.routing.allow_split = true;
+  policy.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
+  auto decide = [&](const OrderAggregate& s, OrderInput in) {
+    auto r = Decide(s, in, kT0, policy);
+    EXPECT_TRUE(std::holds_alternative<Decision>(r)) << std::get<Rejection>(r).status.ToString();
+    return std::get<Decision>(r);
+  };
+  auto s = std::get<Decision>(Decide(std::nullopt, SubmitSplit(), kT0, policy)).next;
+  // West's dispatch died; east shipped its line. West's share still moves (its lines did not
+  // ship), without a cancel to west (it never had the order); east's share cannot move.
+  s = decide(s, DispatchDeadLettered{"tpl-west", "HTTP 400"}).next;
+  s = decide(s, ShipEastLine()).next;
+  auto moved = decide(s, MoveWestToNorth());
+  EXPECT_EQ(Types(moved.commands), std::vector<std::string>{command::kDispatch});
+  EXPECT_FALSE(moved.next.flow.exception.has_value());  // it was west's
+  EXPECT_EQ(moved.next.flow.Nodes(), "tpl-east+tpl-north");
+  auto east = Decide(s, Rerouted{"tpl-north", "ops:kim", "x", "tpl-east"}, kT0, policy);
+  EXPECT_EQ(std::get<Rejection>(east).status.code(), StatusCode::kConflict);
+  // Moving east's share leaves an exception about west open.
+  auto fresh = std::get<Decision>(Decide(std::nullopt, SubmitSplit(), kT0, policy)).next;
+  fresh = decide(fresh, DispatchDeadLettered{"tpl-west", "HTTP 400"}).next;
+  auto east_moved = decide(fresh, Rerouted{"tpl-north", "ops:kim", "x", "tpl-east"});
+  ASSERT_TRUE(east_moved.next.flow.exception.has_value());
+  EXPECT_EQ(east_moved.next.flow.exception->node, "tpl-west");
+  // West confirms it let go of a re-routed share: recorded, but it changes no allocation.
+  auto ack = decide(moved.next, CompensationDone{command::kNodeCancel, "tpl-west"});
+  EXPECT_EQ(Types(ack.events), std::vector<std::string>{"order.node_cancelled"});
+  EXPECT_EQ(ack.next.flow, moved.next.flow);
+}
+
+TEST(LifecycleDetailTest, AFraudReleaseIsNotACreditOverride) {
+  OrderPolicy policy = Policy(true);
+  policy.fraud_rules = {FraudRule{.name = "big", .min_total = *Decimal::Parse("1")}};
+  auto s = std::get<Decision>(Decide(std::nullopt, Submit(), kT0, policy)).next;
+  s = std::get<Decision>(Decide(s, Release(), kT0, policy)).next;
+  auto checked = std::get<Decision>(Decide(s, Checked(), kT0, policy));
+  ASSERT_EQ(Types(checked.commands), std::vector<std::string>{command::kErpSale});
+  EXPECT_EQ(checked.commands[0].payload.find("\"released\""), std::string::npos);
+  // A released credit hold is one.
+  auto held = std::get<Decision>(Decide(s, CheckedOverCredit(), kT0, policy)).next;
+  auto released = std::get<Decision>(Decide(held, Release(), kT0, policy));
+  EXPECT_NE(released.commands[0].payload.find("\"released\":true"), std::string::npos);
+}
+
 TEST(LifecycleDetailTest, FraudRulesMatchOnEveryConditionTheyGive) {
   Order o = TwoLineOrder();  // 33.00, web, ships to US, no bill-to
   FraudRule big{.name = "big", .min_total = *Decimal::Parse("33.00")};
@@ -1411,17 +1457,17 @@ TEST(LifecycleDetailTest, FraudRulesMatchOnEveryConditionTheyGive) {
   FraudRule empty{.name = "empty"};
   auto m = MatchFraudRule(o, {empty, abroad, big});
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->first->name, "big");
-  EXPECT_EQ(m->second, "grand total 33.00 at or above 33.00");
+  EXPECT_EQ(m->rule, "big");
+  EXPECT_EQ(m->why, "grand total 33.00 at or above 33.00");
   m = MatchFraudRule(o, {web_abroad});
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->second, "ships to US; channel web");
+  EXPECT_EQ(m->why, "ships to US; channel web");
   EXPECT_FALSE(MatchFraudRule(o, {differ, empty, abroad}).has_value());  // no bill-to
   o.bill_to = o.ship_to;
   o.bill_to->country = "DE";
   m = MatchFraudRule(o, {differ});
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->second, "ships to US, bills to DE");
+  EXPECT_EQ(m->why, "ships to US, bills to DE");
   o.totals.grand_total = *Decimal::Parse("32.99");
   EXPECT_FALSE(MatchFraudRule(o, {big}).has_value());
   // The hold names the rule; the state keeps which rule held it.

@@ -37,6 +37,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
       time("acknowledged_at", a.acknowledged_at);
       time("delivered_at", a.delivered_at);
       time("cancelled_at", a.cancelled_at);
+      time("dispatch_failed_at", a.dispatch_failed_at);
       w.EndObject();
     }
     w.EndArray();
@@ -161,6 +162,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
             time(fv, fp, a.delivered_at);
           else if (ak == "cancelled_at")
             time(fv, fp, a.cancelled_at);
+          else if (ak == "dispatch_failed_at")
+            time(fv, fp, a.dispatch_failed_at);
           else
             return false;
           return true;

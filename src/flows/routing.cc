@@ -112,6 +112,12 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     candidates = {policy.default_node};
     why = "default node";
   }
+  // A node named twice (node and nodes, say) is one candidate: it must not take two shares.
+  std::vector<std::string> unique;
+  for (const auto& c : candidates) {
+    if (std::find(unique.begin(), unique.end(), c) == unique.end()) unique.push_back(c);
+  }
+  candidates = std::move(unique);
   std::stable_sort(
       candidates.begin(), candidates.end(), [&](const std::string& a, const std::string& b) {
         auto pa = policy.preferences.find(a), pb = policy.preferences.find(b);

@@ -120,6 +120,19 @@ TEST(RoutingTest, SplitsByLineOnlyWhenAllowedAndEveryLineFindsANode) {
   EXPECT_EQ(r->parts, (std::vector<RoutePart>{{"tpl-reno", {"1"}}, {"dc-vegas", {"2"}}}));
   EXPECT_EQ(DescribeParts(r->parts), "tpl-reno[1]+dc-vegas[2]");
   EXPECT_NE(r->why.find("split tpl-reno[1]+dc-vegas[2]"), std::string::npos) << r->why;
+  // A node named twice is one candidate: it never takes two shares of its one stock.
+  p.rules = {RoutingRule{.node = "tpl-reno", .nodes = {"tpl-reno", "dc-vegas"}}};
+  facts.on_hand["tpl-reno"] = {{"SKU-A", 5}, {"SKU-B", 0}};
+  Order twice = TwoLines();
+  twice.lines[1].sku = "SKU-A";  // 5 × A and 1 × A: reno has 5
+  twice.lines[1].quantity = 1;
+  facts.on_hand["dc-vegas"]["SKU-A"] = 1;
+  r = Route(twice, p, facts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->parts, (std::vector<RoutePart>{{"tpl-reno", {"1"}}, {"dc-vegas", {"2"}}}));
+  p.rules = {RoutingRule{.nodes = {"tpl-reno", "dc-vegas"}}};
+  facts.on_hand["tpl-reno"] = {{"SKU-A", 5}};
+  facts.on_hand["dc-vegas"] = {{"SKU-B", 9}};
   // A node with every line still takes the whole order.
   facts.on_hand["dc-vegas"]["SKU-A"] = 5;
   r = Route(TwoLines(), p, facts);

@@ -274,7 +274,7 @@ Result<ClientResponse> TrytonConnector::Execute(const OutboxItem& item) {
   } else if (item.type == command::kDispatch) {
     answer = Ship(item, node);
   } else if (item.type == command::kNodeCancel) {
-    answer = CancelShipment(doc, node);
+    answer = CancelShipment(item, doc, node);
   } else if (item.type == command::kErpCheck) {
     answer = Check(doc);
   } else if (item.type == command::kErpSale) {
@@ -325,7 +325,8 @@ Status TrytonConnector::CreateProducts(TrytonCommand& t,
     auto created = t.Create("product.template", [&](JsonWriter& w) {
       w.Field("name", l->description.empty() ? l->sku : l->description);
       w.Field("code", l->sku).Field("type", "goods").Field("salable", true);
-      w.Field("list_price", l->unit_price.ToString());
+      w.Key("list_price");
+      tryton::WriteDecimal(w, l->unit_price);
       w.Key("default_uom").Int(uom->front()).Key("sale_uom").Int(uom->front());
       w.Key("account_category").Int(category->front());
       w.Key("products").StartArray().StartArray().String("create").StartArray().StartObject();
@@ -705,17 +706,39 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
 
 namespace {
 
+// The re-route round of a node command: its key is "<step>-<order id>-<node>" for the first
+// allocation and "…-r<n>" after the n-th re-route; 0 for the first.
+int RoundOf(const OutboxItem& item, const std::string& step, const std::string& order_id,
+            const std::string& node) {
+  const std::string prefix = step + "-" + order_id + "-" + node + "-r";
+  if (item.idempotency_key.rfind(prefix, 0) != 0) return 0;
+  int round = 0;
+  std::string_view digits(item.idempotency_key);
+  digits.remove_prefix(prefix.size());
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), round);
+  return ec == std::errc() && end == digits.data() + digits.size() ? round : 0;
+}
+
 // The shipment reference of an order's share at a warehouse node: "<order id>/<node>", plus
-// "/r<n>" when an operator re-routed the share back to the node (its dispatch key carries the
-// round), so a shipment cancelled by the earlier re-route is never revived.
-std::string ShipmentReference(const OutboxItem& item, const std::string& order_id,
-                              const std::string& node) {
+// "/r<n>" when the share came to the node with the n-th re-route, so a shipment cancelled by
+// an earlier re-route away is never revived.
+std::string ShipmentReference(const std::string& order_id, const std::string& node, int round) {
   std::string reference = order_id + "/" + node;
-  const std::string prefix = "dispatch-" + order_id + "-" + node + "-";
-  if (item.idempotency_key.rfind(prefix, 0) == 0) {
-    reference += "/" + item.idempotency_key.substr(prefix.size());
-  }
+  if (round > 0) reference += "/r" + std::to_string(round);
   return reference;
+}
+
+// The round a shipment reference names (see ShipmentReference), or -1 if it is not of
+// `order_id` at `node`.
+int RoundOfReference(std::string_view reference, const std::string& order_id,
+                     const std::string& node) {
+  const std::string base = order_id + "/" + node;
+  if (reference == base) return 0;
+  if (reference.rfind(base + "/r", 0) != 0) return -1;
+  int round = 0;
+  std::string_view digits = reference.substr(base.size() + 2);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), round);
+  return ec == std::errc() && end == digits.data() + digits.size() ? round : -1;
 }
 
 }  // namespace
@@ -728,7 +751,8 @@ Result<std::string> TrytonConnector::Ship(const OutboxItem& item, const std::str
   if (!decoded.value) return InvalidArgument("command payload: unreadable order");
   const Order& order = *decoded.value;
   TrytonCommand t(rpc_);
-  const std::string reference = ShipmentReference(item, order.id, node);
+  const std::string reference =
+      ShipmentReference(order.id, node, RoundOf(item, "dispatch", order.id, node));
   auto found = t.Search("stock.shipment.out", Where("reference", "=", reference));
   if (!found.ok()) return found.status();
   int64_t shipment = found->empty() ? 0 : found->front();
@@ -816,27 +840,42 @@ Result<std::string> TrytonConnector::Ship(const OutboxItem& item, const std::str
   return w.Take();
 }
 
-Result<std::string> TrytonConnector::CancelShipment(element doc, const std::string& node) {
+// The order's cancellation (key "cancel-<order id>-<node>") cancels every shipment of the
+// order at the node; a re-route's ("…-r<n>") only those from before round n, never the one of
+// a later return of the order to the node.
+Result<std::string> TrytonConnector::CancelShipment(const OutboxItem& item, element doc,
+                                                    const std::string& node) {
   std::string order_id = tryton::ReadString(doc, "order_id");
   if (order_id.empty()) return InvalidArgument("command payload: no order_id");
+  int before = RoundOf(item, "cancel", order_id, node);
   TrytonCommand t(rpc_);
-  // Every shipment of the order at this node (each re-route round has its own).
-  auto found = t.Search("stock.shipment.out", [&](JsonWriter& w) {
-    w.StartArray().StartArray().String("reference").String("like");
-    w.String(order_id + "/" + node + "%").EndArray().EndArray();
+  const std::string base = order_id + "/" + node;
+  auto v = t.Call("model.stock.shipment.out.search_read", [&](JsonWriter& w) {
+    w.StartArray().StartArray().String("OR");
+    w.StartArray().String("reference").String("=").String(base).EndArray();
+    w.StartArray().String("reference").String("like").String(base + "/r%").EndArray();
+    w.EndArray().EndArray();
+    w.Int(0).Null().Null().StartArray().String("reference").String("state").EndArray();
   });
-  if (!found.ok()) return found.status();
-  if (found->empty()) return std::string(R"({"state":"none"})");  // never created: nothing left
-  for (int64_t shipment : *found) {
-    auto state = t.State("stock.shipment.out", shipment);
-    if (!state.ok()) return state.status();
-    if (*state == "done") return Conflict("shipment " + Id(shipment) + " is done: the goods left");
-    if (*state == "cancelled") continue;
+  if (!v.ok()) return v.status();
+  simdjson::dom::array found;
+  if (v->get().get_array().get(found)) return Unavailable("unreadable shipment list");
+  int cancelled = 0;
+  for (auto rec : found) {
+    // "like" also matches look-alike references ('_' is a wildcard): check each exactly.
+    int round = RoundOfReference(tryton::ReadString(rec, "reference"), order_id, node);
+    if (round < 0 || (before > 0 && round >= before)) continue;
+    int64_t shipment = IdField(rec, "id");
+    std::string state = tryton::ReadString(rec, "state");
+    if (state == "done") return Conflict("shipment " + Id(shipment) + " is done: the goods left");
+    ++cancelled;
+    if (state == "cancelled") continue;
     CROSSDOCK_RETURN_IF_ERROR(t.Button("stock.shipment.out", "cancel", shipment));
-    state = t.State("stock.shipment.out", shipment);
-    if (!state.ok()) return state.status();
-    if (*state != "cancelled") return Unavailable("shipment " + Id(shipment) + " is " + *state);
+    auto after = t.State("stock.shipment.out", shipment);
+    if (!after.ok()) return after.status();
+    if (*after != "cancelled") return Unavailable("shipment " + Id(shipment) + " is " + *after);
   }
+  if (cancelled == 0) return std::string(R"({"state":"none"})");  // never created: nothing left
   return std::string(R"({"state":"cancelled"})");
 }
 
@@ -861,7 +900,9 @@ Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(Ti
   if (!v.ok()) return v.status();
   simdjson::dom::array a;
   if (v->get().get_array().get(a)) return Unavailable("unreadable shipment list");
-  std::map<int64_t, std::string> codes;  // product id → code, read once per poll
+  // Every done shipment's outgoing moves, then their products: one read each per poll.
+  std::vector<std::pair<ErpShipmentChange, std::vector<int64_t>>> changes;
+  std::vector<int64_t> move_ids;
   for (auto rec : a) {
     ErpShipmentChange c;
     std::string reference = tryton::ReadString(rec, "reference");
@@ -877,35 +918,67 @@ Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(Ti
     if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
     if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
     c.changed_at = when.value_or(since);
-    simdjson::dom::array moves;
-    if (c.state == "done" && !rec["outgoing_moves"].get_array().get(moves)) {
-      auto m = t.Call("model.stock.move.read", [&](JsonWriter& w) {
-        w.StartArray();
-        for (auto id : moves) w.Int(tryton::ReadId(id));
-        w.EndArray().StartArray().String("product").String("quantity").String("state").EndArray();
-      });
-      if (!m.ok()) return m.status();
-      simdjson::dom::array move_list;
-      if (m->get().get_array().get(move_list)) return Unavailable("unreadable move list");
-      for (auto move : move_list) {
-        if (tryton::ReadString(move, "state") != "done") continue;
-        int64_t product = IdField(move, "product");
-        if (!codes.count(product)) {
-          auto p = t.Read("product.product", product, {"code"});
-          if (!p.ok()) return p.status();
-          auto prec = First(*p);
-          codes[product] = prec ? tryton::ReadString(*prec, "code") : "";
+    std::vector<int64_t> moves;
+    simdjson::dom::array list;
+    if (c.state == "done" && !rec["outgoing_moves"].get_array().get(list)) {
+      for (auto id : list) moves.push_back(tryton::ReadId(id));
+      move_ids.insert(move_ids.end(), moves.begin(), moves.end());
+    }
+    changes.emplace_back(std::move(c), std::move(moves));
+  }
+  struct Move {
+    int64_t product = 0;
+    int64_t quantity = 0;
+    bool done = false;
+  };
+  std::map<int64_t, Move> moves;
+  std::map<int64_t, std::string> codes;  // product id → code
+  auto read_all = [&](const std::string& model, const std::vector<int64_t>& ids,
+                      std::initializer_list<std::string_view> fields) {
+    return t.Call("model." + model + ".read", [&](JsonWriter& w) {
+      w.StartArray();
+      for (int64_t id : ids) w.Int(id);
+      w.EndArray().StartArray();
+      for (auto f : fields) w.String(f);
+      w.EndArray();
+    });
+  };
+  if (!move_ids.empty()) {
+    auto m = read_all("stock.move", move_ids, {"product", "quantity", "state"});
+    if (!m.ok()) return m.status();
+    simdjson::dom::array list;
+    if (m->get().get_array().get(list)) return Unavailable("unreadable move list");
+    std::vector<int64_t> products;
+    for (auto move : list) {
+      Move mv;
+      mv.product = IdField(move, "product");
+      mv.done = tryton::ReadString(move, "state") == "done";
+      element q;
+      if (!move["quantity"].get(q)) {
+        double d = 0;
+        int64_t whole = 0;
+        if (!q.get_double().get(d)) {
+          mv.quantity = static_cast<int64_t>(d + 0.5);
+        } else if (!q.get_int64().get(whole)) {
+          mv.quantity = whole;
         }
-        double qty = 0;
-        element q;
-        if (!move["quantity"].get(q)) {
-          if (q.get_double().get(qty)) {
-            int64_t whole = 0;
-            if (!q.get_int64().get(whole)) qty = static_cast<double>(whole);
-          }
-        }
-        c.lines.push_back({codes[product], static_cast<int64_t>(qty + 0.5)});
       }
+      moves[IdField(move, "id")] = mv;
+      if (!codes.count(mv.product)) {
+        codes[mv.product];
+        products.push_back(mv.product);
+      }
+    }
+    auto p = read_all("product.product", products, {"code"});
+    if (!p.ok()) return p.status();
+    if (p->get().get_array().get(list)) return Unavailable("unreadable product list");
+    for (auto rec : list) codes[IdField(rec, "id")] = tryton::ReadString(rec, "code");
+  }
+  for (auto& [c, ids] : changes) {
+    for (int64_t id : ids) {
+      auto it = moves.find(id);
+      if (it == moves.end() || !it->second.done) continue;
+      c.lines.push_back({codes[it->second.product], it->second.quantity});
     }
     out.push_back(std::move(c));
   }

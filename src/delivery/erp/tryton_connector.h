@@ -68,7 +68,8 @@ class TrytonConnector final : public Connector, public ErpPoller {
   Result<std::string> Invoice(simdjson::dom::element payload, int sign = 1);
   Result<std::string> CancelSale(simdjson::dom::element payload);
   Result<std::string> Ship(const OutboxItem& item, const std::string& node);
-  Result<std::string> CancelShipment(simdjson::dom::element payload, const std::string& node);
+  Result<std::string> CancelShipment(const OutboxItem& item, simdjson::dom::element payload,
+                                     const std::string& node);
 
   TrytonRpc rpc_;
   TrytonCatalog catalog_;
