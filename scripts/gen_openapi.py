@@ -140,11 +140,15 @@ VIEW_SCHEMAS = {
             "items": {"type": "array", "items": {"type": "object", "properties": {
                 "sku": {"type": "string"},
                 "available": {"type": "integer"},
-                "basis": {"enum": ["reported_on_hand"],
-                          "description": "On-hand stock as the nodes last reported it; "
-                                         "reservations are not yet subtracted."},
+                "basis": {"enum": ["ledger"],
+                          "description": "The stock ledger: each node's last count, less what "
+                                         "shipped since, less what allocated, unshipped order "
+                                         "lines reserve (docs/inventory.md)."},
                 "nodes": {"type": "array", "items": {"type": "object", "properties": {
                     "node": {"type": "string"}, "on_hand": {"type": "integer"},
+                    "reserved": {"type": "integer", "minimum": 0},
+                    "available": {"type": "integer", "minimum": 0,
+                                  "description": "on_hand less reserved, not below 0."},
                     "as_of": {"type": "string", "format": "date-time"}}}}}}}},
     },
     "WebhookEnvelope": {

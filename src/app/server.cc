@@ -83,7 +83,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
       for (const auto& sku : skus) {
         auto levels = self->active_store_->GetInventory(sku);
         if (!levels.ok()) continue;  // unknown stock counts as none
-        for (const auto& l : *levels) facts.on_hand[l.node][sku] = l.on_hand;
+        for (const auto& l : *levels) facts.on_hand[l.node][sku] = l.available();
       }
     }
     if (routing.skip_unhealthy && self->dispatcher_) {

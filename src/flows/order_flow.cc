@@ -6,6 +6,7 @@
 #include "codecs/json_reader.h"
 #include "flows/command_answers.h"
 #include "flows/order_state.h"
+#include "flows/stock_changes.h"
 
 namespace crossdock {
 
@@ -50,10 +51,12 @@ Result<OrderFlow::LoadedOrder> OrderFlow::Load(WriteTx& tx, const std::string& o
 }
 
 OrderFlow::PreparedWrite OrderFlow::Prepare(const std::optional<OrderRecord>& before,
+                                            const std::optional<OrderAggregate>& before_aggregate,
                                             const Decision& d, const std::string& traceparent,
                                             const std::string& trace_id) {
   TimePoint now = clock_.Now();
   PreparedWrite w;
+  w.stock = StockChanges(before_aggregate, d.next, now);
   w.insert = !before.has_value();
   w.record.order = d.next.order;
   w.record.flow_state = EncodeFlowState(d.next.flow);
@@ -105,13 +108,35 @@ Status OrderFlow::Apply(WriteTx& tx, PreparedWrite& w) {
   for (auto& h : w.history) CROSSDOCK_RETURN_IF_ERROR(tx.AppendHistory(w.record.order.id, h));
   for (auto& e : w.events) CROSSDOCK_RETURN_IF_ERROR(tx.AppendEvent(e));
   for (auto& o : w.outbox) CROSSDOCK_RETURN_IF_ERROR(tx.EnqueueOutbox(o));
+  for (const auto& c : w.stock) CROSSDOCK_RETURN_IF_ERROR(tx.ApplyStock(c));
   return Status::Ok();
 }
 
-Status OrderFlow::Persist(WriteTx& tx, const std::optional<OrderRecord>& before, Decision& d,
+Status OrderFlow::Persist(WriteTx& tx, const LoadedOrder& before, Decision& d,
                           const std::string& traceparent, const std::string& trace_id) {
-  PreparedWrite w = Prepare(before, d, traceparent, trace_id);
+  PreparedWrite w = Prepare(before.record, before.aggregate, d, traceparent, trace_id);
   return Apply(tx, w);
+}
+
+bool OrderFlow::Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error) {
+  if (!options_.policy.routing.require_stock) return false;  // stock is not a constraint
+  std::map<std::pair<std::string, std::string>, int64_t> wanted;
+  for (const auto& c : changes) {
+    if (c.kind == StockChange::Kind::kReserve) wanted[{c.node, c.sku}] += c.quantity;
+  }
+  for (const auto& [key, qty] : wanted) {
+    auto levels = tx.GetInventory(key.second);
+    if (!levels.ok()) {
+      error = levels.status();
+      return true;
+    }
+    int64_t available = 0;
+    for (const auto& l : *levels) {
+      if (l.node == key.first) available = l.available();
+    }
+    if (available < qty) return true;
+  }
+  return false;
 }
 
 void OrderFlow::CountTransition(const std::optional<OrderAggregate>& before, const Decision& d) {
@@ -134,9 +159,11 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
   Order order = req.order;
   order.id = ids_.Next("ord");
   order.partner = req.partner;
+  Order submitted = order;
   auto result = Decide(std::nullopt, SubmitOrder{std::move(order), {}});
   struct Shared {
     SubmitRequest req;
+    Order order;  // as submitted (id and partner set), for a second decision
     SubmitOutcome outcome;
     std::optional<Decision> decision;
     PreparedWrite write;
@@ -153,12 +180,30 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
     return;
   }
   sh->decision = std::move(std::get<Decision>(result));
-  sh->write =
-      Prepare(std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(), sh->req.trace.trace_id);
+  sh->order = std::move(submitted);
+  sh->write = Prepare(std::nullopt, std::nullopt, *sh->decision, sh->req.trace.ToTraceparent(),
+                      sh->req.trace.trace_id);
   sh->response = render(sh->decision->next.order, sh->write.record.order_json);
   store_.Write(
-      [this, sh](WriteTx& tx) -> Status {
+      [this, sh, render](WriteTx& tx) -> Status {
         SubmitRequest& req = sh->req;
+        // Decided on stock as last committed: an order committed since (in this group, say)
+        // may have reserved the same units. Then decide again on the stock this transaction
+        // sees, so no two orders reserve the last units.
+        Status read;
+        if (Overbooks(tx, sh->write.stock, read)) {
+          CROSSDOCK_RETURN_IF_ERROR(read);
+          auto again = Decide(std::nullopt, SubmitOrder{sh->order, {}}, &tx);
+          if (auto* rej = std::get_if<Rejection>(&again)) {
+            sh->outcome.kind = SubmitOutcome::Kind::kRejected;
+            sh->outcome.rejection = *rej;
+            return Status::Ok();  // nothing written; the key stays free
+          }
+          sh->decision = std::move(std::get<Decision>(again));
+          sh->write = Prepare(std::nullopt, std::nullopt, *sh->decision, req.trace.ToTraceparent(),
+                              req.trace.trace_id);
+          sh->response = render(sh->decision->next.order, sh->write.record.order_json);
+        }
         const StoredResponse& resp = sh->response;
         // The common case costs no lookups: claim the key, then insert the order (its
         // (channel, external_ref) is unique). A conflict on either is rare and looked up then.
@@ -193,7 +238,8 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
         return Status::Ok();
       },
       [this, sh, done = std::move(done)](Status st) {
-        if (sh->outcome.kind == SubmitOutcome::Kind::kDuplicateExternalRef) {
+        if (sh->outcome.kind == SubmitOutcome::Kind::kDuplicateExternalRef ||
+            sh->outcome.kind == SubmitOutcome::Kind::kRejected) {
           done(std::move(sh->outcome));  // the job rolled itself back on purpose
           return;
         }
@@ -236,7 +282,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         auto loaded = Load(tx, s.order_id);
         if (!loaded.ok()) return loaded.status();
         s.id = ids_.Next("shp");
-        auto result = Decide(loaded->aggregate, ShipmentConfirmed{s});
+        auto result = Decide(loaded->aggregate, ShipmentConfirmed{s}, &tx);
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           // Roll back the dedup mark too: a corrected resend must be applied.
@@ -244,7 +290,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         }
         Decision& d = std::get<Decision>(result);
         CROSSDOCK_RETURN_IF_ERROR(
-            Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
         sh->outcome.status = OrderStatusName(*d.next.order.status);
         sh->before = loaded->aggregate;
         sh->decision = std::move(d);
@@ -280,7 +326,7 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
         sh->outcome = CancelOutcome{};
         auto loaded = Load(tx, order_id);
         if (!loaded.ok()) return loaded.status();
-        auto result = Decide(loaded->aggregate, sh->request);
+        auto result = Decide(loaded->aggregate, sh->request, &tx);
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           return Status::Ok();  // nothing written
@@ -292,7 +338,7 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
           sh->outcome.requested_at = *d.next.flow.cancel_requested_at;
         }
         if (sh->outcome.already_requested) return Status::Ok();
-        return Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id);
+        return Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id);
       },
       [this, sh, done = std::move(done)](Status st) {
         if (!st.ok()) {
@@ -349,13 +395,13 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
         // The RMA: the return policy authorizes it (or refuses it, writing nothing).
         ReturnRequested rma{sh->return_id, {}};
         for (const auto& l : req.lines) rma.lines.push_back({l.line_id, l.quantity, l.reason});
-        auto decided = Decide(loaded->aggregate, rma);
+        auto decided = Decide(loaded->aggregate, rma, &tx);
         if (auto* rej = std::get_if<Rejection>(&decided)) {
           out.kind = ReturnOutcome::Kind::kRejected;
           out.errors = rej->errors;
           return Status::Ok();
         }
-        CROSSDOCK_RETURN_IF_ERROR(Persist(tx, loaded->record, std::get<Decision>(decided),
+        CROSSDOCK_RETURN_IF_ERROR(Persist(tx, *loaded, std::get<Decision>(decided),
                                           req.trace.ToTraceparent(), req.trace.trace_id));
         TimePoint now = clock_.Now();
         ReturnRecord ret{
@@ -398,19 +444,32 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
       });
 }
 
-DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current,
-                               OrderInput input) const {
+RoutingFacts OrderFlow::Facts(const Order& order, WriteTx* tx) const {
+  RoutingFacts facts = options_.routing_facts ? options_.routing_facts(order) : RoutingFacts{};
+  if (!tx || !options_.policy.routing.require_stock) return facts;
+  // In a write job: the stock this transaction sees (available: on hand less reserved).
+  facts.on_hand.clear();
+  for (const auto& l : order.lines) {
+    auto levels = tx->GetInventory(l.sku);
+    if (!levels.ok()) continue;  // unknown stock counts as none
+    for (const auto& level : *levels) facts.on_hand[level.node][l.sku] = level.available();
+  }
+  return facts;
+}
+
+DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current, OrderInput input,
+                               WriteTx* tx) const {
   // Inputs that lead to routing carry the facts routing needs, as of now; a recorded history
   // keeps them, so a replay routes the same way.
-  if (options_.routing_facts) {
+  if (options_.routing_facts || tx) {
     if (auto* submit = std::get_if<SubmitOrder>(&input)) {
-      submit->facts = options_.routing_facts(submit->order);
+      submit->facts = Facts(submit->order, tx);
     } else if (auto* sale = std::get_if<ErpSaleCreated>(&input); sale && current) {
-      sale->facts = options_.routing_facts(current->order);
+      sale->facts = Facts(current->order, tx);
     } else if (auto* again = std::get_if<Reallocate>(&input); again && current) {
-      again->facts = options_.routing_facts(current->order);
+      again->facts = Facts(current->order, tx);
     } else if (auto* release = std::get_if<HoldReleased>(&input); release && current) {
-      release->facts = options_.routing_facts(current->order);
+      release->facts = Facts(current->order, tx);
     }
   }
   return crossdock::Decide(current, input, clock_.Now(), options_.policy);
@@ -481,7 +540,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         sh->decision.reset();
         auto loaded = Load(tx, order_id);
         if (!loaded.ok()) return loaded.status();
-        auto result = Decide(loaded->aggregate, sh->input);
+        auto result = Decide(loaded->aggregate, sh->input, &tx);
         if (auto* rej = std::get_if<Rejection>(&result)) {
           sh->outcome.rejection = *rej;
           return Status::Ok();  // nothing written
@@ -491,7 +550,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         sh->outcome.changed = !d.events.empty();
         if (!sh->outcome.changed) return Status::Ok();
         CROSSDOCK_RETURN_IF_ERROR(
-            Persist(tx, loaded->record, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
         // A re-routed order's dead commands to its old node are obsolete: a replay of them
         // would send the order to a node it has left.
         if (const auto* moved = std::get_if<Rerouted>(&sh->input)) {
@@ -525,7 +584,7 @@ Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const Orde
   auto loaded = Load(tx, order_id);
   if (!loaded.ok()) return loaded.status();
   if (!loaded->aggregate) return Internal("outbox item for missing order " + order_id);
-  auto result = Decide(loaded->aggregate, input);
+  auto result = Decide(loaded->aggregate, input, &tx);
   // The partner's answer is final; if the order cannot take it, sending again would not
   // change that, so the command is still done.
   if (std::holds_alternative<Rejection>(result)) return Status::Ok();
@@ -533,7 +592,7 @@ Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const Orde
   if (d.events.empty()) return Status::Ok();
   std::string trace_id;
   if (auto tc = ParseTraceparent(item.traceparent)) trace_id = tc->trace_id;
-  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, loaded->record, d, item.traceparent, trace_id));
+  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, *loaded, d, item.traceparent, trace_id));
   CountTransition(loaded->aggregate, d);  // before commit: a failed commit over-counts, rarely
   return Status::Ok();
 }

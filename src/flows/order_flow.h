@@ -167,7 +167,13 @@ class OrderFlow final : public DispatchOutcomeSink {
   Status ReactToOutcome(WriteTx& tx, const OutboxItem& item, const OrderInput& input);
   // Decide() with the routing facts filled into the inputs that route (in place: no copy of the
   // order on the intake path).
-  DecideResult Decide(const std::optional<OrderAggregate>& current, OrderInput input) const;
+  // In a write job (`tx` given) the stock facts are the transaction's.
+  DecideResult Decide(const std::optional<OrderAggregate>& current, OrderInput input,
+                      WriteTx* tx = nullptr) const;
+  RoutingFacts Facts(const Order& order, WriteTx* tx) const;
+  // Whether `changes` reserve more than the nodes have available (only when routing requires
+  // stock); a failed read sets `error` and counts as true.
+  bool Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error);
   // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
   // thread where possible, so the writer only inserts.
   struct PreparedWrite {
@@ -176,11 +182,14 @@ class OrderFlow final : public DispatchOutcomeSink {
     std::vector<HistoryEntry> history;
     std::vector<EventRecord> events;
     std::vector<OutboxItem> outbox;
+    std::vector<StockChange> stock;  // reservations, releases and consumptions
   };
-  PreparedWrite Prepare(const std::optional<OrderRecord>& before, const Decision& decision,
-                        const std::string& traceparent, const std::string& trace_id);
+  PreparedWrite Prepare(const std::optional<OrderRecord>& before,
+                        const std::optional<OrderAggregate>& before_aggregate,
+                        const Decision& decision, const std::string& traceparent,
+                        const std::string& trace_id);
   static Status Apply(WriteTx& tx, PreparedWrite& write);
-  Status Persist(WriteTx& tx, const std::optional<OrderRecord>& before, Decision& decision,
+  Status Persist(WriteTx& tx, const LoadedOrder& before, Decision& decision,
                  const std::string& traceparent, const std::string& trace_id);
   void CountTransition(const std::optional<OrderAggregate>& before, const Decision& d);
 

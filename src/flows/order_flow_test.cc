@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "codecs/canonical_json.h"
 #include "flows/order_state.h"
@@ -53,6 +54,32 @@ class OrderFlowTest : public ::testing::Test {
     auto r = p.get_future().get();
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : ShipmentOutcome{};
+  }
+
+  // Counts for every (node, SKU) in `facts`, as the nodes would report them.
+  void PutStock(const RoutingFacts& facts) {
+    ASSERT_TRUE(
+        store_
+            ->WriteAndWait([&](WriteTx& tx) {
+              for (const auto& [node, skus] : facts.on_hand) {
+                for (const auto& [sku, qty] : skus) {
+                  auto put = tx.PutInventoryLevel({sku, node, qty, clock_.Now(), clock_.Now()});
+                  if (!put.ok()) return put.status();
+                }
+              }
+              return Status::Ok();
+            })
+            .ok());
+  }
+  // Every node's position of `sku`.
+  std::map<std::string, InventoryLevel> Stock(const std::string& sku) {
+    std::map<std::string, InventoryLevel> out;
+    auto levels = store_->GetInventory(sku);
+    EXPECT_TRUE(levels.ok());
+    if (levels.ok()) {
+      for (const auto& l : *levels) out[l.node] = l;
+    }
+    return out;
   }
 
   fs::path dir_;
@@ -181,6 +208,7 @@ TEST_F(OrderFlowTest, ASplitOrderIsStoredWholeAndDispatchedToEachNode) {
   flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
   Order o = gen_.Next();
   while (o.lines.size() < 2) o = gen_.Next();
+  PutStock(options.routing_facts(o));  // the ledger agrees with the facts
   SubmitOutcome out = Submit(o, "k-split", "h-split");
   auto rec = store_->GetOrder(out.order_id);
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -207,6 +235,81 @@ TEST_F(OrderFlowTest, ASplitOrderIsStoredWholeAndDispatchedToEachNode) {
   ASSERT_TRUE(east.value.has_value());
   EXPECT_EQ(east.value->lines.size(), 1u);
   EXPECT_EQ(east.value->lines[0].line_id, o.lines[0].line_id);
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// No oversell under concurrent orders: 40 orders for the last 10 units arrive at once from
+// four threads, each decided on stale facts that promise all 10 to every order. The writer
+// re-decides on the stock its transaction sees: exactly 10 are allocated, 30 wait for stock,
+// and the ledger reserves 10. A cancellation releases a unit, which a waiting order then takes.
+TEST_F(OrderFlowTest, ConcurrentOrdersNeverReserveMoreThanIsOnHand) {
+  OrderPolicy policy;
+  policy.routing.default_node = "tpl-east";
+  policy.routing.require_stock = policy.routing.backorder = true;
+  OrderFlowOptions options{policy};
+  options.routing_facts = [](const Order&) {
+    RoutingFacts f;
+    f.on_hand["tpl-east"]["LAST-UNITS"] = 10;  // stale: never less
+    return f;
+  };
+  flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
+  RoutingFacts stock;
+  stock.on_hand["tpl-east"]["LAST-UNITS"] = 10;
+  PutStock(stock);
+  std::vector<Order> orders;
+  for (int i = 0; i < 40; ++i) {
+    Order o = gen_.Next();
+    o.lines.resize(1);
+    o.lines[0].sku = "LAST-UNITS";
+    o.lines[0].quantity = 1;
+    orders.push_back(o);
+  }
+  std::vector<std::thread> threads;
+  std::vector<SubmitOutcome> outcomes(orders.size());
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < orders.size(); i += 4) {
+        outcomes[i] = Submit(orders[i], "k-" + std::to_string(i), "h-" + std::to_string(i));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  int allocated = 0, backordered = 0;
+  std::string first_allocated;
+  for (const auto& out : outcomes) {
+    ASSERT_EQ(out.kind, SubmitOutcome::Kind::kCreated);
+    auto rec = store_->GetOrder(out.order_id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    OrderStatus s = *(*rec)->order.status;
+    if (s == OrderStatus::kAllocated) {
+      ++allocated;
+      if (first_allocated.empty()) first_allocated = out.order_id;
+    }
+    if (s == OrderStatus::kBackordered) ++backordered;
+  }
+  EXPECT_EQ(allocated, 10);
+  EXPECT_EQ(backordered, 30);
+  InventoryLevel east = Stock("LAST-UNITS").at("tpl-east");
+  EXPECT_EQ(east.on_hand, 10);
+  EXPECT_EQ(east.reserved, 10);
+  // A cancellation releases its unit; the next backorder retry takes it, and no more.
+  std::promise<Result<CancelOutcome>> cancelled;
+  flow_->RequestCancel(first_allocated, CancelRequested{"shop", "changed mind"},
+                       TraceContext::NewRoot(random_),
+                       [&](Result<CancelOutcome> r) { cancelled.set_value(std::move(r)); });
+  ASSERT_TRUE(cancelled.get_future().get().ok());
+  EXPECT_EQ(Stock("LAST-UNITS").at("tpl-east").reserved, 9);
+  std::promise<Result<int>> retried;
+  flow_->RetryBackorders([&](Result<int> r) { retried.set_value(std::move(r)); });
+  auto n = retried.get_future().get();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Stock("LAST-UNITS").at("tpl-east").reserved, 10);
 }
 
 }  // namespace

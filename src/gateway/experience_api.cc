@@ -353,15 +353,17 @@ void Api::GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond) 
       if (feeding && std::find(feeding->begin(), feeding->end(), l.node) == feeding->end()) {
         continue;
       }
-      total += std::max<int64_t>(0, l.on_hand);
+      int64_t available = std::max<int64_t>(0, l.available());
+      total += available;
       w.StartObject().Field("node", l.node).Field("on_hand", l.on_hand);
+      w.Field("reserved", l.reserved).Field("available", available);
       w.Field("as_of", FormatRfc3339(l.as_of)).EndObject();
     }
     w.EndArray();
     w.Field("available", total);
-    // Until the inventory ledger tracks reservations, availability is the on-hand stock
-    // the nodes last reported.
-    w.Field("basis", "reported_on_hand");
+    // The ledger's: each node's last count, less what shipped since and what allocated,
+    // unshipped order lines reserve (docs/inventory.md).
+    w.Field("basis", "ledger");
     w.EndObject();
   }
   w.EndArray().EndObject();

@@ -9,4 +9,18 @@ std::string ErrorClassOf(const std::string& e) {
   return "other";
 }
 
+const char* StockChangeKindName(StockChange::Kind k) {
+  switch (k) {
+    case StockChange::Kind::kReserve:
+      return "reserve";
+    case StockChange::Kind::kRelease:
+      return "release";
+    case StockChange::Kind::kConsume:
+      return "consume";
+    case StockChange::Kind::kAdjust:
+      return "adjust";
+  }
+  return "adjust";
+}
+
 }  // namespace crossdock

@@ -57,14 +57,32 @@ struct X12ControlNumbers {
   int64_t group = 0;        // GS06, 1..999999999
 };
 
-// On-hand stock of one SKU at one node, as last reported by the node.
+// The stock ledger's position of one SKU at one node: on hand as the node last counted it,
+// less what shipped after that count; reserved by allocated, unshipped order lines; shipped
+// in all (docs/inventory.md).
 struct InventoryLevel {
   std::string sku;
   std::string node;
   int64_t on_hand = 0;
-  TimePoint as_of;       // the node's time of the count; older reports never overwrite newer
-  TimePoint updated_at;  // when Crossdock stored it
+  TimePoint as_of;       // the node's time of its last count; older counts never overwrite newer
+  TimePoint updated_at;  // when Crossdock last changed it
+  int64_t reserved = 0;
+  int64_t shipped = 0;
+  int64_t available() const { return on_hand - reserved; }
 };
+
+// One change of the stock ledger besides a count, kept as an inventory event.
+struct StockChange {
+  enum class Kind { kReserve, kRelease, kConsume, kAdjust };
+  std::string sku;
+  std::string node;
+  Kind kind = Kind::kReserve;
+  int64_t quantity = 0;  // kReserve, kRelease, kConsume: ≥ 0; kAdjust: signed
+  TimePoint at;
+  std::string source;  // "order:<id>", "operator:<id>", "reconcile:<run>" …
+  friend bool operator==(const StockChange&, const StockChange&) = default;
+};
+const char* StockChangeKindName(StockChange::Kind k);
 
 // One entry of an order's timeline.
 struct HistoryEntry {

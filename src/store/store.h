@@ -97,9 +97,21 @@ class WriteTx {
   virtual Result<X12ControlNumbers> NextX12ControlNumbers(const std::string& partner) = 0;
   // Every return of the order, oldest first.
   virtual Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) = 0;
-  // Stores `level` unless a report at least as new (as_of) is stored already; returns whether it
-  // was stored.
+  // A node's count: stores it unless a count at least as new (as_of) is stored already, with
+  // the consumptions and adjustments dated after the count applied on top (the count cannot
+  // know them); returns whether it was stored. Reserved and shipped stay. Recorded as an
+  // inventory event "count". So the final on-hand never depends on the order counts and
+  // changes arrive in: stale data never overwrites fresh.
   virtual Result<bool> PutInventoryLevel(const InventoryLevel& level) = 0;
+  // Applies one ledger change and records it as an inventory event:
+  //   kReserve  reserved += q;   kRelease  reserved -= q (not below 0);
+  //   kConsume  reserved -= q (not below 0), shipped += q, on_hand -= q;
+  //   kAdjust   on_hand += q.
+  // On-hand changes only when the change is dated after the last count (as_of): a later count
+  // already reflects it.
+  virtual Status ApplyStock(const StockChange& change) = 0;
+  // Every node's position of `sku`, as this transaction sees it.
+  virtual Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) = 0;
 };
 
 using WriteJob = std::function<Status(WriteTx&)>;

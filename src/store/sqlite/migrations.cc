@@ -160,6 +160,24 @@ CREATE TABLE x12_control_numbers (
 ALTER TABLE orders ADD COLUMN exception_since INTEGER;  -- unix microseconds; NULL = none
 CREATE INDEX orders_exception ON orders(exception_since) WHERE exception_since IS NOT NULL;
 )sql",
+    // 7: the stock ledger: reservations and shipments beside each count, and every change as an
+    // event with its source and time. Orders allocated before this migration hold no
+    // reservation (their shipments still count, reserved never goes below 0).
+    R"sql(
+ALTER TABLE inventory_levels ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inventory_levels ADD COLUMN shipped INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE inventory_events (
+  id       INTEGER PRIMARY KEY,
+  sku      TEXT NOT NULL,
+  node     TEXT NOT NULL,
+  kind     TEXT NOT NULL,      -- count, reserve, release, consume, adjust
+  quantity INTEGER NOT NULL,   -- count: the counted on-hand; others: the change
+  at       INTEGER NOT NULL,   -- the change's time (a count's as_of), unix microseconds
+  source   TEXT NOT NULL,
+  recorded INTEGER NOT NULL
+);
+CREATE INDEX inventory_events_position ON inventory_events(sku, node, kind, at);
+)sql",
 };
 }  // namespace
 

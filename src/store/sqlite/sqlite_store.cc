@@ -123,6 +123,9 @@ Status RunCached(Db& db, const std::string& sql) {
   return (*stmt)->Exec();
 }
 
+// Every node's position of `sku`.
+Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku);
+
 class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
@@ -387,16 +390,76 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Result<bool> PutInventoryLevel(const InventoryLevel& l) override {
+    // The count is of the node's stock at as_of: what it shipped after that (consumed by
+    // shipments Crossdock recorded with a later time) is no longer there.
     TRY_PREPARE(s, db_,
                 "INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sku, node) DO UPDATE SET "
-                "on_hand = ?3, as_of = ?4, updated_at = ?5 WHERE excluded.as_of > as_of");
+                "VALUES (?1, ?2, ?3 + (SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -quantity "
+                "ELSE quantity END), 0) FROM inventory_events WHERE sku = ?1 AND node = ?2 AND "
+                "kind IN ('consume', 'adjust') AND at > ?4), ?4, ?5) "
+                "ON CONFLICT (sku, node) DO UPDATE SET on_hand = excluded.on_hand, as_of = ?4, "
+                "updated_at = ?5 WHERE excluded.as_of > as_of");
     s.Bind(1, l.sku).Bind(2, l.node).Bind(3, l.on_hand).Bind(4, Micros(l.as_of));
     s.Bind(5, Micros(l.updated_at));
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
-    return db_.Changes() == 1;
+    if (db_.Changes() != 1) return false;
+    CROSSDOCK_RETURN_IF_ERROR(RecordStockEvent(l.sku, l.node, "count", l.on_hand, l.as_of,
+                                               "node:" + l.node, l.updated_at));
+    return true;
   }
 
+  Status ApplyStock(const StockChange& c) override {
+    const char* update = nullptr;
+    switch (c.kind) {
+      case StockChange::Kind::kReserve:
+        update = "reserved = reserved + ?3";
+        break;
+      case StockChange::Kind::kRelease:
+        update = "reserved = MAX(0, reserved - ?3)";
+        break;
+      // A count taken after the change (as_of later) already reflects it.
+      case StockChange::Kind::kConsume:
+        update =
+            "reserved = MAX(0, reserved - ?3), shipped = shipped + ?3, "
+            "on_hand = on_hand - CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
+        break;
+      case StockChange::Kind::kAdjust:
+        update = "on_hand = on_hand + CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
+        break;
+    }
+    // A node that never reported stock gets a position at its first change (on hand 0, as of
+    // the epoch: its first count wins).
+    TRY_PREPARE(ensure, db_,
+                "INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at) "
+                "VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (sku, node) DO NOTHING");
+    ensure.Bind(1, c.sku).Bind(2, c.node).Bind(3, Micros(c.at));
+    CROSSDOCK_RETURN_IF_ERROR(ensure.Exec());
+    TRY_PREPARE(s, db_,
+                std::string("UPDATE inventory_levels SET ") + update +
+                    ", updated_at = ?4 WHERE sku = ?1 AND node = ?2");
+    s.Bind(1, c.sku).Bind(2, c.node).Bind(3, c.quantity).Bind(4, Micros(c.at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return RecordStockEvent(c.sku, c.node, StockChangeKindName(c.kind), c.quantity, c.at, c.source,
+                            c.at);
+  }
+
+  Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override {
+    return ReadInventory(db_, sku);
+  }
+
+ private:
+  Status RecordStockEvent(const std::string& sku, const std::string& node, const char* kind,
+                          int64_t quantity, TimePoint at, const std::string& source,
+                          TimePoint recorded) {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO inventory_events (sku, node, kind, quantity, at, source, recorded) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, sku).Bind(2, node).Bind(3, kind).Bind(4, quantity).Bind(5, Micros(at));
+    s.Bind(6, source).Bind(7, Micros(recorded));
+    return s.Exec();
+  }
+
+ public:
   Status CompleteOutbox(int64_t id, int attempts) override {
     TRY_PREPARE(s, db_,
                 "UPDATE outbox SET state = 'done', attempts = ?, lease_until = NULL, "
@@ -867,22 +930,30 @@ Result<std::optional<ReturnRecord>> SqliteStore::GetReturn(const std::string& id
   return out;
 }
 
-Result<std::vector<InventoryLevel>> SqliteStore::GetInventory(const std::string& sku) {
-  WITH_READER(db);
+namespace {
+
+Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku) {
   TRY_PREPARE(s, db,
-              "SELECT sku, node, on_hand, as_of, updated_at FROM inventory_levels WHERE sku = ? "
-              "ORDER BY node");
+              "SELECT sku, node, on_hand, as_of, updated_at, reserved, shipped "
+              "FROM inventory_levels WHERE sku = ? ORDER BY node");
   s.Bind(1, sku);
   std::vector<InventoryLevel> out;
   while (true) {
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back(
-        {s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)), FromUnixMicros(s.Int(4))});
+    out.push_back({s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)),
+                   FromUnixMicros(s.Int(4)), s.Int(5), s.Int(6)});
   }
   s.Reset();
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<InventoryLevel>> SqliteStore::GetInventory(const std::string& sku) {
+  WITH_READER(db);
+  return ReadInventory(db, sku);
 }
 
 Result<std::vector<OutboxItem>> SqliteStore::ListDeadLetters(const DeadLetterFilter& f) {
