@@ -82,6 +82,17 @@ LoadResult RunLoad(const std::string& host, int port, const std::string& path,
         "\r\nContent-Length: " + std::to_string(requests[i].body.size()) + "\r\n\r\n" +
         requests[i].body;
   }
+  return RunWire(host, port, wire, concurrency, 201);
+}
+
+std::string GetRequest(const std::string& host, const std::string& target,
+                       const std::string& api_key) {
+  return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + api_key +
+         "\r\nAccept: application/json\r\n\r\n";
+}
+
+LoadResult RunWire(const std::string& host, int port, const std::vector<std::string>& wire,
+                   int concurrency, int ok_status) {
   LoadResult result;
   std::mutex mu;
   std::atomic<size_t> next{0};
@@ -99,7 +110,7 @@ LoadResult RunLoad(const std::string& host, int port, const std::string& path,
         auto t0 = std::chrono::steady_clock::now();
         int status = fd >= 0 && WriteAll(fd, wire[i]) ? ReadResponse(fd, buf) : -1;
         auto t1 = std::chrono::steady_clock::now();
-        if (status == 201) {
+        if (status == ok_status) {
           ++local.accepted;
           local.latency_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
         } else if (status < 0) {

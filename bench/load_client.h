@@ -21,8 +21,18 @@ struct LoadResult {
   std::vector<double> latency_ms;  // per 201
 };
 
+// POSTs every request to `path`; `accepted` counts the 201 answers.
 LoadResult RunLoad(const std::string& host, int port, const std::string& path,
                    const std::string& api_key, const std::vector<LoadRequest>& requests,
                    int concurrency);
+
+// A GET of `target` (path and query) as bytes on the wire.
+std::string GetRequest(const std::string& host, const std::string& target,
+                       const std::string& api_key);
+
+// Sends each of `wire` (complete requests) once over `concurrency` keep-alive connections;
+// `accepted` counts the answers with status `ok_status`.
+LoadResult RunWire(const std::string& host, int port, const std::vector<std::string>& wire,
+                   int concurrency, int ok_status);
 
 }  // namespace crossdock::bench

@@ -639,6 +639,43 @@ PATHS = {
                           **OPERATOR_ONLY, **COMMON_ERRORS},
         },
     },
+    "/v1/admin/reconciliations": {
+        "get": {
+            "operationId": "listReconciliations",
+            "summary": "Reconciliation runs, newest first, with their summaries (operators)",
+            "description": "Runs made by `crossdock reconcile inventory` (docs/inventory.md): "
+                           "each with id, kind, node, started_at, finished_at, summary and the "
+                           "links of its JSON and CSV reports. At most 100.",
+            "responses": {"200": json_body("Reconciliation runs.", ANY_OBJECT),
+                          **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
+    "/v1/admin/reconciliations/{id}": {
+        "get": {
+            "operationId": "getReconciliation",
+            "summary": "One reconciliation run's report: summary and every discrepancy (operators)",
+            "parameters": [ID_PARAM],
+            "responses": {"200": json_body("The report: id, kind, node, as_of, summary (skus, "
+                                           "matched, discrepancies, units_over, units_short, "
+                                           "value_over, value_short, adjusted, for_review) and "
+                                           "discrepancies (sku, ledger, counted, difference, "
+                                           "value, action adjusted or review).", ANY_OBJECT),
+                          "404": problem("No such reconciliation (`not-found`)."),
+                          **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
+    "/v1/admin/reconciliations/{id}/report.csv": {
+        "get": {
+            "operationId": "getReconciliationCsv",
+            "summary": "One reconciliation run's discrepancies as CSV (operators)",
+            "parameters": [ID_PARAM],
+            "responses": {"200": {"description": "RFC 4180 CSV with a header row: "
+                                                 "sku,ledger,counted,difference,value,action.",
+                                  "content": {"text/csv": {"schema": {"type": "string"}}}},
+                          "404": problem("No such reconciliation (`not-found`)."),
+                          **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
     "/v1/admin/partners": {
         "get": {
             "operationId": "listPartners",

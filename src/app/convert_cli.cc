@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "codecs/amazon_order.h"
 
+#include "app/csv_mapping.h"
 #include "codecs/canonical_json.h"
 #include "codecs/csv.h"
 #include "codecs/shopify_order.h"
@@ -24,30 +25,12 @@ namespace {
 int ConvertCsv(const ConvertCommand& cmd, const std::string& input) {
   CsvInventoryMapping m;
   if (!cmd.mapping.empty()) {
-    try {
-      YAML::Node y = YAML::LoadFile(cmd.mapping);
-      for (const auto& kv : y) {
-        std::string key = kv.first.as<std::string>(), value = kv.second.as<std::string>();
-        if (key == "delimiter" && value.size() == 1)
-          m.delimiter = value[0];
-        else if (key == "sku")
-          m.sku = value;
-        else if (key == "on_hand")
-          m.on_hand = value;
-        else if (key == "as_of")
-          m.as_of = value;
-        else if (key == "node")
-          m.node = value;
-        else {
-          std::cerr << "crossdock convert: " << cmd.mapping << ": unknown key '" << key
-                    << "' (delimiter, sku, on_hand, as_of, node)\n";
-          return 2;
-        }
-      }
-    } catch (const YAML::Exception& e) {
-      std::cerr << "crossdock convert: " << cmd.mapping << ": " << e.what() << "\n";
+    auto loaded = LoadCsvInventoryMapping(cmd.mapping);
+    if (!loaded.ok()) {
+      std::cerr << "crossdock convert: " << loaded.status().message() << "\n";
       return 2;
     }
+    m = *loaded;
   }
   TimePoint as_of = SystemClock::Instance().Now();
   if (!cmd.as_of.empty()) {

@@ -8,6 +8,7 @@
 #include "app/config.h"
 #include "app/convert_cli.h"
 #include "app/demo.h"
+#include "app/reconcile_cli.h"
 #include "app/route_cli.h"
 #include "app/server.h"
 #include "app/x12_cli.h"
@@ -179,6 +180,24 @@ int main(int argc, char** argv) {
   route->add_flag("--all", route_cmd.all, "List the orders that would not change too");
   route->add_flag("--json", route_cmd.json, "One JSON object");
 
+  ReconcileCommand rec_cmd;
+  auto* reconcile = app.add_subcommand(
+      "reconcile",
+      "inventory --node N --snapshot FILE: compare a node's full stock snapshot (CSV) with the "
+      "stock ledger, adjust differences up to --auto-adjust-max units, keep the report (GET "
+      "/v1/admin/reconciliations) and print a summary. Exit 0 done, 1 malformed file, 2 usage.");
+  reconcile->add_option("what", rec_cmd.what, "inventory")->required();
+  reconcile->add_option("--config", config_path, "YAML configuration file (env CROSSDOCK_CONFIG)");
+  reconcile->add_option("--node", rec_cmd.node, "The node the snapshot is of")->required();
+  reconcile->add_option("--snapshot", rec_cmd.snapshot, "CSV snapshot, or - for stdin")->required();
+  reconcile->add_option("--mapping", rec_cmd.mapping, "YAML column mapping (sku, on_hand, …)");
+  reconcile->add_option("--as-of", rec_cmd.as_of, "RFC 3339 time of the snapshot");
+  reconcile->add_option("--unit-costs", rec_cmd.unit_costs, "CSV sku,unit_cost to value it");
+  reconcile->add_option("--auto-adjust-max", rec_cmd.auto_adjust_max,
+                        "Adjust differences of at most this many units (default 0: review all)");
+  reconcile->add_flag("--dry-run", rec_cmd.dry_run, "Compare and report only");
+  reconcile->add_flag("--json", rec_cmd.json, "One JSON object");
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -204,5 +223,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (route->parsed()) return RunRouteCommand(route_cmd, *config);
+  if (reconcile->parsed()) return RunReconcileCommand(rec_cmd, *config);
   return Serve(*config);
 }

@@ -42,13 +42,22 @@ std::vector<StockChange> StockChanges(const std::optional<OrderAggregate>& befor
       break;
     }
   }
-  for (const auto& [key, qty] : consumed) {
-    out.push_back({key.second, key.first, StockChange::Kind::kConsume, qty, at, source});
-  }
-  // A consumption already took its units out of the reservation (as far as there was one: a
-  // shipment after a cancellation consumes unreserved units); the rest of the difference is
-  // reserved or released.
+  // Shipped units this order had reserved are consumed; any beyond (a shipment after a
+  // cancellation) left unreserved and must not eat other orders' reservations.
   std::map<Key, int64_t> was = before ? Reservations(*before) : std::map<Key, int64_t>{};
+  for (const auto& [key, qty] : consumed) {
+    auto r = was.find(key);
+    int64_t from_reserved = std::min(qty, r == was.end() ? int64_t{0} : r->second);
+    if (from_reserved > 0) {
+      out.push_back(
+          {key.second, key.first, StockChange::Kind::kConsume, from_reserved, at, source});
+    }
+    if (qty > from_reserved) {
+      out.push_back(
+          {key.second, key.first, StockChange::Kind::kShip, qty - from_reserved, at, source});
+    }
+  }
+  // The rest of the difference in reservations is reserved or released.
   std::map<Key, int64_t> is = Reservations(after);
   std::map<Key, int64_t> delta;
   for (const auto& [key, qty] : is) delta[key] += qty;

@@ -84,6 +84,9 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/admin/dead-letters/{id}/replay", &Api::ReplayDeadLetter, "admin");
   add("POST", "/v1/admin/dead-letters/{id}/discard", &Api::DiscardDeadLetter, "admin");
   add("GET", "/v1/admin/audit", &Api::ListAudit, "admin");
+  add("GET", "/v1/admin/reconciliations", &Api::ListReconciliations, "admin");
+  add("GET", "/v1/admin/reconciliations/{id}", &Api::GetReconciliation, "admin");
+  add("GET", "/v1/admin/reconciliations/{id}/report.csv", &Api::GetReconciliationCsv, "admin");
   add("POST", "/v1/admin/orders/{id}/release", &Api::ReleaseOrder, "admin");
   add("GET", "/v1/admin/exceptions", &Api::ListExceptions, "admin");
   add("POST", "/v1/admin/orders/{id}/actions", &Api::OrderAction, "admin");
@@ -382,9 +385,14 @@ void Api::ListPartners(std::shared_ptr<RequestContext>, Respond respond) {
 }
 
 FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
-  if (auto accept = ctx.request.Header("Accept");
-      accept && !accept->empty() && !AcceptsJson(*accept)) {
-    out = Fail(ctx, ProblemType::kNotAcceptable, "this resource is served as application/json");
+  // A CSV report (…/report.csv) is also served to a client that asks for text/csv.
+  bool csv = std::string_view(ctx.request.path).ends_with(".csv");
+  if (auto accept = ctx.request.Header("Accept"); accept && !accept->empty() &&
+                                                  !AcceptsJson(*accept) &&
+                                                  !(csv && MediaTypeIs(*accept, "text/csv"))) {
+    out = Fail(ctx, ProblemType::kNotAcceptable,
+               csv ? "this resource is served as text/csv"
+                   : "this resource is served as application/json");
     return FilterResult::kRespond;
   }
   if (ctx.request.method == "POST") {

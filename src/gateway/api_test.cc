@@ -110,6 +110,18 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListAudit(limit);
   }
+  Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListInventoryAt(node);
+  }
+  Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListReconciliations(limit);
+  }
+  Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.GetReconciliation(id);
+  }
   Result<int64_t> CountDeadLetters() override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.CountDeadLetters();
@@ -841,6 +853,16 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
   ASSERT_EQ(Call(Req("POST", "/v1/nodes/tpl-east/milestones", milestone_body, "east-key")).status,
             201);
   const std::string missing_order = "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF";
+  // A reconciliation run with its reports.
+  const std::string reconciliation_id = "rec_01JDXW8Z4M6Q2C1T9XK3A7B5RG";
+  ASSERT_TRUE(sqlite_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    return tx.InsertReconciliation(
+                        {reconciliation_id, "inventory", "tpl-east", clock_.Now(), clock_.Now(),
+                         R"({"id":"x","summary":{"skus":1},"discrepancies":[]})",
+                         "sku,ledger,counted,difference,value,action\r\n"});
+                  })
+                  .ok());
   auto fill = [&](std::string pattern, int status) {
     bool missing = status == 404;
     auto put = [&](const std::string& param, const std::string& value) {
@@ -866,6 +888,9 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       put("{id}", missing ? missing_order : status == 201 ? held_id : order_id);
     }
     if (pattern.rfind("/v1/orders/", 0) == 0) put("{id}", missing ? missing_order : order_id);
+    if (pattern.rfind("/v1/admin/reconciliations/", 0) == 0) {
+      put("{id}", missing ? "rec_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : reconciliation_id);
+    }
     if (pattern.rfind("/v1/returns/", 0) == 0)
       put("{id}", missing ? "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : return_id);
     put("{id}", missing ? "999999" : std::to_string(dead.back()));

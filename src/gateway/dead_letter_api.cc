@@ -340,4 +340,55 @@ void Api::ListAudit(std::shared_ptr<RequestContext> ctx, Respond respond) {
   respond(HttpResponse::Json(200, w.Take()));
 }
 
+void Api::ListReconciliations(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto runs = store_.ListReconciliations(100);
+  if (!runs.ok()) {
+    respond(FromStatus(*ctx, runs.status()));
+    return;
+  }
+  JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& r : *runs) {
+    w.StartObject().Field("id", r.id).Field("kind", r.kind).Field("node", r.node);
+    w.Field("started_at", FormatRfc3339(r.started_at));
+    w.Field("finished_at", FormatRfc3339(r.finished_at));
+    // The stored report's head: id, kind, node, as_of and the summary.
+    simdjson::dom::parser parser;
+    simdjson::dom::element head, summary;
+    if (!parser.parse(r.report_json).get(head) && !head["summary"].get(summary)) {
+      w.Key("summary").Raw(simdjson::minify(summary));
+    }
+    w.Field("report", "/v1/admin/reconciliations/" + r.id);
+    w.Field("report_csv", "/v1/admin/reconciliations/" + r.id + "/report.csv").EndObject();
+  }
+  w.EndArray().EndObject();
+  respond(HttpResponse::Json(200, w.Take()));
+}
+
+void Api::GetReconciliation(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto run = store_.GetReconciliation(ctx->route.params["id"]);
+  if (!run.ok()) {
+    respond(FromStatus(*ctx, run.status()));
+    return;
+  }
+  if (!run->has_value()) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no reconciliation " + ctx->route.params["id"]));
+    return;
+  }
+  respond(HttpResponse::Json(200, (*run)->report_json));
+}
+
+void Api::GetReconciliationCsv(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  auto run = store_.GetReconciliation(ctx->route.params["id"]);
+  if (!run.ok()) {
+    respond(FromStatus(*ctx, run.status()));
+    return;
+  }
+  if (!run->has_value()) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "no reconciliation " + ctx->route.params["id"]));
+    return;
+  }
+  respond(HttpResponse::Text(200, (*run)->report_csv, "text/csv; charset=utf-8"));
+}
+
 }  // namespace crossdock

@@ -68,6 +68,18 @@ Result<std::vector<QuotaState>> FaultyStore::LoadQuotaStates() {
 Result<std::vector<AuditRecord>> FaultyStore::ListAudit(int limit) {
   FAULTY_READ(ListAudit(limit));
 }
+
+Result<std::vector<InventoryLevel>> FaultyStore::ListInventoryAt(const std::string& node) {
+  FAULTY_READ(ListInventoryAt(node));
+}
+
+Result<std::vector<ReconciliationRecord>> FaultyStore::ListReconciliations(int limit) {
+  FAULTY_READ(ListReconciliations(limit));
+}
+
+Result<std::optional<ReconciliationRecord>> FaultyStore::GetReconciliation(const std::string& id) {
+  FAULTY_READ(GetReconciliation(id));
+}
 Result<int64_t> FaultyStore::CountDeadLetters() {
   FAULTY_READ(CountDeadLetters());
 }

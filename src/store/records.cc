@@ -17,6 +17,8 @@ const char* StockChangeKindName(StockChange::Kind k) {
       return "release";
     case StockChange::Kind::kConsume:
       return "consume";
+    case StockChange::Kind::kShip:
+      return "ship";
     case StockChange::Kind::kAdjust:
       return "adjust";
   }

@@ -73,7 +73,7 @@ struct InventoryLevel {
 
 // One change of the stock ledger besides a count, kept as an inventory event.
 struct StockChange {
-  enum class Kind { kReserve, kRelease, kConsume, kAdjust };
+  enum class Kind { kReserve, kRelease, kConsume, kShip, kAdjust };
   std::string sku;
   std::string node;
   Kind kind = Kind::kReserve;
@@ -83,6 +83,17 @@ struct StockChange {
   friend bool operator==(const StockChange&, const StockChange&) = default;
 };
 const char* StockChangeKindName(StockChange::Kind k);
+
+// One run of a reconciliation job and its report (flows/reconcile.h).
+struct ReconciliationRecord {
+  std::string id;    // "rec_…"
+  std::string kind;  // "inventory"
+  std::string node;
+  TimePoint started_at;
+  TimePoint finished_at;
+  std::string report_json;  // summary and discrepancies
+  std::string report_csv;   // the discrepancies
+};
 
 // One entry of an order's timeline.
 struct HistoryEntry {

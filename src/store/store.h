@@ -106,12 +106,15 @@ class WriteTx {
   // Applies one ledger change and records it as an inventory event:
   //   kReserve  reserved += q;   kRelease  reserved -= q (not below 0);
   //   kConsume  reserved -= q (not below 0), shipped += q, on_hand -= q;
+  //   kShip     shipped += q, on_hand -= q (units that left without a reservation);
   //   kAdjust   on_hand += q.
   // On-hand changes only when the change is dated after the last count (as_of): a later count
   // already reflects it.
   virtual Status ApplyStock(const StockChange& change) = 0;
   // Every node's position of `sku`, as this transaction sees it.
   virtual Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) = 0;
+  // AlreadyExists when the id is taken.
+  virtual Status InsertReconciliation(const ReconciliationRecord& record) = 0;
 };
 
 using WriteJob = std::function<Status(WriteTx&)>;
@@ -144,6 +147,12 @@ class Store {
   virtual Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) = 0;
   virtual Result<std::vector<QuotaState>> LoadQuotaStates() = 0;
   virtual Result<std::vector<AuditRecord>> ListAudit(int limit) = 0;
+  // Every SKU's position at `node`, by SKU.
+  virtual Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) = 0;
+  // The newest runs first; report_json holds each run's summary only (no discrepancies) and
+  // report_csv is empty.
+  virtual Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) = 0;
+  virtual Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) = 0;
   // Dead-lettered items (cheap: an index of dead items only).
   virtual Result<int64_t> CountDeadLetters() = 0;
   virtual Result<StoreStats> Stats() = 0;

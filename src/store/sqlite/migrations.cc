@@ -170,13 +170,27 @@ CREATE TABLE inventory_events (
   id       INTEGER PRIMARY KEY,
   sku      TEXT NOT NULL,
   node     TEXT NOT NULL,
-  kind     TEXT NOT NULL,      -- count, reserve, release, consume, adjust
+  kind     TEXT NOT NULL,      -- count, reserve, release, consume, ship, adjust
   quantity INTEGER NOT NULL,   -- count: the counted on-hand; others: the change
   at       INTEGER NOT NULL,   -- the change's time (a count's as_of), unix microseconds
   source   TEXT NOT NULL,
   recorded INTEGER NOT NULL
 );
 CREATE INDEX inventory_events_position ON inventory_events(sku, node, kind, at);
+)sql",
+    // 8: reconciliation runs with their reports, kept for download.
+    R"sql(
+CREATE TABLE reconciliations (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  node        TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  report_json TEXT NOT NULL,
+  report_csv  TEXT NOT NULL
+);
+CREATE INDEX reconciliations_started ON reconciliations(started_at);
+CREATE INDEX inventory_levels_node ON inventory_levels(node, sku);
 )sql",
 };
 }  // namespace

@@ -394,9 +394,9 @@ class SqliteWriteTx final : public WriteTx {
     // shipments Crossdock recorded with a later time) is no longer there.
     TRY_PREPARE(s, db_,
                 "INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at) "
-                "VALUES (?1, ?2, ?3 + (SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -quantity "
-                "ELSE quantity END), 0) FROM inventory_events WHERE sku = ?1 AND node = ?2 AND "
-                "kind IN ('consume', 'adjust') AND at > ?4), ?4, ?5) "
+                "VALUES (?1, ?2, ?3 + (SELECT COALESCE(SUM(CASE kind WHEN 'adjust' THEN quantity "
+                "ELSE -quantity END), 0) FROM inventory_events WHERE sku = ?1 AND node = ?2 AND "
+                "kind IN ('consume', 'ship', 'adjust') AND at > ?4), ?4, ?5) "
                 "ON CONFLICT (sku, node) DO UPDATE SET on_hand = excluded.on_hand, as_of = ?4, "
                 "updated_at = ?5 WHERE excluded.as_of > as_of");
     s.Bind(1, l.sku).Bind(2, l.node).Bind(3, l.on_hand).Bind(4, Micros(l.as_of));
@@ -423,6 +423,10 @@ class SqliteWriteTx final : public WriteTx {
             "reserved = MAX(0, reserved - ?3), shipped = shipped + ?3, "
             "on_hand = on_hand - CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
         break;
+      case StockChange::Kind::kShip:
+        update =
+            "shipped = shipped + ?3, on_hand = on_hand - CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
+        break;
       case StockChange::Kind::kAdjust:
         update = "on_hand = on_hand + CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
         break;
@@ -445,6 +449,15 @@ class SqliteWriteTx final : public WriteTx {
 
   Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override {
     return ReadInventory(db_, sku);
+  }
+
+  Status InsertReconciliation(const ReconciliationRecord& r) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO reconciliations (id, kind, node, started_at, finished_at, "
+                "report_json, report_csv) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, r.id).Bind(2, r.kind).Bind(3, r.node).Bind(4, Micros(r.started_at));
+    s.Bind(5, Micros(r.finished_at)).Bind(6, r.report_json).Bind(7, r.report_csv);
+    return s.Exec();
   }
 
  private:
@@ -1019,6 +1032,62 @@ Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int limit) {
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({s.Int(0), FromUnixMicros(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<InventoryLevel>> SqliteStore::ListInventoryAt(const std::string& node) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT sku, node, on_hand, as_of, updated_at, reserved, shipped "
+              "FROM inventory_levels WHERE node = ? ORDER BY sku");
+  s.Bind(1, node);
+  std::vector<InventoryLevel> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)),
+                   FromUnixMicros(s.Int(4)), s.Int(5), s.Int(6)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<ReconciliationRecord>> SqliteStore::ListReconciliations(int limit) {
+  WITH_READER(db);
+  // The summary is the report's head: the JSON up to its discrepancies.
+  TRY_PREPARE(s, db,
+              "SELECT id, kind, node, started_at, finished_at, "
+              "substr(report_json, 1, instr(report_json, ',\"discrepancies\":[') - 1) || '}' "
+              "FROM reconciliations ORDER BY started_at DESC, id DESC LIMIT ?");
+  s.Bind(1, int64_t{limit});
+  std::vector<ReconciliationRecord> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), FromUnixMicros(s.Int(3)),
+                   FromUnixMicros(s.Int(4)), s.Text(5), ""});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::optional<ReconciliationRecord>> SqliteStore::GetReconciliation(const std::string& id) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT id, kind, node, started_at, finished_at, report_json, report_csv "
+              "FROM reconciliations WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<ReconciliationRecord> out;
+  if (*row) {
+    out = ReconciliationRecord{
+        s.Text(0), s.Text(1), s.Text(2), FromUnixMicros(s.Int(3)), FromUnixMicros(s.Int(4)),
+        s.Text(5), s.Text(6)};
   }
   s.Reset();
   return out;

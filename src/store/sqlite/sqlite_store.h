@@ -49,6 +49,9 @@ class SqliteStore final : public Store {
   Result<std::optional<OutboxItem>> GetOutboxItem(int64_t id) override;
   Result<std::vector<QuotaState>> LoadQuotaStates() override;
   Result<std::vector<AuditRecord>> ListAudit(int limit) override;
+  Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) override;
+  Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override;
+  Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) override;
   Result<int64_t> CountDeadLetters() override;
 
   // Groups committed so far and jobs in them (for metrics and benchmarks).

@@ -456,7 +456,8 @@ namespace {
 // history per (SKU, node): counts (some stale, some taken after later shipments), reservations,
 // releases, shipments and adjustments, then applies it to a fresh store in two different
 // orders. Properties:
-//   conservation   shipped = Σ consumed; reserved = Σ reserved − Σ released − Σ consumed
+//   conservation   shipped = Σ consumed + Σ shipped unreserved; reserved = Σ reserved − Σ released
+//   − Σ consumed
 //                  (the history never releases more than it reserved); on hand = the newest
 //                  count + the adjustments − the consumptions dated after it (all of them
 //                  without a count);
@@ -485,7 +486,7 @@ TEST_F(SqliteStoreTest, StockLedgerConservesAndIgnoresArrivalOrder) {
       int64_t at = 1'000 + static_cast<int64_t>(rng() % 10'000);  // times overlap on purpose
       int64_t q = 1 + static_cast<int64_t>(rng() % 5);
       Event ev;
-      switch (rng() % 5) {
+      switch (rng() % 6) {
         case 0:
           ev.count = true;
           ev.level = {sku, node, static_cast<int64_t>(rng() % 100), FromUnixMicros(at),
@@ -508,6 +509,11 @@ TEST_F(SqliteStoreTest, StockLedgerConservesAndIgnoresArrivalOrder) {
           if (e.reserved < q) continue;  // shipments consume reserved units
           ev.change = {sku, node, StockChange::Kind::kConsume, q, FromUnixMicros(at), "test"};
           e.reserved -= q;
+          e.shipped += q;
+          e.on_hand_moves.push_back({at, -q});
+          break;
+        case 4:  // units that left without a reservation (shipped after a cancellation)
+          ev.change = {sku, node, StockChange::Kind::kShip, q, FromUnixMicros(at), "test"};
           e.shipped += q;
           e.on_hand_moves.push_back({at, -q});
           break;

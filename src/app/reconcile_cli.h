@@ -1,0 +1,31 @@
+// `crossdock reconcile inventory --node N --snapshot FILE`: compares a node's full stock
+// snapshot (CSV, with the partner's column mapping) with the stock ledger, corrects the small
+// differences by policy (--auto-adjust-max) as adjustment events, keeps the run and its JSON
+// and CSV reports in the store (GET /v1/admin/reconciliations), and prints a summary; with
+// --json one JSON object. A progress bar on a terminal (stderr).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "app/config.h"
+
+namespace crossdock {
+
+struct ReconcileCommand {
+  std::string what;        // "inventory"
+  std::string node;        // a configured node
+  std::string snapshot;    // CSV file, or - for stdin
+  std::string mapping;     // YAML column mapping (default columns sku,on_hand)
+  std::string as_of;       // RFC 3339; default: the newest row's as_of, else now
+  std::string unit_costs;  // CSV sku,unit_cost: the report values the differences
+  int64_t auto_adjust_max = 0;
+  bool dry_run = false;
+  bool json = false;
+};
+
+// Exit codes: 0 the run is done (its report printed); 1 the snapshot or unit-cost file is
+// malformed (each error with its line and column); 2 bad usage, unknown node or store error.
+int RunReconcileCommand(const ReconcileCommand& command, const Config& config);
+
+}  // namespace crossdock

@@ -1,0 +1,36 @@
+// The inventory reconciliation job: compares a node's full snapshot with the ledger's
+// positions at the node (flows/reconcile.h), applies the policy's automatic corrections as
+// adjustment events ("reconcile:<run id>", dated as of the snapshot) and keeps the run with its
+// JSON and CSV reports in the store (GET /v1/admin/reconciliations). Runs on the caller's
+// thread.
+#pragma once
+
+#include <functional>
+
+#include "base/clock.h"
+#include "base/id.h"
+#include "flows/reconcile.h"
+#include "store/store.h"
+
+namespace crossdock {
+
+struct InventoryReconciliation {
+  std::string node;
+  TimePoint as_of{};
+  std::vector<InventoryCount> snapshot;
+  std::map<std::string, Decimal> unit_costs;
+  ReconcilePolicy policy;
+  bool dry_run = false;  // compare and report only: nothing is adjusted or kept
+};
+
+struct ReconciliationRun {
+  std::string id;  // "" for a dry run
+  ReconcileReport report;
+};
+
+// `progress(stage, done, total)`: stage "compare" then "adjust".
+Result<ReconciliationRun> RunInventoryReconciliation(
+    Store& store, const Clock& clock, IdGenerator& ids, const InventoryReconciliation& job,
+    const std::function<void(const char*, size_t, size_t)>& progress = {});
+
+}  // namespace crossdock

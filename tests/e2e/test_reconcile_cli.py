@@ -1,0 +1,108 @@
+"""`crossdock reconcile inventory` against a running server's stock ledger.
+
+tpl-east reports counts for 6 SKUs through the node API. Then a full CSV snapshot (the partner's own column names, mapped) disagrees
+on four SKUs: two by 1 unit (adjusted with --auto-adjust-max 1), one by 5 (left for review) and
+one SKU the ledger never saw. The CLI prints a JSON summary; the ledger shows the adjustments;
+the admin API lists the run and serves its JSON and CSV reports. A malformed snapshot exits 1
+naming the line and column.
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import CROSSDOCK, Crossdock, Sim, free_port, make_order, wait_until  # noqa: E402
+
+
+class ReconcileCliTest(unittest.TestCase):
+    def test_snapshot_reconciliation_adjusts_small_differences_and_keeps_the_report(self):
+        port = free_port()
+        sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=600_000)
+        cd = Crossdock(sim, port=port).start()
+        try:
+            node = cd.channel()
+            node.key = sim.api_key
+            levels = [{"sku": f"SKU-{i}", "on_hand": 10 * i, "as_of": "2026-11-28T06:00:00Z"}
+                      for i in range(1, 7)]
+            code, _, body = node.json("POST", f"/v1/nodes/{sim.node}/inventory",
+                                      {"levels": levels})
+            self.assertIn(code, (200, 201), body)
+            node.close()
+            ops = cd.operator()
+
+            def on_hand(sku):
+                _, _, av = ops.json("GET", f"/v1/availability?sku={sku}")
+                nodes = av["items"][0]["nodes"]
+                return nodes[0]["on_hand"] if nodes else None
+            self.assertEqual(on_hand("SKU-3"), 30)
+
+            mapping = cd.dir / "mapping.yaml"
+            mapping.write_text('sku: "Item"\non_hand: "Qty"\n')
+            snapshot = cd.dir / "snapshot.csv"
+            rows = ["Item,Qty,Note"]
+            counts = {f"SKU-{i}": 10 * i for i in range(1, 7)}
+            counts["SKU-1"] += 1   # 1 over: adjusted
+            counts["SKU-2"] -= 1   # 1 short: adjusted
+            counts["SKU-4"] -= 5   # 5 short: for review
+            counts["SKU-NEW"] = 7  # unknown to the ledger: for review
+            rows += [f"{sku},{qty},\"counted, by hand\"" for sku, qty in counts.items()]
+            snapshot.write_text("\n".join(rows) + "\n")
+            costs = cd.dir / "costs.csv"
+            costs.write_text("sku,unit_cost\nSKU-4,2.50\nSKU-1,1.00\n")
+            run = subprocess.run([CROSSDOCK, "reconcile", "inventory", "--node", sim.node,
+                                  "--snapshot", str(snapshot), "--mapping", str(mapping),
+                                  "--unit-costs", str(costs), "--as-of", "2026-11-28T07:00:00Z",
+                                  "--auto-adjust-max", "1", "--json", "--config", str(cd.config)],
+                                 capture_output=True, text=True)
+            print(run.stdout)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            summary = json.loads(run.stdout)
+            self.assertEqual((summary["skus"], summary["matched"], summary["discrepancies"]),
+                             (7, 3, 4))
+            self.assertEqual((summary["units_over"], summary["units_short"]), (8, 6))
+            self.assertEqual((summary["value_over"], summary["value_short"]), ("1.00", "12.50"))
+            self.assertEqual((summary["adjusted"], summary["for_review"]), (2, 2))
+            self.assertEqual(on_hand("SKU-1"), 11)   # adjusted
+            self.assertEqual(on_hand("SKU-2"), 19)   # adjusted
+            self.assertEqual(on_hand("SKU-4"), 40)   # left for review
+            self.assertIsNone(on_hand("SKU-NEW"))    # left for review
+
+            code, _, listed = ops.json("GET", "/v1/admin/reconciliations")
+            self.assertEqual(code, 200, listed)
+            self.assertEqual([r["id"] for r in listed["items"]], [summary["id"]])
+            self.assertEqual(listed["items"][0]["summary"]["for_review"], 2)
+            code, _, report = ops.json("GET", f"/v1/admin/reconciliations/{summary['id']}")
+            self.assertEqual(code, 200, report)
+            actions = {d["sku"]: (d["difference"], d["action"]) for d in report["discrepancies"]}
+            self.assertEqual(actions, {"SKU-1": (1, "adjusted"), "SKU-2": (-1, "adjusted"),
+                                       "SKU-4": (-5, "review"), "SKU-NEW": (7, "review")})
+            status, headers, csv = ops.request(
+                "GET", f"/v1/admin/reconciliations/{summary['id']}/report.csv",
+                headers={"Accept": "text/csv"})
+            self.assertEqual(status, 200)
+            lines = csv.decode().split("\r\n")
+            self.assertEqual(lines[0], "sku,ledger,counted,difference,value,action")
+            self.assertIn("SKU-4,40,35,-5,12.50,review", lines)
+            ops.close()
+
+            # A malformed snapshot: nothing runs, the fault is named.
+            snapshot.write_text("Item,Qty\nSKU-1,lots\n")
+            bad = subprocess.run([CROSSDOCK, "reconcile", "inventory", "--node", sim.node,
+                                  "--snapshot", str(snapshot), "--mapping", str(mapping),
+                                  "--config", str(cd.config)], capture_output=True, text=True)
+            self.assertEqual(bad.returncode, 1, bad.stderr)
+            self.assertIn("line 2, column 2 (Qty)", bad.stderr)
+            unknown = subprocess.run([CROSSDOCK, "reconcile", "inventory", "--node", "nowhere",
+                                      "--snapshot", str(snapshot), "--config", str(cd.config)],
+                                     capture_output=True, text=True)
+            self.assertEqual(unknown.returncode, 2)
+            self.assertIn("no node 'nowhere'", unknown.stderr)
+        finally:
+            cd.stop()
+            sim.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
