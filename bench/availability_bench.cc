@@ -56,8 +56,8 @@ Status Preload(const fs::path& db, int skus) {
         auto put = tx.PutInventoryLevel({Sku(i), node, 100 + i % 50, t, t});
         if (!put.ok()) return put.status();
         if (i % 3 == 0) {
-          CROSSDOCK_RETURN_IF_ERROR(tx.ApplyStock(
-              {Sku(i), node, StockChange::Kind::kReserve, 7, t, "bench"}));
+          CROSSDOCK_RETURN_IF_ERROR(
+              tx.ApplyStock({Sku(i), node, StockChange::Kind::kReserve, 7, t, "bench"}));
         }
       }
     }
@@ -130,8 +130,9 @@ int64_t PeakRssKb(pid_t pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Availability benchmark: GET /v1/availability under concurrent load against the "
-               "raw SQLite ceiling for the same lookups, in the same run."};
+  CLI::App app{
+      "Availability benchmark: GET /v1/availability under concurrent load against the "
+      "raw SQLite ceiling for the same lookups, in the same run."};
   Options o;
   o.bin_dir = SelfDirectory();
   bool json = false;
@@ -159,7 +160,8 @@ int main(int argc, char** argv) {
   std::string url = "http://127.0.0.1:" + std::to_string(*port);
   std::string key = RandomHex(SystemRandom::Instance(), 16);
   fs::path config = dir / "crossdock.yaml";
-  std::ofstream(config) << "listen: 127.0.0.1:" << *port << "\ndata_dir: " << (dir / "data").string()
+  std::ofstream(config) << "listen: 127.0.0.1:" << *port
+                        << "\ndata_dir: " << (dir / "data").string()
                         << "\nlog_level: warning\nlog_file: " << (dir / "crossdock.log").string()
                         << "\npartners:\n  - {id: webshop, kind: channel, api_keys: [\"" << key
                         << "\"], quota: {per_second: 1000000, burst: 1000000}}\n"
@@ -186,8 +188,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> wire;
   for (int i = 0; i < o.lookups; ++i) {
     std::string sku = Sku(static_cast<int>(rng() % static_cast<unsigned>(o.skus)));
-    wire.push_back(bench::GetRequest("127.0.0.1", "/v1/availability?sku=" + sku + "&channel=web",
-                                     key));
+    wire.push_back(
+        bench::GetRequest("127.0.0.1", "/v1/availability?sku=" + sku + "&channel=web", key));
   }
   bench::LoadResult load = bench::RunWire("127.0.0.1", *port, wire, o.concurrency, 200);
   int64_t rss_kb = PeakRssKb((*server)->pid());
@@ -217,8 +219,8 @@ int main(int argc, char** argv) {
                 ceiling.p50, ceiling.p99);
     std::printf("%-40s %12.0f %10.3f %10.3f\n", "GET /v1/availability (HTTP, JSON)", served.rate,
                 served.p50, served.p99);
-    std::printf("ratio %.2f; server peak RSS %.1f MiB; errors %d (of %d)\n", ratio,
-                rss_kb / 1024.0, served.errors, o.lookups);
+    std::printf("ratio %.2f; server peak RSS %.1f MiB; errors %d (of %d)\n", ratio, rss_kb / 1024.0,
+                served.errors, o.lookups);
   }
   std::cout << w.Take() << "\n";
   return served.errors == 0 ? 0 : 1;

@@ -30,8 +30,9 @@ double Since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Reconciliation benchmark: the inventory reconciliation job on a large snapshot "
-               "against the ceiling of reading its inputs, in the same run."};
+  CLI::App app{
+      "Reconciliation benchmark: the inventory reconciliation job on a large snapshot "
+      "against the ceiling of reading its inputs, in the same run."};
   int skus = 100000;
   double seeded_share = 0.01;
   app.add_option("--skus", skus, "SKUs in the ledger and the snapshot")->capture_default_str();
@@ -108,9 +109,10 @@ int main(int argc, char** argv) {
   w.Field("peak_rss_kb", static_cast<int64_t>(usage.ru_maxrss)).EndObject();
   std::printf("%d SKUs, %d discrepancies seeded, %d found (%zu CSV rows, %lld positions read)\n",
               skus, seeded, found, table.records.size() - 1, static_cast<long long>(rows));
-  std::printf("ceiling (parse CSV + scan positions): %.3f s; job: %.3f s (%.0f SKUs/s); "
-              "ratio %.2f; peak RSS %.1f MiB\n",
-              ceiling, seconds, skus / seconds, ceiling / seconds, usage.ru_maxrss / 1024.0);
+  std::printf(
+      "ceiling (parse CSV + scan positions): %.3f s; job: %.3f s (%.0f SKUs/s); "
+      "ratio %.2f; peak RSS %.1f MiB\n",
+      ceiling, seconds, skus / seconds, ceiling / seconds, usage.ru_maxrss / 1024.0);
   std::cout << w.Take() << "\n";
   store->reset();
   fs::remove_all(dir);

@@ -664,6 +664,39 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       }
       ec.policy.destination = "erp";
     }
+    if (YAML::Node channels = m.Get("channels")) {
+      if (!channels.IsSequence()) errors.push_back("channels: must be a list");
+      for (size_t i = 0; channels.IsSequence() && i < channels.size(); ++i) {
+        Map ch(channels[i], "channels[" + std::to_string(i) + "]", errors);
+        ChannelFeed feed;
+        ch.Require("id");
+        ch.Read("id", feed.channel);
+        ch.Read("nodes", feed.nodes);
+        ch.Read("safety_stock", feed.safety_stock);
+        if (feed.safety_stock < 0)
+          errors.push_back(ch.Path("safety_stock") + ": must not be negative");
+        if (YAML::Node pub = ch.Get("publish")) {
+          Map pm(pub, ch.Path("publish"), errors);
+          pm.Require("url");
+          pm.Read("url", feed.url);
+          if (!feed.url.empty() && !ParseHttpUrl(feed.url).ok()) {
+            errors.push_back(pm.Path("url") + ": must be http://host:port/path");
+          }
+          pm.Read("api_key", feed.api_key);
+          if (!feed.api_key.empty()) InlineSecret(src, pm.Path("api_key"), errors);
+          pm.Read("burst", feed.burst);
+          pm.Read("per_second", feed.per_second);
+          if (feed.burst < 1 || feed.per_second <= 0) {
+            errors.push_back(pm.Path("burst") + ": burst must be at least 1, per_second above 0");
+          }
+        }
+        for (const auto& other : c.channels) {
+          if (other.channel == feed.channel)
+            errors.push_back(ch.Path("id") + ": '" + feed.channel + "' again");
+        }
+        c.channels.push_back(std::move(feed));
+      }
+    }
     if (YAML::Node subs = m.Get("subscribers")) {
       if (!subs.IsSequence()) errors.push_back("subscribers: must be a list");
       for (size_t i = 0; subs.IsSequence() && i < subs.size(); ++i) {
@@ -826,6 +859,12 @@ Status ValidateConfig(const Config& c) {
     } else if (n.kind == "tryton" && c.erp.poll_interval_s <= 0) {
       errors.push_back("nodes: '" + n.id +
                        "' is of kind tryton, whose progress needs erp.poll_interval_s > 0");
+    }
+  }
+  for (const auto& ch : c.channels) {
+    for (const auto& n : ch.nodes) {
+      if (!nodes.count(n))
+        errors.push_back("channels: '" + ch.channel + "' names no node '" + n + "'");
     }
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {

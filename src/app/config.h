@@ -24,6 +24,7 @@
 #include "base/status.h"
 #include "delivery/endpoint.h"
 #include "delivery/erp/tryton_connector.h"
+#include "delivery/publication_queue.h"
 #include "flows/order_decider.h"
 #include "flows/routing.h"
 #include "gateway/auth.h"
@@ -107,6 +108,9 @@ struct Config {
   ReturnPolicy returns;
   std::vector<FraudRule> fraud_rules;  // fraud: rules: hold matching orders at intake
   std::vector<SubscriberConfig> subscribers;
+  // Sales channels' stock policy and availability feeds (docs/inventory.md): which nodes
+  // sell to each, the safety stock held back, and where availability is published.
+  std::vector<ChannelFeed> channels;
 
   // YAML with every secret redacted.
   std::string Redacted() const;

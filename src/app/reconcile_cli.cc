@@ -25,10 +25,9 @@ class ProgressBar {
     if (!enabled_) return;
     constexpr int kWidth = 30;
     int filled = total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
-    std::fprintf(stderr, "\r  [%s%s] %-7s %zu/%zu ",
-                 std::string(static_cast<size_t>(filled), '#').c_str(),
-                 std::string(static_cast<size_t>(kWidth - filled), '.').c_str(), stage, done,
-                 total);
+    std::fprintf(
+        stderr, "\r  [%s%s] %-7s %zu/%zu ", std::string(static_cast<size_t>(filled), '#').c_str(),
+        std::string(static_cast<size_t>(kWidth - filled), '.').c_str(), stage, done, total);
     if (done == total) std::fprintf(stderr, "\n");
   }
 
@@ -151,10 +150,9 @@ int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
   IdGenerator ids(SystemClock::Instance(), random);
   ProgressBar bar(!cmd.json && isatty(STDERR_FILENO) != 0);
   auto started = std::chrono::steady_clock::now();
-  auto run = RunInventoryReconciliation(**store, SystemClock::Instance(), ids, job,
-                                        [&](const char* stage, size_t done, size_t total) {
-                                          bar.Show(stage, done, total);
-                                        });
+  auto run = RunInventoryReconciliation(
+      **store, SystemClock::Instance(), ids, job,
+      [&](const char* stage, size_t done, size_t total) { bar.Show(stage, done, total); });
   if (!run.ok()) return fail(run.status().message());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

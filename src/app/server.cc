@@ -8,6 +8,7 @@
 #include "delivery/erp/erp_poll_loop.h"
 #include "delivery/erp/tryton_connector.h"
 #include "delivery/faulty_http_client.h"
+#include "delivery/inventory_publisher.h"
 #include "delivery/outbox_dispatcher.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
@@ -93,6 +94,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     }
     return facts;
   };
+  flow_options.on_stock_changed = [self](const std::vector<std::string>& skus, TimePoint at) {
+    if (self->inventory_publisher_) self->inventory_publisher_->Changed(skus, at);
+  };
   s->flow_ =
       std::make_unique<OrderFlow>(*s->active_store_, s->clock_, s->ids_, s->metrics_, flow_options);
 
@@ -123,6 +127,30 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
         for (const auto& n : rule.nodes) add(n);
       }
       add(config.routing.default_node);
+    }
+  }
+  // Configured channels name their nodes and safety stock themselves.
+  for (const auto& ch : config.channels) {
+    if (!ch.nodes.empty()) api_options.channel_nodes[ch.channel] = ch.nodes;
+    api_options.safety_stock[ch.channel] = ch.safety_stock;
+  }
+  api_options.on_stock_reported = [self](const std::vector<std::string>& skus, TimePoint at) {
+    if (self->inventory_publisher_) self->inventory_publisher_->Changed(skus, at);
+  };
+  {
+    std::vector<ChannelFeed> feeds;
+    for (ChannelFeed feed : config.channels) {
+      if (feed.url.empty()) continue;  // a stock policy only: nothing to publish
+      if (feed.nodes.empty()) {
+        auto it = api_options.channel_nodes.find(feed.channel);
+        if (it == api_options.channel_nodes.end()) it = api_options.channel_nodes.find("");
+        if (it != api_options.channel_nodes.end()) feed.nodes = it->second;
+      }
+      feeds.push_back(std::move(feed));
+    }
+    if (!feeds.empty()) {
+      s->inventory_publisher_ = std::make_unique<InventoryPublisher>(
+          *s->active_store_, s->clock_, s->metrics_, log, std::move(feeds));
     }
   }
   api_options.on_replayed = [self] {
@@ -184,6 +212,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
                                                  s->metrics_, log, poll);
     s->erp_poll_->Start();
   }
+  if (s->inventory_publisher_) {
+    s->inventory_publisher_->Start();
+  }
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -227,6 +258,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (api_) api_->SetReady(false);
   if (http_) http_->Stop(grace);
   if (erp_poll_) erp_poll_->Stop();
+  if (inventory_publisher_) inventory_publisher_->Stop();
   if (dispatcher_) dispatcher_->Stop();
   for (auto& p : publishers_) p->Stop();
   publishers_.clear();

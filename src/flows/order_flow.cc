@@ -115,7 +115,25 @@ Status OrderFlow::Apply(WriteTx& tx, PreparedWrite& w) {
 Status OrderFlow::Persist(WriteTx& tx, const LoadedOrder& before, Decision& d,
                           const std::string& traceparent, const std::string& trace_id) {
   PreparedWrite w = Prepare(before.record, before.aggregate, d, traceparent, trace_id);
+  NoteStockChanges(w.stock);
   return Apply(tx, w);
+}
+
+void OrderFlow::NoteStockChanges(const std::vector<StockChange>& changes) {
+  if (!options_.on_stock_changed || changes.empty()) return;
+  std::lock_guard lock(stock_mu_);
+  for (const auto& c : changes) stock_touched_.insert(c.sku);
+}
+
+void OrderFlow::FlushStockChanges() {
+  if (!options_.on_stock_changed) return;
+  std::vector<std::string> skus;
+  {
+    std::lock_guard lock(stock_mu_);
+    skus.assign(stock_touched_.begin(), stock_touched_.end());
+    stock_touched_.clear();
+  }
+  if (!skus.empty()) options_.on_stock_changed(skus, clock_.Now());
 }
 
 bool OrderFlow::Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error) {
@@ -223,6 +241,7 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           return Status::Ok();
         }
         CROSSDOCK_RETURN_IF_ERROR(claimed);
+        NoteStockChanges(sh->write.stock);
         Status applied = Apply(tx, sh->write);
         if (applied.code() == StatusCode::kAlreadyExists) {
           auto dup = tx.FindOrderByExternalRef(req.order.channel, req.order.external_ref);
@@ -253,6 +272,7 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           sh->outcome.order_id = sh->decision->next.order.id;
           CountTransition(std::nullopt, *sh->decision);
           if (options_.on_committed) options_.on_committed();
+          FlushStockChanges();
         }
         done(std::move(sh->outcome));
       });
@@ -308,6 +328,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         if (sh->decision) {
           CountTransition(sh->before, *sh->decision);
           if (options_.on_committed) options_.on_committed();
+          FlushStockChanges();
         }
         done(std::move(sh->outcome));
       });
@@ -345,6 +366,7 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
           done(st);
           return;
         }
+        FlushStockChanges();
         if (!sh->outcome.already_requested && !sh->outcome.rejection && options_.on_committed) {
           options_.on_committed();
         }
@@ -574,6 +596,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         if (sh->decision) {
           CountTransition(sh->before, *sh->decision);
           if (options_.on_committed) options_.on_committed();
+          FlushStockChanges();
         }
         done(std::move(sh->outcome));
       });

@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "base/clock.h"
@@ -101,6 +103,8 @@ class DispatchOutcomeSink {
                              std::string_view response_body) = 0;
   // The command was dead-lettered after `error`.
   virtual Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) = 0;
+  // The transaction of the last OnDelivered or OnDeadLettered committed.
+  virtual void AfterCommit() {}
 };
 
 struct OrderFlowOptions {
@@ -111,6 +115,9 @@ struct OrderFlowOptions {
   // What routing needs to know now (stock per node, unhealthy nodes) for an order about to be
   // routed; called inside the write transaction, so it must be quick. Unset = no facts.
   std::function<RoutingFacts(const Order&)> routing_facts;
+  // Called after a commit that changed the stock of these SKUs (reservations, shipments), with
+  // the commit's time; must not block (availability publication queues them).
+  std::function<void(const std::vector<std::string>& skus, TimePoint at)> on_stock_changed;
 };
 
 class OrderFlow final : public DispatchOutcomeSink {
@@ -150,6 +157,7 @@ class OrderFlow final : public DispatchOutcomeSink {
 
   Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) override;
   Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;
+  void AfterCommit() override { FlushStockChanges(); }
 
   // The outbox item type of dispatch commands.
   static constexpr const char* kDispatchType = command::kDispatch;
@@ -192,11 +200,18 @@ class OrderFlow final : public DispatchOutcomeSink {
   Status Persist(WriteTx& tx, const LoadedOrder& before, Decision& decision,
                  const std::string& traceparent, const std::string& trace_id);
   void CountTransition(const std::optional<OrderAggregate>& before, const Decision& d);
+  // Notes the SKUs a write changes the stock of (inside a write job) …
+  void NoteStockChanges(const std::vector<StockChange>& changes);
+  // … and hands them to on_stock_changed once committed (a rolled-back write's SKUs are only
+  // looked at again: the publisher reads the ledger, which did not change).
+  void FlushStockChanges();
 
   Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
   OrderFlowOptions options_;
+  std::mutex stock_mu_;
+  std::set<std::string> stock_touched_;  // guarded by stock_mu_
   Counter& received_;
   Counter& dispatched_;
   Counter& shipped_;

@@ -23,8 +23,8 @@ struct ReconcilePolicy {
 
 struct Discrepancy {
   std::string sku;
-  int64_t ledger = 0;   // the ledger's on-hand at the node
-  int64_t counted = 0;  // the snapshot's
+  int64_t ledger = 0;            // the ledger's on-hand at the node
+  int64_t counted = 0;           // the snapshot's
   std::optional<Decimal> value;  // |difference| × unit cost, when the cost is known
   bool adjusted = false;         // corrected by an adjustment; else left for review
   int64_t difference() const { return counted - ledger; }
@@ -33,10 +33,10 @@ struct Discrepancy {
 struct ReconcileReport {
   std::string node;
   TimePoint as_of{};
-  int64_t skus = 0;     // compared: the union of the snapshot's and the ledger's SKUs
-  int64_t matched = 0;  // equal on both sides
-  int64_t units_over = 0;   // counted above the ledger, in all
-  int64_t units_short = 0;  // counted below the ledger, in all
+  int64_t skus = 0;                 // compared: the union of the snapshot's and the ledger's SKUs
+  int64_t matched = 0;              // equal on both sides
+  int64_t units_over = 0;           // counted above the ledger, in all
+  int64_t units_short = 0;          // counted below the ledger, in all
   Decimal value_over, value_short;  // of the SKUs with a known cost
   int64_t adjusted = 0, for_review = 0;
   std::vector<Discrepancy> discrepancies;  // by SKU

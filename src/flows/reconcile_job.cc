@@ -30,9 +30,9 @@ Result<ReconciliationRun> RunInventoryReconciliation(
     Status st = store.WriteAndWait([&](WriteTx& tx) -> Status {
       for (size_t i = done; i < end; ++i) {
         const Discrepancy& d = *adjust[i];
-        CROSSDOCK_RETURN_IF_ERROR(tx.ApplyStock({d.sku, job.node, StockChange::Kind::kAdjust,
-                                                 d.difference(), job.as_of,
-                                                 "reconcile:" + run.id}));
+        CROSSDOCK_RETURN_IF_ERROR(
+            tx.ApplyStock({d.sku, job.node, StockChange::Kind::kAdjust, d.difference(), job.as_of,
+                           "reconcile:" + run.id}));
       }
       if (!last) return Status::Ok();
       ReconciliationRecord rec{run.id,

@@ -103,10 +103,10 @@ TEST(ReconcileJobTest, FindsEverySeededDiscrepancyIn100kSkusAndAdjustsBySizes) {
   job.policy.auto_adjust_max = 5;
   size_t compare_calls = 0;
   auto started = std::chrono::steady_clock::now();
-  auto run = RunInventoryReconciliation(*store, clock, ids, job,
-                                        [&](const char* stage, size_t, size_t) {
-                                          if (std::string(stage) == "compare") ++compare_calls;
-                                        });
+  auto run =
+      RunInventoryReconciliation(*store, clock, ids, job, [&](const char* stage, size_t, size_t) {
+        if (std::string(stage) == "compare") ++compare_calls;
+      });
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   ASSERT_TRUE(run.ok()) << run.status().ToString();

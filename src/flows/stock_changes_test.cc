@@ -28,7 +28,7 @@ TEST(StockChangesTest, AllocationReservesShipmentsConsumeCancellationReleases) {
   allocated.flow.allocations = {Allocation{"east", {}, "", kT}};
   auto reserve = StockChanges(received, allocated, kT);
   EXPECT_EQ(Brief(reserve), (decltype(Brief(reserve)){{K::kReserve, "east", "BLUE", 2},
-                                                       {K::kReserve, "east", "RED", 3}}));
+                                                      {K::kReserve, "east", "RED", 3}}));
   EXPECT_EQ(reserve[0].source, "order:ord_1");
   OrderAggregate part = allocated;
   part.flow.shipped = {{"L1", 2}};
@@ -56,9 +56,9 @@ TEST(StockChangesTest, ASplitReservesPerNodeAndAReRouteMovesTheReservation) {
                                           {K::kReserve, "west", "BLUE", 2}}));
   OrderAggregate moved = split;
   moved.flow.allocations[1].node = "north";
-  EXPECT_EQ(Brief(StockChanges(split, moved, kT)),
-            (decltype(Brief(c)){{K::kReserve, "north", "BLUE", 2},
-                                {K::kRelease, "west", "BLUE", 2}}));
+  EXPECT_EQ(
+      Brief(StockChanges(split, moved, kT)),
+      (decltype(Brief(c)){{K::kReserve, "north", "BLUE", 2}, {K::kRelease, "west", "BLUE", 2}}));
   EXPECT_TRUE(StockChanges(split, split, kT).empty());  // nothing changed, nothing written
 }
 

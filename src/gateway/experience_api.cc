@@ -360,6 +360,11 @@ void Api::GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond) 
       w.Field("as_of", FormatRfc3339(l.as_of)).EndObject();
     }
     w.EndArray();
+    if (auto held = options_.safety_stock.find(channel);
+        !channel.empty() && held != options_.safety_stock.end()) {
+      w.Field("safety_stock", held->second);
+      total = std::max<int64_t>(0, total - held->second);
+    }
     w.Field("available", total);
     // The ledger's: each node's last count, less what shipped since and what allocated,
     // unshipped order lines reserve (docs/inventory.md).
@@ -453,8 +458,18 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
           respond(FromStatus(*ctx, st));
           return;
         }
-        // Stock arrived: backordered orders may route now (they are not part of this answer).
+        // Stock arrived: backordered orders may route now (they are not part of this answer),
+        // and channels selling these SKUs get their new availability.
         if (*applied > 0) flow_.RetryBackorders([](Result<int>) {});
+        if (*applied > 0 && options_.on_stock_reported) {
+          std::vector<std::string> skus;
+          TimePoint oldest = levels->front().as_of;
+          for (const auto& l : *levels) {
+            skus.push_back(l.sku);
+            oldest = std::min(oldest, l.as_of);
+          }
+          options_.on_stock_reported(skus, oldest);
+        }
         JsonWriter w;
         w.StartObject();
         w.Field("applied", *applied);

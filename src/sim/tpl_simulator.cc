@@ -55,6 +55,15 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     resp = OnCancel(r);
   } else if (r.method == "POST" && r.path == "/sim/webhooks") {
     resp = OnWebhook(r);
+  } else if (r.method == "POST" && r.path == "/sim/availability") {
+    resp = OnAvailability(r);
+  } else if (r.method == "GET" && r.path == "/sim/availability") {
+    JsonWriter w;
+    std::lock_guard lock(mu_);
+    w.StartObject().Field("calls", availability_calls_).Key("skus").StartObject();
+    for (const auto& [sku, value] : availability_) w.Field(sku, value);
+    w.EndObject().EndObject();
+    resp = HttpResponse::Json(200, w.Take());
   } else if (r.method == "GET" && r.path == "/orders") {
     auto q = ParseQuery(r.query);
     std::lock_guard lock(mu_);
@@ -92,6 +101,21 @@ void TplSimulator::Handle(HttpRequest r, Respond respond) {
     resp = HttpResponse::Json(404, R"({"error":"no such simulator route"})");
   }
   respond(std::move(resp));
+}
+
+HttpResponse TplSimulator::OnAvailability(const HttpRequest& r) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view sku;
+  int64_t available = 0;
+  if (parser.parse(r.body).get(doc) || doc["sku"].get_string().get(sku) ||
+      doc["available"].get_int64().get(available)) {
+    return HttpResponse::Json(422, R"({"error":"expected {sku, available}"})");
+  }
+  std::lock_guard lock(mu_);
+  ++availability_calls_;
+  availability_[std::string(sku)] = available;
+  return HttpResponse::Json(200, R"({"ok":true})");
 }
 
 namespace {

@@ -108,6 +108,7 @@ class TplSimulator {
   // Queues the shipment confirmation(s) for an applied order, as the faults say. Under mu_.
   void ScheduleShipment(const Order& o, const std::string& fulfillment_id);
   HttpResponse OnWebhook(const HttpRequest& r);
+  HttpResponse OnAvailability(const HttpRequest& r);
   HttpResponse OnFaults(const HttpRequest& r);
   // POST /orders/cancel {"order_id"}: withdraws the order's pending shipments; 409 once it has
   // shipped, 404 for an order never received. A repeat answers 200 again with no new effect.
@@ -121,6 +122,10 @@ class TplSimulator {
   SeededRandom random_;
   std::map<std::string, std::string> responses_;  // idempotency key → body answered
   std::map<std::string, std::string> by_order_;   // order id → body answered (for lookups)
+  // Playing a sales channel's inventory API (POST /sim/availability): the last value per SKU
+  // and every call, so tests can count calls against the channel's quota.
+  std::map<std::string, int64_t> availability_;
+  int64_t availability_calls_ = 0;
   std::map<std::string, int> effects_by_order_;
   std::set<std::string> webhook_ids_;
   TplStats stats_;

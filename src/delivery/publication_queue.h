@@ -1,0 +1,62 @@
+// Availability feeds to sales channels, the pure part: a channel's feed settings, its
+// available-to-promise, and the queue that coalesces changes per SKU and paces the calls by the
+// channel's quota (delivery/inventory_publisher.h sends them). No I/O; injected time.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "delivery/quota.h"
+#include "store/records.h"
+
+namespace crossdock {
+
+// A channel's availability feed.
+struct ChannelFeed {
+  std::string channel;
+  std::vector<std::string> nodes;  // whose stock the channel sells
+  int64_t safety_stock = 0;        // held back from the channel
+  std::string url;                 // POST {"sku", "available", "changed_at"} here
+  std::string api_key;             // sent as "Authorization: Bearer <key>"; may be empty
+  double burst = 40;               // the channel's call quota: bucket size …
+  double per_second = 2;           // … and refill rate (Shopify REST: 40, 2/s)
+};
+
+// Available to promise on `feed` from every node's position of one SKU.
+int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels, const ChannelFeed& feed);
+
+// The pure core of one channel's feed: which SKU to send next, and when. Not thread-safe.
+class PublicationQueue {
+ public:
+  PublicationQueue(double burst, double per_second, TimePoint now);
+  // The SKU's stock changed at `at` (a count's as_of, or when an order changed it).
+  void Changed(const std::string& sku, TimePoint at);
+  struct Next {
+    std::string sku;
+    TimePoint first_change;  // the oldest change this send covers (its sync delay counts)
+  };
+  // The SKU to look at now: the most recently changed one, if the quota has a call for it;
+  // else nullopt and `wait` says how long until it may have one (zero when nothing is
+  // pending). Taking it spends nothing: Spend() when a call is made (a value the channel has
+  // already costs no call).
+  std::optional<Next> Take(TimePoint now, Duration& wait);
+  void Spend(TimePoint now) { quota_.TryTake(now); }
+  // A send failed: the SKU is pending again (with its first change kept).
+  void Retry(const Next& n);
+  // Whether `value` is what the channel already has for `sku` (then no call is made).
+  bool Unchanged(const std::string& sku, int64_t value) const;
+  void Published(const std::string& sku, int64_t value) { published_[sku] = value; }
+  size_t pending() const { return pending_.size(); }
+
+ private:
+  TokenBucket quota_;
+  std::map<std::string, std::pair<TimePoint, TimePoint>> pending_;  // sku → (first, last)
+  std::set<std::pair<TimePoint, std::string>> by_last_;             // freshest last
+  std::map<std::string, int64_t> published_;
+};
+
+}  // namespace crossdock

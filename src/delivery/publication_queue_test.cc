@@ -1,0 +1,101 @@
+#include "delivery/publication_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+namespace crossdock {
+namespace {
+
+const TimePoint kT0 = FromUnixMicros(1'795'000'000'000'000);
+
+TEST(AvailableToPromiseTest, ChannelNodesLessReservedAndSafetyStockNotBelowZero) {
+  ChannelFeed feed{"web", {"east", "west"}, 5};
+  std::vector<InventoryLevel> levels = {{"A", "east", 10, kT0, kT0, 3, 0},
+                                        {"A", "west", 2, kT0, kT0, 4, 0},  // over-reserved: 0
+                                        {"A", "north", 50, kT0, kT0, 0, 0}};  // not the channel's
+  EXPECT_EQ(AvailableToPromise(levels, feed), 2);  // 7 + 0 − 5
+  feed.safety_stock = 9;
+  EXPECT_EQ(AvailableToPromise(levels, feed), 0);
+}
+
+// Done when (#7): 1,000 changes to one SKU within one quota window cause no more calls than
+// the quota allows, and the channel ends at the right value. The queue runs on a manual clock
+// with a Shopify-style quota (bucket 40, 2 calls/s); the "ledger" changes 1,000 times in one
+// second, interleaved with changes of 99 other SKUs; every call sends the ledger's value at
+// send time, as the publisher does.
+TEST(PublicationQueueTest, ThousandChangesOfOneSkuInOneWindowCoalesce) {
+  ManualClock clock(kT0);
+  PublicationQueue q(40, 2, clock.Now());
+  std::map<std::string, int64_t> ledger, channel;
+  std::map<std::string, int> calls;
+  int total_calls = 0;
+  auto drain = [&] {
+    Duration wait;
+    while (auto next = q.Take(clock.Now(), wait)) {
+      int64_t value = ledger[next->sku];
+      if (q.Unchanged(next->sku, value)) continue;
+      q.Spend(clock.Now());
+      channel[next->sku] = value;  // the channel acknowledged
+      q.Published(next->sku, value);
+      ++calls[next->sku];
+      ++total_calls;
+    }
+  };
+  for (int i = 0; i < 1000; ++i) {
+    clock.Advance(std::chrono::milliseconds(1));  // all within one second
+    ledger["HOT"] = 1000 - i;
+    q.Changed("HOT", clock.Now());
+    if (i % 10 == 0) {
+      std::string other = "SKU-" + std::to_string(i / 10);
+      ledger[other] = i;
+      q.Changed(other, clock.Now());
+    }
+    drain();
+  }
+  // The quota allowed at most its burst plus what one second refilled.
+  EXPECT_LE(total_calls, 40 + 2);
+  EXPECT_LE(calls["HOT"], 40 + 2);
+  int within_window = total_calls;
+  // Later the rest go out at the refill rate, and every channel value ends right.
+  for (int s = 0; s < 120; ++s) {
+    clock.Advance(std::chrono::seconds(1));
+    drain();
+  }
+  EXPECT_EQ(q.pending(), 0u);
+  EXPECT_EQ(channel["HOT"], 1);
+  for (int i = 0; i < 100; ++i) {
+    std::string sku = "SKU-" + std::to_string(i);
+    EXPECT_EQ(channel[sku], ledger[sku]) << sku;
+  }
+  // 101 SKUs need 101 calls at least once each; coalescing kept the total near that.
+  EXPECT_LE(total_calls, 101 + 42);
+  std::cout << "publication: 1,000 changes of HOT and 100 of other SKUs in 1 s; calls in the "
+               "window "
+            << within_window << " (quota 40 + 2/s), HOT sent " << calls["HOT"]
+            << " times, all calls " << total_calls << ", channel ends at HOT=" << channel["HOT"]
+            << "\n";
+}
+
+TEST(PublicationQueueTest, FreshestChangeFirstAndRetriesKeepTheFirstChange) {
+  ManualClock clock(kT0);
+  PublicationQueue q(1, 1, clock.Now());
+  q.Changed("OLD", kT0);
+  q.Changed("NEW", kT0 + std::chrono::seconds(5));
+  Duration wait;
+  auto first = q.Take(clock.Now(), wait);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->sku, "NEW");
+  q.Spend(clock.Now());
+  EXPECT_FALSE(q.Take(clock.Now(), wait).has_value());  // the quota: one call a second
+  EXPECT_EQ(wait, std::chrono::seconds(1));
+  q.Retry(*first);  // the call failed
+  clock.Advance(std::chrono::seconds(1));
+  auto again = q.Take(clock.Now(), wait);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->sku, "NEW");
+  EXPECT_EQ(again->first_change, kT0 + std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace crossdock
