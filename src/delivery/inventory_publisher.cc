@@ -88,7 +88,10 @@ void InventoryPublisher::Run(Feed& feed) {
       JsonWriter w;
       w.StartObject().Field("sku", next->sku).Field("available", value);
       w.Field("changed_at", FormatRfc3339(next->first_change)).EndObject();
-      ClientRequest req{"POST", feed.config.url, {{"Content-Type", "application/json"}}, w.Take(),
+      ClientRequest req{"POST",
+                        feed.config.url,
+                        {{"Content-Type", "application/json"}},
+                        w.Take(),
                         std::chrono::milliseconds(10'000)};
       if (!feed.config.api_key.empty()) {
         req.headers.push_back({"Authorization", "Bearer " + feed.config.api_key});
@@ -116,8 +119,7 @@ void InventoryPublisher::Run(Feed& feed) {
     if (!skip) {
       feed.queue.Published(next->sku, value);
       feed.calls->Inc();
-      feed.delay->Observe(
-          std::chrono::duration<double>(clock_.Now() - next->first_change).count());
+      feed.delay->Observe(std::chrono::duration<double>(clock_.Now() - next->first_change).count());
     }
   }
 }

@@ -12,9 +12,9 @@ const TimePoint kT0 = FromUnixMicros(1'795'000'000'000'000);
 TEST(AvailableToPromiseTest, ChannelNodesLessReservedAndSafetyStockNotBelowZero) {
   ChannelFeed feed{"web", {"east", "west"}, 5};
   std::vector<InventoryLevel> levels = {{"A", "east", 10, kT0, kT0, 3, 0},
-                                        {"A", "west", 2, kT0, kT0, 4, 0},  // over-reserved: 0
+                                        {"A", "west", 2, kT0, kT0, 4, 0},     // over-reserved: 0
                                         {"A", "north", 50, kT0, kT0, 0, 0}};  // not the channel's
-  EXPECT_EQ(AvailableToPromise(levels, feed), 2);  // 7 + 0 − 5
+  EXPECT_EQ(AvailableToPromise(levels, feed), 2);                             // 7 + 0 − 5
   feed.safety_stock = 9;
   EXPECT_EQ(AvailableToPromise(levels, feed), 0);
 }

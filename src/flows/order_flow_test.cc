@@ -34,9 +34,11 @@ class OrderFlowTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  SubmitOutcome Submit(const Order& o, const std::string& key, const std::string& hash) {
+  // `random`: the trace ids' source; each thread that submits needs its own.
+  SubmitOutcome Submit(const Order& o, const std::string& key, const std::string& hash,
+                       Random* random = nullptr) {
     std::promise<Result<SubmitOutcome>> p;
-    SubmitRequest req{o, "shop", key, hash, TraceContext::NewRoot(random_)};
+    SubmitRequest req{o, "shop", key, hash, TraceContext::NewRoot(random ? *random : random_)};
     flow_->Submit(
         req,
         [](const Order& o, const std::string& json) {
@@ -273,8 +275,10 @@ TEST_F(OrderFlowTest, ConcurrentOrdersNeverReserveMoreThanIsOnHand) {
   std::vector<SubmitOutcome> outcomes(orders.size());
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
+      SeededRandom random(100 + t);
       for (size_t i = t; i < orders.size(); i += 4) {
-        outcomes[i] = Submit(orders[i], "k-" + std::to_string(i), "h-" + std::to_string(i));
+        outcomes[i] =
+            Submit(orders[i], "k-" + std::to_string(i), "h-" + std::to_string(i), &random);
       }
     });
   }
