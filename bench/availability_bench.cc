@@ -118,15 +118,6 @@ Measured Ceiling(const fs::path& db, const Options& o) {
   return m;
 }
 
-int64_t PeakRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return -1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,7 +183,7 @@ int main(int argc, char** argv) {
         bench::GetRequest("127.0.0.1", "/v1/availability?sku=" + sku + "&channel=web", key));
   }
   bench::LoadResult load = bench::RunWire("127.0.0.1", *port, wire, o.concurrency, 200);
-  int64_t rss_kb = PeakRssKb((*server)->pid());
+  int64_t rss_kb = bench::PeakRssKb((*server)->pid());
   (*server)->Stop();
   fs::remove_all(dir);
   Measured served;

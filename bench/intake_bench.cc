@@ -156,15 +156,6 @@ double MeasureCeiling(const fs::path& dir, int orders, int group) {
   return orders / secs;
 }
 
-int64_t PeakRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return -1;
-}
-
 struct RoundResult {
   double ceiling = 0;
   double rate = 0;
@@ -236,7 +227,7 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
   }
   bench::LoadResult load =
       bench::RunLoad("127.0.0.1", *port, "/v1/orders", channel_key, requests, o.concurrency);
-  out.rss_kb = PeakRssKb((*server)->pid());
+  out.rss_kb = bench::PeakRssKb((*server)->pid());
   (*server)->Stop();
   (*sim)->Stop();
   fs::remove_all(dir);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -69,6 +70,15 @@ int ReadResponse(int fd, std::string& buf) {
 }
 
 }  // namespace
+
+long long PeakRssKb(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
 
 LoadResult RunLoad(const std::string& host, int port, const std::string& path,
                    const std::string& api_key, const std::vector<LoadRequest>& requests,

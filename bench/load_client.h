@@ -30,6 +30,9 @@ LoadResult RunLoad(const std::string& host, int port, const std::string& path,
 std::string GetRequest(const std::string& host, const std::string& target,
                        const std::string& api_key);
 
+// The peak resident set (VmHWM) of process `pid` in KiB, or -1.
+long long PeakRssKb(int pid);
+
 // Sends each of `wire` (complete requests) once over `concurrency` keep-alive connections;
 // `accepted` counts the answers with status `ok_status`.
 LoadResult RunWire(const std::string& host, int port, const std::vector<std::string>& wire,

@@ -130,7 +130,18 @@ int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
     newest = std::max(newest, c.as_of);
     job.snapshot.push_back(std::move(c));
   }
-  job.as_of = as_of.value_or(job.snapshot.empty() ? now : newest);
+  if (job.snapshot.empty()) {
+    std::cerr << cmd.snapshot << ": no rows for node " << cmd.node
+              << (other_nodes ? " (" + std::to_string(other_nodes) + " rows of other nodes)" : "")
+              << "; nothing was compared\n";
+    return 1;
+  }
+  // Corrections are dated as of the snapshot: without its time they could undo shipments made
+  // since it was taken.
+  if (cmd.auto_adjust_max > 0 && !as_of && mapping.as_of.empty()) {
+    return fail("--auto-adjust-max needs the snapshot's time: --as-of, or an as_of column");
+  }
+  job.as_of = as_of.value_or(newest);
   if (!cmd.unit_costs.empty()) {
     std::vector<CsvError> errors;
     auto costs = ReadUnitCosts(cmd.unit_costs, errors);
@@ -166,6 +177,7 @@ int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
     w.Field("units_over", r.units_over).Field("units_short", r.units_short);
     w.Field("value_over", r.value_over.ToString(2)).Field("value_short", r.value_short.ToString(2));
     w.Field("adjusted", cmd.dry_run ? 0 : r.adjusted).Field("for_review", r.for_review);
+    w.Field("newer_counts", r.newer_counts);
     w.Field("rows_of_other_nodes", static_cast<int64_t>(other_nodes));
     w.Key("seconds").Double(seconds).EndObject();
     std::cout << w.Take() << "\n";

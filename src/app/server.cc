@@ -258,8 +258,8 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (api_) api_->SetReady(false);
   if (http_) http_->Stop(grace);
   if (erp_poll_) erp_poll_->Stop();
-  if (inventory_publisher_) inventory_publisher_->Stop();
   if (dispatcher_) dispatcher_->Stop();
+  if (inventory_publisher_) inventory_publisher_->Stop();
   for (auto& p : publishers_) p->Stop();
   publishers_.clear();
   dispatcher_.reset();

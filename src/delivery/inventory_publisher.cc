@@ -54,7 +54,7 @@ void InventoryPublisher::Changed(const std::vector<std::string>& skus, TimePoint
   {
     std::lock_guard lock(mu_);
     for (auto& f : feeds_) {
-      for (const auto& sku : skus) f->queue.Changed(sku, at);
+      for (const auto& sku : skus) f->queue.Changed(sku, at, clock_.Now());
     }
   }
   cv_.notify_all();
@@ -112,7 +112,7 @@ void InventoryPublisher::Run(Feed& feed) {
     }
     lock.lock();
     if (!ok) {
-      feed.queue.Retry(*next);  // again, after the quota's next call
+      feed.queue.Retry(*next, clock_.Now());  // again, after the quota's next call
       cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; });
       continue;
     }

@@ -314,7 +314,7 @@ void OutboxDispatcher::Record(const OutboxItem& item, std::function<Status(Write
     if (st.ok() || st.code() != StatusCode::kUnavailable) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
   }
-  if (st.ok()) sink_.AfterCommit();
+  sink_.AfterCommit(item, st.ok());
   if (!st.ok()) {
     log_.Error("recording a delivery outcome failed", {{"order_id", OrderIdOf(item)},
                                                        {"destination", item.destination},

@@ -33,20 +33,25 @@ int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels, const Chan
 class PublicationQueue {
  public:
   PublicationQueue(double burst, double per_second, TimePoint now);
-  // The SKU's stock changed at `at` (a count's as_of, or when an order changed it).
-  void Changed(const std::string& sku, TimePoint at);
+  // The SKU's stock changed at `changed_at` (a count's as_of, or when an order changed it);
+  // queued `now`. The queue orders by when changes were queued (Crossdock's clock), not by the
+  // nodes' clocks.
+  void Changed(const std::string& sku, TimePoint changed_at, TimePoint now);
   struct Next {
     std::string sku;
-    TimePoint first_change;  // the oldest change this send covers (its sync delay counts)
+    TimePoint first_change;   // the oldest change this send covers (its sync delay counts)
+    TimePoint pending_since;  // queued since
   };
+  // A SKU pending longer than this goes before fresher ones.
+  static constexpr Duration kMaxWait = std::chrono::seconds(30);
   // The SKU to look at now: the most recently changed one, if the quota has a call for it;
   // else nullopt and `wait` says how long until it may have one (zero when nothing is
   // pending). Taking it spends nothing: Spend() when a call is made (a value the channel has
   // already costs no call).
   std::optional<Next> Take(TimePoint now, Duration& wait);
   void Spend(TimePoint now) { quota_.TryTake(now); }
-  // A send failed: the SKU is pending again (with its first change kept).
-  void Retry(const Next& n);
+  // A send failed: the SKU is pending again (its first change and place in age kept).
+  void Retry(const Next& n, TimePoint now);
   // Whether `value` is what the channel already has for `sku` (then no call is made).
   bool Unchanged(const std::string& sku, int64_t value) const;
   void Published(const std::string& sku, int64_t value) { published_[sku] = value; }
@@ -54,8 +59,14 @@ class PublicationQueue {
 
  private:
   TokenBucket quota_;
-  std::map<std::string, std::pair<TimePoint, TimePoint>> pending_;  // sku → (first, last)
-  std::set<std::pair<TimePoint, std::string>> by_last_;             // freshest last
+  struct Entry {
+    TimePoint first_change;
+    TimePoint pending_since;
+    TimePoint last_queued;
+  };
+  std::map<std::string, Entry> pending_;
+  std::set<std::pair<TimePoint, std::string>> by_last_;   // (last queued, sku): freshest last
+  std::set<std::pair<TimePoint, std::string>> by_since_;  // (pending since, sku): oldest first
   std::map<std::string, int64_t> published_;
 };
 

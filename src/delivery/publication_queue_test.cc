@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace crossdock {
@@ -45,11 +46,11 @@ TEST(PublicationQueueTest, ThousandChangesOfOneSkuInOneWindowCoalesce) {
   for (int i = 0; i < 1000; ++i) {
     clock.Advance(std::chrono::milliseconds(1));  // all within one second
     ledger["HOT"] = 1000 - i;
-    q.Changed("HOT", clock.Now());
+    q.Changed("HOT", clock.Now(), clock.Now());
     if (i % 10 == 0) {
       std::string other = "SKU-" + std::to_string(i / 10);
       ledger[other] = i;
-      q.Changed(other, clock.Now());
+      q.Changed(other, clock.Now(), clock.Now());
     }
     drain();
   }
@@ -80,8 +81,10 @@ TEST(PublicationQueueTest, ThousandChangesOfOneSkuInOneWindowCoalesce) {
 TEST(PublicationQueueTest, FreshestChangeFirstAndRetriesKeepTheFirstChange) {
   ManualClock clock(kT0);
   PublicationQueue q(1, 1, clock.Now());
-  q.Changed("OLD", kT0);
-  q.Changed("NEW", kT0 + std::chrono::seconds(5));
+  q.Changed("OLD", kT0, clock.Now());
+  clock.Advance(std::chrono::seconds(5));
+  // Queued later, though its node's clock dates the change an hour earlier: it is fresher.
+  q.Changed("NEW", kT0 - std::chrono::hours(1), clock.Now());
   Duration wait;
   auto first = q.Take(clock.Now(), wait);
   ASSERT_TRUE(first.has_value());
@@ -89,12 +92,34 @@ TEST(PublicationQueueTest, FreshestChangeFirstAndRetriesKeepTheFirstChange) {
   q.Spend(clock.Now());
   EXPECT_FALSE(q.Take(clock.Now(), wait).has_value());  // the quota: one call a second
   EXPECT_EQ(wait, std::chrono::seconds(1));
-  q.Retry(*first);  // the call failed
+  clock.Advance(std::chrono::milliseconds(10));
+  q.Retry(*first, clock.Now());  // the call failed: queued again, now the freshest
   clock.Advance(std::chrono::seconds(1));
   auto again = q.Take(clock.Now(), wait);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->sku, "NEW");
-  EXPECT_EQ(again->first_change, kT0 + std::chrono::seconds(5));
+  EXPECT_EQ(again->first_change, kT0 - std::chrono::hours(1));
+  q.Spend(clock.Now());
+}
+
+TEST(PublicationQueueTest, ASkuWaitingLongerThanTheLimitGoesBeforeFresherOnes) {
+  ManualClock clock(kT0);
+  PublicationQueue q(1, 1, clock.Now());
+  q.Changed("STARVED", kT0, kT0);
+  Duration wait;
+  std::vector<std::string> sent;
+  // A fresh change every second, as fast as the quota: freshest first would never reach STARVED.
+  for (int s = 1; s <= 40; ++s) {
+    clock.Advance(std::chrono::seconds(1));
+    q.Changed("HOT-" + std::to_string(s), clock.Now(), clock.Now());
+    if (auto n = q.Take(clock.Now(), wait)) {
+      q.Spend(clock.Now());
+      sent.push_back(n->sku);
+    }
+  }
+  auto at = std::find(sent.begin(), sent.end(), "STARVED");
+  ASSERT_NE(at, sent.end());
+  EXPECT_EQ(at - sent.begin(), 30);  // sent once it had waited more than 30 s
 }
 
 }  // namespace

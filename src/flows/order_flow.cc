@@ -113,27 +113,30 @@ Status OrderFlow::Apply(WriteTx& tx, PreparedWrite& w) {
 }
 
 Status OrderFlow::Persist(WriteTx& tx, const LoadedOrder& before, Decision& d,
-                          const std::string& traceparent, const std::string& trace_id) {
+                          const std::string& traceparent, const std::string& trace_id,
+                          StockSkus* stock) {
   PreparedWrite w = Prepare(before.record, before.aggregate, d, traceparent, trace_id);
-  NoteStockChanges(w.stock);
+  if (stock) {
+    for (const auto& c : w.stock) stock->insert(c.sku);
+  }
   return Apply(tx, w);
 }
 
-void OrderFlow::NoteStockChanges(const std::vector<StockChange>& changes) {
-  if (!options_.on_stock_changed || changes.empty()) return;
-  std::lock_guard lock(stock_mu_);
-  for (const auto& c : changes) stock_touched_.insert(c.sku);
+void OrderFlow::NotifyStock(const StockSkus& skus) {
+  if (!options_.on_stock_changed || skus.empty()) return;
+  options_.on_stock_changed({skus.begin(), skus.end()}, clock_.Now());
 }
 
-void OrderFlow::FlushStockChanges() {
-  if (!options_.on_stock_changed) return;
-  std::vector<std::string> skus;
+void OrderFlow::AfterCommit(const OutboxItem& item, bool committed) {
+  StockSkus skus;
   {
     std::lock_guard lock(stock_mu_);
-    skus.assign(stock_touched_.begin(), stock_touched_.end());
-    stock_touched_.clear();
+    auto it = stock_by_item_.find(item.id);
+    if (it == stock_by_item_.end()) return;
+    skus = std::move(it->second);
+    stock_by_item_.erase(it);
   }
-  if (!skus.empty()) options_.on_stock_changed(skus, clock_.Now());
+  if (committed) NotifyStock(skus);
 }
 
 bool OrderFlow::Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error) {
@@ -170,6 +173,21 @@ void OrderFlow::CountTransition(const std::optional<OrderAggregate>& before, con
   }
 }
 
+Result<bool> OrderFlow::KnownKey(WriteTx& tx, const SubmitRequest& req, SubmitOutcome& outcome) {
+  auto existing = tx.GetIdempotency(req.partner, req.idempotency_key);
+  if (!existing.ok()) return existing.status();
+  if (!existing->has_value()) return false;
+  const IdempotencyRecord& rec = **existing;
+  outcome.rejection = Rejection{};
+  if (rec.request_hash != req.request_hash) {
+    outcome.kind = SubmitOutcome::Kind::kKeyReused;
+  } else {
+    outcome.kind = SubmitOutcome::Kind::kReplayed;
+    outcome.response = {rec.status_code, rec.response_body, rec.location};
+  }
+  return true;
+}
+
 void OrderFlow::Submit(SubmitRequest req, Renderer render,
                        std::function<void(Result<SubmitOutcome>)> done) {
   // Decide and encode on the caller's thread; the store's writer thread only checks the keys
@@ -191,10 +209,22 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
   auto sh = std::make_shared<Shared>();
   sh->req = std::move(req);
   if (auto* rej = std::get_if<Rejection>(&result)) {
-    // Refused before anything is stored: the key stays free, as for a validation error.
+    // Refused, unless the key is known (a retry of a request that was taken, whose order now
+    // holds the stock this decision found missing): nothing is stored, the key stays free.
     sh->outcome.kind = SubmitOutcome::Kind::kRejected;
     sh->outcome.rejection = *rej;
-    done(std::move(sh->outcome));
+    store_.Write(
+        [this, sh](WriteTx& tx) -> Status {
+          auto known = KnownKey(tx, sh->req, sh->outcome);
+          return known.ok() ? Status::Ok() : known.status();
+        },
+        [sh, done = std::move(done)](Status st) {
+          if (!st.ok()) {
+            done(st);
+            return;
+          }
+          done(std::move(sh->outcome));
+        });
     return;
   }
   sh->decision = std::move(std::get<Decision>(result));
@@ -211,6 +241,10 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
         Status read;
         if (Overbooks(tx, sh->write.stock, read)) {
           CROSSDOCK_RETURN_IF_ERROR(read);
+          // A retry of a request that was taken: its answer stands.
+          auto known = KnownKey(tx, req, sh->outcome);
+          if (!known.ok()) return known.status();
+          if (*known) return Status::Ok();
           auto again = Decide(std::nullopt, SubmitOrder{sh->order, {}}, &tx);
           if (auto* rej = std::get_if<Rejection>(&again)) {
             sh->outcome.kind = SubmitOutcome::Kind::kRejected;
@@ -228,20 +262,11 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
         Status claimed = tx.PutIdempotency({req.partner, req.idempotency_key, req.request_hash,
                                             resp.status, resp.body, resp.location, clock_.Now()});
         if (claimed.code() == StatusCode::kAlreadyExists) {
-          auto existing = tx.GetIdempotency(req.partner, req.idempotency_key);
-          if (!existing.ok()) return existing.status();
-          if (!existing->has_value()) return Internal("idempotency key vanished");
-          const IdempotencyRecord& rec = **existing;
-          if (rec.request_hash != req.request_hash) {
-            sh->outcome.kind = SubmitOutcome::Kind::kKeyReused;
-          } else {
-            sh->outcome.kind = SubmitOutcome::Kind::kReplayed;
-            sh->outcome.response = {rec.status_code, rec.response_body, rec.location};
-          }
-          return Status::Ok();
+          auto known = KnownKey(tx, req, sh->outcome);
+          if (!known.ok()) return known.status();
+          return *known ? Status::Ok() : Internal("idempotency key vanished");
         }
         CROSSDOCK_RETURN_IF_ERROR(claimed);
-        NoteStockChanges(sh->write.stock);
         Status applied = Apply(tx, sh->write);
         if (applied.code() == StatusCode::kAlreadyExists) {
           auto dup = tx.FindOrderByExternalRef(req.order.channel, req.order.external_ref);
@@ -272,7 +297,9 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
           sh->outcome.order_id = sh->decision->next.order.id;
           CountTransition(std::nullopt, *sh->decision);
           if (options_.on_committed) options_.on_committed();
-          FlushStockChanges();
+          StockSkus skus;
+          for (const auto& c : sh->write.stock) skus.insert(c.sku);
+          NotifyStock(skus);
         }
         done(std::move(sh->outcome));
       });
@@ -286,9 +313,10 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
     ShipmentOutcome outcome;
     std::optional<OrderAggregate> before;
     std::optional<Decision> decision;
+    StockSkus stock;
   };
   shipment.node = node;
-  auto sh = std::make_shared<Shared>(Shared{std::move(shipment), std::move(trace), {}, {}, {}});
+  auto sh = std::make_shared<Shared>(Shared{std::move(shipment), std::move(trace), {}, {}, {}, {}});
   store_.Write(
       [this, sh](WriteTx& tx) -> Status {
         Shipment& s = sh->shipment;
@@ -309,8 +337,9 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
           return rej->status;
         }
         Decision& d = std::get<Decision>(result);
+        sh->stock.clear();
         CROSSDOCK_RETURN_IF_ERROR(
-            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id, &sh->stock));
         sh->outcome.status = OrderStatusName(*d.next.order.status);
         sh->before = loaded->aggregate;
         sh->decision = std::move(d);
@@ -328,7 +357,7 @@ void OrderFlow::ApplyShipment(const std::string& node, Shipment shipment, TraceC
         if (sh->decision) {
           CountTransition(sh->before, *sh->decision);
           if (options_.on_committed) options_.on_committed();
-          FlushStockChanges();
+          NotifyStock(sh->stock);
         }
         done(std::move(sh->outcome));
       });
@@ -340,8 +369,9 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
     CancelRequested request;
     TraceContext trace;
     CancelOutcome outcome;
+    StockSkus stock;
   };
-  auto sh = std::make_shared<Shared>(Shared{std::move(request), std::move(trace), {}});
+  auto sh = std::make_shared<Shared>(Shared{std::move(request), std::move(trace), {}, {}});
   store_.Write(
       [this, sh, order_id](WriteTx& tx) -> Status {
         sh->outcome = CancelOutcome{};
@@ -359,14 +389,15 @@ void OrderFlow::RequestCancel(const std::string& order_id, CancelRequested reque
           sh->outcome.requested_at = *d.next.flow.cancel_requested_at;
         }
         if (sh->outcome.already_requested) return Status::Ok();
-        return Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id);
+        sh->stock.clear();
+        return Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id, &sh->stock);
       },
       [this, sh, done = std::move(done)](Status st) {
         if (!st.ok()) {
           done(st);
           return;
         }
-        FlushStockChanges();
+        NotifyStock(sh->stock);
         if (!sh->outcome.already_requested && !sh->outcome.rejection && options_.on_committed) {
           options_.on_committed();
         }
@@ -554,8 +585,9 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
     ActOutcome outcome;
     std::optional<OrderAggregate> before;
     std::optional<Decision> decision;
+    StockSkus stock;
   };
-  auto sh = std::make_shared<Shared>(Shared{std::move(input), std::move(trace), {}, {}, {}});
+  auto sh = std::make_shared<Shared>(Shared{std::move(input), std::move(trace), {}, {}, {}, {}});
   store_.Write(
       [this, sh, order_id, also = std::move(also)](WriteTx& tx) -> Status {
         sh->outcome = ActOutcome{};
@@ -571,8 +603,9 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         sh->outcome.status = OrderStatusName(*d.next.order.status);
         sh->outcome.changed = !d.events.empty();
         if (!sh->outcome.changed) return Status::Ok();
+        sh->stock.clear();
         CROSSDOCK_RETURN_IF_ERROR(
-            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id));
+            Persist(tx, *loaded, d, sh->trace.ToTraceparent(), sh->trace.trace_id, &sh->stock));
         // A re-routed order's dead commands to its old node are obsolete: a replay of them
         // would send the order to a node it has left.
         if (const auto* moved = std::get_if<Rerouted>(&sh->input)) {
@@ -596,7 +629,7 @@ void OrderFlow::Act(const std::string& order_id, OrderInput input, TraceContext 
         if (sh->decision) {
           CountTransition(sh->before, *sh->decision);
           if (options_.on_committed) options_.on_committed();
-          FlushStockChanges();
+          NotifyStock(sh->stock);
         }
         done(std::move(sh->outcome));
       });
@@ -615,7 +648,12 @@ Status OrderFlow::ReactToOutcome(WriteTx& tx, const OutboxItem& item, const Orde
   if (d.events.empty()) return Status::Ok();
   std::string trace_id;
   if (auto tc = ParseTraceparent(item.traceparent)) trace_id = tc->trace_id;
-  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, *loaded, d, item.traceparent, trace_id));
+  StockSkus stock;
+  CROSSDOCK_RETURN_IF_ERROR(Persist(tx, *loaded, d, item.traceparent, trace_id, &stock));
+  if (!stock.empty() && options_.on_stock_changed) {
+    std::lock_guard lock(stock_mu_);
+    stock_by_item_[item.id] = std::move(stock);  // notified after the commit (AfterCommit)
+  }
   CountTransition(loaded->aggregate, d);  // before commit: a failed commit over-counts, rarely
   return Status::Ok();
 }

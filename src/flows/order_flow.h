@@ -103,8 +103,11 @@ class DispatchOutcomeSink {
                              std::string_view response_body) = 0;
   // The command was dead-lettered after `error`.
   virtual Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) = 0;
-  // The transaction of the last OnDelivered or OnDeadLettered committed.
-  virtual void AfterCommit() {}
+  // The transaction that recorded `item`'s outcome committed (or, `committed` false, failed).
+  virtual void AfterCommit(const OutboxItem& item, bool committed) {
+    (void)item;
+    (void)committed;
+  }
 };
 
 struct OrderFlowOptions {
@@ -157,7 +160,7 @@ class OrderFlow final : public DispatchOutcomeSink {
 
   Status OnDelivered(WriteTx& tx, const OutboxItem& item, std::string_view response_body) override;
   Status OnDeadLettered(WriteTx& tx, const OutboxItem& item, const std::string& error) override;
-  void AfterCommit() override { FlushStockChanges(); }
+  void AfterCommit(const OutboxItem& item, bool committed) override;
 
   // The outbox item type of dispatch commands.
   static constexpr const char* kDispatchType = command::kDispatch;
@@ -197,21 +200,25 @@ class OrderFlow final : public DispatchOutcomeSink {
                         const Decision& decision, const std::string& traceparent,
                         const std::string& trace_id);
   static Status Apply(WriteTx& tx, PreparedWrite& write);
+  // Whether the request's Idempotency-Key is taken; if so `outcome` says replayed (with the
+  // stored answer) or reused (another body).
+  Result<bool> KnownKey(WriteTx& tx, const SubmitRequest& req, SubmitOutcome& outcome);
+  // The SKUs whose stock a write changed, handed to on_stock_changed after that write's own
+  // commit (never another's: the publisher must read what this commit wrote).
+  using StockSkus = std::set<std::string>;
+  // `stock` (optional) collects the SKUs whose stock the write changes.
   Status Persist(WriteTx& tx, const LoadedOrder& before, Decision& decision,
-                 const std::string& traceparent, const std::string& trace_id);
+                 const std::string& traceparent, const std::string& trace_id,
+                 StockSkus* stock = nullptr);
   void CountTransition(const std::optional<OrderAggregate>& before, const Decision& d);
-  // Notes the SKUs a write changes the stock of (inside a write job) …
-  void NoteStockChanges(const std::vector<StockChange>& changes);
-  // … and hands them to on_stock_changed once committed (a rolled-back write's SKUs are only
-  // looked at again: the publisher reads the ledger, which did not change).
-  void FlushStockChanges();
+  void NotifyStock(const StockSkus& skus);
 
   Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
   OrderFlowOptions options_;
   std::mutex stock_mu_;
-  std::set<std::string> stock_touched_;  // guarded by stock_mu_
+  std::map<int64_t, StockSkus> stock_by_item_;  // outbox item → SKUs, until its commit
   Counter& received_;
   Counter& dispatched_;
   Counter& shipped_;

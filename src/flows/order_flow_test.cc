@@ -318,3 +318,43 @@ TEST_F(OrderFlowTest, ConcurrentOrdersNeverReserveMoreThanIsOnHand) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A retry (same Idempotency-Key, same body) of an order that took the last units gets the
+// answer of the first request, even though its own reservation now leaves no stock.
+TEST_F(OrderFlowTest, ARetryOfAnOrderThatTookTheLastUnitsIsReplayed) {
+  OrderPolicy policy;
+  policy.routing.default_node = "tpl-east";
+  policy.routing.require_stock = true;  // and no backorder: no stock is a refusal
+  OrderFlowOptions options{policy};
+  Order o = gen_.Next();
+  o.lines.resize(1);
+  o.lines[0].quantity = 3;
+  RoutingFacts stock;
+  stock.on_hand["tpl-east"][o.lines[0].sku] = 3;
+  options.routing_facts = [this](const Order& order) {
+    RoutingFacts f;  // what the ledger says now (available)
+    for (const auto& [node, level] : Stock(order.lines[0].sku)) {
+      f.on_hand[node][level.sku] = level.available();
+    }
+    return f;
+  };
+  flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
+  PutStock(stock);
+  SubmitOutcome first = Submit(o, "k-last", "h-last");
+  ASSERT_EQ(first.kind, SubmitOutcome::Kind::kCreated);
+  SubmitOutcome again = Submit(o, "k-last", "h-last");
+  EXPECT_EQ(again.kind, SubmitOutcome::Kind::kReplayed);
+  EXPECT_EQ(again.response.status, 201);
+  EXPECT_EQ(again.response.body, first.response.body);
+  // Another order for the same units is refused, and its key stays free.
+  Order other = gen_.Next();
+  other.lines = o.lines;
+  SubmitOutcome refused = Submit(other, "k-other", "h-other");
+  EXPECT_EQ(refused.kind, SubmitOutcome::Kind::kRejected);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -76,7 +76,8 @@ std::string ReconcileReportJson(const ReconcileReport& r, const std::string& id)
   w.Field("discrepancies", static_cast<int64_t>(r.discrepancies.size()));
   w.Field("units_over", r.units_over).Field("units_short", r.units_short);
   w.Field("value_over", r.value_over.ToString(2)).Field("value_short", r.value_short.ToString(2));
-  w.Field("adjusted", r.adjusted).Field("for_review", r.for_review).EndObject();
+  w.Field("adjusted", r.adjusted).Field("for_review", r.for_review);
+  w.Field("newer_counts", r.newer_counts).EndObject();
   w.Key("discrepancies").StartArray();
   for (const auto& d : r.discrepancies) {
     w.StartObject().Field("sku", d.sku).Field("ledger", d.ledger).Field("counted", d.counted);

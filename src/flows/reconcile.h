@@ -39,6 +39,7 @@ struct ReconcileReport {
   int64_t units_short = 0;          // counted below the ledger, in all
   Decimal value_over, value_short;  // of the SKUs with a known cost
   int64_t adjusted = 0, for_review = 0;
+  int64_t newer_counts = 0;  // SKUs not compared: the node counted them after the snapshot
   std::vector<Discrepancy> discrepancies;  // by SKU
 };
 

@@ -1,8 +1,8 @@
 // The inventory reconciliation job: compares a node's full snapshot with the ledger's
-// positions at the node (flows/reconcile.h), applies the policy's automatic corrections as
-// adjustment events ("reconcile:<run id>", dated as of the snapshot) and keeps the run with its
-// JSON and CSV reports in the store (GET /v1/admin/reconciliations). Runs on the caller's
-// thread.
+// positions at the node as of the snapshot's time (on hand now less what changed it since; a
+// SKU counted after the snapshot is not compared), applies the policy's automatic corrections
+// as counts dated as of the snapshot (flows/reconcile.h) and keeps the run with its JSON and
+// CSV reports in the store (GET /v1/admin/reconciliations). Runs on the caller's thread.
 #pragma once
 
 #include <functional>

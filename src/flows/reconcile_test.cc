@@ -151,3 +151,52 @@ TEST(ReconcileJobTest, FindsEverySeededDiscrepancyIn100kSkusAndAdjustsBySizes) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// The ledger is compared as of the snapshot's time: a shipment after the snapshot is not a
+// surplus, and a SKU the node counted after the snapshot is not compared at all.
+TEST(ReconcileJobTest, ComparesAsOfTheSnapshotAndSkipsNewerCounts) {
+  fs::path dir =
+      fs::temp_directory_path() / ("crossdock_reconcile_asof_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto opened = SqliteStore::Open({(dir / "db").string()});
+  ASSERT_TRUE(opened.ok());
+  auto store = std::move(*opened);
+  const TimePoint t0 = kT, t1 = kT + std::chrono::hours(1), t2 = kT + std::chrono::hours(2);
+  ASSERT_TRUE(store
+                  ->WriteAndWait([&](WriteTx& tx) -> Status {
+                    CROSSDOCK_RETURN_IF_ERROR(
+                        tx.PutInventoryLevel({"SHIPPED", "wh", 100, t0, t0}).status());
+                    CROSSDOCK_RETURN_IF_ERROR(
+                        tx.ApplyStock({"SHIPPED", "wh", StockChange::Kind::kReserve, 10, t0, "o"}));
+                    CROSSDOCK_RETURN_IF_ERROR(
+                        tx.ApplyStock({"SHIPPED", "wh", StockChange::Kind::kConsume, 10, t2, "o"}));
+                    return tx.PutInventoryLevel({"RECOUNTED", "wh", 7, t2, t2}).status();
+                  })
+                  .ok());
+  ManualClock clock(t2);
+  SeededRandom random(1);
+  IdGenerator ids(clock, random);
+  InventoryReconciliation job;
+  job.node = "wh";
+  job.as_of = t1;  // taken before the shipment and before the recount
+  job.snapshot = {{"SHIPPED", "wh", 100, t1}, {"RECOUNTED", "wh", 50, t1}};
+  job.policy.auto_adjust_max = 100;
+  auto run = RunInventoryReconciliation(*store, clock, ids, job);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_TRUE(run->report.discrepancies.empty());  // 100 as of t1 on both sides
+  EXPECT_EQ(run->report.matched, 1);
+  EXPECT_EQ(run->report.newer_counts, 1);
+  auto recounted = store->GetInventory("RECOUNTED");
+  EXPECT_EQ((*recounted)[0].on_hand, 7);  // the newer count stands
+  auto shipped = store->GetInventory("SHIPPED");
+  EXPECT_EQ((*shipped)[0].on_hand, 90);
+  store.reset();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -183,6 +183,9 @@ class Api {
   void ListReconciliations(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReconciliation(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReconciliationCsv(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // The run of the route's {id}, or nullopt after answering 404 or the store's error.
+  std::optional<ReconciliationRecord> LoadReconciliation(RequestContext& ctx,
+                                                         const Respond& respond);
   // The dead letter's id from the route, or nullopt after answering 404.
   std::optional<int64_t> DeadLetterId(const RequestContext& ctx, const Respond& respond);
   // The request body as a JSON object (an empty body reads as `empty_as`), or nullopt after

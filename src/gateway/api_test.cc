@@ -114,6 +114,11 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListInventoryAt(node);
   }
+  Result<std::map<std::string, int64_t>> OnHandChangesAfter(const std::string& node,
+                                                            TimePoint at) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.OnHandChangesAfter(node, at);
+  }
   Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListReconciliations(limit);

@@ -365,30 +365,29 @@ void Api::ListReconciliations(std::shared_ptr<RequestContext> ctx, Respond respo
   respond(HttpResponse::Json(200, w.Take()));
 }
 
-void Api::GetReconciliation(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  auto run = store_.GetReconciliation(ctx->route.params["id"]);
+std::optional<ReconciliationRecord> Api::LoadReconciliation(RequestContext& ctx,
+                                                            const Respond& respond) {
+  auto run = store_.GetReconciliation(ctx.route.params["id"]);
   if (!run.ok()) {
-    respond(FromStatus(*ctx, run.status()));
-    return;
+    respond(FromStatus(ctx, run.status()));
+    return std::nullopt;
   }
   if (!run->has_value()) {
-    respond(Fail(*ctx, ProblemType::kNotFound, "no reconciliation " + ctx->route.params["id"]));
-    return;
+    respond(Fail(ctx, ProblemType::kNotFound, "no reconciliation " + ctx.route.params["id"]));
   }
-  respond(HttpResponse::Json(200, (*run)->report_json));
+  return std::move(*run);
+}
+
+void Api::GetReconciliation(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  if (auto run = LoadReconciliation(*ctx, respond)) {
+    respond(HttpResponse::Json(200, run->report_json));
+  }
 }
 
 void Api::GetReconciliationCsv(std::shared_ptr<RequestContext> ctx, Respond respond) {
-  auto run = store_.GetReconciliation(ctx->route.params["id"]);
-  if (!run.ok()) {
-    respond(FromStatus(*ctx, run.status()));
-    return;
+  if (auto run = LoadReconciliation(*ctx, respond)) {
+    respond(HttpResponse::Text(200, run->report_csv, "text/csv; charset=utf-8"));
   }
-  if (!run->has_value()) {
-    respond(Fail(*ctx, ProblemType::kNotFound, "no reconciliation " + ctx->route.params["id"]));
-    return;
-  }
-  respond(HttpResponse::Text(200, (*run)->report_csv, "text/csv; charset=utf-8"));
 }
 
 }  // namespace crossdock

@@ -432,6 +432,10 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
         r.Error(ip + "/as_of", "is in the future (more than 5 minutes ahead of this server)");
       }
       if (l.sku.size() > 64) r.Error(ip + "/sku", "is longer than 64 bytes");
+      // Counts stay far from the integer limits the ledger's sums work in.
+      if (l.on_hand < -1'000'000'000'000 || l.on_hand > 1'000'000'000'000) {
+        r.Error(ip + "/on_hand", "must be between -1000000000000 and 1000000000000");
+      }
       levels->push_back(std::move(l));
     });
     return true;

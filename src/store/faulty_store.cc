@@ -73,6 +73,11 @@ Result<std::vector<InventoryLevel>> FaultyStore::ListInventoryAt(const std::stri
   FAULTY_READ(ListInventoryAt(node));
 }
 
+Result<std::map<std::string, int64_t>> FaultyStore::OnHandChangesAfter(const std::string& node,
+                                                                       TimePoint at) {
+  FAULTY_READ(OnHandChangesAfter(node, at));
+}
+
 Result<std::vector<ReconciliationRecord>> FaultyStore::ListReconciliations(int limit) {
   FAULTY_READ(ListReconciliations(limit));
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -149,6 +150,11 @@ class Store {
   virtual Result<std::vector<AuditRecord>> ListAudit(int limit) = 0;
   // Every SKU's position at `node`, by SKU.
   virtual Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) = 0;
+  // SKU → the net on-hand effect (adjustments less consumptions and unreserved shipments) of
+  // the changes at `node` dated after `at`: a position's on-hand as of `at` is its on-hand now
+  // less this (when its last count is not newer than `at`).
+  virtual Result<std::map<std::string, int64_t>> OnHandChangesAfter(const std::string& node,
+                                                                    TimePoint at) = 0;
   // The newest runs first; report_json holds each run's summary only (no discrepancies) and
   // report_csv is empty.
   virtual Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) = 0;

@@ -666,6 +666,25 @@ std::optional<TimePoint> ReadDateTime(element v) {
   return FromUnixMicros(static_cast<int64_t>(timegm(&tm)) * 1'000'000 + us);
 }
 
+// The domain condition of delta polling: written or created at or after `since`.
+void WriteChangedSince(JsonWriter& w, TimePoint since) {
+  w.StartArray().String("OR");
+  w.StartArray().String("write_date").String(">=");
+  WriteDateTime(w, since);
+  w.EndArray().StartArray().String("create_date").String(">=");
+  WriteDateTime(w, since);
+  w.EndArray().EndArray();
+}
+
+// When a record read with write_date and create_date last changed.
+std::optional<TimePoint> ChangedAt(element rec) {
+  element at;
+  std::optional<TimePoint> when;
+  if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+  if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+  return when;
+}
+
 }  // namespace
 
 Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(TimePoint since) {
@@ -674,12 +693,7 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
     w.StartArray();
     w.StartArray().String("type").String("=").String("out").EndArray();
     w.StartArray().String("reference").String("like").String("ord%/%").EndArray();
-    w.StartArray().String("OR");
-    w.StartArray().String("write_date").String(">=");
-    WriteDateTime(w, since);
-    w.EndArray().StartArray().String("create_date").String(">=");
-    WriteDateTime(w, since);
-    w.EndArray().EndArray();
+    WriteChangedSince(w, since);
     w.EndArray();
     w.Int(0).Null().Null();
     w.StartArray().String("reference").String("state").String("write_date");
@@ -694,10 +708,7 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
     c.reference = tryton::ReadString(rec, "reference");
     c.state = tryton::ReadString(rec, "state");
     c.invoice = Id(IdField(rec, "id"));
-    element at;
-    std::optional<TimePoint> when;
-    if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
-    if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    std::optional<TimePoint> when = ChangedAt(rec);
     c.changed_at = when.value_or(since);
     out.push_back(std::move(c));
   }
@@ -886,12 +897,7 @@ Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(Ti
   auto v = t.Call("model.stock.shipment.out.search_read", [&](JsonWriter& w) {
     w.StartArray();
     w.StartArray().String("reference").String("like").String("ord%/%").EndArray();
-    w.StartArray().String("OR");
-    w.StartArray().String("write_date").String(">=");
-    WriteDateTime(w, since);
-    w.EndArray().StartArray().String("create_date").String(">=");
-    WriteDateTime(w, since);
-    w.EndArray().EndArray();
+    WriteChangedSince(w, since);
     w.EndArray();
     w.Int(0).Null().Null();
     w.StartArray().String("reference").String("state").String("write_date");
@@ -913,10 +919,7 @@ Result<std::vector<ErpShipmentChange>> TrytonConnector::ShipmentsChangedSince(Ti
     if (!warehouses_.count(c.node)) continue;     // not one of our warehouse nodes
     c.shipment = Id(IdField(rec, "id"));
     c.state = tryton::ReadString(rec, "state");
-    element at;
-    std::optional<TimePoint> when;
-    if (!rec["write_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
-    if (!when && !rec["create_date"].get(at) && !at.is_null()) when = ReadDateTime(at);
+    std::optional<TimePoint> when = ChangedAt(rec);
     c.changed_at = when.value_or(since);
     std::vector<int64_t> moves;
     simdjson::dom::array list;

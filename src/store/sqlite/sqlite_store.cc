@@ -945,11 +945,11 @@ Result<std::optional<ReturnRecord>> SqliteStore::GetReturn(const std::string& id
 
 namespace {
 
-Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku) {
-  TRY_PREPARE(s, db,
-              "SELECT sku, node, on_hand, as_of, updated_at, reserved, shipped "
-              "FROM inventory_levels WHERE sku = ? ORDER BY node");
-  s.Bind(1, sku);
+constexpr const char* kPositionColumns =
+    "SELECT sku, node, on_hand, as_of, updated_at, reserved, shipped FROM inventory_levels ";
+
+// The positions a prepared, bound query over kPositionColumns yields.
+Result<std::vector<InventoryLevel>> ReadPositions(Stmt& s) {
   std::vector<InventoryLevel> out;
   while (true) {
     auto row = s.Step();
@@ -960,6 +960,12 @@ Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku
   }
   s.Reset();
   return out;
+}
+
+Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku) {
+  TRY_PREPARE(s, db, std::string(kPositionColumns) + "WHERE sku = ? ORDER BY node");
+  s.Bind(1, sku);
+  return ReadPositions(s);
 }
 
 }  // namespace
@@ -1039,17 +1045,25 @@ Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int limit) {
 
 Result<std::vector<InventoryLevel>> SqliteStore::ListInventoryAt(const std::string& node) {
   WITH_READER(db);
-  TRY_PREPARE(s, db,
-              "SELECT sku, node, on_hand, as_of, updated_at, reserved, shipped "
-              "FROM inventory_levels WHERE node = ? ORDER BY sku");
+  TRY_PREPARE(s, db, std::string(kPositionColumns) + "WHERE node = ? ORDER BY sku");
   s.Bind(1, node);
-  std::vector<InventoryLevel> out;
+  return ReadPositions(s);
+}
+
+Result<std::map<std::string, int64_t>> SqliteStore::OnHandChangesAfter(const std::string& node,
+                                                                       TimePoint at) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              "SELECT sku, SUM(CASE kind WHEN 'adjust' THEN quantity ELSE -quantity END) "
+              "FROM inventory_events WHERE node = ? AND kind IN ('consume', 'ship', 'adjust') "
+              "AND at > ? GROUP BY sku");
+  s.Bind(1, node).Bind(2, Micros(at));
+  std::map<std::string, int64_t> out;
   while (true) {
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({s.Text(0), s.Text(1), s.Int(2), FromUnixMicros(s.Int(3)),
-                   FromUnixMicros(s.Int(4)), s.Int(5), s.Int(6)});
+    out[s.Text(0)] = s.Int(1);
   }
   s.Reset();
   return out;

@@ -50,6 +50,8 @@ class SqliteStore final : public Store {
   Result<std::vector<QuotaState>> LoadQuotaStates() override;
   Result<std::vector<AuditRecord>> ListAudit(int limit) override;
   Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) override;
+  Result<std::map<std::string, int64_t>> OnHandChangesAfter(const std::string& node,
+                                                            TimePoint at) override;
   Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override;
   Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) override;
   Result<int64_t> CountDeadLetters() override;
