@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const TimePoint now = FromUnixMicros(1'795'000'000'000'000);
   std::string_view a = Field(s), b = Field(s), c = Field(s), d = Field(s);
   const std::string shopify_secret = "FAKE-fuzz-shopify-secret";
-  const std::string standard_secret = "whsec_TESTONLYFAKEFAKEFAKE1234";
+  const std::string standard_secret = "TESTONLYFAKEFAKEFAKE1234";
   for (auto scheme : {WebhookScheme::kShopify, WebhookScheme::kStandard}) {
     InboundWebhookPolicy policy{
         scheme,

@@ -27,7 +27,7 @@ routing:
   default_node: tpl-east
   rules: [{country: CA, node: tpl-east}]
 subscribers:
-  - {id: bi, url: "http://127.0.0.1:9200/hook", secret: whsec_TESTONLYFAKEFAKEFAKEFAKE}
+  - {id: bi, url: "http://127.0.0.1:9200/hook", secret: TESTONLYFAKEFAKEFAKEFAKE}
 )";
 
 class ConfigTest : public ::testing::Test {

@@ -204,7 +204,7 @@ class ApiTest : public ::testing::Test {
   }
   // Obviously fake test secrets.
   static constexpr const char* kShopifySecret = "FAKE-shopify-app-secret";
-  static constexpr const char* kStandardSecret = "whsec_TESTONLYFAKEFAKEFAKE1234";
+  static constexpr const char* kStandardSecret = "TESTONLYFAKEFAKEFAKE1234";
   HttpRequest ShopifyDelivery(std::string body, const std::string& id,
                               std::string topic = "orders/create") {
     HttpRequest r = Req("POST", "/v1/webhooks/shopify-store", std::move(body), "");

@@ -12,8 +12,8 @@ constexpr const char* kBody = R"({"id":820982911946154508,"line_items":[]})";
 // Obviously fake test secrets.
 constexpr const char* kShopOld = "FAKE-shopify-secret-old";
 constexpr const char* kShopNew = "FAKE-shopify-secret-new";
-constexpr const char* kStdOld = "whsec_TESTONLYFAKEFAKEFAKEOLD0";
-constexpr const char* kStdNew = "whsec_TESTONLYFAKEFAKEFAKENEW0";
+constexpr const char* kStdOld = "TESTONLYFAKEFAKEFAKEOLD0";
+constexpr const char* kStdNew = "TESTONLYFAKEFAKEFAKENEW0";
 
 HttpRequest ShopifyRequest(const std::string& secret, std::string body, TimePoint triggered) {
   HttpRequest r;
