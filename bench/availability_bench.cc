@@ -24,6 +24,7 @@
 #include "base/json.h"
 #include "base/percentile.h"
 #include "base/random.h"
+#include "bench/bench_server.h"
 #include "bench/load_client.h"
 #include "delivery/http_client.h"
 #include "store/sqlite/sqlite_store.h"
@@ -161,18 +162,9 @@ int main(int argc, char** argv) {
                         << "routing: {default_node: tpl-east, rules: [{channel: web, nodes: "
                            "[tpl-east, tpl-west]}]}\ndelivery: {enabled: false}\n";
   fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
-  auto server = ChildProcess::Spawn(
-      {(fs::path(o.bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
-  if (!server.ok()) return 1;
-  auto client = HttpClient::Create();
-  bool ready = false;
-  for (int i = 0; i < 400 && !ready; ++i) {
-    auto r = client->Send({"GET", url + "/readyz", {}, "", std::chrono::milliseconds(500)});
-    ready = r.ok() && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  if (!ready) {
-    std::cerr << "availability_bench: crossdock did not become ready\n";
+  auto server = bench::StartCrossdock(o.bin_dir, config.string(), url);
+  if (!server.ok()) {
+    std::cerr << "availability_bench: " << server.status().message() << "\n";
     return 1;
   }
   std::mt19937 rng(99);

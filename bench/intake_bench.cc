@@ -26,6 +26,7 @@
 #include "base/json.h"
 #include "base/percentile.h"
 #include "base/random.h"
+#include "bench/bench_server.h"
 #include "bench/load_client.h"
 #include "codecs/canonical_json.h"
 #include "delivery/http_client.h"
@@ -207,17 +208,8 @@ Result<RoundResult> RunRound(const BenchOptions& o) {
                         << "\"}\nrouting: {default_node: tpl-east}\n"
                         << "delivery: {enabled: " << (o.pipeline ? "true" : "false") << "}\n";
   fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
-  auto server = ChildProcess::Spawn(
-      {(fs::path(o.bin_dir) / "crossdock").string(), "serve", "--config", config.string()}, {});
+  auto server = bench::StartCrossdock(o.bin_dir, config.string(), url);
   if (!server.ok()) return server.status();
-  auto client = HttpClient::Create();
-  bool ready = false;
-  for (int i = 0; i < 400 && !ready; ++i) {
-    auto r = client->Send({"GET", url + "/readyz", {}, "", std::chrono::milliseconds(500)});
-    ready = r.ok() && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  if (!ready) return Unavailable("crossdock did not become ready");
   // Pre-generate the orders (deterministic) so the client only sends.
   std::vector<bench::LoadRequest> requests;
   OrderGenerator gen(11, "web", "B");

@@ -60,6 +60,20 @@ class Map {
   void Require(const std::string& key) {
     if (!node_ || !node_.IsMap() || !node_[key]) errors_.push_back(Path(key) + ": is required");
   }
+  // A decimal given as a string ("2.50"); nullopt when absent or wrong. `fault` names what it
+  // must be ("must be a decimal number"); with `at_least_zero`, negatives are wrong too.
+  std::optional<Decimal> ReadDecimal(const std::string& key, const std::string& fault,
+                                     bool at_least_zero) {
+    std::string text;
+    Read(key, text);
+    if (text.empty()) return std::nullopt;
+    auto parsed = Decimal::Parse(text);
+    if (!parsed.ok() || (at_least_zero && parsed->micros() < 0)) {
+      errors_.push_back(Path(key) + ": " + fault);
+      return std::nullopt;
+    }
+    return *parsed;
+  }
 
  private:
   YAML::Node node_;
@@ -511,15 +525,8 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
         nc.endpoint.id = "node:" + nc.id;
         NodePreference pref;
-        std::string cost = "0";
         n.Read("priority", pref.priority);
-        n.Read("cost", cost);
-        auto parsed_cost = Decimal::Parse(cost);
-        if (!parsed_cost.ok()) {
-          errors.push_back(n.Path("cost") + ": must be a decimal number");
-        } else {
-          pref.cost = *parsed_cost;
-        }
+        pref.cost = n.ReadDecimal("cost", "must be a decimal number", false).value_or(Decimal());
         c.routing.preferences[nc.id] = pref;
         c.nodes.push_back(std::move(nc));
       }
@@ -564,16 +571,7 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         FraudRule fr;
         rule.Require("name");
         rule.Read("name", fr.name);
-        std::string min_total;
-        rule.Read("min_total", min_total);
-        if (!min_total.empty()) {
-          auto parsed = Decimal::Parse(min_total);
-          if (!parsed.ok() || parsed->micros() < 0) {
-            errors.push_back(rule.Path("min_total") + ": must be a decimal amount, at least 0");
-          } else {
-            fr.min_total = *parsed;
-          }
-        }
+        fr.min_total = rule.ReadDecimal("min_total", "must be a decimal amount, at least 0", true);
         rule.Read("countries", fr.countries);
         for (auto& country : fr.countries) {  // ISO 3166-1 alpha-2, as orders carry them
           for (char& ch : country)
@@ -644,14 +642,9 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       if (ec.kind == "tryton" && (ec.user.empty() || ec.password.empty())) {
         errors.push_back("erp: tryton needs user and password (or password_file)");
       }
-      std::string tolerance = "0";
-      e.Read("price_tolerance_percent", tolerance);
-      auto parsed = Decimal::Parse(tolerance);
-      if (!parsed.ok() || parsed->micros() < 0) {
-        errors.push_back("erp.price_tolerance_percent: must be a decimal number, at least 0");
-      } else {
-        ec.policy.price_tolerance_percent = *parsed;
-      }
+      ec.policy.price_tolerance_percent =
+          e.ReadDecimal("price_tolerance_percent", "must be a decimal number, at least 0", true)
+              .value_or(Decimal());
       e.Read("hold_over_credit", ec.policy.hold_over_credit);
       int64_t hold_timeout_s = 0;
       e.Read("hold_timeout_s", hold_timeout_s);

@@ -76,9 +76,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   };
   // Routing facts: stock as the nodes last reported it, and nodes whose breaker is open.
   const RoutingPolicy routing = config.routing;
-  flow_options.routing_facts = [self, routing](const Order& order) {
+  flow_options.routing_facts = [self, routing](const Order& order, bool with_stock) {
     RoutingFacts facts;
-    if (routing.require_stock) {
+    if (routing.require_stock && with_stock) {
       std::set<std::string> skus;
       for (const auto& l : order.lines) skus.insert(l.sku);
       for (const auto& sku : skus) {

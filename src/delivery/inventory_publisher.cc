@@ -4,6 +4,7 @@
 
 #include "base/json.h"
 #include "base/thread_name.h"
+#include "flows/availability.h"
 
 namespace crossdock {
 
@@ -78,7 +79,8 @@ void InventoryPublisher::Run(Feed& feed) {
     // The value is read now: whatever changed since the SKU was queued is in it.
     auto levels = store_.GetInventory(next->sku);
     bool ok = levels.ok();
-    int64_t value = ok ? AvailableToPromise(*levels, feed.config) : 0;
+    int64_t value =
+        ok ? AvailableToPromise(*levels, &feed.config.nodes, feed.config.safety_stock) : 0;
     bool skip = false;
     {
       std::lock_guard guard(mu_);

@@ -1,10 +1,9 @@
 // Publication of availability to sales channels (docs/inventory.md, Publication). When a SKU's
 // stock changes (a node's count, an order's reservation or shipment), each channel that sells
-// it is sent the SKU's available-to-promise: the available stock of the channel's nodes, less
-// its safety stock, not below 0. Changes are coalesced per SKU and channel (only the newest
-// value is ever sent, read from the ledger at send time), paced by the channel's call quota,
-// freshest change first. The inventory sync delay — from the change to the channel's 2xx — is
-// exported per channel as crossdock_inventory_sync_delay_seconds.
+// it is sent the SKU's available-to-promise (flows/availability.h). Changes are coalesced per SKU
+// and channel (only the newest value is ever sent, read from the ledger at send time), paced by the
+// channel's call quota, freshest change first. The inventory sync delay — from the change to the
+// channel's 2xx — is exported per channel as crossdock_inventory_sync_delay_seconds.
 #pragma once
 
 #include <condition_variable>

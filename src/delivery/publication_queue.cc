@@ -4,15 +4,6 @@
 
 namespace crossdock {
 
-int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels, const ChannelFeed& feed) {
-  int64_t total = 0;
-  for (const auto& l : levels) {
-    if (std::find(feed.nodes.begin(), feed.nodes.end(), l.node) == feed.nodes.end()) continue;
-    total += std::max<int64_t>(0, l.available());
-  }
-  return std::max<int64_t>(0, total - feed.safety_stock);
-}
-
 PublicationQueue::PublicationQueue(double burst, double per_second, TimePoint now)
     : quota_(burst, per_second, now) {}
 

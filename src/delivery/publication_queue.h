@@ -1,6 +1,7 @@
-// Availability feeds to sales channels, the pure part: a channel's feed settings, its
-// available-to-promise, and the queue that coalesces changes per SKU and paces the calls by the
-// channel's quota (delivery/inventory_publisher.h sends them). No I/O; injected time.
+// Availability feeds to sales channels, the pure part: a channel's feed settings and the queue
+// that coalesces changes per SKU and paces the calls by the channel's quota
+// (delivery/inventory_publisher.h sends them; flows/availability.h says what the value is).
+// No I/O; injected time.
 #pragma once
 
 #include <map>
@@ -25,9 +26,6 @@ struct ChannelFeed {
   double burst = 40;               // the channel's call quota: bucket size …
   double per_second = 2;           // … and refill rate (Shopify REST: 40, 2/s)
 };
-
-// Available to promise on `feed` from every node's position of one SKU.
-int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels, const ChannelFeed& feed);
 
 // The pure core of one channel's feed: which SKU to send next, and when. Not thread-safe.
 class PublicationQueue {

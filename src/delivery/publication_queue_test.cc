@@ -10,16 +10,6 @@ namespace {
 
 const TimePoint kT0 = FromUnixMicros(1'795'000'000'000'000);
 
-TEST(AvailableToPromiseTest, ChannelNodesLessReservedAndSafetyStockNotBelowZero) {
-  ChannelFeed feed{"web", {"east", "west"}, 5};
-  std::vector<InventoryLevel> levels = {{"A", "east", 10, kT0, kT0, 3, 0},
-                                        {"A", "west", 2, kT0, kT0, 4, 0},     // over-reserved: 0
-                                        {"A", "north", 50, kT0, kT0, 0, 0}};  // not the channel's
-  EXPECT_EQ(AvailableToPromise(levels, feed), 2);                             // 7 + 0 − 5
-  feed.safety_stock = 9;
-  EXPECT_EQ(AvailableToPromise(levels, feed), 0);
-}
-
 // Done when (#7): 1,000 changes to one SKU within one quota window cause no more calls than
 // the quota allows, and the channel ends at the right value. The queue runs on a manual clock
 // with a Shopify-style quota (bucket 40, 2 calls/s); the "ledger" changes 1,000 times in one

@@ -498,10 +498,12 @@ void OrderFlow::InitiateReturn(ReturnRequest request,
 }
 
 RoutingFacts OrderFlow::Facts(const Order& order, WriteTx* tx) const {
-  RoutingFacts facts = options_.routing_facts ? options_.routing_facts(order) : RoutingFacts{};
-  if (!tx || !options_.policy.routing.require_stock) return facts;
-  // In a write job: the stock this transaction sees (available: on hand less reserved).
-  facts.on_hand.clear();
+  // In a write job the stock is the one this transaction sees (available: on hand less
+  // reserved), so the provider gives only what is not in the store (node health).
+  bool stock_from_tx = tx && options_.policy.routing.require_stock;
+  RoutingFacts facts =
+      options_.routing_facts ? options_.routing_facts(order, !stock_from_tx) : RoutingFacts{};
+  if (!stock_from_tx) return facts;
   for (const auto& l : order.lines) {
     auto levels = tx->GetInventory(l.sku);
     if (!levels.ok()) continue;  // unknown stock counts as none

@@ -115,9 +115,11 @@ struct OrderFlowOptions {
   std::string event_source = "/crossdock/orders";
   // Called after a commit that wrote events or outbox commands (wakes delivery). Must not block.
   std::function<void()> on_committed;
-  // What routing needs to know now (stock per node, unhealthy nodes) for an order about to be
-  // routed; called inside the write transaction, so it must be quick. Unset = no facts.
-  std::function<RoutingFacts(const Order&)> routing_facts;
+  // What routing needs to know now (stock per node when `with_stock`, unhealthy nodes) for an
+  // order about to be routed; called inside the write transaction, so it must be quick. A
+  // decision in a write job reads stock from its own transaction and asks without stock.
+  // Unset = no facts.
+  std::function<RoutingFacts(const Order&, bool with_stock)> routing_facts;
   // Called after a commit that changed the stock of these SKUs (reservations, shipments), with
   // the commit's time; must not block (availability publication queues them).
   std::function<void(const std::vector<std::string>& skus, TimePoint at)> on_stock_changed;

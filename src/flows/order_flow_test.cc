@@ -200,7 +200,7 @@ TEST_F(OrderFlowTest, ASplitOrderIsStoredWholeAndDispatchedToEachNode) {
   policy.routing.rules.push_back(RoutingRule{.nodes = {"tpl-east", "tpl-west"}});
   policy.routing.require_stock = policy.routing.allow_split = true;
   OrderFlowOptions options{policy};
-  options.routing_facts = [](const Order& o) {
+  options.routing_facts = [](const Order& o, bool) {
     RoutingFacts f;  // east has the first line's units, west everything else
     for (size_t i = 0; i < o.lines.size(); ++i) {
       f.on_hand[i == 0 ? "tpl-east" : "tpl-west"][o.lines[i].sku] += o.lines[i].quantity;
@@ -210,7 +210,7 @@ TEST_F(OrderFlowTest, ASplitOrderIsStoredWholeAndDispatchedToEachNode) {
   flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
   Order o = gen_.Next();
   while (o.lines.size() < 2) o = gen_.Next();
-  PutStock(options.routing_facts(o));  // the ledger agrees with the facts
+  PutStock(options.routing_facts(o, true));  // the ledger agrees with the facts
   SubmitOutcome out = Submit(o, "k-split", "h-split");
   auto rec = store_->GetOrder(out.order_id);
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -254,7 +254,7 @@ TEST_F(OrderFlowTest, ConcurrentOrdersNeverReserveMoreThanIsOnHand) {
   policy.routing.default_node = "tpl-east";
   policy.routing.require_stock = policy.routing.backorder = true;
   OrderFlowOptions options{policy};
-  options.routing_facts = [](const Order&) {
+  options.routing_facts = [](const Order&, bool) {
     RoutingFacts f;
     f.on_hand["tpl-east"]["LAST-UNITS"] = 10;  // stale: never less
     return f;
@@ -334,7 +334,7 @@ TEST_F(OrderFlowTest, ARetryOfAnOrderThatTookTheLastUnitsIsReplayed) {
   o.lines[0].quantity = 3;
   RoutingFacts stock;
   stock.on_hand["tpl-east"][o.lines[0].sku] = 3;
-  options.routing_facts = [this](const Order& order) {
+  options.routing_facts = [this](const Order& order, bool) {
     RoutingFacts f;  // what the ledger says now (available)
     for (const auto& [node, level] : Stock(order.lines[0].sku)) {
       f.on_hand[node][level.sku] = level.available();

@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "codecs/canonical_json.h"
 #include "codecs/json_reader.h"
+#include "flows/availability.h"
 #include "flows/order_state.h"
 #include "flows/returns.h"
 #include "gateway/api.h"
@@ -346,26 +347,24 @@ void Api::GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond) 
       respond(FromStatus(*ctx, levels.status()));
       return;
     }
-    int64_t total = 0;
     w.StartObject().Field("sku", sku);
     w.Key("nodes").StartArray();
     for (const auto& l : *levels) {
       if (feeding && std::find(feeding->begin(), feeding->end(), l.node) == feeding->end()) {
         continue;
       }
-      int64_t available = std::max<int64_t>(0, l.available());
-      total += available;
       w.StartObject().Field("node", l.node).Field("on_hand", l.on_hand);
-      w.Field("reserved", l.reserved).Field("available", available);
+      w.Field("reserved", l.reserved).Field("available", NodeAvailable(l));
       w.Field("as_of", FormatRfc3339(l.as_of)).EndObject();
     }
     w.EndArray();
+    int64_t safety = 0;
     if (auto held = options_.safety_stock.find(channel);
         !channel.empty() && held != options_.safety_stock.end()) {
-      w.Field("safety_stock", held->second);
-      total = std::max<int64_t>(0, total - held->second);
+      safety = held->second;
+      w.Field("safety_stock", safety);
     }
-    w.Field("available", total);
+    w.Field("available", AvailableToPromise(*levels, feeding, safety));
     // The ledger's: each node's last count, less what shipped since and what allocated,
     // unshipped order lines reserve (docs/inventory.md).
     w.Field("basis", "ledger");
