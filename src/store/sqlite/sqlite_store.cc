@@ -409,42 +409,48 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status ApplyStock(const StockChange& c) override {
+    // One upsert: a node that never reported stock gets its position at its first change (as
+    // of the epoch, so its first count wins), with the change applied to zeros; an existing
+    // position takes the change. A count taken after the change (as_of later) already
+    // reflects it, so on-hand moves only for changes dated after the last count.
+    const int64_t q = c.quantity;
+    int64_t on_hand = 0, reserved = 0, shipped = 0;  // the change applied to a new position
     const char* update = nullptr;
     switch (c.kind) {
       case StockChange::Kind::kReserve:
+        reserved = q;
         update = "reserved = reserved + ?3";
         break;
       case StockChange::Kind::kRelease:
         update = "reserved = MAX(0, reserved - ?3)";
         break;
-      // A count taken after the change (as_of later) already reflects it.
       case StockChange::Kind::kConsume:
+        on_hand = -q;
+        shipped = q;
         update =
             "reserved = MAX(0, reserved - ?3), shipped = shipped + ?3, "
             "on_hand = on_hand - CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
         break;
       case StockChange::Kind::kShip:
+        on_hand = -q;
+        shipped = q;
         update =
             "shipped = shipped + ?3, on_hand = on_hand - CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
         break;
       case StockChange::Kind::kAdjust:
+        on_hand = q;
         update = "on_hand = on_hand + CASE WHEN ?4 > as_of THEN ?3 ELSE 0 END";
         break;
     }
-    // A node that never reported stock gets a position at its first change (on hand 0, as of
-    // the epoch: its first count wins).
-    TRY_PREPARE(ensure, db_,
-                "INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at) "
-                "VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (sku, node) DO NOTHING");
-    ensure.Bind(1, c.sku).Bind(2, c.node).Bind(3, Micros(c.at));
-    CROSSDOCK_RETURN_IF_ERROR(ensure.Exec());
     TRY_PREPARE(s, db_,
-                std::string("UPDATE inventory_levels SET ") + update +
-                    ", updated_at = ?4 WHERE sku = ?1 AND node = ?2");
-    s.Bind(1, c.sku).Bind(2, c.node).Bind(3, c.quantity).Bind(4, Micros(c.at));
+                std::string("INSERT INTO inventory_levels (sku, node, on_hand, as_of, updated_at, "
+                            "reserved, shipped) VALUES (?1, ?2, ?5, 0, ?4, ?6, ?7) "
+                            "ON CONFLICT (sku, node) DO UPDATE SET ") +
+                    update + ", updated_at = ?4");
+    s.Bind(1, c.sku).Bind(2, c.node).Bind(3, q).Bind(4, Micros(c.at)).Bind(5, on_hand);
+    s.Bind(6, reserved).Bind(7, shipped);
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
-    return RecordStockEvent(c.sku, c.node, StockChangeKindName(c.kind), c.quantity, c.at, c.source,
-                            c.at);
+    return RecordStockEvent(c.sku, c.node, StockChangeKindName(c.kind), q, c.at, c.source, c.at);
   }
 
   Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override {
