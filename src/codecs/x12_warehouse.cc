@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <map>
+#include <optional>
 
 namespace crossdock {
 
@@ -37,9 +39,169 @@ bool ParseQuantity(const std::string& text, int64_t& out) {
   return true;
 }
 
+// "CCYYMMDD" (and "HHMM", optional) as a UTC time.
+bool ParseDate(const std::string& date, const std::string& hhmm, TimePoint& out) {
+  auto digits = [](const std::string& v, size_t n) {
+    return v.size() == n && v.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!digits(date, 8) || !(hhmm.empty() || digits(hhmm, 4))) return false;
+  std::string text = date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2) + "T" +
+                     (hhmm.empty() ? "00:00" : hhmm.substr(0, 2) + ":" + hhmm.substr(2, 2)) +
+                     ":00Z";
+  auto t = ParseRfc3339(text);
+  if (!t.ok()) return false;
+  out = *t;
+  return true;
+}
+
 }  // namespace
 
-Built940 Build940(const Order& order, const X12Profile& profile, const X12ControlNumbers& numbers,
+std::string X12GroupAck::Describe() const {
+  static const std::map<std::string, std::string> kVerdicts = {
+      {"A", "accepted"}, {"E", "accepted with errors"}, {"P", "partly accepted"},
+      {"R", "rejected"}};
+  auto v = kVerdicts.find(status);
+  std::string out = v == kVerdicts.end() ? "verdict '" + status + "'" : v->second;
+  for (const auto& set : sets) {
+    if (set.status == "A") continue;
+    out += "; set " + set.control + " (" + set.code + ") " + set.status;
+    for (const auto& e : set.errors) out += ", " + e;
+  }
+  return out;
+}
+
+Decoded997 Read997(const X12Interchange& x) {
+  Decoded997 out;
+  for (const auto& g : x.groups) {
+    for (const auto& t : g.sets) {
+      if (t.Code() != "997") continue;
+      std::optional<X12GroupAck> ack;
+      for (const auto& seg : t.body) {
+        if (seg.id == "AK1") {
+          ack.emplace();
+          ack->functional_id = seg.Element(1);
+          if (!ParseQuantity(seg.Element(2), ack->group)) {
+            out.errors.push_back(At(seg, 2, "AK102 (the group control number) is not a number"));
+          }
+        } else if (!ack) {
+          if (seg.id.starts_with("AK")) {
+            out.errors.push_back(At(seg, 0, seg.id + " comes before AK1"));
+          }
+        } else if (seg.id == "AK2") {
+          ack->sets.push_back({seg.Element(1), seg.Element(2), "", {}});
+        } else if (seg.id == "AK3" && !ack->sets.empty()) {
+          ack->sets.back().errors.push_back("segment " + seg.Element(1) + " at " + seg.Element(2) +
+                                            " code " + seg.Element(4));
+        } else if (seg.id == "AK4" && !ack->sets.empty()) {
+          ack->sets.back().errors.push_back("element " + seg.Element(1) + " code " +
+                                            seg.Element(3));
+        } else if (seg.id == "AK5" && !ack->sets.empty()) {
+          auto& set = ack->sets.back();
+          set.status = seg.Element(1);
+          for (size_t i = 2; i <= 6; ++i) {
+            if (!seg.Element(i).empty()) set.errors.push_back("code " + seg.Element(i));
+          }
+        } else if (seg.id == "AK9") {
+          ack->status = seg.Element(1);
+          if (ack->status.empty()) out.errors.push_back(At(seg, 1, "AK901 (the verdict) is empty"));
+        }
+      }
+      if (!ack) {
+        out.errors.push_back(At(t.st, 0, "997 without AK1: it acknowledges no group"));
+      } else if (ack->status.empty()) {
+        out.errors.push_back(At(t.se, 0, "997 without AK9: the group's verdict is missing"));
+      } else {
+        out.acks.push_back(std::move(*ack));
+      }
+    }
+  }
+  return out;
+}
+
+DecodedStock ReadStock(const X12Interchange& x) {
+  DecodedStock out;
+  for (const auto& g : x.groups) {
+    for (const auto& t : g.sets) {
+      size_t errors_before = out.errors.size();
+      if (t.Code() == "846") {
+        TimePoint as_of{};
+        bool dated = false;
+        std::vector<InventoryCount> counts;
+        std::string qualifier;  // the QTY qualifier the current item's count came from
+        for (const auto& seg : t.body) {
+          if (seg.id == "BIA") {
+            dated = ParseDate(seg.Element(4), seg.Element(5), as_of);
+            if (!dated) out.errors.push_back(At(seg, 4, "BIA04 is not a CCYYMMDD date"));
+          } else if (seg.id == "LIN") {
+            InventoryCount c;
+            c.sku = seg.Element(3);
+            if (c.sku.empty()) out.errors.push_back(At(seg, 3, "LIN03 (the SKU) is empty"));
+            c.on_hand = -1;
+            counts.push_back(std::move(c));
+            qualifier.clear();
+          } else if (seg.id == "QTY" && (seg.Element(1) == "17" || seg.Element(1) == "33")) {
+            if (counts.empty()) {
+              out.errors.push_back(At(seg, 0, "QTY comes before any LIN item"));
+              continue;
+            }
+            if (qualifier == "17") continue;  // on hand wins over available
+            int64_t q = 0;
+            if (!ParseQuantity(seg.Element(2), q)) {
+              out.errors.push_back(At(seg, 2, "QTY02 must be a whole number of units"));
+              continue;
+            }
+            counts.back().on_hand = q;
+            qualifier = seg.Element(1);
+          }
+        }
+        if (!dated && out.errors.size() == errors_before) {
+          out.errors.push_back(At(t.st, 0, "846 without BIA: the count's date is unknown"));
+        }
+        for (auto& c : counts) {
+          if (c.on_hand < 0) {
+            out.errors.push_back(
+                At(t.st, 0, "846 item " + c.sku + " has no QTY 17 (on hand) or 33 (available)"));
+          }
+          c.as_of = as_of;
+        }
+        if (out.errors.size() == errors_before) {
+          out.counts.insert(out.counts.end(), counts.begin(), counts.end());
+        }
+      } else if (t.Code() == "944") {
+        DecodedStock::Receipt receipt;
+        bool have_w17 = false;
+        for (const auto& seg : t.body) {
+          if (seg.id == "W17") {
+            have_w17 = true;
+            if (!ParseDate(seg.Element(2), "", receipt.received_at)) {
+              out.errors.push_back(At(seg, 2, "W1702 is not a CCYYMMDD date"));
+            }
+            receipt.reference = seg.Element(3);
+            if (receipt.reference.empty()) {
+              out.errors.push_back(At(seg, 3, "W1703 (the receipt number) is empty"));
+            }
+          } else if (seg.id == "W07") {
+            int64_t q = 0;
+            if (!ParseQuantity(seg.Element(1), q)) {
+              out.errors.push_back(At(seg, 1, "W0701 (units received) must be a whole number"));
+            }
+            const std::string& sku = seg.Element(5);
+            if (sku.empty()) out.errors.push_back(At(seg, 5, "W0705 (the SKU) is empty"));
+            receipt.lines.emplace_back(sku, q);
+          }
+        }
+        if (!have_w17) out.errors.push_back(At(t.st, 0, "944 without W17"));
+        if (receipt.lines.empty() && have_w17) {
+          out.errors.push_back(At(t.st, 0, "944 without W07 lines"));
+        }
+        if (out.errors.size() == errors_before) out.receipts.push_back(std::move(receipt));
+      }
+    }
+  }
+  return out;
+}
+
+Built940 Build940(const Order& order, const X12Profile& profile, const X12EnvelopeNumbers& numbers,
                   TimePoint now) {
   auto [date, time] = DateTime(now);
   X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,

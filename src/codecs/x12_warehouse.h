@@ -6,6 +6,12 @@
 //                               N1*ST*<name> N2*<company> N3*<line1>*<line2>
 //                               N4*<city>*<region>*<postal>*<country> per line: LX*<n>
 //                               W01*<qty>*EA**SK*<sku> N9*LI*<line_id> W76*<total quantity>
+// 997 (read):                  AK1*<functional id>*<group control> [AK2*<set>*<control> AK5*<A|E|R>]
+//                               AK9*<A|E|P|R>*<included>*<received>*<accepted>
+// 846 (inventory advice):       BIA*00*<type>*<reference>*<CCYYMMDD>[*<HHMM>]
+//                               per item: LIN*<n>*<SK|VN|…>*<sku> QTY*<17|33>*<quantity>
+// 944 (stock receipt):          W17*<code>*<CCYYMMDD>*<receipt number>*<our reference>
+//                               per line: W07*<quantity>*<unit>**<SK|VN|…>*<sku>
 // 945 (one per shipment):       W06*<F|P>*<order id>*<CCYYMMDD>*<shipment id>
 //                               W27*<transport method>*<carrier SCAC> N9*CN*<tracking number>
 //                               per line: LX*<n>
@@ -20,6 +26,7 @@
 
 #include "base/clock.h"
 #include "codecs/x12.h"
+#include "model/inventory.h"
 #include "model/order.h"
 #include "model/shipment.h"
 
@@ -39,7 +46,7 @@ struct X12Profile {
 
 // The control numbers to stamp on one outbound interchange (from the partner's persisted,
 // never reused sequence).
-struct X12ControlNumbers {
+struct X12EnvelopeNumbers {
   int64_t interchange = 1;  // ISA13
   int64_t group = 1;        // GS06
 };
@@ -50,7 +57,7 @@ struct Built940 {
   bool ok() const { return errors.empty(); }
 };
 
-Built940 Build940(const Order& order, const X12Profile& profile, const X12ControlNumbers& numbers,
+Built940 Build940(const Order& order, const X12Profile& profile, const X12EnvelopeNumbers& numbers,
                   TimePoint now);
 
 // One error of a 945, at its segment (position in the interchange) and element.
@@ -64,5 +71,48 @@ struct Decoded945 {
 // "945-<order id>-<W0604 shipment id>", the same when the 3PL resends the advice in a new
 // envelope. W12 lines with nothing shipped (W1203 = 0) add no shipped line.
 Decoded945 Read945(const X12Interchange& interchange);
+
+// One group a received 997 answers: AK1's functional id and group control number, AK9's
+// verdict, and each AK2/AK5 set verdict.
+struct X12GroupAck {
+  std::string functional_id;  // AK101, "OW" for 940s
+  int64_t group = 0;          // AK102
+  std::string status;         // AK901: A accepted, E accepted with errors, P partly, R rejected
+  struct SetAck {
+    std::string code;     // AK201, "940"
+    std::string control;  // AK202
+    std::string status;   // AK501
+    std::vector<std::string> errors;  // AK502..AK506 codes, AK3/AK4 notes ("W01 at 7: code 1")
+  };
+  std::vector<SetAck> sets;
+  // "rejected: set 0001 (940) R, syntax error codes 5; segment W01 at 7 element 1: code 1"
+  std::string Describe() const;
+};
+
+struct Decoded997 {
+  std::vector<X12GroupAck> acks;
+  std::vector<X12Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads every 997 set of an interchange.
+Decoded997 Read997(const X12Interchange& interchange);
+
+// A node's stock as its 846s or 944s report it.
+struct DecodedStock {
+  std::vector<InventoryCount> counts;  // 846: counted on-hand per SKU (node left empty)
+  struct Receipt {
+    std::string reference;  // 944: W1703, the warehouse receipt number
+    TimePoint received_at;
+    std::vector<std::pair<std::string, int64_t>> lines;  // sku → units received
+  };
+  std::vector<Receipt> receipts;
+  std::vector<X12Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads every 846 (QTY 17 "on hand" preferred over 33 "available", dated by BIA04/BIA05) and
+// 944 set of an interchange. The SKU is the LIN/W07 product id after any qualifier.
+DecodedStock ReadStock(const X12Interchange& interchange);
 
 }  // namespace crossdock

@@ -8,15 +8,27 @@ namespace {
 
 using json_reader::element;
 
-// Pulls "node_ref" (or "id") out of a node's JSON answer; empty when absent or not JSON.
-std::string NodeRefFrom(std::string_view body) {
+// The first of `keys` that is a string member of a node's JSON answer; empty when none is or
+// the answer is not JSON.
+std::string StringMember(std::string_view body, std::initializer_list<const char*> keys) {
   FieldErrors errors;
   auto doc = json_reader::Parse(body, 16, errors);
   if (!doc) return "";
-  std::string_view ref;
-  if (!(*doc)["node_ref"].get_string().get(ref)) return std::string(ref);
-  if (!(*doc)["id"].get_string().get(ref)) return std::string(ref);
+  std::string_view value;
+  for (const char* key : keys) {
+    if (!(*doc)[key].get_string().get(value)) return std::string(value);
+  }
   return "";
+}
+
+// "node_ref" (or "id"): the node's own reference for the order.
+std::string NodeRefFrom(std::string_view body) {
+  return StringMember(body, {"node_ref", "id"});
+}
+
+// "transmitted": what a connector handed over without the node's acknowledgment yet.
+std::string TransmittedFrom(std::string_view body) {
+  return StringMember(body, {"transmitted"});
 }
 
 CommandFailed Unreadable(const OutboxItem& item, const FieldErrors& errors) {
@@ -124,7 +136,12 @@ std::string OrderIdOf(const OutboxItem& item) {
 
 OrderInput InputFromAnswer(const OutboxItem& item, std::string_view body) {
   const std::string& t = item.type;
-  if (t == command::kDispatch) return DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)};
+  if (t == command::kDispatch) {
+    // {"transmitted": "<what was sent>"}: handed over, the node acknowledges later.
+    std::string transmitted = TransmittedFrom(body);
+    if (!transmitted.empty()) return DispatchTransmitted{NodeOf(item), transmitted};
+    return DispatchAcknowledged{NodeOf(item), NodeRefFrom(body)};
+  }
   if (t == command::kErpCheck) return CheckAnswer(item, body);
   if (t == command::kErpSale) {
     return StringAnswer(item, body, "sale", [](std::string s) { return ErpSaleCreated{s}; });

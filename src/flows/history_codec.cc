@@ -36,7 +36,8 @@ const char* TypeOf(const OrderInput& in) {
                                            "return_requested",
                                            "return_received",
                                            "credit_posted",
-                                           "invoice_paid"};
+                                           "invoice_paid",
+                                           "dispatch_transmitted"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
 }
@@ -97,6 +98,8 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("node", in.node).Field("node_ref", in.node_ref);
         } else if constexpr (std::is_same_v<T, DispatchDeadLettered>) {
           w.Field("node", in.node).Field("error", in.error);
+        } else if constexpr (std::is_same_v<T, DispatchTransmitted>) {
+          w.Field("node", in.node).Field("reference", in.reference);
         } else if constexpr (std::is_same_v<T, ShipmentConfirmed>) {
           w.Key("shipment");
           WriteShipment(w, in.shipment);
@@ -254,6 +257,10 @@ Result<OrderInput> DecodeInput(std::string_view json) {
   } else if (type == "dispatch_dead_lettered") {
     DispatchDeadLettered in;
     simple({{"node", str(in.node)}, {"error", str(in.error)}});
+    out = in;
+  } else if (type == "dispatch_transmitted") {
+    DispatchTransmitted in;
+    simple({{"node", str(in.node)}, {"reference", str(in.reference)}});
     out = in;
   } else if (type == "cancel_requested") {
     CancelRequested in;

@@ -465,6 +465,16 @@ DecideResult OnAck(Builder& b, const DispatchAcknowledged& in) {
   return b.Finish();
 }
 
+void OnTransmitted(Builder& b, const DispatchTransmitted& in) {
+  Allocation* a = b.flow().AllocationAt(in.node);
+  if (!a || a->transmitted_at || a->acknowledged_at) return;  // re-routed away, or known
+  a->transmitted_at = b.now();
+  b.Event("order.transmitted", [in](JsonWriter& w) {
+    w.Field("node", in.node);
+    w.Field("reference", in.reference);
+  });
+}
+
 void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
   b.Event("order.dispatch_failed", [in](JsonWriter& w) {
     w.Field("node", in.node);
@@ -1050,6 +1060,7 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           if constexpr (std::is_same_v<T, Reallocate>) OnReallocate(b, in);
           if constexpr (std::is_same_v<T, CreditPosted>) OnCreditPosted(b, in);
           if constexpr (std::is_same_v<T, InvoicePaid>) OnInvoicePaid(b, in);
+          if constexpr (std::is_same_v<T, DispatchTransmitted>) OnTransmitted(b, in);
           return b.Finish();
         }
       },

@@ -54,6 +54,8 @@ struct Allocation {
   std::optional<TimePoint> delivered_at;        // the carrier delivered this node's shipments
   std::optional<TimePoint> cancelled_at;        // the node confirmed the order's cancellation
   std::optional<TimePoint> dispatch_failed_at;  // its dispatch was dead-lettered; its ack clears
+  // Handed over without an acknowledgment yet (an X12 node's 940 file; the 997 acknowledges).
+  std::optional<TimePoint> transmitted_at;
   bool Ships(const std::string& line_id) const;
   friend bool operator==(const Allocation&, const Allocation&) = default;
 };
@@ -277,6 +279,14 @@ struct DispatchAcknowledged {
   std::string node;
   std::string node_ref;
 };
+// The dispatch was handed over without the node's acknowledgment yet: an X12 node's 940 was
+// written to its folder, and the node acknowledges with a 997 later (DispatchAcknowledged).
+// Sets the allocation's transmitted_at once and adds order.transmitted; the status does not
+// change and the ack timer (NodeSla::dispatch_ack) runs on.
+struct DispatchTransmitted {
+  std::string node;
+  std::string reference;  // what was sent: "940 interchange 000000012, group 12"
+};
 struct DispatchDeadLettered {
   std::string node;
   std::string error;
@@ -308,7 +318,7 @@ using OrderInput =
                  CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
                  MilestoneReported, InvoicePosted, CompensationDone, CommandFailed,
                  ExceptionResolved, Rerouted, Reallocate, ReturnRequested, ReturnReceived,
-                 CreditPosted, InvoicePaid>;
+                 CreditPosted, InvoicePaid, DispatchTransmitted>;
 
 // Command types (outbox item types).
 namespace command {

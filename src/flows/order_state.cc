@@ -38,6 +38,7 @@ std::string EncodeFlowState(const OrderFlowState& s) {
       time("delivered_at", a.delivered_at);
       time("cancelled_at", a.cancelled_at);
       time("dispatch_failed_at", a.dispatch_failed_at);
+      time("transmitted_at", a.transmitted_at);
       w.EndObject();
     }
     w.EndArray();
@@ -164,6 +165,8 @@ Result<OrderFlowState> DecodeFlowState(std::string_view json) {
             time(fv, fp, a.cancelled_at);
           else if (ak == "dispatch_failed_at")
             time(fv, fp, a.dispatch_failed_at);
+          else if (ak == "transmitted_at")
+            time(fv, fp, a.transmitted_at);
           else
             return false;
           return true;

@@ -78,6 +78,11 @@ Result<std::map<std::string, int64_t>> FaultyStore::OnHandChangesAfter(const std
   FAULTY_READ(OnHandChangesAfter(node, at));
 }
 
+Result<std::vector<X12Transmission>> FaultyStore::ListX12Transmissions(const std::string& partner,
+                                                                    int limit) {
+  FAULTY_READ(ListX12Transmissions(partner, limit));
+}
+
 Result<std::vector<ReconciliationRecord>> FaultyStore::ListReconciliations(int limit) {
   FAULTY_READ(ListReconciliations(limit));
 }

@@ -57,6 +57,22 @@ struct X12ControlNumbers {
   int64_t group = 0;        // GS06, 1..999999999
 };
 
+// One outbound X12 document (a 940 to a 3PL): the command and order it carries and the
+// control numbers it was given, so a retried command writes the same interchange again (the
+// partner discards a repeated ISA13) and the partner's 997 finds its order by group number.
+struct X12Transmission {
+  std::string key;          // the outbox command's idempotency key
+  std::string partner;      // the node id
+  std::string order_id;
+  std::string set_code;     // "940"
+  int64_t interchange = 0;  // ISA13
+  int64_t group = 0;        // GS06
+  TimePoint created_at;     // also the date written in the envelope
+  std::optional<TimePoint> sent_at;   // the file was renamed into the outbound folder
+  std::optional<TimePoint> acked_at;  // a 997 answered its group
+  std::string ack;                    // the 997's AK9 code: "A", "E", "P" or "R"; "" = none yet
+};
+
 // The stock ledger's position of one SKU at one node: on hand as the node last counted it,
 // less what shipped after that count; reserved by allocated, unshipped order lines; shipped
 // in all (docs/inventory.md).

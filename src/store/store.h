@@ -96,6 +96,16 @@ class WriteTx {
   // stores them; ResourceExhausted once either would pass 999999999 (X12's nine digits): a
   // number is never reused, so an operator must agree a new range with the partner.
   virtual Result<X12ControlNumbers> NextX12ControlNumbers(const std::string& partner) = 0;
+  // The transmission recorded under t.key; without one, takes the partner's next control
+  // numbers (NextX12ControlNumbers), fills them into `t` and records it.
+  virtual Result<X12Transmission> PrepareX12Transmission(X12Transmission t) = 0;
+  // Marks the transmission under `key` as written to the partner's folder.
+  virtual Status MarkX12Sent(const std::string& key, TimePoint at) = 0;
+  // Records a 997's verdict (`ack`) on the partner's group `group` and returns the
+  // transmission; nullopt for a group number never sent. The first verdict is kept.
+  virtual Result<std::optional<X12Transmission>> AckX12Group(const std::string& partner,
+                                                             int64_t group, const std::string& ack,
+                                                             TimePoint at) = 0;
   // Every return of the order, oldest first.
   virtual Result<std::vector<ReturnRecord>> ReturnsForOrder(const std::string& order_id) = 0;
   // A node's count: stores it unless a count at least as new (as_of) is stored already, with
@@ -159,6 +169,9 @@ class Store {
   // report_csv is empty.
   virtual Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) = 0;
   virtual Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) = 0;
+  // The partner's transmissions, newest first, at most `limit`.
+  virtual Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
+                                                                     int limit) = 0;
   // Dead-lettered items (cheap: an index of dead items only).
   virtual Result<int64_t> CountDeadLetters() = 0;
   virtual Result<StoreStats> Stats() = 0;

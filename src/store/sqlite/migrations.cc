@@ -192,6 +192,22 @@ CREATE TABLE reconciliations (
 CREATE INDEX reconciliations_started ON reconciliations(started_at);
 CREATE INDEX inventory_levels_node ON inventory_levels(node, sku);
 )sql",
+    // 9: outbound X12 documents with their control numbers and the 997 that answered them.
+    R"sql(
+CREATE TABLE x12_transmissions (
+  key         TEXT PRIMARY KEY,  -- the outbox command's idempotency key
+  partner     TEXT NOT NULL,
+  order_id    TEXT NOT NULL,
+  set_code    TEXT NOT NULL,
+  interchange INTEGER NOT NULL,
+  grp         INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  sent_at     INTEGER,
+  acked_at    INTEGER,
+  ack         TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX x12_transmissions_group ON x12_transmissions(partner, grp);
+)sql",
 };
 }  // namespace
 

@@ -126,6 +126,19 @@ Status RunCached(Db& db, const std::string& sql) {
 // Every node's position of `sku`.
 Result<std::vector<InventoryLevel>> ReadInventory(Db& db, const std::string& sku);
 
+// Columns of x12_transmissions in the order ReadX12Transmission expects.
+constexpr const char* kX12TransmissionColumns =
+    "key, partner, order_id, set_code, interchange, grp, created_at, sent_at, acked_at, ack";
+
+X12Transmission ReadX12Transmission(const Stmt& s) {
+  X12Transmission t{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5),
+                    FromUnixMicros(s.Int(6))};
+  if (!s.IsNull(7)) t.sent_at = FromUnixMicros(s.Int(7));
+  if (!s.IsNull(8)) t.acked_at = FromUnixMicros(s.Int(8));
+  t.ack = s.Text(9);
+  return t;
+}
+
 class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
@@ -455,6 +468,63 @@ class SqliteWriteTx final : public WriteTx {
 
   Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) override {
     return ReadInventory(db_, sku);
+  }
+
+  Result<X12Transmission> PrepareX12Transmission(X12Transmission t) override {
+    {
+      TRY_PREPARE(s, db_,
+                  std::string("SELECT ") + kX12TransmissionColumns +
+                      " FROM x12_transmissions WHERE key = ?");
+      s.Bind(1, t.key);
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        X12Transmission stored = ReadX12Transmission(s);
+        s.Reset();
+        return stored;
+      }
+      s.Reset();
+    }
+    auto numbers = NextX12ControlNumbers(t.partner);
+    if (!numbers.ok()) return numbers.status();
+    t.interchange = numbers->interchange;
+    t.group = numbers->group;
+    TRY_PREPARE(s, db_,
+                "INSERT INTO x12_transmissions (key, partner, order_id, set_code, interchange, "
+                "grp, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, t.key).Bind(2, t.partner).Bind(3, t.order_id).Bind(4, t.set_code);
+    s.Bind(5, t.interchange).Bind(6, t.group).Bind(7, Micros(t.created_at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    return t;
+  }
+
+  Status MarkX12Sent(const std::string& key, TimePoint at) override {
+    TRY_PREPARE(s, db_,
+                "UPDATE x12_transmissions SET sent_at = COALESCE(sent_at, ?) WHERE key = ?");
+    s.Bind(1, Micros(at)).Bind(2, key);
+    return s.Exec();
+  }
+
+  Result<std::optional<X12Transmission>> AckX12Group(const std::string& partner, int64_t group,
+                                                     const std::string& ack,
+                                                     TimePoint at) override {
+    {
+      TRY_PREPARE(s, db_,
+                  "UPDATE x12_transmissions SET acked_at = ?, ack = ? "
+                  "WHERE partner = ? AND grp = ? AND acked_at IS NULL");
+      s.Bind(1, Micros(at)).Bind(2, ack).Bind(3, partner).Bind(4, group);
+      CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    }
+    TRY_PREPARE(s, db_,
+                std::string("SELECT ") + kX12TransmissionColumns +
+                    " FROM x12_transmissions WHERE partner = ? AND grp = ?");
+    s.Bind(1, partner).Bind(2, group);
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    std::optional<X12Transmission> out;
+    if (*row) out = ReadX12Transmission(s);
+    s.Reset();
+    return out;
   }
 
   Status InsertReconciliation(const ReconciliationRecord& r) override {
@@ -1108,6 +1178,24 @@ Result<std::optional<ReconciliationRecord>> SqliteStore::GetReconciliation(const
     out = ReconciliationRecord{
         s.Text(0), s.Text(1), s.Text(2), FromUnixMicros(s.Int(3)), FromUnixMicros(s.Int(4)),
         s.Text(5), s.Text(6)};
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<X12Transmission>> SqliteStore::ListX12Transmissions(const std::string& partner,
+                                                                     int limit) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db,
+              std::string("SELECT ") + kX12TransmissionColumns +
+                  " FROM x12_transmissions WHERE partner = ? ORDER BY grp DESC LIMIT ?");
+  s.Bind(1, partner).Bind(2, int64_t{limit});
+  std::vector<X12Transmission> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadX12Transmission(s));
   }
   s.Reset();
   return out;
