@@ -421,6 +421,59 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
   return pc;
 }
 
+// nodes[].x12: the folder, the parties ("ZZ:CROSSDOCK"), versions, delimiters and timers.
+void ReadX12Node(Map& m, const std::string& base_dir, X12NodeConfig& out,
+                 std::vector<std::string>& errors) {
+  m.Require("folder");
+  m.Require("receiver");
+  m.Read("folder", out.folder);
+  if (!out.folder.empty() && out.folder[0] != '/') out.folder = base_dir + "/" + out.folder;
+  auto party = [&](const char* key, X12Builder::Party& p) {
+    std::string text;
+    m.Read(key, text);
+    if (text.empty()) return;
+    size_t colon = text.find(':');
+    p.qualifier = colon == std::string::npos ? "ZZ" : text.substr(0, colon);
+    p.id = colon == std::string::npos ? text : text.substr(colon + 1);
+    if (p.qualifier.size() != 2 || p.id.empty() || p.id.size() > 15) {
+      errors.push_back(m.Path(key) + ": must be QUALIFIER:ID (2 characters, then 1 to 15)");
+    }
+  };
+  party("sender", out.profile.sender);
+  party("receiver", out.profile.receiver);
+  std::string version;
+  m.Read("version", version);
+  if (version == "004010" || version.empty()) {
+    out.profile.isa_version = "00401";
+    out.profile.gs_version = "004010";
+  } else if (version == "005010") {
+    out.profile.isa_version = "00501";
+    out.profile.gs_version = "005010";
+    out.profile.delimiters.repetition = '^';
+  } else {
+    errors.push_back(m.Path("version") + ": must be 004010 or 005010");
+  }
+  auto one_char = [&](const char* key, char& c) {
+    std::string text;
+    m.Read(key, text);
+    if (text.empty()) return;
+    if (text.size() != 1) errors.push_back(m.Path(key) + ": must be one character");
+    c = text[0];
+  };
+  one_char("element_separator", out.profile.delimiters.element);
+  one_char("component_separator", out.profile.delimiters.component);
+  one_char("segment_terminator", out.profile.delimiters.segment);
+  one_char("replace_delimiters_with", out.profile.replacement);
+  bool newline = true;
+  m.Read("newline_after_segment", newline);
+  out.profile.delimiters.suffix = newline ? "\n" : "";
+  m.Read("test", out.profile.test);
+  m.Read("poll_interval_ms", out.poll_interval_ms);
+  m.Read("ack_timeout_s", out.ack_timeout_s);
+  if (out.poll_interval_ms < 10) errors.push_back(m.Path("poll_interval_ms") + ": at least 10");
+  if (out.ack_timeout_s < 0) errors.push_back(m.Path("ack_timeout_s") + ": must not be negative");
+}
+
 Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
   const std::string& base_dir = src.base_dir;
   YAML::Node root;
@@ -494,18 +547,29 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         n.Read("name", nc.name);
         n.Read("kind", nc.kind);
         n.Read("warehouse", nc.warehouse);
-        if (nc.kind != "http" && nc.kind != "tryton") {
-          errors.push_back(n.Path("kind") + ": must be http or tryton");
+        if (nc.kind != "http" && nc.kind != "tryton" && nc.kind != "x12") {
+          errors.push_back(n.Path("kind") + ": must be http, tryton or x12");
+        }
+        if (YAML::Node x = n.Get("x12")) {
+          if (nc.kind != "x12") errors.push_back(n.Path("x12") + ": only for kind x12");
+          Map xm(x, n.Path("x12"), errors);
+          ReadX12Node(xm, base_dir, nc.x12, errors);
+        } else if (nc.kind == "x12") {
+          errors.push_back(n.Path("x12") + ": a node of kind x12 needs its x12 profile");
         }
         // A Tryton warehouse shares the ERP's database: two writers at a time, as for the ERP.
         if (nc.kind == "tryton") nc.endpoint.quota.max_in_flight = 2;
         ReadEndpoint(n, path, nc.endpoint, errors, nc.kind == "http");
-        if (nc.kind == "tryton") {
+        if (nc.kind == "tryton" || nc.kind == "x12") {
           const Endpoint& ep = nc.endpoint;
           for (const auto& [key, set] : {std::pair<const char*, bool>{"url", !ep.url.empty()},
                                          {"cancel_url", !ep.cancel_url.empty()},
                                          {"lookup_url", !ep.lookup_url.empty()}}) {
-            if (set) errors.push_back(n.Path(key) + ": a tryton node has none (it uses erp.url)");
+            if (set) {
+              errors.push_back(n.Path(key) + (nc.kind == "x12"
+                                                  ? ": an x12 node has none (it uses x12.folder)"
+                                                  : ": a tryton node has none (it uses erp.url)"));
+            }
           }
         }
         if (nc.kind != "tryton" && !nc.warehouse.empty()) {
@@ -513,8 +577,8 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
         n.Read("api_key", nc.api_key);
         if (!nc.api_key.empty()) InlineSecret(src, n.Path("api_key"), errors);
-        if (nc.kind == "tryton" && !nc.api_key.empty()) {
-          errors.push_back(n.Path("api_key") + ": a tryton node has none (it uses erp.user)");
+        if (nc.kind != "http" && !nc.api_key.empty()) {
+          errors.push_back(n.Path("api_key") + ": only an http node has one");
         }
         std::string key_file;
         n.Read("api_key_file", key_file);
@@ -847,6 +911,15 @@ Status ValidateConfig(const Config& c) {
       errors.push_back("nodes: id '" + n.id + "': use lower-case letters, digits, '-', '_', '.'");
     }
     if (!nodes.insert(n.id).second) errors.push_back("nodes: duplicate id '" + n.id + "'");
+    if (n.kind == "x12") {
+      for (const auto& other : c.nodes) {
+        if (&other != &n && other.kind == "x12" && other.x12.folder == n.x12.folder) {
+          errors.push_back("nodes: '" + n.id + "' and '" + other.id + "' share x12.folder " +
+                           n.x12.folder + "; each partner needs its own");
+          break;
+        }
+      }
+    }
     if (n.kind == "tryton" && c.erp.kind != "tryton") {
       errors.push_back("nodes: '" + n.id + "' is of kind tryton, which needs erp.kind tryton");
     } else if (n.kind == "tryton" && c.erp.poll_interval_s <= 0) {
@@ -954,6 +1027,12 @@ std::string Config::Redacted() const {
     out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id << YAML::Key << "kind"
         << YAML::Value << n.kind;
     if (n.kind == "tryton") out << YAML::Key << "warehouse" << YAML::Value << n.warehouse;
+    if (n.kind == "x12") {
+      out << YAML::Key << "x12" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+          << "folder" << YAML::Value << n.x12.folder << YAML::Key << "receiver" << YAML::Value
+          << n.x12.profile.receiver.qualifier + ":" + n.x12.profile.receiver.id << YAML::Key
+          << "ack_timeout_s" << YAML::Value << n.x12.ack_timeout_s << YAML::EndMap;
+    }
     out << YAML::Key << "url" << YAML::Value << n.endpoint.url << YAML::Key << "timeout_ms"
         << YAML::Value << n.endpoint.timeout.count() << YAML::Key << "api_key" << YAML::Value
         << (n.api_key.empty() ? "" : "<redacted>") << YAML::EndMap;

@@ -22,6 +22,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "codecs/x12_warehouse.h"
 #include "delivery/endpoint.h"
 #include "delivery/erp/tryton_connector.h"
 #include "delivery/publication_queue.h"
@@ -49,12 +50,24 @@ struct PartnerConfig {
   std::string source;  // the file it was read from, for messages
 };
 
+// An X12 3PL node's trading-partner profile and folders (docs/x12.md, "The EDI 3PL path").
+struct X12NodeConfig {
+  std::string folder;  // root of outbound/, inbound/, archive/, failed/; relative to the file
+  X12Profile profile;  // sender (us), receiver (the 3PL), versions, delimiters, replacement
+  int64_t poll_interval_ms = 1000;
+  // A 940 not answered by a 997 within this opens an exception (the node's ack timer); 0 =
+  // the partner's sla.dispatch_ack_minutes, or no timer.
+  int64_t ack_timeout_s = 0;
+};
+
 struct NodeConfig {
   std::string id;
   std::string name;
   // "http": a 3PL's HTTP API (url, cancel_url …); "tryton": a warehouse run in the Tryton ERP
-  // (erp.kind tryton): dispatched as a Tryton customer shipment, progress read by polling.
+  // (erp.kind tryton): dispatched as a Tryton customer shipment, progress read by polling;
+  // "x12": a 3PL speaking X12 through folders (940 out; 997, 945, 846, 944 in).
   std::string kind = "http";
+  X12NodeConfig x12;  // kind x12
   std::string warehouse;  // tryton: the warehouse's code; "" = the first warehouse
   Endpoint endpoint;      // url, timeout, retry
   std::string api_key;    // sent to the node as "Authorization: Bearer <key>"; may be empty

@@ -7,6 +7,7 @@
 
 #include "delivery/erp/erp_poll_loop.h"
 #include "delivery/erp/tryton_connector.h"
+#include "delivery/x12/x12_node.h"
 #include "delivery/faulty_http_client.h"
 #include "delivery/inventory_publisher.h"
 #include "delivery/outbox_dispatcher.h"
@@ -67,6 +68,12 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (p.sla.dispatch_ack_minutes > 0 || p.sla.ship_hours > 0) {
       flow_options.policy.slas[p.id] = {std::chrono::minutes(p.sla.dispatch_ack_minutes),
                                         std::chrono::hours(p.sla.ship_hours)};
+    }
+  }
+  // An X12 node's 997 is its acknowledgment: x12.ack_timeout_s bounds the wait for it.
+  for (const auto& n : config.nodes) {
+    if (n.kind == "x12" && n.x12.ack_timeout_s > 0) {
+      flow_options.policy.slas[n.id].dispatch_ack = std::chrono::seconds(n.x12.ack_timeout_s);
     }
   }
   Server* self = s.get();
@@ -173,9 +180,20 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
                          config.erp.endpoint.timeout};
     tryton = std::make_shared<TrytonConnector>(rpc, config.erp.catalog, std::move(warehouses));
   }
+  std::vector<std::pair<X12NodeOptions, std::shared_ptr<FolderTransport>>> x12_nodes;
   for (const auto& n : config.nodes) {
     Endpoint ep = n.endpoint;
     if (n.kind == "tryton") ep.connector = tryton;
+    if (n.kind == "x12") {
+      X12NodeOptions x12{n.id, n.x12.profile, n.x12.folder,
+                         std::chrono::milliseconds(n.x12.poll_interval_ms)};
+      auto transport = std::make_shared<FolderTransport>(n.x12.folder);
+      Status prepared = transport->Prepare();
+      if (!prepared.ok()) return InvalidArgument("node " + n.id + ": " + prepared.message());
+      ep.connector =
+          std::make_shared<X12NodeConnector>(x12, transport, *s->active_store_, s->clock_);
+      x12_nodes.emplace_back(std::move(x12), std::move(transport));
+    }
     if (!n.api_key.empty()) ep.headers.emplace_back("Authorization", "Bearer " + n.api_key);
     endpoints[ep.id] = ep;
   }
@@ -214,6 +232,15 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   }
   if (s->inventory_publisher_) {
     s->inventory_publisher_->Start();
+  }
+  for (auto& [x12, transport] : x12_nodes) {
+    auto loop = std::make_unique<X12InboxLoop>(
+        x12, transport, *s->flow_, *s->active_store_, s->clock_, s->metrics_, log,
+        [self](const std::vector<std::string>& skus, TimePoint at) {
+          if (self->inventory_publisher_) self->inventory_publisher_->Changed(skus, at);
+        });
+    loop->Start();
+    s->x12_inboxes_.push_back(std::move(loop));
   }
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
@@ -258,6 +285,8 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (api_) api_->SetReady(false);
   if (http_) http_->Stop(grace);
   if (erp_poll_) erp_poll_->Stop();
+  for (auto& inbox : x12_inboxes_) inbox->Stop();
+  x12_inboxes_.clear();
   if (dispatcher_) dispatcher_->Stop();
   if (inventory_publisher_) inventory_publisher_->Stop();
   for (auto& p : publishers_) p->Stop();

@@ -1,5 +1,6 @@
 // crossdock-sim: partner simulators and the order generator. Never linked into crossdock.
 //   crossdock-sim 3pl       — a 3PL that takes orders and confirms shipments back
+//   crossdock-sim edi       — a 3PL speaking X12 through a node's folders
 //   crossdock-sim erp       — a REST ERP with a NetSuite-style concurrency limit
 //   crossdock-sim generate  — pushes synthetic orders into Crossdock
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include "base/json.h"
 #include "base/percentile.h"
 #include "gateway/http_server.h"
+#include "sim/edi_simulator.h"
 #include "sim/erp_simulator.h"
 #include "sim/order_pusher.h"
 #include "sim/tpl_simulator.h"
@@ -72,6 +74,16 @@ int Run3pl(const std::string& listen, TplOptions options, int threads) {
   int code = ServeUntilSignal(
       signals, listen, threads, R"(,"node":")" + options.node + "\"",
       [&sim](HttpRequest r, Respond respond) { sim.Handle(std::move(r), std::move(respond)); });
+  sim.Stop();
+  return code;
+}
+
+int RunEdi(const std::string& listen, EdiSimOptions options) {
+  sigset_t signals = BlockStopSignals();
+  EdiSimulator sim(std::move(options));
+  sim.Start();
+  int code = ServeUntilSignal(signals, listen, 2, "",
+                              [&sim](HttpRequest r, Respond respond) { respond(sim.Handle(r)); });
   sim.Stop();
   return code;
 }
@@ -229,6 +241,25 @@ int main(int argc, char** argv) {
       "The API key comes from CROSSDOCK_SIM_API_KEY. Exit code 0 when every order was "
       "acknowledged, 1 otherwise, 2 on bad arguments.");
 
+  auto* edi = app.add_subcommand(
+      "edi",
+      "Run a simulated X12 3PL on a node's folders (its x12.folder): takes each 940 from "
+      "outbound/, answers with a 997 and, after a delay, a 945 in inbound/; discards an "
+      "interchange whose ISA13 it has seen. GET /sim/stats counts orders and duplicates; "
+      "POST /sim/faults {\"withhold_997\": true} or {\"withhold_945\": true}.");
+  EdiSimOptions dopt;
+  std::string edi_listen = "127.0.0.1:0", self_id = dopt.self.id, crossdock_id = dopt.crossdock.id;
+  int edi_ship_delay_ms = 300;
+  edi->add_option("--folder", dopt.folder, "The node's x12.folder")->required();
+  edi->add_option("--listen", edi_listen, "HOST:PORT for /sim/stats and /sim/faults");
+  edi->add_option("--id", self_id, "The 3PL's interchange id (ZZ qualifier)")
+      ->capture_default_str();
+  edi->add_option("--crossdock-id", crossdock_id, "Crossdock's interchange id (ZZ qualifier)")
+      ->capture_default_str();
+  edi->add_option("--ship-delay-ms", edi_ship_delay_ms, "Delay from 940 to 945")
+      ->capture_default_str();
+  edi->add_flag("--withhold-997", dopt.withhold_997, "Send no 997s");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -240,6 +271,12 @@ int main(int argc, char** argv) {
     topt.inbound_key = EnvOr("CROSSDOCK_SIM_INBOUND_KEY", "");
     topt.webhook_secret = EnvOr("CROSSDOCK_SIM_WEBHOOK_SECRET", "");
     return Run3pl(listen, topt, threads);
+  }
+  if (edi->parsed()) {
+    dopt.self.id = self_id;
+    dopt.crossdock.id = crossdock_id;
+    dopt.ship_delay = std::chrono::milliseconds(edi_ship_delay_ms);
+    return RunEdi(edi_listen, dopt);
   }
   if (erp->parsed()) {
     if (!ParseAmounts(prices, eopt.prices) ||
