@@ -83,6 +83,56 @@ TEST_F(ConfigTest, CrossChecksRoutingAgainstNodes) {
   EXPECT_NE(st.message().find("routing.default_node: no node 'nowhere'"), std::string::npos);
 }
 
+TEST_F(ConfigTest, X12NodesReadTheirProfileAndFolder) {
+  auto c = ParseConfig(
+      "partners: [{id: s, api_keys: [k]}]\n"
+      "nodes: [{id: tpl-edi, kind: x12, x12: {folder: edi/tpl, sender: \"ZZ:US\", receiver: "
+      "\"01:123456789\", version: \"005010\", replace_delimiters_with: \" \", "
+      "newline_after_segment: false, ack_timeout_s: 1800}}]\nrouting: {default_node: tpl-edi}\n",
+      dir_.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const X12NodeConfig& x = c->nodes[0].x12;
+  EXPECT_EQ(x.folder, dir_.string() + "/edi/tpl");
+  EXPECT_EQ(x.profile.sender.qualifier, "ZZ");
+  EXPECT_EQ(x.profile.sender.id, "US");
+  EXPECT_EQ(x.profile.receiver.qualifier, "01");
+  EXPECT_EQ(x.profile.receiver.id, "123456789");
+  EXPECT_EQ(x.profile.isa_version, "00501");
+  EXPECT_EQ(x.profile.gs_version, "005010");
+  EXPECT_EQ(x.profile.delimiters.repetition, '^');
+  EXPECT_EQ(x.profile.delimiters.suffix, "");
+  EXPECT_EQ(x.profile.replacement, ' ');
+  EXPECT_EQ(x.ack_timeout_s, 1800);
+  EXPECT_NE(c->Redacted().find("tpl-edi"), std::string::npos);
+
+  auto bad = ParseConfig(
+      "partners: [{id: s, api_keys: [k]}]\n"
+      "nodes: [{id: a, kind: x12}, {id: b, kind: x12, url: \"http://h:1/o\", x12: {folder: f, "
+      "receiver: \"TOOLONGQUALIFIER:X\", version: \"003020\", segment_terminator: \"~~\"}}, "
+      "{id: c, kind: x12, x12: {folder: f, receiver: \"ZZ:C\"}}, {id: d, x12: {folder: g}}]\n"
+      "routing: {default_node: a}\n",
+      dir_.string());
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  for (const char* want :
+       {"nodes[0].x12: a node of kind x12 needs its x12 profile",
+        "nodes[1].url: an x12 node has none (it uses x12.folder)",
+        "nodes[1].x12.receiver: must be QUALIFIER:ID", "nodes[1].x12.version: must be 004010 or 005010",
+        "nodes[1].x12.segment_terminator: must be one character",
+        "nodes[3].x12: only for kind x12", "nodes[3].x12.receiver: is required"}) {
+    EXPECT_NE(m.find(want), std::string::npos) << want << " in " << m;
+  }
+  auto shared = ParseConfig(
+      "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, kind: x12, x12: {folder: f, receiver: "
+      "\"ZZ:A\"}}, {id: b, kind: x12, x12: {folder: f, receiver: \"ZZ:B\"}}]\n"
+      "routing: {default_node: a}\n",
+      dir_.string());
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  Status checked = ValidateConfig(*shared);
+  EXPECT_NE(checked.message().find("'a' and 'b' share x12.folder"), std::string::npos)
+      << checked.message();
+}
+
 TEST_F(ConfigTest, RoutingPolicyAndErpSections) {
   constexpr const char* kYaml = R"(
 partners: [{id: shop, api_keys: [k]}]
@@ -163,7 +213,7 @@ erp:
   EXPECT_NE(bad.status().message().find("nodes[0].warehouse: only for kind tryton"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("nodes[1].url: a tryton node has none"), std::string::npos);
-  EXPECT_NE(bad.status().message().find("nodes[2].kind: must be http or tryton"),
+  EXPECT_NE(bad.status().message().find("nodes[2].kind: must be http, tryton or x12"),
             std::string::npos);
   EXPECT_NE(bad.status().message().find("fraud.rules[0].name: a rule needs at least one condition"),
             std::string::npos);

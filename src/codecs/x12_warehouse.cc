@@ -125,13 +125,15 @@ DecodedStock ReadStock(const X12Interchange& x) {
       size_t errors_before = out.errors.size();
       if (t.Code() == "846") {
         TimePoint as_of{};
-        bool dated = false;
+        bool have_bia = false;
         std::vector<InventoryCount> counts;
         std::string qualifier;  // the QTY qualifier the current item's count came from
         for (const auto& seg : t.body) {
           if (seg.id == "BIA") {
-            dated = ParseDate(seg.Element(4), seg.Element(5), as_of);
-            if (!dated) out.errors.push_back(At(seg, 4, "BIA04 is not a CCYYMMDD date"));
+            have_bia = true;
+            if (!ParseDate(seg.Element(4), seg.Element(5), as_of)) {
+              out.errors.push_back(At(seg, 4, "BIA04 is not a CCYYMMDD date"));
+            }
           } else if (seg.id == "LIN") {
             InventoryCount c;
             c.sku = seg.Element(3);
@@ -154,7 +156,7 @@ DecodedStock ReadStock(const X12Interchange& x) {
             qualifier = seg.Element(1);
           }
         }
-        if (!dated && out.errors.size() == errors_before) {
+        if (!have_bia) {
           out.errors.push_back(At(t.st, 0, "846 without BIA: the count's date is unknown"));
         }
         for (auto& c : counts) {

@@ -154,3 +154,74 @@ TEST(X12WarehouseTest, OurOwn940AnsweredByA945RoundTrips) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+X12Interchange Golden(const std::string& relative) {
+  X12Document doc = ParseX12(
+      testing_util::ReadFile(std::filesystem::path(CROSSDOCK_TESTDATA_DIR) / "x12" / relative));
+  EXPECT_TRUE(doc.ok());
+  return doc.interchanges.empty() ? X12Interchange{} : doc.interchanges[0];
+}
+
+TEST(X12WarehouseTest, Shared997sReadAsGroupVerdicts) {
+  Decoded997 accepted = Read997(Golden("x12-types/005010_997.edi"));
+  ASSERT_TRUE(accepted.ok());
+  ASSERT_EQ(accepted.acks.size(), 1u);
+  EXPECT_EQ(accepted.acks[0].status, "A");
+  ASSERT_EQ(accepted.acks[0].sets.size(), 1u);
+  EXPECT_EQ(accepted.acks[0].sets[0].status, "A");
+
+  Decoded997 rejected = Read997(Golden("staedi/simple997.edi"));
+  ASSERT_TRUE(rejected.ok());
+  ASSERT_EQ(rejected.acks.size(), 1u);
+  const X12GroupAck& ack = rejected.acks[0];
+  EXPECT_EQ(ack.functional_id, "HC");
+  EXPECT_EQ(ack.group, 1);
+  EXPECT_EQ(ack.status, "R");
+  EXPECT_EQ(ack.Describe(),
+            "rejected; set 0021 (837) R, segment NM1 at 8 code 8, element 8 code 7, code 5");
+
+  // A 997 with no AK1 acknowledges nothing: an error at its ST, not a guess.
+  Decoded997 empty = Read997(Golden("staedi/empty997.edi"));
+  ASSERT_EQ(empty.errors.size(), 1u);
+  EXPECT_EQ(empty.errors[0].segment_id, "ST");
+}
+
+TEST(X12WarehouseTest, TheShared846IsACountOfItsItem) {
+  DecodedStock stock = ReadStock(Golden("x12-types/005010_846.edi"));
+  ASSERT_TRUE(stock.ok()) << stock.errors[0].ToString();
+  ASSERT_EQ(stock.counts.size(), 1u);
+  EXPECT_EQ(stock.counts[0].sku, "ABC123");  // LIN*1*VN*ABC123
+  EXPECT_EQ(stock.counts[0].on_hand, 100);   // QTY*33*100
+  EXPECT_EQ(stock.counts[0].as_of, *ParseRfc3339("2020-01-01T00:00:00Z"));
+}
+
+TEST(X12WarehouseTest, StockAdviceFaultsNameTheirPlace) {
+  X12Builder b(X12Delimiters{}, {"ZZ", "TPL"}, {"ZZ", "US"});
+  b.StartGroup("IB", "TPL", "US", "1", "004010", "20261128", "1200");
+  b.StartSet("846", "0001");
+  b.Add("QTY", {"17", "5"});
+  b.Add("LIN", {"1", "SK", "A"});
+  b.Add("QTY", {"17", "-3"});
+  b.StartSet("944", "0002");
+  b.Add("W07", {"4", "EA", "", "SK", "B"});
+  // Parsed back from bytes, as received, so every segment has its position.
+  X12Document doc = ParseX12(SerializeX12(b.Finish("1", "261128", "1200", false)));
+  ASSERT_TRUE(doc.ok());
+  DecodedStock stock = ReadStock(doc.interchanges[0]);
+  std::vector<std::string> got;
+  for (const auto& e : stock.errors) got.push_back(e.ToString());
+  ASSERT_EQ(got.size(), 5u) << testing::PrintToString(got);
+  EXPECT_NE(got[0].find("segment 4 (QTY) at byte"), std::string::npos) << got[0];
+  EXPECT_NE(got[1].find("segment 6 (QTY) element 2"), std::string::npos) << got[1];
+  EXPECT_NE(got[2].find("846 without BIA"), std::string::npos) << got[2];
+  EXPECT_NE(got[3].find("846 item A has no QTY"), std::string::npos) << got[3];
+  EXPECT_NE(got[4].find("944 without W17"), std::string::npos) << got[4];
+  EXPECT_TRUE(stock.counts.empty());
+  EXPECT_TRUE(stock.receipts.empty());
+}
+
+}  // namespace
+}  // namespace crossdock

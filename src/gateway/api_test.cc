@@ -119,6 +119,11 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.OnHandChangesAfter(node, at);
   }
+  Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
+                                                             int limit) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListX12Transmissions(partner, limit);
+  }
   Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListReconciliations(limit);

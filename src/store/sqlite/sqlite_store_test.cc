@@ -406,6 +406,57 @@ TEST_F(SqliteStoreTest, ReturnsAndInventoryLevels) {
   EXPECT_EQ((*levels)[0].on_hand, 7);
 }
 
+TEST_F(SqliteStoreTest, AnX12TransmissionKeepsItsNumbersAndTakesTheFirst997) {
+  auto prepare = [&](const std::string& key, const std::string& order) {
+    X12Transmission t;
+    Status st = store_->WriteAndWait([&](WriteTx& tx) -> Status {
+      auto r = tx.PrepareX12Transmission({key, "tpl-edi", order, "940", 0, 0, FromUnixMicros(5)});
+      if (!r.ok()) return r.status();
+      t = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return t;
+  };
+  X12Transmission first = prepare("dispatch-o1-tpl-edi", "o1");
+  EXPECT_EQ(first.interchange, 1);
+  EXPECT_EQ(first.group, 1);
+  EXPECT_FALSE(first.sent_at.has_value());
+  X12Transmission again = prepare("dispatch-o1-tpl-edi", "o1");  // a retried command
+  EXPECT_EQ(again.interchange, 1);
+  EXPECT_EQ(prepare("dispatch-o2-tpl-edi", "o2").interchange, 2);
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    return tx.MarkX12Sent("dispatch-o1-tpl-edi", FromUnixMicros(9));
+                  })
+                  .ok());
+  EXPECT_EQ(prepare("dispatch-o1-tpl-edi", "o1").sent_at, FromUnixMicros(9));
+  auto ack = [&](int64_t group, const std::string& verdict) {
+    std::optional<X12Transmission> t;
+    EXPECT_TRUE(store_
+                    ->WriteAndWait([&](WriteTx& tx) -> Status {
+                      auto r = tx.AckX12Group("tpl-edi", group, verdict, FromUnixMicros(20));
+                      if (!r.ok()) return r.status();
+                      t = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return t;
+  };
+  auto acked = ack(2, "A");
+  ASSERT_TRUE(acked.has_value());
+  EXPECT_EQ(acked->order_id, "o2");
+  EXPECT_EQ(ack(2, "R")->ack, "A");  // the first verdict stands
+  EXPECT_FALSE(ack(77, "A").has_value());
+  Reopen();
+  auto listed = store_->ListX12Transmissions("tpl-edi", 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].order_id, "o2");
+  EXPECT_EQ((*listed)[0].acked_at, FromUnixMicros(20));
+  EXPECT_EQ((*listed)[1].sent_at, FromUnixMicros(9));
+}
+
 TEST_F(SqliteStoreTest, X12ControlNumbersAreNeverReused) {
   auto next = [&](const std::string& partner) {
     X12ControlNumbers n;
