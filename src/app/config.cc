@@ -716,6 +716,18 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
       ec.policy.hold_timeout = std::chrono::seconds(hold_timeout_s);
       e.Read("poll_interval_s", ec.poll_interval_s);
       e.Read("poll_overlap_s", ec.poll_overlap_s);
+      e.Read("reconcile_every_minutes", ec.reconcile_every_minutes);
+      e.Read("reconcile_window_days", ec.reconcile_window_days);
+      e.Read("reconcile_grace_minutes", ec.reconcile_grace_minutes);
+      ec.reconcile_tolerance =
+          e.ReadDecimal("reconcile_tolerance", "must be a decimal amount, at least 0", true)
+              .value_or(Decimal());
+      if (ec.reconcile_every_minutes < 0 || ec.reconcile_window_days < 1 ||
+          ec.reconcile_grace_minutes < 0) {
+        errors.push_back(
+            "erp.reconcile_every_minutes, reconcile_grace_minutes: must not be negative; "
+            "erp.reconcile_window_days: at least 1");
+      }
       if (ec.poll_interval_s < 0 || ec.poll_overlap_s < 0) {
         errors.push_back("erp.poll_interval_s, erp.poll_overlap_s: must not be negative");
       }
@@ -858,6 +870,36 @@ Status ApplyEnvironment(Config& c) {
     c.log_level = *s;
   }
   return Status::Ok();
+}
+
+OrderPolicy OrderPolicyOf(const Config& config) {
+  OrderPolicy policy;
+  policy.routing = config.routing;
+  policy.erp = config.erp.policy;
+  policy.returns = config.returns;
+  policy.fraud_rules = config.fraud_rules;
+  // A node's SLA is its partner's (a 3PL partner and its node share the id).
+  for (const auto& p : config.partners) {
+    if (p.sla.dispatch_ack_minutes > 0 || p.sla.ship_hours > 0) {
+      policy.slas[p.id] = {std::chrono::minutes(p.sla.dispatch_ack_minutes),
+                           std::chrono::hours(p.sla.ship_hours)};
+    }
+  }
+  // An X12 node's 997 is its acknowledgment: x12.ack_timeout_s bounds the wait for it.
+  for (const auto& n : config.nodes) {
+    if (n.kind == "x12" && n.x12.ack_timeout_s > 0) {
+      policy.slas[n.id].dispatch_ack = std::chrono::seconds(n.x12.ack_timeout_s);
+    }
+  }
+  return policy;
+}
+
+FinancialReconciliation FinancialJobOf(const Config& config) {
+  FinancialReconciliation job;
+  job.window = std::chrono::hours(24 * config.erp.reconcile_window_days);
+  job.grace = std::chrono::minutes(config.erp.reconcile_grace_minutes);
+  job.tolerance = config.erp.reconcile_tolerance;
+  return job;
 }
 
 Status ValidateConfig(const Config& c) {

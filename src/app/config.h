@@ -24,6 +24,7 @@
 #include "base/status.h"
 #include "codecs/x12_warehouse.h"
 #include "delivery/endpoint.h"
+#include "delivery/erp/financial_reconciler.h"
 #include "delivery/erp/tryton_connector.h"
 #include "delivery/publication_queue.h"
 #include "flows/order_decider.h"
@@ -84,6 +85,14 @@ struct ErpConfig {
   ErpPolicy policy;      // destination is set to "erp" when kind is set
   int64_t poll_interval_s = 60;  // tryton: delta polling of invoice states; 0 = off
   int64_t poll_overlap_s = 120;  // each poll looks this far behind the last one
+  // tryton: financial reconciliation every this many minutes (0 = on demand only, with
+  // `crossdock reconcile financial`), over shipments of the last reconcile_window_days, a
+  // shipment younger than reconcile_grace_minutes not yet missing its invoice, amounts equal
+  // within reconcile_tolerance.
+  int64_t reconcile_every_minutes = 0;
+  int64_t reconcile_window_days = 7;
+  int64_t reconcile_grace_minutes = 60;
+  Decimal reconcile_tolerance;
   TrytonCatalog catalog;         // tryton: create_products (find-or-create by SKU)
 };
 
@@ -141,6 +150,13 @@ Result<Config> ParseConfig(const std::string& yaml, const std::string& base_dir,
 std::string SecretEnvName(const std::string& secret_name);
 // Applies CROSSDOCK_LISTEN, CROSSDOCK_DATA_DIR, CROSSDOCK_LOG_LEVEL from `getenv`.
 Status ApplyEnvironment(Config& config);
+// The order flow's policy the configuration sets: routing, ERP, returns, fraud rules and each
+// node's SLA (its partner's sla, or an X12 node's x12.ack_timeout_s).
+OrderPolicy OrderPolicyOf(const Config& config);
+
+// The financial reconciliation the erp section sets (window, grace, tolerance).
+FinancialReconciliation FinancialJobOf(const Config& config);
+
 // Cross-checks: routing names configured nodes, ids unique, at least one partner.
 Status ValidateConfig(const Config& config);
 

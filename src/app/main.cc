@@ -185,16 +185,27 @@ int main(int argc, char** argv) {
       "reconcile",
       "inventory --node N --snapshot FILE: compare a node's full stock snapshot (CSV) with the "
       "stock ledger, adjust differences up to --auto-adjust-max units, keep the report (GET "
-      "/v1/admin/reconciliations) and print a summary. Exit 0 done, 1 malformed file, 2 usage.");
-  reconcile->add_option("what", rec_cmd.what, "inventory")->required();
+      "/v1/admin/reconciliations) and print a summary. Exit 0 done, 1 malformed file, 2 usage. "
+      "financial: compare the invoices Crossdock expects (one per shipment) with the ERP's "
+      "(erp.kind tryton), open an exception on each order out of step, keep the report. Exit 0 "
+      "none found, 1 discrepancies found, 2 usage or ERP error.");
+  reconcile->add_option("what", rec_cmd.what, "inventory or financial")->required();
   reconcile->add_option("--config", config_path, "YAML configuration file (env CROSSDOCK_CONFIG)");
-  reconcile->add_option("--node", rec_cmd.node, "The node the snapshot is of")->required();
-  reconcile->add_option("--snapshot", rec_cmd.snapshot, "CSV snapshot, or - for stdin")->required();
+  reconcile->add_option("--node", rec_cmd.node, "inventory: the node the snapshot is of");
+  reconcile->add_option("--snapshot", rec_cmd.snapshot, "inventory: CSV snapshot, or - for stdin");
   reconcile->add_option("--mapping", rec_cmd.mapping, "YAML column mapping (sku, on_hand, …)");
   reconcile->add_option("--as-of", rec_cmd.as_of, "RFC 3339 time of the snapshot");
   reconcile->add_option("--unit-costs", rec_cmd.unit_costs, "CSV sku,unit_cost to value it");
   reconcile->add_option("--auto-adjust-max", rec_cmd.auto_adjust_max,
                         "Adjust differences of at most this many units (default 0: review all)");
+  reconcile->add_option("--window-days", rec_cmd.window_days,
+                        "financial: shipments and invoices this far back (default "
+                        "erp.reconcile_window_days, 7)");
+  reconcile->add_option("--grace-minutes", rec_cmd.grace_minutes,
+                        "financial: a younger shipment is not yet missing its invoice (default "
+                        "erp.reconcile_grace_minutes, 60)");
+  reconcile->add_option("--tolerance", rec_cmd.tolerance,
+                        "financial: allowed amount difference (default erp.reconcile_tolerance, 0)");
   reconcile->add_flag("--dry-run", rec_cmd.dry_run, "Compare and report only");
   reconcile->add_flag("--json", rec_cmd.json, "One JSON object");
 

@@ -10,6 +10,9 @@
 #include "app/input_file.h"
 #include "base/json.h"
 #include "base/random.h"
+#include "base/metrics.h"
+#include "delivery/erp/financial_reconciler.h"
+#include "delivery/erp/tryton_connector.h"
 #include "flows/reconcile_job.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -86,12 +89,88 @@ void PrintErrors(const std::string& file, const std::vector<CsvError>& errors, b
 
 }  // namespace
 
+namespace {
+
+int RunFinancial(const ReconcileCommand& cmd, const Config& config) {
+  auto fail = [](const std::string& msg) {
+    std::cerr << "crossdock reconcile financial: " << msg << "\n";
+    return 2;
+  };
+  if (config.erp.kind != "tryton") {
+    return fail("needs an ERP that lists its invoices: erp.kind tryton");
+  }
+  FinancialReconciliation job = FinancialJobOf(config);
+  if (cmd.window_days == 0 || cmd.window_days < -1) return fail("--window-days: at least 1");
+  if (cmd.window_days > 0) job.window = std::chrono::hours(24 * cmd.window_days);
+  if (cmd.grace_minutes >= 0) job.grace = std::chrono::minutes(cmd.grace_minutes);
+  if (!cmd.tolerance.empty()) {
+    auto t = Decimal::Parse(cmd.tolerance);
+    if (!t.ok() || t->micros() < 0) return fail("--tolerance: a decimal amount, at least 0");
+    job.tolerance = *t;
+  }
+  job.dry_run = cmd.dry_run;
+  SqliteStoreOptions so;
+  so.path = (std::filesystem::path(config.data_dir) / "crossdock.db").string();
+  if (!std::filesystem::exists(so.path)) return fail("no store at " + so.path);
+  auto store = SqliteStore::Open(so);
+  if (!store.ok()) return fail(store.status().message());
+  SystemRandom random;
+  IdGenerator ids(SystemClock::Instance(), random);
+  MetricsRegistry metrics;
+  OrderFlowOptions flow_options;
+  flow_options.policy = OrderPolicyOf(config);
+  OrderFlow flow(**store, SystemClock::Instance(), ids, metrics, flow_options);
+  std::map<std::string, std::string> warehouses;
+  for (const auto& n : config.nodes) {
+    if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
+  }
+  TrytonConnector erp({config.erp.endpoint.url, config.erp.user, config.erp.password,
+                       config.erp.endpoint.timeout},
+                      config.erp.catalog, std::move(warehouses));
+  ProgressBar bar(!cmd.json && isatty(STDERR_FILENO) != 0);
+  auto started = std::chrono::steady_clock::now();
+  auto run = RunFinancialReconciliation(
+      **store, &flow, erp, SystemClock::Instance(), ids, job,
+      [&](const char* stage, size_t done, size_t total) { bar.Show(stage, done, total); });
+  if (!run.ok()) return fail(run.status().message());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const FinancialReport& r = run->report;
+  if (cmd.json) {
+    // The stored report (summary and every finding), with what this run did.
+    std::string report = FinancialReportJson(r, run->id);
+    report.pop_back();
+    JsonWriter tail;
+    tail.StartObject().Field("dry_run", cmd.dry_run).Field("exceptions", run->exceptions);
+    tail.Key("seconds").Double(seconds).EndObject();
+    std::cout << report << "," << tail.Take().substr(1) << "\n";
+  } else {
+    std::cout << "reconciled invoices: " << r.shipments << " shipments, " << r.invoices
+              << " ERP invoices, " << r.matched << " matched, " << r.pending
+              << " within the grace period, " << r.findings.size() << " discrepancies\n";
+    for (const auto& f : r.findings) std::cout << "  " << f.kind << " " << f.reference << ": "
+                                               << f.detail << "\n";
+    if (cmd.dry_run) {
+      std::cout << "dry run: no exception opened, nothing kept\n";
+    } else {
+      std::cout << run->exceptions << " exceptions opened; report " << run->id
+                << " (GET /v1/admin/reconciliations/" << run->id << ")\n";
+    }
+  }
+  return r.findings.empty() ? 0 : 1;
+}
+
+}  // namespace
+
 int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
   auto fail = [](const std::string& msg) {
     std::cerr << "crossdock reconcile: " << msg << "\n";
     return 2;
   };
-  if (cmd.what != "inventory") return fail("what to reconcile: inventory");
+  if (cmd.what == "financial") return RunFinancial(cmd, config);
+  if (cmd.what != "inventory") return fail("what to reconcile: inventory or financial");
+  if (cmd.node.empty()) return fail("inventory: --node is required");
+  if (cmd.snapshot.empty()) return fail("inventory: --snapshot is required");
   bool known = false;
   for (const auto& n : config.nodes) known = known || n.id == cmd.node;
   if (!known) return fail("--node: no node '" + cmd.node + "' in the configuration");

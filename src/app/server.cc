@@ -7,6 +7,7 @@
 
 #include "delivery/erp/erp_poll_loop.h"
 #include "delivery/erp/tryton_connector.h"
+#include "delivery/erp/financial_reconciler.h"
 #include "delivery/x12/x12_node.h"
 #include "delivery/faulty_http_client.h"
 #include "delivery/inventory_publisher.h"
@@ -59,23 +60,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
 
   std::vector<WebhookPublisher*> publishers;
   OrderFlowOptions flow_options;
-  flow_options.policy.routing = config.routing;
-  flow_options.policy.erp = config.erp.policy;
-  flow_options.policy.returns = config.returns;
-  flow_options.policy.fraud_rules = config.fraud_rules;
-  // A node's SLA is its partner's (a 3PL partner and its node share the id).
-  for (const auto& p : config.partners) {
-    if (p.sla.dispatch_ack_minutes > 0 || p.sla.ship_hours > 0) {
-      flow_options.policy.slas[p.id] = {std::chrono::minutes(p.sla.dispatch_ack_minutes),
-                                        std::chrono::hours(p.sla.ship_hours)};
-    }
-  }
-  // An X12 node's 997 is its acknowledgment: x12.ack_timeout_s bounds the wait for it.
-  for (const auto& n : config.nodes) {
-    if (n.kind == "x12" && n.x12.ack_timeout_s > 0) {
-      flow_options.policy.slas[n.id].dispatch_ack = std::chrono::seconds(n.x12.ack_timeout_s);
-    }
-  }
+  flow_options.policy = OrderPolicyOf(config);
   Server* self = s.get();
   flow_options.on_committed = [self] {
     if (self->dispatcher_) self->dispatcher_->Wake();
@@ -230,6 +215,12 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
                                                  s->metrics_, log, poll);
     s->erp_poll_->Start();
   }
+  if (tryton && config.erp.reconcile_every_minutes > 0) {
+    s->financial_ = std::make_unique<FinancialReconcileLoop>(
+        *s->active_store_, *s->flow_, *tryton, s->clock_, s->ids_, log,
+        FinancialJobOf(config), std::chrono::minutes(config.erp.reconcile_every_minutes));
+    s->financial_->Start();
+  }
   if (s->inventory_publisher_) {
     s->inventory_publisher_->Start();
   }
@@ -285,6 +276,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (api_) api_->SetReady(false);
   if (http_) http_->Stop(grace);
   if (erp_poll_) erp_poll_->Stop();
+  if (financial_) financial_->Stop();
   for (auto& inbox : x12_inboxes_) inbox->Stop();
   x12_inboxes_.clear();
   if (dispatcher_) dispatcher_->Stop();

@@ -11,7 +11,10 @@
 
 #include <vector>
 
+#include <optional>
+
 #include "base/clock.h"
+#include "base/money.h"
 #include "base/status.h"
 #include "delivery/http_client.h"
 #include "store/records.h"
@@ -31,6 +34,7 @@ struct ErpInvoiceChange {
   std::string invoice;    // the ERP's reference
   std::string state;      // "posted", "paid", "cancelled", …
   TimePoint changed_at;
+  std::optional<Decimal> amount;  // the untaxed total, when the ERP reports it
 };
 
 // A customer shipment of a warehouse the ERP runs (a node of kind tryton) whose state changed.

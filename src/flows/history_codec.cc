@@ -37,7 +37,8 @@ const char* TypeOf(const OrderInput& in) {
                                            "return_received",
                                            "credit_posted",
                                            "invoice_paid",
-                                           "dispatch_transmitted"};
+                                           "dispatch_transmitted",
+                                           "reconcile_finding"};
   static_assert(std::size(kNames) == std::variant_size_v<OrderInput>);
   return kNames[in.index()];
 }
@@ -100,6 +101,8 @@ std::string EncodeInput(const OrderInput& input) {
           w.Field("node", in.node).Field("error", in.error);
         } else if constexpr (std::is_same_v<T, DispatchTransmitted>) {
           w.Field("node", in.node).Field("reference", in.reference);
+        } else if constexpr (std::is_same_v<T, ReconcileFinding>) {
+          w.Field("kind", in.kind).Field("reference", in.reference).Field("detail", in.detail);
         } else if constexpr (std::is_same_v<T, ShipmentConfirmed>) {
           w.Key("shipment");
           WriteShipment(w, in.shipment);
@@ -261,6 +264,10 @@ Result<OrderInput> DecodeInput(std::string_view json) {
   } else if (type == "dispatch_transmitted") {
     DispatchTransmitted in;
     simple({{"node", str(in.node)}, {"reference", str(in.reference)}});
+    out = in;
+  } else if (type == "reconcile_finding") {
+    ReconcileFinding in;
+    simple({{"kind", str(in.kind)}, {"reference", str(in.reference)}, {"detail", str(in.detail)}});
     out = in;
   } else if (type == "cancel_requested") {
     CancelRequested in;

@@ -475,6 +475,13 @@ void OnTransmitted(Builder& b, const DispatchTransmitted& in) {
   });
 }
 
+void OnFinding(Builder& b, const ReconcileFinding& in) {
+  std::string reason = "reconcile-" + in.kind;
+  const auto& open = b.flow().exception;
+  if (open && open->reason == reason && open->detail == in.detail) return;  // known already
+  b.OpenException(reason, in.detail);
+}
+
 void OnDeadLetter(Builder& b, const DispatchDeadLettered& in) {
   b.Event("order.dispatch_failed", [in](JsonWriter& w) {
     w.Field("node", in.node);
@@ -972,6 +979,7 @@ std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
 std::vector<std::string> ExceptionActions(const FlowException& e) {
   if (e.reason == "shipped-after-cancel") return {"resolve"};
   // No route, or a node that missed its SLA: send it elsewhere (retrying a timer means nothing).
+  if (e.reason.rfind("reconcile-", 0) == 0) return {"resolve"};  // settled in the ERP
   if (e.reason == "no-route" || e.reason.rfind("sla-", 0) == 0) {
     return {"reroute", "cancel", "resolve"};
   }
@@ -1061,6 +1069,7 @@ DecideResult Decide(const std::optional<OrderAggregate>& current, const OrderInp
           if constexpr (std::is_same_v<T, CreditPosted>) OnCreditPosted(b, in);
           if constexpr (std::is_same_v<T, InvoicePaid>) OnInvoicePaid(b, in);
           if constexpr (std::is_same_v<T, DispatchTransmitted>) OnTransmitted(b, in);
+          if constexpr (std::is_same_v<T, ReconcileFinding>) OnFinding(b, in);
           return b.Finish();
         }
       },

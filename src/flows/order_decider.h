@@ -287,6 +287,13 @@ struct DispatchTransmitted {
   std::string node;
   std::string reference;  // what was sent: "940 interchange 000000012, group 12"
 };
+// A reconciliation job found the order out of step with the ERP (flows/financial_reconcile.h):
+// opens exception "reconcile-<kind>" for an operator; the same finding again changes nothing.
+struct ReconcileFinding {
+  std::string kind;       // shipped_not_invoiced, invoiced_not_shipped, amount_mismatch
+  std::string reference;  // the invoice reference concerned
+  std::string detail;
+};
 struct DispatchDeadLettered {
   std::string node;
   std::string error;
@@ -318,7 +325,7 @@ using OrderInput =
                  CancelRequested, ErpChecked, ErpSaleCreated, HoldReleased, TimerFired,
                  MilestoneReported, InvoicePosted, CompensationDone, CommandFailed,
                  ExceptionResolved, Rerouted, Reallocate, ReturnRequested, ReturnReceived,
-                 CreditPosted, InvoicePaid, DispatchTransmitted>;
+                 CreditPosted, InvoicePaid, DispatchTransmitted, ReconcileFinding>;
 
 // Command types (outbox item types).
 namespace command {

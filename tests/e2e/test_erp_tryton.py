@@ -18,15 +18,18 @@ that ships every order in two parts, and `crossdock serve` with `erp: {kind: try
 * An order cancelled after Tryton accepted it (and processed its sale) and after the node took
   it is cancelled at the node (which then never ships it) and undone in Tryton by a return sale.
 """
+import json
 import os
 import signal
+import sqlite3
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "erp"))
-from harness import Crossdock, Sim, free_port, wait_until  # noqa: E402
+from harness import CROSSDOCK, Crossdock, Sim, free_port, wait_until  # noqa: E402
 from tryton_env import TrytonServer  # noqa: E402
 
 N = int(os.environ.get("CROSSDOCK_ERP_ORDERS", "12"))
@@ -398,6 +401,62 @@ returns: {{window_days: 30, reasons: [damaged, not_wanted]}}
         self.assertEqual([(s["id"], s["reference"], s["state"]) for s in shipments],
                          [(first, oid + "/dc-own", "cancelled"),
                           (second, oid + "/dc-own/r2", "waiting")])
+
+    def reconcile(self, *extra):
+        run = subprocess.run([CROSSDOCK, "reconcile", "financial", "--config", str(self.cd.config),
+                              "--json", "--grace-minutes", "0", *extra],
+                             capture_output=True, text=True, timeout=120)
+        self.assertIn(run.returncode, (0, 1), run.stderr)
+        report = json.loads(run.stdout)
+        return run.returncode, report
+
+    def test_99_financial_reconciliation_finds_an_invoice_out_of_step(self):
+        # (Named to run after test_1 to test_8: unittest sorts by name.) Every invoice
+        # Crossdock asked for is in Tryton at the shipment's value: nothing found
+        # (waiting out invoices still being posted by the earlier tests).
+        wait_until(lambda: self.reconcile("--dry-run")[0] == 0, 60,
+                   what="every shipment invoiced in Tryton")
+        code, clean = self.reconcile()
+        s = clean["summary"]
+        print(f"financial reconciliation: {s['shipments']} shipments, {s['invoices']} Tryton "
+              f"invoices, {s['matched']} matched, {s['discrepancies']} discrepancies", flush=True)
+        self.assertEqual(code, 0)
+        self.assertEqual(s["discrepancies"], 0)
+        self.assertGreaterEqual(s["matched"], 24)  # test 1's orders, two shipments each
+        self.assertEqual(s["matched"], s["shipments"])
+
+        # Someone re-labels one of the order's invoices in Tryton's database: its shipment now
+        # looks uninvoiced and the invoice names no shipment.
+        oid = self.closed_ids[2]
+        invoice = self.tryton_invoices(oid)[0]
+        db = sqlite3.connect(self.tryton.dir / "crossdock.sqlite", timeout=30)
+        try:
+            db.execute("UPDATE account_invoice SET reference = ? WHERE id = ?",
+                       (oid + "/relabelled", invoice["id"]))
+            db.commit()
+            code, found = self.reconcile()
+        finally:
+            db.execute("UPDATE account_invoice SET reference = ? WHERE id = ?",
+                       (invoice["reference"], invoice["id"]))
+            db.commit()
+            db.close()
+        kinds = sorted((d["kind"], d["reference"]) for d in found["discrepancies"])
+        print(f"after relabelling invoice {invoice['id']}: {kinds}; exceptions opened "
+              f"{found['exceptions']}", flush=True)
+        self.assertEqual(code, 1)
+        self.assertEqual(kinds, [("invoiced_not_shipped", oid + "/relabelled"),
+                                 ("shipped_not_invoiced", invoice["reference"])])
+        client = self.cd.operator()
+        _, _, view = client.json("GET", f"/v1/orders/{oid}")
+        self.assertTrue(view["orchestration"]["exception"]["reason"].startswith("reconcile-"),
+                        view["orchestration"].get("exception"))
+        code, _, kept = client.json("GET", f"/v1/admin/reconciliations/{found['id']}")
+        self.assertEqual(code, 200, kept)
+        self.assertEqual(kept["kind"], "financial")
+        code, _, csv = client.request("GET", f"/v1/admin/reconciliations/{found['id']}/report.csv")
+        self.assertEqual(code, 200)
+        self.assertIn(b"shipped_not_invoiced," + oid.encode(), csv)
+        client.close()
 
 
 if __name__ == "__main__":

@@ -697,7 +697,7 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
     w.EndArray();
     w.Int(0).Null().Null();
     w.StartArray().String("reference").String("state").String("write_date");
-    w.String("create_date").EndArray();
+    w.String("create_date").String("untaxed_amount").EndArray();
   });
   if (!v.ok()) return v.status();
   std::vector<ErpInvoiceChange> out;
@@ -710,6 +710,8 @@ Result<std::vector<ErpInvoiceChange>> TrytonConnector::InvoicesChangedSince(Time
     c.invoice = Id(IdField(rec, "id"));
     std::optional<TimePoint> when = ChangedAt(rec);
     c.changed_at = when.value_or(since);
+    simdjson::dom::element amount;
+    if (!rec["untaxed_amount"].get(amount)) c.amount = tryton::ReadDecimal(amount);
     out.push_back(std::move(c));
   }
   return out;

@@ -1,0 +1,159 @@
+#include "delivery/erp/financial_reconciler.h"
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "codecs/json_reader.h"
+#include "flows/order_state.h"
+
+namespace crossdock {
+
+namespace {
+
+// The shipments recorded in an order's history that Crossdock invoices, valued at the order's
+// unit prices (what the erp.invoice command asked the ERP to bill).
+void ExpectedOf(const OrderRecord& rec, const OrderFlowState& flow,
+                const std::vector<HistoryEntry>& history, std::vector<ExpectedInvoice>& out) {
+  std::map<std::string, Decimal> price;
+  for (const auto& l : rec.order.lines) price[l.line_id] = l.unit_price;
+  for (const auto& h : history) {
+    if (h.type != "order.shipped" && h.type != "order.partially_shipped") continue;
+    FieldErrors errors;
+    auto doc = json_reader::Parse(h.detail, 32, errors);
+    if (!doc) continue;
+    simdjson::dom::element shipment;
+    if ((*doc)["shipment"].get(shipment)) continue;
+    std::string_view id;
+    if (shipment["partner_event_id"].get_string().get(id)) continue;
+    if (!flow.invoices.count(std::string(id))) continue;  // not invoiced (shipped after cancel)
+    ExpectedInvoice e{rec.order.id, std::string(id), rec.order.id + "/" + std::string(id),
+                      Decimal(), h.at};
+    simdjson::dom::array packages;
+    if (!shipment["packages"].get_array().get(packages)) {
+      for (auto p : packages) {
+        simdjson::dom::array lines;
+        if (p["lines"].get_array().get(lines)) continue;
+        for (auto l : lines) {
+          std::string_view line_id;
+          int64_t quantity = 0;
+          if (l["line_id"].get_string().get(line_id) || l["quantity"].get_int64().get(quantity)) {
+            continue;
+          }
+          auto unit = price.find(std::string(line_id));
+          if (unit == price.end()) continue;
+          // Rounded per line to cents, as the invoice lines are.
+          Decimal value;
+          if (!Decimal::MulInt(*Decimal::Parse(unit->second.ToString(2)), quantity, value)) {
+            continue;
+          }
+          Decimal::Add(e.amount, value, e.amount);
+        }
+      }
+    }
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace
+
+Result<FinancialRun> RunFinancialReconciliation(
+    Store& store, OrderFlow* flow, ErpPoller& erp, const Clock& clock, IdGenerator& ids,
+    const FinancialReconciliation& job,
+    const std::function<void(const char*, size_t, size_t)>& progress) {
+  TimePoint started = clock.Now();
+  FinancialPolicy policy;
+  policy.grace = job.grace;
+  policy.tolerance = job.tolerance;
+  policy.since = started - job.window;
+  // Ask the ERP first: an invoice created while the orders are read then has its shipment.
+  auto invoices = erp.InvoicesChangedSince(policy.since);
+  if (!invoices.ok()) return invoices.status();
+  std::vector<ErpInvoiceRecord> records;
+  for (const auto& i : *invoices) records.push_back({i.reference, i.invoice, i.state, i.amount});
+
+  std::vector<ExpectedInvoice> expected;
+  std::set<std::string> known;
+  OrderQuery q;
+  q.limit = 500;
+  size_t seen = 0;
+  while (true) {
+    auto page = store.ListOrders(q);
+    if (!page.ok()) return page.status();
+    for (const auto& rec : *page) {
+      known.insert(rec.order.id);
+      auto state = DecodeFlowState(rec.flow_state);
+      if (!state.ok() || state->invoices.empty()) continue;
+      auto history = store.GetHistory(rec.order.id);
+      if (!history.ok()) return history.status();
+      ExpectedOf(rec, *state, *history, expected);
+    }
+    seen += page->size();
+    if (progress) progress("orders", seen, seen);
+    if (page->size() < static_cast<size_t>(q.limit)) break;
+    q.after_id = page->back().order.id;
+  }
+
+  FinancialRun run;
+  run.report = CompareInvoices(expected, records, started, policy,
+                               [&](const std::string& id) { return known.count(id) > 0; });
+  if (job.dry_run) return run;
+  run.id = ids.Next("rec");
+  size_t done = 0, total = run.report.findings.size();
+  for (const auto& f : run.report.findings) {
+    ++done;
+    if (f.order_id.empty() || !flow) continue;
+    std::promise<Result<ActOutcome>> acted;
+    flow->Act(f.order_id, ReconcileFinding{f.kind, f.reference, f.detail}, TraceContext{},
+              [&](Result<ActOutcome> r) { acted.set_value(std::move(r)); });
+    auto outcome = acted.get_future().get();
+    if (!outcome.ok()) return outcome.status();
+    if (outcome->changed) ++run.exceptions;
+    if (progress) progress("raise", done, total);
+  }
+  CROSSDOCK_RETURN_IF_ERROR(store.WriteAndWait([&](WriteTx& tx) {
+    return tx.InsertReconciliation({run.id, "financial", "", started, clock.Now(),
+                                    FinancialReportJson(run.report, run.id),
+                                    FinancialReportCsv(run.report)});
+  }));
+  return run;
+}
+
+FinancialReconcileLoop::FinancialReconcileLoop(Store& store, OrderFlow& flow, ErpPoller& erp,
+                                               const Clock& clock, IdGenerator& ids, Logger& log,
+                                               FinancialReconciliation job,
+                                               std::chrono::minutes interval)
+    : store_(store), flow_(flow), erp_(erp), clock_(clock), ids_(ids), log_(log),
+      job_(std::move(job)), interval_(interval) {}
+
+FinancialReconcileLoop::~FinancialReconcileLoop() { Stop(); }
+
+void FinancialReconcileLoop::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+      lock.unlock();
+      auto run = RunFinancialReconciliation(store_, &flow_, erp_, clock_, ids_, job_);
+      if (!run.ok()) {
+        log_.Warn("financial reconciliation failed", {{"error", run.status().message()}});
+      } else {
+        log_.Info("financial reconciliation done",
+                  {{"id", run->id},
+                   {"discrepancies", std::to_string(run->report.findings.size())},
+                   {"exceptions", std::to_string(run->exceptions)}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+void FinancialReconcileLoop::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace crossdock
