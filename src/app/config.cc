@@ -464,6 +464,20 @@ void ReadX12Node(Map& m, const std::string& base_dir, X12NodeConfig& out,
   one_char("component_separator", out.profile.delimiters.component);
   one_char("segment_terminator", out.profile.delimiters.segment);
   one_char("replace_delimiters_with", out.profile.replacement);
+  const X12Delimiters& d = out.profile.delimiters;
+  std::string separators{d.element, d.component, d.segment};
+  if (d.repetition) separators += d.repetition;
+  for (size_t i = 0; i < separators.size(); ++i) {
+    if (separators.find(separators[i], i + 1) != std::string::npos ||
+        std::isalnum(static_cast<unsigned char>(separators[i]))) {
+      errors.push_back(m.Path("") + "separators must differ from each other and from letters "
+                                    "and digits (" + separators + ")");
+      break;
+    }
+  }
+  if (out.profile.replacement && separators.find(out.profile.replacement) != std::string::npos) {
+    errors.push_back(m.Path("replace_delimiters_with") + ": must not be a separator itself");
+  }
   bool newline = true;
   m.Read("newline_after_segment", newline);
   out.profile.delimiters.suffix = newline ? "\n" : "";

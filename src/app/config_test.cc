@@ -122,6 +122,15 @@ TEST_F(ConfigTest, X12NodesReadTheirProfileAndFolder) {
         "nodes[3].x12: only for kind x12", "nodes[3].x12.receiver: is required"}) {
     EXPECT_NE(m.find(want), std::string::npos) << want << " in " << m;
   }
+  auto clash = ParseConfig(
+      "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, kind: x12, x12: {folder: f, receiver: "
+      "\"ZZ:A\", component_separator: \"*\", replace_delimiters_with: \"~\"}}]\n"
+      "routing: {default_node: a}\n",
+      dir_.string());
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.status().message().find("separators must differ"), std::string::npos);
+  EXPECT_NE(clash.status().message().find("replace_delimiters_with: must not be a separator"),
+            std::string::npos);
   auto shared = ParseConfig(
       "partners: [{id: s, api_keys: [k]}]\nnodes: [{id: a, kind: x12, x12: {folder: f, receiver: "
       "\"ZZ:A\"}}, {id: b, kind: x12, x12: {folder: f, receiver: \"ZZ:B\"}}]\n"

@@ -285,7 +285,7 @@ struct DispatchAcknowledged {
 // change and the ack timer (NodeSla::dispatch_ack) runs on.
 struct DispatchTransmitted {
   std::string node;
-  std::string reference;  // what was sent: "940 interchange 000000012, group 12"
+  std::string reference;  // what was sent: "940 interchange 000000012, group 12, file …"
 };
 // A reconciliation job found the order out of step with the ERP (flows/financial_reconcile.h):
 // opens exception "reconcile-<kind>" for an operator; the same finding again changes nothing.

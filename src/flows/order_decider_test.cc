@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "flows/history_codec.h"
 #include "model/order_generator.h"
 
 namespace crossdock {
@@ -76,6 +77,43 @@ TEST(OrderDeciderTest, AckDispatchesOnceAndDuplicateAckIsANoOp) {
   EXPECT_TRUE(std::get<Decision>(again).events.empty());
   auto wrong = Decide(cur, DispatchAcknowledged{"tpl-west", "X"}, kT0, kPolicy);
   EXPECT_EQ(std::get<Rejection>(wrong).status.code(), StatusCode::kConflict);
+}
+
+TEST(OrderDeciderTest, ATransmittedDispatchWaitsForItsAcknowledgment) {
+  OrderAggregate cur = Submitted();
+  DispatchTransmitted sent{"tpl-east", "940 interchange 000000007, group 7"};
+  Decision d = std::get<Decision>(Decide(cur, sent, kT0 + std::chrono::seconds(1), kPolicy));
+  EXPECT_EQ(d.next.order.status, OrderStatus::kAllocated);  // not dispatched: no ack yet
+  EXPECT_EQ(d.next.flow.allocations[0].transmitted_at, kT0 + std::chrono::seconds(1));
+  ASSERT_EQ(d.events.size(), 1u);
+  EXPECT_EQ(d.events[0].type, "order.transmitted");
+  EXPECT_NE(d.events[0].data.find("000000007"), std::string::npos);
+  // Known already, or for a node the order is not at: nothing.
+  EXPECT_TRUE(std::get<Decision>(Decide(d.next, sent, kT0, kPolicy)).events.empty());
+  DispatchTransmitted elsewhere{"tpl-west", "x"};
+  EXPECT_TRUE(std::get<Decision>(Decide(cur, elsewhere, kT0, kPolicy)).events.empty());
+  // The 997 acknowledges it.
+  Decision acked = std::get<Decision>(Decide(d.next, DispatchAcknowledged{"tpl-east", ""}, kT0,
+                                             kPolicy));
+  EXPECT_EQ(acked.next.order.status, OrderStatus::kDispatched);
+  // The input is kept in histories as it was given.
+  auto decoded = DecodeInput(EncodeInput(sent));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<DispatchTransmitted>(*decoded).reference, sent.reference);
+}
+
+TEST(OrderDeciderTest, AReconciliationFindingOpensOneException) {
+  OrderAggregate cur = Submitted();
+  ReconcileFinding f{"amount_mismatch", "o/s1", "ERP invoice 3 is 9.00 for s1, worth 8.00"};
+  Decision d = std::get<Decision>(Decide(cur, f, kT0, kPolicy));
+  ASSERT_TRUE(d.next.flow.exception.has_value());
+  EXPECT_EQ(d.next.flow.exception->reason, "reconcile-amount_mismatch");
+  EXPECT_EQ(d.next.flow.exception->detail, f.detail);
+  EXPECT_EQ(ExceptionActions(*d.next.flow.exception), std::vector<std::string>{"resolve"});
+  EXPECT_TRUE(std::get<Decision>(Decide(d.next, f, kT0, kPolicy)).events.empty());
+  auto decoded = DecodeInput(EncodeInput(f));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ReconcileFinding>(*decoded).detail, f.detail);
 }
 
 TEST(OrderDeciderTest, PartialThenFullShipment) {

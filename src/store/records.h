@@ -71,6 +71,8 @@ struct X12Transmission {
   std::optional<TimePoint> sent_at;   // the file was renamed into the outbound folder
   std::optional<TimePoint> acked_at;  // a 997 answered its group
   std::string ack;                    // the 997's AK9 code: "A", "E", "P" or "R"; "" = none yet
+  // Set by AckX12Group only: this call recorded the verdict (the group had none before).
+  bool newly_acked = false;
 };
 
 // The stock ledger's position of one SKU at one node: on hand as the node last counted it,

@@ -102,7 +102,8 @@ class WriteTx {
   // Marks the transmission under `key` as written to the partner's folder.
   virtual Status MarkX12Sent(const std::string& key, TimePoint at) = 0;
   // Records a 997's verdict (`ack`) on the partner's group `group` and returns the
-  // transmission; nullopt for a group number never sent. The first verdict is kept.
+  // transmission (newly_acked when this call recorded the verdict); nullopt for a group number
+  // never sent. The first verdict is kept.
   virtual Result<std::optional<X12Transmission>> AckX12Group(const std::string& partner,
                                                              int64_t group, const std::string& ack,
                                                              TimePoint at) = 0;

@@ -220,9 +220,18 @@ Status X12InboxLoop::Acknowledge(const X12GroupAck& ack, std::vector<std::string
                        ", which was never sent to " + options_.node);
     return Status::Ok();
   }
-  if (ack.status == "A" || ack.status == "E") {
+  // The first verdict on a group stands: a later 997 (resent, or contradicting it) is
+  // recorded nowhere and changes nothing; an acceptance may be handed on again (idempotent).
+  bool first = sent->newly_acked;
+  if (!first && sent->ack != ack.status) {
+    problems.push_back("997 for group " + std::to_string(ack.group) + " says " + ack.status +
+                       " but the group was answered " + sent->ack + " before; the first stands");
+    return Status::Ok();
+  }
+  if (sent->ack == "A" || sent->ack == "E") {
     return ActAndWait(sent->order_id, DispatchAcknowledged{options_.node, ""}, problems);
   }
+  if (!first) return Status::Ok();  // that rejection was handed on when it came
   return ActAndWait(sent->order_id,
                     DispatchDeadLettered{options_.node, "997 for the 940 (group " +
                                                             std::to_string(ack.group) +

@@ -255,6 +255,17 @@ TEST_F(X12NodeTest, ARejecting997OpensAnException) {
   EXPECT_EQ(f.exception->reason, "node.dispatch-failed");
   EXPECT_NE(f.exception->detail.find("rejected; set 0001 (940) R"), std::string::npos)
       << f.exception->detail;
+  // The same 997 again, and an accepting one after it: the first verdict stands, nothing new.
+  size_t history = store_->GetHistory(id)->size();
+  Drop("ack-again.x12", ack.Bytes());
+  PartnerFile late("FA", 10);
+  late.Set("997").Add("AK1", {"OW", "1"}).Add("AK9", {"A", "1", "1", "1"});
+  Drop("late.x12", late.Bytes());
+  ASSERT_TRUE(inbox_->PollOnce().ok());
+  EXPECT_EQ(store_->GetHistory(id)->size(), history);
+  EXPECT_EQ(Order_(id).order.status, OrderStatus::kAllocated);
+  EXPECT_NE(ReadFile(Edi("failed") / "late.x12.error.txt").find("the first stands"),
+            std::string::npos);
 }
 
 TEST_F(X12NodeTest, StockAdvicesFeedTheLedgerAndAReceiptCountsOnce) {

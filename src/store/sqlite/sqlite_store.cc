@@ -515,6 +515,7 @@ class SqliteWriteTx final : public WriteTx {
       s.Bind(1, Micros(at)).Bind(2, ack).Bind(3, partner).Bind(4, group);
       CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     }
+    bool recorded = db_.Changes() == 1;
     TRY_PREPARE(s, db_,
                 std::string("SELECT ") + kX12TransmissionColumns +
                     " FROM x12_transmissions WHERE partner = ? AND grp = ?");
@@ -522,7 +523,10 @@ class SqliteWriteTx final : public WriteTx {
     auto row = s.Step();
     if (!row.ok()) return row.status();
     std::optional<X12Transmission> out;
-    if (*row) out = ReadX12Transmission(s);
+    if (*row) {
+      out = ReadX12Transmission(s);
+      out->newly_acked = recorded;
+    }
     s.Reset();
     return out;
   }

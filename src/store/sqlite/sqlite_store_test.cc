@@ -446,7 +446,10 @@ TEST_F(SqliteStoreTest, AnX12TransmissionKeepsItsNumbersAndTakesTheFirst997) {
   auto acked = ack(2, "A");
   ASSERT_TRUE(acked.has_value());
   EXPECT_EQ(acked->order_id, "o2");
-  EXPECT_EQ(ack(2, "R")->ack, "A");  // the first verdict stands
+  EXPECT_TRUE(acked->newly_acked);
+  auto later = ack(2, "R");
+  EXPECT_EQ(later->ack, "A");  // the first verdict stands
+  EXPECT_FALSE(later->newly_acked);
   EXPECT_FALSE(ack(77, "A").has_value());
   Reopen();
   auto listed = store_->ListX12Transmissions("tpl-edi", 10);
