@@ -643,7 +643,8 @@ PATHS = {
         "get": {
             "operationId": "listReconciliations",
             "summary": "Reconciliation runs, newest first, with their summaries (operators)",
-            "description": "Runs made by `crossdock reconcile inventory` (docs/inventory.md): "
+            "description": "Runs made by `crossdock reconcile inventory` (docs/inventory.md) and "
+                           "`crossdock reconcile financial` or its schedule (docs/erp.md): "
                            "each with id, kind, node, started_at, finished_at, summary and the "
                            "links of its JSON and CSV reports. At most 100.",
             "responses": {"200": json_body("Reconciliation runs.", ANY_OBJECT),

@@ -470,8 +470,10 @@ void ReadX12Node(Map& m, const std::string& base_dir, X12NodeConfig& out,
   for (size_t i = 0; i < separators.size(); ++i) {
     if (separators.find(separators[i], i + 1) != std::string::npos ||
         std::isalnum(static_cast<unsigned char>(separators[i]))) {
-      errors.push_back(m.Path("") + "separators must differ from each other and from letters "
-                                    "and digits (" + separators + ")");
+      errors.push_back(m.Path("") +
+                       "separators must differ from each other and from letters "
+                       "and digits (" +
+                       separators + ")");
       break;
     }
   }

@@ -68,7 +68,7 @@ struct NodeConfig {
   // (erp.kind tryton): dispatched as a Tryton customer shipment, progress read by polling;
   // "x12": a 3PL speaking X12 through folders (940 out; 997, 945, 846, 944 in).
   std::string kind = "http";
-  X12NodeConfig x12;  // kind x12
+  X12NodeConfig x12;      // kind x12
   std::string warehouse;  // tryton: the warehouse's code; "" = the first warehouse
   Endpoint endpoint;      // url, timeout, retry
   std::string api_key;    // sent to the node as "Authorization: Bearer <key>"; may be empty
@@ -93,7 +93,7 @@ struct ErpConfig {
   int64_t reconcile_window_days = 7;
   int64_t reconcile_grace_minutes = 60;
   Decimal reconcile_tolerance;
-  TrytonCatalog catalog;         // tryton: create_products (find-or-create by SKU)
+  TrytonCatalog catalog;  // tryton: create_products (find-or-create by SKU)
 };
 
 struct SubscriberConfig {

@@ -117,9 +117,10 @@ TEST_F(ConfigTest, X12NodesReadTheirProfileAndFolder) {
   for (const char* want :
        {"nodes[0].x12: a node of kind x12 needs its x12 profile",
         "nodes[1].url: an x12 node has none (it uses x12.folder)",
-        "nodes[1].x12.receiver: must be QUALIFIER:ID", "nodes[1].x12.version: must be 004010 or 005010",
-        "nodes[1].x12.segment_terminator: must be one character",
-        "nodes[3].x12: only for kind x12", "nodes[3].x12.receiver: is required"}) {
+        "nodes[1].x12.receiver: must be QUALIFIER:ID",
+        "nodes[1].x12.version: must be 004010 or 005010",
+        "nodes[1].x12.segment_terminator: must be one character", "nodes[3].x12: only for kind x12",
+        "nodes[3].x12.receiver: is required"}) {
     EXPECT_NE(m.find(want), std::string::npos) << want << " in " << m;
   }
   auto clash = ParseConfig(

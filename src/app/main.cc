@@ -204,8 +204,9 @@ int main(int argc, char** argv) {
   reconcile->add_option("--grace-minutes", rec_cmd.grace_minutes,
                         "financial: a younger shipment is not yet missing its invoice (default "
                         "erp.reconcile_grace_minutes, 60)");
-  reconcile->add_option("--tolerance", rec_cmd.tolerance,
-                        "financial: allowed amount difference (default erp.reconcile_tolerance, 0)");
+  reconcile->add_option(
+      "--tolerance", rec_cmd.tolerance,
+      "financial: allowed amount difference (default erp.reconcile_tolerance, 0)");
   reconcile->add_flag("--dry-run", rec_cmd.dry_run, "Compare and report only");
   reconcile->add_flag("--json", rec_cmd.json, "One JSON object");
 

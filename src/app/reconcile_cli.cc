@@ -9,8 +9,8 @@
 #include "app/csv_mapping.h"
 #include "app/input_file.h"
 #include "base/json.h"
-#include "base/random.h"
 #include "base/metrics.h"
+#include "base/random.h"
 #include "delivery/erp/financial_reconciler.h"
 #include "delivery/erp/tryton_connector.h"
 #include "flows/reconcile_job.h"
@@ -124,9 +124,9 @@ int RunFinancial(const ReconcileCommand& cmd, const Config& config) {
   for (const auto& n : config.nodes) {
     if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
   }
-  TrytonConnector erp({config.erp.endpoint.url, config.erp.user, config.erp.password,
-                       config.erp.endpoint.timeout},
-                      config.erp.catalog, std::move(warehouses));
+  TrytonConnector erp(
+      {config.erp.endpoint.url, config.erp.user, config.erp.password, config.erp.endpoint.timeout},
+      config.erp.catalog, std::move(warehouses));
   ProgressBar bar(!cmd.json && isatty(STDERR_FILENO) != 0);
   auto started = std::chrono::steady_clock::now();
   auto run = RunFinancialReconciliation(
@@ -148,8 +148,8 @@ int RunFinancial(const ReconcileCommand& cmd, const Config& config) {
     std::cout << "reconciled invoices: " << r.shipments << " shipments, " << r.invoices
               << " ERP invoices, " << r.matched << " matched, " << r.pending
               << " within the grace period, " << r.findings.size() << " discrepancies\n";
-    for (const auto& f : r.findings) std::cout << "  " << f.kind << " " << f.reference << ": "
-                                               << f.detail << "\n";
+    for (const auto& f : r.findings)
+      std::cout << "  " << f.kind << " " << f.reference << ": " << f.detail << "\n";
     if (cmd.dry_run) {
       std::cout << "dry run: no exception opened, nothing kept\n";
     } else {

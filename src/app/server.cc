@@ -6,14 +6,14 @@
 #include <filesystem>
 
 #include "delivery/erp/erp_poll_loop.h"
-#include "delivery/erp/tryton_connector.h"
 #include "delivery/erp/financial_reconciler.h"
-#include "delivery/x12/x12_node.h"
+#include "delivery/erp/tryton_connector.h"
 #include "delivery/faulty_http_client.h"
 #include "delivery/inventory_publisher.h"
 #include "delivery/outbox_dispatcher.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
+#include "delivery/x12/x12_node.h"
 #include "flows/order_flow.h"
 #include "gateway/api.h"
 #include "gateway/http_server.h"
@@ -217,8 +217,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   }
   if (tryton && config.erp.reconcile_every_minutes > 0) {
     s->financial_ = std::make_unique<FinancialReconcileLoop>(
-        *s->active_store_, *s->flow_, *tryton, s->clock_, s->ids_, log,
-        FinancialJobOf(config), std::chrono::minutes(config.erp.reconcile_every_minutes));
+        *s->active_store_, *s->flow_, *tryton, s->clock_, s->ids_, log, FinancialJobOf(config),
+        std::chrono::minutes(config.erp.reconcile_every_minutes));
     s->financial_->Start();
   }
   if (s->inventory_publisher_) {

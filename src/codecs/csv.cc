@@ -156,4 +156,11 @@ CsvInventory DecodeCsvInventory(std::string_view text, const CsvInventoryMapping
   return out;
 }
 
+std::string CsvField(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
 }  // namespace crossdock

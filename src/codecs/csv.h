@@ -29,6 +29,10 @@ struct CsvTable {
 // Fields separated by `delimiter`, records by LF or CRLF; a field in double quotes may hold
 // delimiters, line breaks and doubled quotes. A quote left open, or text after a closing quote,
 // is an error naming its line. At most `max_records` records.
+// One field as RFC 4180 writes it: quoted when it holds a comma, quote or line break, with
+// quotes doubled.
+std::string CsvField(const std::string& value);
+
 CsvTable ParseCsv(std::string_view text, char delimiter = ',', size_t max_records = 1'000'000);
 
 // Which columns of a partner's snapshot hold what (by header name).

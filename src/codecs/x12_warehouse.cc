@@ -57,9 +57,10 @@ bool ParseDate(const std::string& date, const std::string& hhmm, TimePoint& out)
 }  // namespace
 
 std::string X12GroupAck::Describe() const {
-  static const std::map<std::string, std::string> kVerdicts = {
-      {"A", "accepted"}, {"E", "accepted with errors"}, {"P", "partly accepted"},
-      {"R", "rejected"}};
+  static const std::map<std::string, std::string> kVerdicts = {{"A", "accepted"},
+                                                               {"E", "accepted with errors"},
+                                                               {"P", "partly accepted"},
+                                                               {"R", "rejected"}};
   auto v = kVerdicts.find(status);
   std::string out = v == kVerdicts.end() ? "verdict '" + status + "'" : v->second;
   for (const auto& set : sets) {

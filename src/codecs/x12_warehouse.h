@@ -6,7 +6,8 @@
 //                               N1*ST*<name> N2*<company> N3*<line1>*<line2>
 //                               N4*<city>*<region>*<postal>*<country> per line: LX*<n>
 //                               W01*<qty>*EA**SK*<sku> N9*LI*<line_id> W76*<total quantity>
-// 997 (read):                  AK1*<functional id>*<group control> [AK2*<set>*<control> AK5*<A|E|R>]
+// 997 (read):                  AK1*<functional id>*<group control> [AK2*<set>*<control>
+// AK5*<A|E|R>]
 //                               AK9*<A|E|P|R>*<included>*<received>*<accepted>
 // 846 (inventory advice):       BIA*00*<type>*<reference>*<CCYYMMDD>[*<HHMM>]
 //                               per item: LIN*<n>*<SK|VN|…>*<sku> QTY*<17|33>*<quantity>
@@ -79,9 +80,9 @@ struct X12GroupAck {
   int64_t group = 0;          // AK102
   std::string status;         // AK901: A accepted, E accepted with errors, P partly, R rejected
   struct SetAck {
-    std::string code;     // AK201, "940"
-    std::string control;  // AK202
-    std::string status;   // AK501
+    std::string code;                 // AK201, "940"
+    std::string control;              // AK202
+    std::string status;               // AK501
     std::vector<std::string> errors;  // AK502..AK506 codes, AK3/AK4 notes ("W01 at 7: code 1")
   };
   std::vector<SetAck> sets;

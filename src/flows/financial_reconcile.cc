@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/json.h"
+#include "codecs/csv.h"
 
 namespace crossdock {
 
@@ -24,13 +25,6 @@ bool IsCreditNote(const std::string& reference) {
 Decimal Difference(Decimal a, Decimal b) {
   int64_t d = a.micros() - b.micros();
   return Decimal::FromMicros(d < 0 ? -d : d);
-}
-
-std::string CsvField(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
 }
 
 }  // namespace
@@ -60,19 +54,17 @@ FinancialReport CompareInvoices(const std::vector<ExpectedInvoice>& expected,
       }
       r.findings.push_back({"shipped_not_invoiced", e->order_id, reference, "", e->amount,
                             std::nullopt,
-                            "shipment " + e->shipment + " (" + FormatRfc3339(e->shipped_at) +
-                                ", " + e->amount.ToString(2) +
-                                ") has no invoice in the ERP"});
+                            "shipment " + e->shipment + " (" + FormatRfc3339(e->shipped_at) + ", " +
+                                e->amount.ToString(2) + ") has no invoice in the ERP"});
       continue;
     }
     ++r.shipments;
     const ErpInvoiceRecord& inv = *found->second;
     if (inv.amount && Difference(*inv.amount, e->amount) > policy.tolerance) {
-      r.findings.push_back({"amount_mismatch", e->order_id, reference, inv.invoice, e->amount,
-                            inv.amount,
-                            "ERP invoice " + inv.invoice + " is " + inv.amount->ToString(2) +
-                                " for shipment " + e->shipment + ", which is worth " +
-                                e->amount.ToString(2)});
+      r.findings.push_back(
+          {"amount_mismatch", e->order_id, reference, inv.invoice, e->amount, inv.amount,
+           "ERP invoice " + inv.invoice + " is " + inv.amount->ToString(2) + " for shipment " +
+               e->shipment + ", which is worth " + e->amount.ToString(2)});
       continue;
     }
     ++r.matched;

@@ -30,8 +30,8 @@ struct ExpectedInvoice {
 // One customer invoice in the ERP.
 struct ErpInvoiceRecord {
   std::string reference;
-  std::string invoice;  // the ERP's id
-  std::string state;    // "draft", "posted", "paid", "cancelled", …
+  std::string invoice;            // the ERP's id
+  std::string state;              // "draft", "posted", "paid", "cancelled", …
   std::optional<Decimal> amount;  // untaxed total; absent when the ERP did not say
 };
 
@@ -44,7 +44,7 @@ struct FinancialPolicy {
 };
 
 struct FinancialFinding {
-  std::string kind;  // shipped_not_invoiced, invoiced_not_shipped, amount_mismatch
+  std::string kind;      // shipped_not_invoiced, invoiced_not_shipped, amount_mismatch
   std::string order_id;  // "" when the reference names no order Crossdock knows
   std::string reference;
   std::string invoice;  // the ERP's invoice id, when there is one

@@ -5,7 +5,9 @@
 namespace crossdock {
 namespace {
 
-Decimal D(const char* text) { return *Decimal::Parse(text); }
+Decimal D(const char* text) {
+  return *Decimal::Parse(text);
+}
 
 const TimePoint kNow = TimePoint(std::chrono::seconds(1'800'000'000));
 
@@ -18,19 +20,19 @@ TEST(FinancialReconcileTest, FindsEachKindAndMatchesTheRest) {
   using std::chrono::hours;
   using std::chrono::minutes;
   std::vector<ExpectedInvoice> expected = {
-      Shipped("ord_a", "s1", "20.00", hours(5)),     // invoiced right
-      Shipped("ord_b", "s1", "35.50", hours(3)),     // never invoiced
-      Shipped("ord_c", "s1", "12.00", hours(2)),     // invoiced at another amount
-      Shipped("ord_d", "s1", "8.00", minutes(10)),   // too young to miss its invoice
-      Shipped("ord_e", "s1", "9.00", hours(2)),      // its invoice was cancelled
+      Shipped("ord_a", "s1", "20.00", hours(5)),      // invoiced right
+      Shipped("ord_b", "s1", "35.50", hours(3)),      // never invoiced
+      Shipped("ord_c", "s1", "12.00", hours(2)),      // invoiced at another amount
+      Shipped("ord_d", "s1", "8.00", minutes(10)),    // too young to miss its invoice
+      Shipped("ord_e", "s1", "9.00", hours(2)),       // its invoice was cancelled
       Shipped("ord_f", "s1", "7.00", hours(24 * 9)),  // before the window, invoiced earlier
   };
   std::vector<ErpInvoiceRecord> erp = {
       {"ord_a/s1", "11", "posted", D("20.00")},
       {"ord_c/s1", "12", "posted", D("12.40")},
       {"ord_e/s1", "13", "cancelled", D("9.00")},
-      {"ord_a/s2", "14", "posted", D("5.00")},      // a shipment Crossdock never saw
-      {"ord_zz/s9", "15", "draft", D("1.00")},      // an order Crossdock does not know
+      {"ord_a/s2", "14", "posted", D("5.00")},       // a shipment Crossdock never saw
+      {"ord_zz/s9", "15", "draft", D("1.00")},       // an order Crossdock does not know
       {"ord_a/ret_1", "16", "posted", D("-20.00")},  // a credit note: not compared
   };
   FinancialPolicy policy;
@@ -51,8 +53,7 @@ TEST(FinancialReconcileTest, FindsEachKindAndMatchesTheRest) {
   EXPECT_EQ(r.pending, 1);
   EXPECT_EQ(r.shipments, 5);  // ord_f is outside the window and had no invoice listed
   EXPECT_EQ(r.invoices, 4);   // live, not credit notes
-  EXPECT_EQ(r.findings[2].detail,
-            "ERP invoice 12 is 12.40 for shipment s1, which is worth 12.00");
+  EXPECT_EQ(r.findings[2].detail, "ERP invoice 12 is 12.40 for shipment s1, which is worth 12.00");
 
   // Within the tolerance, an amount matches.
   policy.tolerance = D("0.50");

@@ -479,6 +479,9 @@ void OnFinding(Builder& b, const ReconcileFinding& in) {
   std::string reason = "reconcile-" + in.kind;
   const auto& open = b.flow().exception;
   if (open && open->reason == reason && open->detail == in.detail) return;  // known already
+  // Another open exception keeps its slot (its command may still close it); the finding stays
+  // in the reconciliation's report.
+  if (open && open->reason.rfind("reconcile-", 0) != 0) return;
   b.OpenException(reason, in.detail);
 }
 
@@ -978,8 +981,8 @@ std::string ExceptionOwner(const FlowException& e, const OrderFlowState& f) {
 
 std::vector<std::string> ExceptionActions(const FlowException& e) {
   if (e.reason == "shipped-after-cancel") return {"resolve"};
-  // No route, or a node that missed its SLA: send it elsewhere (retrying a timer means nothing).
   if (e.reason.rfind("reconcile-", 0) == 0) return {"resolve"};  // settled in the ERP
+  // No route, or a node that missed its SLA: send it elsewhere (retrying a timer means nothing).
   if (e.reason == "no-route" || e.reason.rfind("sla-", 0) == 0) {
     return {"reroute", "cancel", "resolve"};
   }

@@ -93,8 +93,8 @@ TEST(OrderDeciderTest, ATransmittedDispatchWaitsForItsAcknowledgment) {
   DispatchTransmitted elsewhere{"tpl-west", "x"};
   EXPECT_TRUE(std::get<Decision>(Decide(cur, elsewhere, kT0, kPolicy)).events.empty());
   // The 997 acknowledges it.
-  Decision acked = std::get<Decision>(Decide(d.next, DispatchAcknowledged{"tpl-east", ""}, kT0,
-                                             kPolicy));
+  Decision acked =
+      std::get<Decision>(Decide(d.next, DispatchAcknowledged{"tpl-east", ""}, kT0, kPolicy));
   EXPECT_EQ(acked.next.order.status, OrderStatus::kDispatched);
   // The input is kept in histories as it was given.
   auto decoded = DecodeInput(EncodeInput(sent));
@@ -114,6 +114,13 @@ TEST(OrderDeciderTest, AReconciliationFindingOpensOneException) {
   auto decoded = DecodeInput(EncodeInput(f));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<ReconcileFinding>(*decoded).detail, f.detail);
+  // Another kind of exception keeps the order's one slot.
+  Decision failed = std::get<Decision>(
+      Decide(cur, DispatchDeadLettered{"tpl-east", "422 refused"}, kT0, kPolicy));
+  ASSERT_TRUE(failed.next.flow.exception.has_value());
+  Decision kept = std::get<Decision>(Decide(failed.next, f, kT0, kPolicy));
+  EXPECT_TRUE(kept.events.empty());
+  EXPECT_EQ(kept.next.flow.exception->reason, "node.dispatch-failed");
 }
 
 TEST(OrderDeciderTest, PartialThenFullShipment) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/json.h"
+#include "codecs/csv.h"
 
 namespace crossdock {
 
@@ -88,18 +89,6 @@ std::string ReconcileReportJson(const ReconcileReport& r, const std::string& id)
   w.EndArray().EndObject();
   return w.Take();
 }
-
-namespace {
-
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-std::string CsvField(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string ReconcileReportCsv(const ReconcileReport& r) {
   std::string out = "sku,ledger,counted,difference,value,action\r\n";

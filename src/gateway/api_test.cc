@@ -120,7 +120,7 @@ class GatedStore final : public Store {
     return inner_.OnHandChangesAfter(node, at);
   }
   Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
-                                                             int limit) override {
+                                                            int limit) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListX12Transmissions(partner, limit);
   }

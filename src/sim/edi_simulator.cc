@@ -29,7 +29,9 @@ std::string Today(const char* format) {
 
 EdiSimulator::EdiSimulator(EdiSimOptions options) : options_(std::move(options)) {}
 
-EdiSimulator::~EdiSimulator() { Stop(); }
+EdiSimulator::~EdiSimulator() {
+  Stop();
+}
 
 void EdiSimulator::Start() {
   std::error_code ec;

@@ -23,9 +23,9 @@
 namespace crossdock {
 
 struct EdiSimOptions {
-  std::string folder;                             // the node's x12.folder
-  X12Builder::Party self{"ZZ", "TPLEDI"};         // the 3PL
-  X12Builder::Party crossdock{"ZZ", "CROSSDOCK"}; // its trading partner
+  std::string folder;                              // the node's x12.folder
+  X12Builder::Party self{"ZZ", "TPLEDI"};          // the 3PL
+  X12Builder::Party crossdock{"ZZ", "CROSSDOCK"};  // its trading partner
   std::chrono::milliseconds poll{100};
   std::chrono::milliseconds ship_delay{300};
   bool withhold_997 = false;
@@ -40,9 +40,9 @@ struct EdiSimStats {
   int64_t duplicate_orders = 0;        // a 940 for an order already received, new ISA13
   int64_t acks_sent = 0;               // 997s written to Crossdock
   int64_t acks_withheld = 0;
-  int64_t shipments_sent = 0;          // 945s written
-  int64_t acks_received = 0;           // 997s from Crossdock
-  int64_t unreadable = 0;              // files that were not X12
+  int64_t shipments_sent = 0;  // 945s written
+  int64_t acks_received = 0;   // 997s from Crossdock
+  int64_t unreadable = 0;      // files that were not X12
 };
 
 class EdiSimulator {
@@ -65,7 +65,7 @@ class EdiSimulator {
     std::vector<Line> lines;
   };
   void Loop();
-  void TakeFile(const std::string& path);  // under mu_
+  void TakeFile(const std::string& path);                       // under mu_
   void Send(const std::string& kind, const X12Interchange& x);  // under mu_
   X12Interchange Ship(const PendingShipment& p);                // under mu_
 

@@ -79,7 +79,7 @@ Result<std::map<std::string, int64_t>> FaultyStore::OnHandChangesAfter(const std
 }
 
 Result<std::vector<X12Transmission>> FaultyStore::ListX12Transmissions(const std::string& partner,
-                                                                    int limit) {
+                                                                       int limit) {
   FAULTY_READ(ListX12Transmissions(partner, limit));
 }
 

@@ -61,13 +61,13 @@ struct X12ControlNumbers {
 // control numbers it was given, so a retried command writes the same interchange again (the
 // partner discards a repeated ISA13) and the partner's 997 finds its order by group number.
 struct X12Transmission {
-  std::string key;          // the outbox command's idempotency key
-  std::string partner;      // the node id
+  std::string key;      // the outbox command's idempotency key
+  std::string partner;  // the node id
   std::string order_id;
-  std::string set_code;     // "940"
-  int64_t interchange = 0;  // ISA13
-  int64_t group = 0;        // GS06
-  TimePoint created_at;     // also the date written in the envelope
+  std::string set_code;               // "940"
+  int64_t interchange = 0;            // ISA13
+  int64_t group = 0;                  // GS06
+  TimePoint created_at;               // also the date written in the envelope
   std::optional<TimePoint> sent_at;   // the file was renamed into the outbound folder
   std::optional<TimePoint> acked_at;  // a 997 answered its group
   std::string ack;                    // the 997's AK9 code: "A", "E", "P" or "R"; "" = none yet

@@ -172,7 +172,7 @@ class Store {
   virtual Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) = 0;
   // The partner's transmissions, newest first, at most `limit`.
   virtual Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
-                                                                     int limit) = 0;
+                                                                    int limit) = 0;
   // Dead-lettered items (cheap: an index of dead items only).
   virtual Result<int64_t> CountDeadLetters() = 0;
   virtual Result<StoreStats> Stats() = 0;

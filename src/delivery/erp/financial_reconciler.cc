@@ -11,6 +11,19 @@ namespace crossdock {
 
 namespace {
 
+// `d` rounded to cents, half to even, as Tryton rounds an invoice line's amount.
+Decimal RoundCents(Decimal d) {
+  constexpr int64_t kCent = Decimal::kOne / 100;
+  int64_t m = d.micros();
+  int64_t q = m / kCent, r = m % kCent;
+  if (r < 0) {
+    r += kCent;
+    --q;
+  }
+  if (r * 2 > kCent || (r * 2 == kCent && q % 2 != 0)) ++q;
+  return Decimal::FromMicros(q * kCent);
+}
+
 // The shipments recorded in an order's history that Crossdock invoices, valued at the order's
 // unit prices (what the erp.invoice command asked the ERP to bill).
 void ExpectedOf(const OrderRecord& rec, const OrderFlowState& flow,
@@ -42,12 +55,10 @@ void ExpectedOf(const OrderRecord& rec, const OrderFlowState& flow,
           }
           auto unit = price.find(std::string(line_id));
           if (unit == price.end()) continue;
-          // Rounded per line to cents, as the invoice lines are.
+          // Each line's amount rounded to cents, as the ERP's invoice lines are.
           Decimal value;
-          if (!Decimal::MulInt(*Decimal::Parse(unit->second.ToString(2)), quantity, value)) {
-            continue;
-          }
-          Decimal::Add(e.amount, value, e.amount);
+          if (!Decimal::MulInt(unit->second, quantity, value)) continue;
+          Decimal::Add(e.amount, RoundCents(value), e.amount);
         }
       }
     }
@@ -89,8 +100,9 @@ Result<FinancialRun> RunFinancialReconciliation(
       ExpectedOf(rec, *state, *history, expected);
     }
     seen += page->size();
-    if (progress) progress("orders", seen, seen);
-    if (page->size() < static_cast<size_t>(q.limit)) break;
+    bool last = page->size() < static_cast<size_t>(q.limit);
+    if (progress) progress("orders", seen, last ? seen : seen + 1);  // total unknown till the end
+    if (last) break;
     q.after_id = page->back().order.id;
   }
 
@@ -99,17 +111,25 @@ Result<FinancialRun> RunFinancialReconciliation(
                                [&](const std::string& id) { return known.count(id) > 0; });
   if (job.dry_run) return run;
   run.id = ids.Next("rec");
-  size_t done = 0, total = run.report.findings.size();
+  // One exception per order (an order has one exception slot): its findings together.
+  std::map<std::string, ReconcileFinding> by_order;
   for (const auto& f : run.report.findings) {
+    if (f.order_id.empty()) continue;
+    auto [it, fresh] =
+        by_order.try_emplace(f.order_id, ReconcileFinding{f.kind, f.reference, f.detail});
+    if (!fresh) it->second.detail += "; " + f.detail;
+  }
+  size_t done = 0;
+  for (auto& [order_id, finding] : by_order) {
     ++done;
-    if (f.order_id.empty() || !flow) continue;
+    if (!flow) continue;
     std::promise<Result<ActOutcome>> acted;
-    flow->Act(f.order_id, ReconcileFinding{f.kind, f.reference, f.detail}, TraceContext{},
+    flow->Act(order_id, finding, TraceContext{},
               [&](Result<ActOutcome> r) { acted.set_value(std::move(r)); });
     auto outcome = acted.get_future().get();
     if (!outcome.ok()) return outcome.status();
     if (outcome->changed) ++run.exceptions;
-    if (progress) progress("raise", done, total);
+    if (progress) progress("raise", done, by_order.size());
   }
   CROSSDOCK_RETURN_IF_ERROR(store.WriteAndWait([&](WriteTx& tx) {
     return tx.InsertReconciliation({run.id, "financial", "", started, clock.Now(),
@@ -123,10 +143,18 @@ FinancialReconcileLoop::FinancialReconcileLoop(Store& store, OrderFlow& flow, Er
                                                const Clock& clock, IdGenerator& ids, Logger& log,
                                                FinancialReconciliation job,
                                                std::chrono::minutes interval)
-    : store_(store), flow_(flow), erp_(erp), clock_(clock), ids_(ids), log_(log),
-      job_(std::move(job)), interval_(interval) {}
+    : store_(store),
+      flow_(flow),
+      erp_(erp),
+      clock_(clock),
+      ids_(ids),
+      log_(log),
+      job_(std::move(job)),
+      interval_(interval) {}
 
-FinancialReconcileLoop::~FinancialReconcileLoop() { Stop(); }
+FinancialReconcileLoop::~FinancialReconcileLoop() {
+  Stop();
+}
 
 void FinancialReconcileLoop::Start() {
   thread_ = std::thread([this] {

@@ -46,7 +46,9 @@ std::string X12FileName(const std::string& node, const std::string& set, int64_t
 X12NodeConnector::X12NodeConnector(X12NodeOptions options,
                                    std::shared_ptr<FolderTransport> transport, Store& store,
                                    const Clock& clock)
-    : options_(std::move(options)), transport_(std::move(transport)), store_(store),
+    : options_(std::move(options)),
+      transport_(std::move(transport)),
+      store_(store),
       clock_(clock) {}
 
 Result<ClientResponse> X12NodeConnector::Execute(const OutboxItem& item) {
@@ -60,8 +62,8 @@ Result<ClientResponse> X12NodeConnector::Execute(const OutboxItem& item) {
   decode.validate = false;
   auto order = DecodeOrder(item.payload, decode);
   if (!order.ok()) {
-    return ConnectorAnswer(422, "the dispatch payload is not an order: " +
-                                    order.errors[0].pointer + ": " + order.errors[0].detail);
+    return ConnectorAnswer(422, "the dispatch payload is not an order: " + order.errors[0].pointer +
+                                    ": " + order.errors[0].detail);
   }
   // The control numbers are taken and recorded before anything is written: a retry finds them
   // and writes the same interchange (the same bytes) again.
@@ -88,7 +90,8 @@ Result<ClientResponse> X12NodeConnector::Execute(const OutboxItem& item) {
 
   Built940 built = Build940(*order.value, options_.profile, {t.interchange, t.group}, t.created_at);
   if (!built.ok()) {
-    return ConnectorAnswer(422, "the order cannot be written as a 940: " + Join(built.errors, "; "));
+    return ConnectorAnswer(422,
+                           "the order cannot be written as a 940: " + Join(built.errors, "; "));
   }
   CROSSDOCK_RETURN_IF_ERROR(transport_->Send(name, SerializeX12(built.interchange)));
   CROSSDOCK_RETURN_IF_ERROR(store_.WriteAndWait(
@@ -99,10 +102,18 @@ Result<ClientResponse> X12NodeConnector::Execute(const OutboxItem& item) {
 X12InboxLoop::X12InboxLoop(X12NodeOptions options, std::shared_ptr<FolderTransport> transport,
                            OrderFlow& flow, Store& store, const Clock& clock,
                            MetricsRegistry& metrics, Logger& log, StockReported on_stock)
-    : options_(std::move(options)), transport_(std::move(transport)), flow_(flow), store_(store),
-      clock_(clock), log_(log), on_stock_(std::move(on_stock)), metrics_(metrics) {}
+    : options_(std::move(options)),
+      transport_(std::move(transport)),
+      flow_(flow),
+      store_(store),
+      clock_(clock),
+      log_(log),
+      on_stock_(std::move(on_stock)),
+      metrics_(metrics) {}
 
-X12InboxLoop::~X12InboxLoop() { Stop(); }
+X12InboxLoop::~X12InboxLoop() {
+  Stop();
+}
 
 void X12InboxLoop::Start() {
   thread_ = std::thread([this] {
@@ -216,8 +227,8 @@ Status X12InboxLoop::Acknowledge(const X12GroupAck& ack, std::vector<std::string
     return Status::Ok();
   }));
   if (!sent) {
-    problems.push_back("997 for group " + std::to_string(ack.group) +
-                       ", which was never sent to " + options_.node);
+    problems.push_back("997 for group " + std::to_string(ack.group) + ", which was never sent to " +
+                       options_.node);
     return Status::Ok();
   }
   // The first verdict on a group stands: a later 997 (resent, or contradicting it) is
@@ -232,11 +243,11 @@ Status X12InboxLoop::Acknowledge(const X12GroupAck& ack, std::vector<std::string
     return ActAndWait(sent->order_id, DispatchAcknowledged{options_.node, ""}, problems);
   }
   if (!first) return Status::Ok();  // that rejection was handed on when it came
-  return ActAndWait(sent->order_id,
-                    DispatchDeadLettered{options_.node, "997 for the 940 (group " +
-                                                            std::to_string(ack.group) +
-                                                            "): " + ack.Describe()},
-                    problems);
+  return ActAndWait(
+      sent->order_id,
+      DispatchDeadLettered{options_.node, "997 for the 940 (group " + std::to_string(ack.group) +
+                                              "): " + ack.Describe()},
+      problems);
 }
 
 Status X12InboxLoop::ActAndWait(const std::string& order_id, OrderInput input,
@@ -244,8 +255,8 @@ Status X12InboxLoop::ActAndWait(const std::string& order_id, OrderInput input,
   std::promise<Status> done;
   flow_.Act(order_id, std::move(input), TraceContext{}, [&](Result<ActOutcome> r) {
     if (r.ok() && r->rejection) {
-      problems.push_back("order " + order_id + " refused the 997: " +
-                         r->rejection->status.message());
+      problems.push_back("order " + order_id +
+                         " refused the 997: " + r->rejection->status.message());
     }
     done.set_value(r.ok() ? Status::Ok() : r.status());
   });

@@ -45,8 +45,8 @@ std::string X12FileName(const std::string& node, const std::string& set, int64_t
 
 class X12NodeConnector final : public Connector {
  public:
-  X12NodeConnector(X12NodeOptions options, std::shared_ptr<FolderTransport> transport,
-                   Store& store, const Clock& clock);
+  X12NodeConnector(X12NodeOptions options, std::shared_ptr<FolderTransport> transport, Store& store,
+                   const Clock& clock);
   Result<ClientResponse> Execute(const OutboxItem& item) override;
 
  private:
@@ -60,9 +60,9 @@ class X12InboxLoop {
  public:
   // Called after stock changes are stored (SKUs, the oldest change's time): channel feeds.
   using StockReported = std::function<void(const std::vector<std::string>&, TimePoint)>;
-  X12InboxLoop(X12NodeOptions options, std::shared_ptr<FolderTransport> transport,
-               OrderFlow& flow, Store& store, const Clock& clock, MetricsRegistry& metrics,
-               Logger& log, StockReported on_stock = {});
+  X12InboxLoop(X12NodeOptions options, std::shared_ptr<FolderTransport> transport, OrderFlow& flow,
+               Store& store, const Clock& clock, MetricsRegistry& metrics, Logger& log,
+               StockReported on_stock = {});
   ~X12InboxLoop();
   void Start();
   void Stop();

@@ -328,15 +328,15 @@ TEST_F(X12NodeTest, UnusableFilesGoToFailedWithTheirReasons) {
   EXPECT_NE(ReadFile(Edi("failed") / "stray-997.x12.error.txt").find("never sent"),
             std::string::npos);
   EXPECT_TRUE(store_->GetInventory("SKU-D")->empty());
-  EXPECT_EQ(metrics_
-                .GetCounter("crossdock_x12_files_total", "",
-                            "node=\"tpl-edi\",outcome=\"failed\"")
-                .value(),
-            3u);
+  EXPECT_EQ(
+      metrics_.GetCounter("crossdock_x12_files_total", "", "node=\"tpl-edi\",outcome=\"failed\"")
+          .value(),
+      3u);
 }
 
 TEST(FolderTransportTest, PrepareRemovesOnlyOurTemporaryFiles) {
-  fs::path root = fs::temp_directory_path() / ("crossdock_folder_test_" + std::to_string(::getpid()));
+  fs::path root =
+      fs::temp_directory_path() / ("crossdock_folder_test_" + std::to_string(::getpid()));
   fs::remove_all(root);
   FolderTransport t(root.string());
   ASSERT_TRUE(t.Prepare().ok());

@@ -131,8 +131,8 @@ constexpr const char* kX12TransmissionColumns =
     "key, partner, order_id, set_code, interchange, grp, created_at, sent_at, acked_at, ack";
 
 X12Transmission ReadX12Transmission(const Stmt& s) {
-  X12Transmission t{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5),
-                    FromUnixMicros(s.Int(6))};
+  X12Transmission t{
+      s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), FromUnixMicros(s.Int(6))};
   if (!s.IsNull(7)) t.sent_at = FromUnixMicros(s.Int(7));
   if (!s.IsNull(8)) t.acked_at = FromUnixMicros(s.Int(8));
   t.ack = s.Text(9);
@@ -1188,7 +1188,7 @@ Result<std::optional<ReconciliationRecord>> SqliteStore::GetReconciliation(const
 }
 
 Result<std::vector<X12Transmission>> SqliteStore::ListX12Transmissions(const std::string& partner,
-                                                                     int limit) {
+                                                                       int limit) {
   WITH_READER(db);
   TRY_PREPARE(s, db,
               std::string("SELECT ") + kX12TransmissionColumns +

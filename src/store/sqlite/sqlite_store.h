@@ -53,7 +53,7 @@ class SqliteStore final : public Store {
   Result<std::map<std::string, int64_t>> OnHandChangesAfter(const std::string& node,
                                                             TimePoint at) override;
   Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
-                                                             int limit) override;
+                                                            int limit) override;
   Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) override;
   Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) override;
   Result<int64_t> CountDeadLetters() override;
