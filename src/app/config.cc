@@ -910,6 +910,10 @@ OrderPolicy OrderPolicyOf(const Config& config) {
   return policy;
 }
 
+std::string StorePathOf(const Config& config) {
+  return (std::filesystem::path(config.data_dir) / "crossdock.db").string();
+}
+
 FinancialReconciliation FinancialJobOf(const Config& config) {
   FinancialReconciliation job;
   job.window = std::chrono::hours(24 * config.erp.reconcile_window_days);

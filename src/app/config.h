@@ -154,6 +154,9 @@ Status ApplyEnvironment(Config& config);
 // node's SLA (its partner's sla, or an X12 node's x12.ack_timeout_s).
 OrderPolicy OrderPolicyOf(const Config& config);
 
+// The store's file: <data_dir>/crossdock.db.
+std::string StorePathOf(const Config& config);
+
 // The financial reconciliation the erp section sets (window, grace, tolerance).
 FinancialReconciliation FinancialJobOf(const Config& config);
 

@@ -8,6 +8,7 @@
 
 #include "app/csv_mapping.h"
 #include "app/input_file.h"
+#include "app/server.h"
 #include "base/json.h"
 #include "base/metrics.h"
 #include "base/random.h"
@@ -72,6 +73,14 @@ Result<std::map<std::string, Decimal>> ReadUnitCosts(const std::string& path,
   return out;
 }
 
+// The store a server made at the configured data_dir; an error when there is none yet.
+Result<std::unique_ptr<SqliteStore>> OpenExistingStore(const Config& config) {
+  SqliteStoreOptions so;
+  so.path = StorePathOf(config);
+  if (!std::filesystem::exists(so.path)) return NotFound("no store at " + so.path);
+  return SqliteStore::Open(so);
+}
+
 void PrintErrors(const std::string& file, const std::vector<CsvError>& errors, bool json) {
   if (json) {
     JsonWriter w;
@@ -109,10 +118,7 @@ int RunFinancial(const ReconcileCommand& cmd, const Config& config) {
     job.tolerance = *t;
   }
   job.dry_run = cmd.dry_run;
-  SqliteStoreOptions so;
-  so.path = (std::filesystem::path(config.data_dir) / "crossdock.db").string();
-  if (!std::filesystem::exists(so.path)) return fail("no store at " + so.path);
-  auto store = SqliteStore::Open(so);
+  auto store = OpenExistingStore(config);
   if (!store.ok()) return fail(store.status().message());
   SystemRandom random;
   IdGenerator ids(SystemClock::Instance(), random);
@@ -120,17 +126,11 @@ int RunFinancial(const ReconcileCommand& cmd, const Config& config) {
   OrderFlowOptions flow_options;
   flow_options.policy = OrderPolicyOf(config);
   OrderFlow flow(**store, SystemClock::Instance(), ids, metrics, flow_options);
-  std::map<std::string, std::string> warehouses;
-  for (const auto& n : config.nodes) {
-    if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
-  }
-  TrytonConnector erp(
-      {config.erp.endpoint.url, config.erp.user, config.erp.password, config.erp.endpoint.timeout},
-      config.erp.catalog, std::move(warehouses));
+  std::shared_ptr<TrytonConnector> erp = TrytonConnectorOf(config);
   ProgressBar bar(!cmd.json && isatty(STDERR_FILENO) != 0);
   auto started = std::chrono::steady_clock::now();
   auto run = RunFinancialReconciliation(
-      **store, &flow, erp, SystemClock::Instance(), ids, job,
+      **store, &flow, *erp, SystemClock::Instance(), ids, job,
       [&](const char* stage, size_t done, size_t total) { bar.Show(stage, done, total); });
   if (!run.ok()) return fail(run.status().message());
   double seconds =
@@ -231,10 +231,7 @@ int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
     }
     job.unit_costs = std::move(*costs);
   }
-  SqliteStoreOptions so;
-  so.path = (std::filesystem::path(config.data_dir) / "crossdock.db").string();
-  if (!std::filesystem::exists(so.path)) return fail("no store at " + so.path);
-  auto store = SqliteStore::Open(so);
+  auto store = OpenExistingStore(config);
   if (!store.ok()) return fail(store.status().message());
   SystemRandom random;
   IdGenerator ids(SystemClock::Instance(), random);

@@ -67,7 +67,7 @@ int RunRouteCommand(const RouteCommand& cmd, const Config& current) {
     return 2;
   }
   SqliteStoreOptions so;
-  so.path = (std::filesystem::path(current.data_dir) / "crossdock.db").string();
+  so.path = StorePathOf(current);
   if (!std::filesystem::exists(so.path)) {
     std::cerr << "crossdock route: no store at " << so.path << "\n";
     return 2;

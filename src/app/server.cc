@@ -22,6 +22,17 @@
 
 namespace crossdock {
 
+std::shared_ptr<TrytonConnector> TrytonConnectorOf(const Config& config) {
+  if (config.erp.kind != "tryton") return nullptr;
+  std::map<std::string, std::string> warehouses;  // nodes run in Tryton's stock module
+  for (const auto& n : config.nodes) {
+    if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
+  }
+  TrytonRpcOptions rpc{config.erp.endpoint.url, config.erp.user, config.erp.password,
+                       config.erp.endpoint.timeout};
+  return std::make_shared<TrytonConnector>(rpc, config.erp.catalog, std::move(warehouses));
+}
+
 Server::Server(const Config& config, Logger& log)
     : config_(config),
       log_(log),
@@ -45,7 +56,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   if (ec) return Unavailable("cannot create data_dir " + config.data_dir + ": " + ec.message());
 
   SqliteStoreOptions store_options;
-  store_options.path = (std::filesystem::path(config.data_dir) / "crossdock.db").string();
+  store_options.path = StorePathOf(config);
   store_options.synchronous = config.synchronous;
   auto store = SqliteStore::Open(store_options);
   if (!store.ok()) return Status(store.status().code(), "store: " + store.status().message());
@@ -126,9 +137,6 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (!ch.nodes.empty()) api_options.channel_nodes[ch.channel] = ch.nodes;
     api_options.safety_stock[ch.channel] = ch.safety_stock;
   }
-  api_options.on_stock_reported = [self](const std::vector<std::string>& skus, TimePoint at) {
-    if (self->inventory_publisher_) self->inventory_publisher_->Changed(skus, at);
-  };
   {
     std::vector<ChannelFeed> feeds;
     for (ChannelFeed feed : config.channels) {
@@ -155,16 +163,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
                                   s->metrics_, s->clock_, s->random_, log, api_options);
 
   std::map<std::string, Endpoint> endpoints;
-  std::shared_ptr<TrytonConnector> tryton;
-  if (config.erp.kind == "tryton") {
-    std::map<std::string, std::string> warehouses;  // nodes run in Tryton's stock module
-    for (const auto& n : config.nodes) {
-      if (n.kind == "tryton") warehouses[n.id] = n.warehouse;
-    }
-    TrytonRpcOptions rpc{config.erp.endpoint.url, config.erp.user, config.erp.password,
-                         config.erp.endpoint.timeout};
-    tryton = std::make_shared<TrytonConnector>(rpc, config.erp.catalog, std::move(warehouses));
-  }
+  std::shared_ptr<TrytonConnector> tryton = TrytonConnectorOf(config);
   std::vector<std::pair<X12NodeOptions, std::shared_ptr<FolderTransport>>> x12_nodes;
   for (const auto& n : config.nodes) {
     Endpoint ep = n.endpoint;
@@ -225,11 +224,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     s->inventory_publisher_->Start();
   }
   for (auto& [x12, transport] : x12_nodes) {
-    auto loop = std::make_unique<X12InboxLoop>(
-        x12, transport, *s->flow_, *s->active_store_, s->clock_, s->metrics_, log,
-        [self](const std::vector<std::string>& skus, TimePoint at) {
-          if (self->inventory_publisher_) self->inventory_publisher_->Changed(skus, at);
-        });
+    auto loop = std::make_unique<X12InboxLoop>(x12, transport, *s->flow_, *s->active_store_,
+                                               s->clock_, s->metrics_, log);
     loop->Start();
     s->x12_inboxes_.push_back(std::move(loop));
   }
@@ -283,6 +279,10 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (inventory_publisher_) inventory_publisher_->Stop();
   for (auto& p : publishers_) p->Stop();
   publishers_.clear();
+  // Nothing writes any more. A write still queued (a request cut off by the grace period) calls
+  // back into the API and the flow once it commits: let it, before they are destroyed. Writes
+  // complete in order, so an empty write's completion comes after theirs.
+  if (store_) (void)store_->WriteAndWait([](WriteTx&) { return Status::Ok(); });
   dispatcher_.reset();
   http_.reset();
   api_.reset();

@@ -27,6 +27,11 @@ class X12InboxLoop;
 class FinancialReconcileLoop;
 class InventoryPublisher;
 
+class TrytonConnector;
+// The Tryton connector of erp.kind tryton, knowing the warehouses of the nodes of kind tryton;
+// null for another ERP. Shared by the server and the CLI commands that talk to the ERP.
+std::shared_ptr<TrytonConnector> TrytonConnectorOf(const Config& config);
+
 class Server {
  public:
   // Opens the store (creating data_dir), applies migrations, starts delivery and listens.

@@ -9,18 +9,6 @@ namespace crossdock {
 
 namespace {
 
-// "CCYYMMDD" and "HHMM" of `t` (UTC).
-std::pair<std::string, std::string> DateTime(TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char date[16], time[8];
-  std::strftime(date, sizeof date, "%Y%m%d", &tm);
-  std::strftime(time, sizeof time, "%H%M", &tm);
-  return {date, time};
-}
-
 X12Error At(const X12Segment& s, int element, std::string message) {
   X12Error e;
   e.kind = X12Error::Kind::kSyntax;
@@ -55,6 +43,18 @@ bool ParseDate(const std::string& date, const std::string& hhmm, TimePoint& out)
 }
 
 }  // namespace
+
+// "CCYYMMDD" and "HHMM" of `t` (UTC).
+std::pair<std::string, std::string> X12DateTime(TimePoint t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char date[16], time[8];
+  std::strftime(date, sizeof date, "%Y%m%d", &tm);
+  std::strftime(time, sizeof time, "%H%M", &tm);
+  return {date, time};
+}
 
 std::string X12GroupAck::Describe() const {
   static const std::map<std::string, std::string> kVerdicts = {{"A", "accepted"},
@@ -206,7 +206,7 @@ DecodedStock ReadStock(const X12Interchange& x) {
 
 Built940 Build940(const Order& order, const X12Profile& profile, const X12EnvelopeNumbers& numbers,
                   TimePoint now) {
-  auto [date, time] = DateTime(now);
+  auto [date, time] = X12DateTime(now);
   X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
                profile.replacement);
   b.StartGroup("OW", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),

@@ -33,6 +33,10 @@
 
 namespace crossdock {
 
+// "CCYYMMDD" and "HHMM" of `t` (UTC), as X12 dates and times are written (an ISA takes the
+// date's last six digits).
+std::pair<std::string, std::string> X12DateTime(TimePoint t);
+
 // How one trading partner wants its X12 (configuration).
 struct X12Profile {
   X12Builder::Party sender{"ZZ", "CROSSDOCK"};  // us

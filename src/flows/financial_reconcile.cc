@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "codecs/csv.h"
+#include "codecs/json_reader.h"
 
 namespace crossdock {
 
@@ -28,6 +29,60 @@ Decimal Difference(Decimal a, Decimal b) {
 }
 
 }  // namespace
+
+// `d` rounded to cents, half to even, as Tryton rounds an invoice line's amount.
+Decimal RoundCents(Decimal d) {
+  constexpr int64_t kCent = Decimal::kOne / 100;
+  int64_t m = d.micros();
+  int64_t q = m / kCent, r = m % kCent;
+  if (r < 0) {
+    r += kCent;
+    --q;
+  }
+  if (r * 2 > kCent || (r * 2 == kCent && q % 2 != 0)) ++q;
+  return Decimal::FromMicros(q * kCent);
+}
+
+std::vector<ExpectedInvoice> ExpectedInvoicesOf(const Order& order, const OrderFlowState& flow,
+                                                const std::vector<HistoryEntry>& history) {
+  std::vector<ExpectedInvoice> out;
+  std::map<std::string, Decimal> price;
+  for (const auto& l : order.lines) price[l.line_id] = l.unit_price;
+  for (const auto& h : history) {
+    if (h.type != "order.shipped" && h.type != "order.partially_shipped") continue;
+    FieldErrors errors;
+    auto doc = json_reader::Parse(h.detail, 32, errors);
+    if (!doc) continue;
+    simdjson::dom::element shipment;
+    if ((*doc)["shipment"].get(shipment)) continue;
+    std::string_view id;
+    if (shipment["partner_event_id"].get_string().get(id)) continue;
+    if (!flow.invoices.count(std::string(id))) continue;  // not invoiced (shipped after cancel)
+    ExpectedInvoice e{order.id, std::string(id), order.id + "/" + std::string(id), Decimal(), h.at};
+    simdjson::dom::array packages;
+    if (!shipment["packages"].get_array().get(packages)) {
+      for (auto p : packages) {
+        simdjson::dom::array lines;
+        if (p["lines"].get_array().get(lines)) continue;
+        for (auto l : lines) {
+          std::string_view line_id;
+          int64_t quantity = 0;
+          if (l["line_id"].get_string().get(line_id) || l["quantity"].get_int64().get(quantity)) {
+            continue;
+          }
+          auto unit = price.find(std::string(line_id));
+          if (unit == price.end()) continue;
+          // Each line's amount rounded to cents, as the ERP's invoice lines are.
+          Decimal value;
+          if (!Decimal::MulInt(unit->second, quantity, value)) continue;
+          Decimal::Add(e.amount, RoundCents(value), e.amount);
+        }
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 FinancialReport CompareInvoices(const std::vector<ExpectedInvoice>& expected,
                                 const std::vector<ErpInvoiceRecord>& erp, TimePoint now,

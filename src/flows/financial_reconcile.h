@@ -15,6 +15,8 @@
 
 #include "base/clock.h"
 #include "base/money.h"
+#include "flows/order_decider.h"
+#include "store/records.h"
 
 namespace crossdock {
 
@@ -26,6 +28,15 @@ struct ExpectedInvoice {
   Decimal amount;         // Σ shipped quantity × unit price (untaxed)
   TimePoint shipped_at{};
 };
+
+// `d` rounded to cents, half to even, as Tryton rounds an invoice line's amount.
+Decimal RoundCents(Decimal d);
+
+// The shipments in an order's history that Crossdock invoices (those with an entry in the flow
+// state's invoices), each valued at the order's unit prices with every line rounded to cents:
+// what its erp.invoice command asked the ERP to bill.
+std::vector<ExpectedInvoice> ExpectedInvoicesOf(const Order& order, const OrderFlowState& flow,
+                                                const std::vector<HistoryEntry>& history);
 
 // One customer invoice in the ERP.
 struct ErpInvoiceRecord {

@@ -16,6 +16,15 @@ ExpectedInvoice Shipped(const std::string& order, const std::string& shipment, c
   return {order, shipment, order + "/" + shipment, D(amount), kNow - ago};
 }
 
+TEST(FinancialReconcileTest, LineAmountsRoundToCentsHalfToEven) {
+  EXPECT_EQ(RoundCents(D("1.005")), D("1.00"));
+  EXPECT_EQ(RoundCents(D("1.015")), D("1.02"));
+  EXPECT_EQ(RoundCents(D("1.0051")), D("1.01"));
+  EXPECT_EQ(RoundCents(D("-1.005")), D("-1.00"));
+  EXPECT_EQ(RoundCents(D("-1.015")), D("-1.02"));
+  EXPECT_EQ(RoundCents(D("12.5")), D("12.50"));
+}
+
 TEST(FinancialReconcileTest, FindsEachKindAndMatchesTheRest) {
   using std::chrono::hours;
   using std::chrono::minutes;

@@ -530,6 +530,11 @@ DecideResult OrderFlow::Decide(const std::optional<OrderAggregate>& current, Ord
   return crossdock::Decide(current, input, clock_.Now(), options_.policy);
 }
 
+void OrderFlow::StockReported(const std::vector<std::string>& skus, TimePoint oldest) {
+  RetryBackorders([](Result<int>) {});
+  if (options_.on_stock_changed && !skus.empty()) options_.on_stock_changed(skus, oldest);
+}
+
 void OrderFlow::RetryBackorders(std::function<void(Result<int>)> done) {
   OrderQuery q;
   q.status = OrderStatusName(OrderStatus::kBackordered);

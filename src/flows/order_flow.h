@@ -120,8 +120,9 @@ struct OrderFlowOptions {
   // decision in a write job reads stock from its own transaction and asks without stock.
   // Unset = no facts.
   std::function<RoutingFacts(const Order&, bool with_stock)> routing_facts;
-  // Called after a commit that changed the stock of these SKUs (reservations, shipments), with
-  // the commit's time; must not block (availability publication queues them).
+  // Called after a commit that changed the stock of these SKUs (reservations, shipments, with
+  // the commit's time; reported counts and receipts, with the oldest one's time); must not
+  // block (availability publication queues them).
   std::function<void(const std::vector<std::string>& skus, TimePoint at)> on_stock_changed;
 };
 
@@ -150,6 +151,11 @@ class OrderFlow final : public DispatchOutcomeSink {
   // Stock was reported: every backordered order tries to route again (Reallocate). Returns
   // through `done` how many were allocated.
   void RetryBackorders(std::function<void(Result<int>)> done);
+
+  // Counts or receipts of these SKUs were stored (the oldest dated `oldest`): backordered orders
+  // try to route again (RetryBackorders) and on_stock_changed hears of the SKUs. For every
+  // source of stock reports (the inventory API, X12 846 and 944), after its commit.
+  void StockReported(const std::vector<std::string>& skus, TimePoint oldest);
 
   // Records a cancellation request (see CancelRequested in order_decider.h).
   void RequestCancel(const std::string& order_id, CancelRequested request, TraceContext trace,

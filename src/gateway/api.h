@@ -49,10 +49,8 @@ struct ApiOptions {
   // channel's fallback (the default node).
   std::map<std::string, std::vector<std::string>> channel_nodes;
   // Channel → units held back from its availability (channels[].safety_stock).
-  std::map<std::string, int64_t> safety_stock;
-  // Called after counts were stored, with each SKU and its count's time (availability feeds).
-  std::function<void(const std::vector<std::string>& skus, TimePoint at)> on_stock_reported;
-  // Every configured node (operators may re-route orders to any of them).
+  std::map<std::string, int64_t>
+      safety_stock;  // Every configured node (operators may re-route orders to any of them).
   std::set<std::string> nodes;
   OrderLimits order_limits;
   // Called after a dead letter was replayed or discarded (wakes delivery). Must not block.

@@ -463,15 +463,14 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
         }
         // Stock arrived: backordered orders may route now (they are not part of this answer),
         // and channels selling these SKUs get their new availability.
-        if (*applied > 0) flow_.RetryBackorders([](Result<int>) {});
-        if (*applied > 0 && options_.on_stock_reported) {
+        if (*applied > 0) {
           std::vector<std::string> skus;
           TimePoint oldest = levels->front().as_of;
           for (const auto& l : *levels) {
             skus.push_back(l.sku);
             oldest = std::min(oldest, l.as_of);
           }
-          options_.on_stock_reported(skus, oldest);
+          flow_.StockReported(skus, oldest);
         }
         JsonWriter w;
         w.StartObject();

@@ -34,8 +34,10 @@ class Env:
         test.addCleanup(self.stop)
 
     def stop(self):
-        self.cd.stop()
-        self.sim.stop()
+        try:
+            self.cd.stop()
+        finally:  # a failed stop must not leave the simulator holding the test's pipes
+            self.sim.stop()
 
     def submit(self, refs, threads=4):
         """Posts one order per ref; returns {ref: id} and the intake latencies in ms."""

@@ -26,29 +26,17 @@ ErpPollLoop::~ErpPollLoop() {
 }
 
 void ErpPollLoop::Start() {
-  thread_ = std::thread([this] {
-    SetThreadName("erp-poll");
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      auto r = PollOnce();
-      if (!r.ok()) {
-        failures_.Inc();
-        log_.Warn("ERP poll failed; trying again later", {{"error", r.status().message()}});
-      }
-      lock.lock();
-      cv_.wait_for(lock, options_.interval, [this] { return stopping_; });
+  task_.Start("erp-poll", options_.interval, PeriodicTask::First::kNow, [this] {
+    auto r = PollOnce();
+    if (!r.ok()) {
+      failures_.Inc();
+      log_.Warn("ERP poll failed; trying again later", {{"error", r.status().message()}});
     }
   });
 }
 
 void ErpPollLoop::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  task_.Stop();
 }
 
 Result<int> ErpPollLoop::PollOnce() {

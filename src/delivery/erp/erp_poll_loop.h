@@ -8,13 +8,10 @@
 // Thread-safe Start/Stop.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/periodic_task.h"
 #include "delivery/connector.h"
 #include "flows/order_flow.h"
 #include "store/store.h"
@@ -51,10 +48,7 @@ class ErpPollLoop {
   ErpPollOptions options_;
   Counter& polls_;
   Counter& failures_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace crossdock

@@ -4,69 +4,9 @@
 #include <map>
 #include <set>
 
-#include "codecs/json_reader.h"
 #include "flows/order_state.h"
 
 namespace crossdock {
-
-namespace {
-
-// `d` rounded to cents, half to even, as Tryton rounds an invoice line's amount.
-Decimal RoundCents(Decimal d) {
-  constexpr int64_t kCent = Decimal::kOne / 100;
-  int64_t m = d.micros();
-  int64_t q = m / kCent, r = m % kCent;
-  if (r < 0) {
-    r += kCent;
-    --q;
-  }
-  if (r * 2 > kCent || (r * 2 == kCent && q % 2 != 0)) ++q;
-  return Decimal::FromMicros(q * kCent);
-}
-
-// The shipments recorded in an order's history that Crossdock invoices, valued at the order's
-// unit prices (what the erp.invoice command asked the ERP to bill).
-void ExpectedOf(const OrderRecord& rec, const OrderFlowState& flow,
-                const std::vector<HistoryEntry>& history, std::vector<ExpectedInvoice>& out) {
-  std::map<std::string, Decimal> price;
-  for (const auto& l : rec.order.lines) price[l.line_id] = l.unit_price;
-  for (const auto& h : history) {
-    if (h.type != "order.shipped" && h.type != "order.partially_shipped") continue;
-    FieldErrors errors;
-    auto doc = json_reader::Parse(h.detail, 32, errors);
-    if (!doc) continue;
-    simdjson::dom::element shipment;
-    if ((*doc)["shipment"].get(shipment)) continue;
-    std::string_view id;
-    if (shipment["partner_event_id"].get_string().get(id)) continue;
-    if (!flow.invoices.count(std::string(id))) continue;  // not invoiced (shipped after cancel)
-    ExpectedInvoice e{rec.order.id, std::string(id), rec.order.id + "/" + std::string(id),
-                      Decimal(), h.at};
-    simdjson::dom::array packages;
-    if (!shipment["packages"].get_array().get(packages)) {
-      for (auto p : packages) {
-        simdjson::dom::array lines;
-        if (p["lines"].get_array().get(lines)) continue;
-        for (auto l : lines) {
-          std::string_view line_id;
-          int64_t quantity = 0;
-          if (l["line_id"].get_string().get(line_id) || l["quantity"].get_int64().get(quantity)) {
-            continue;
-          }
-          auto unit = price.find(std::string(line_id));
-          if (unit == price.end()) continue;
-          // Each line's amount rounded to cents, as the ERP's invoice lines are.
-          Decimal value;
-          if (!Decimal::MulInt(unit->second, quantity, value)) continue;
-          Decimal::Add(e.amount, RoundCents(value), e.amount);
-        }
-      }
-    }
-    out.push_back(std::move(e));
-  }
-}
-
-}  // namespace
 
 Result<FinancialRun> RunFinancialReconciliation(
     Store& store, OrderFlow* flow, ErpPoller& erp, const Clock& clock, IdGenerator& ids,
@@ -97,7 +37,8 @@ Result<FinancialRun> RunFinancialReconciliation(
       if (!state.ok() || state->invoices.empty()) continue;
       auto history = store.GetHistory(rec.order.id);
       if (!history.ok()) return history.status();
-      ExpectedOf(rec, *state, *history, expected);
+      auto of_order = ExpectedInvoicesOf(rec.order, *state, *history);
+      expected.insert(expected.end(), of_order.begin(), of_order.end());
     }
     seen += page->size();
     bool last = page->size() < static_cast<size_t>(q.limit);
@@ -157,31 +98,21 @@ FinancialReconcileLoop::~FinancialReconcileLoop() {
 }
 
 void FinancialReconcileLoop::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
-      lock.unlock();
-      auto run = RunFinancialReconciliation(store_, &flow_, erp_, clock_, ids_, job_);
-      if (!run.ok()) {
-        log_.Warn("financial reconciliation failed", {{"error", run.status().message()}});
-      } else {
-        log_.Info("financial reconciliation done",
-                  {{"id", run->id},
-                   {"discrepancies", std::to_string(run->report.findings.size())},
-                   {"exceptions", std::to_string(run->exceptions)}});
-      }
-      lock.lock();
+  task_.Start("reconcile", interval_, PeriodicTask::First::kAfterInterval, [this] {
+    auto run = RunFinancialReconciliation(store_, &flow_, erp_, clock_, ids_, job_);
+    if (!run.ok()) {
+      log_.Warn("financial reconciliation failed", {{"error", run.status().message()}});
+    } else {
+      log_.Info("financial reconciliation done",
+                {{"id", run->id},
+                 {"discrepancies", std::to_string(run->report.findings.size())},
+                 {"exceptions", std::to_string(run->exceptions)}});
     }
   });
 }
 
 void FinancialReconcileLoop::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  task_.Stop();
 }
 
 }  // namespace crossdock

@@ -7,14 +7,12 @@
 // caller's thread; FinancialReconcileLoop runs it on a schedule.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/id.h"
 #include "base/log.h"
+#include "base/periodic_task.h"
 #include "delivery/connector.h"
 #include "flows/financial_reconcile.h"
 #include "flows/order_flow.h"
@@ -60,10 +58,7 @@ class FinancialReconcileLoop {
   Logger& log_;
   FinancialReconciliation job_;
   std::chrono::minutes interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace crossdock

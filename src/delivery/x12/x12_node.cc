@@ -1,7 +1,6 @@
 #include "delivery/x12/x12_node.h"
 
 #include <cstdio>
-#include <ctime>
 #include <future>
 
 #include "base/json.h"
@@ -12,18 +11,6 @@
 namespace crossdock {
 
 namespace {
-
-// "YYMMDD" and "HHMM" of `t` (UTC), as an X12 envelope writes them.
-std::pair<std::string, std::string> EnvelopeDateTime(TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char date[16], time[8];
-  std::strftime(date, sizeof date, "%y%m%d", &tm);
-  std::strftime(time, sizeof time, "%H%M", &tm);
-  return {date, time};
-}
 
 std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -101,14 +88,13 @@ Result<ClientResponse> X12NodeConnector::Execute(const OutboxItem& item) {
 
 X12InboxLoop::X12InboxLoop(X12NodeOptions options, std::shared_ptr<FolderTransport> transport,
                            OrderFlow& flow, Store& store, const Clock& clock,
-                           MetricsRegistry& metrics, Logger& log, StockReported on_stock)
+                           MetricsRegistry& metrics, Logger& log)
     : options_(std::move(options)),
       transport_(std::move(transport)),
       flow_(flow),
       store_(store),
       clock_(clock),
       log_(log),
-      on_stock_(std::move(on_stock)),
       metrics_(metrics) {}
 
 X12InboxLoop::~X12InboxLoop() {
@@ -116,28 +102,17 @@ X12InboxLoop::~X12InboxLoop() {
 }
 
 void X12InboxLoop::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      auto took = PollOnce();
-      if (!took.ok()) {
-        log_.Warn("X12 inbox poll failed",
-                  {{"node", options_.node}, {"error", took.status().message()}});
-      }
-      lock.lock();
-      cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
+  task_.Start("x12-" + options_.node, options_.poll_interval, PeriodicTask::First::kNow, [this] {
+    auto took = PollOnce();
+    if (!took.ok()) {
+      log_.Warn("X12 inbox poll failed",
+                {{"node", options_.node}, {"error", took.status().message()}});
     }
   });
 }
 
 void X12InboxLoop::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  task_.Stop();
 }
 
 Result<int> X12InboxLoop::PollOnce() {
@@ -300,20 +275,17 @@ Status X12InboxLoop::ApplyStock(const DecodedStock& stock, const std::string& fi
     return Status::Ok();
   }));
   if (applied == 0) return Status::Ok();
-  flow_.RetryBackorders([](Result<int>) {});
-  if (on_stock_) {
-    std::vector<std::string> skus;
-    TimePoint oldest = now;
-    for (const auto& c : stock.counts) {
-      skus.push_back(c.sku);
-      oldest = std::min(oldest, c.as_of);
-    }
-    for (const auto& r : stock.receipts) {
-      for (const auto& line : r.lines) skus.push_back(line.first);
-      oldest = std::min(oldest, r.received_at);
-    }
-    on_stock_(skus, oldest);
+  std::vector<std::string> skus;
+  TimePoint oldest = now;
+  for (const auto& c : stock.counts) {
+    skus.push_back(c.sku);
+    oldest = std::min(oldest, c.as_of);
   }
+  for (const auto& r : stock.receipts) {
+    for (const auto& line : r.lines) skus.push_back(line.first);
+    oldest = std::min(oldest, r.received_at);
+  }
+  flow_.StockReported(skus, oldest);
   return Status::Ok();
 }
 
@@ -330,9 +302,9 @@ Status X12InboxLoop::SendAcknowledgments(const X12Interchange& received,
     numbers = *n;
     return Status::Ok();
   }));
-  auto [date, time] = EnvelopeDateTime(clock_.Now());
+  auto [date, time] = X12DateTime(clock_.Now());
   X12Interchange ack = Build997(to_ack, errors, Padded(numbers.interchange),
-                                std::to_string(numbers.group), date, time);
+                                std::to_string(numbers.group), date.substr(2), time);
   return transport_->Send(X12FileName(options_.node, "997", numbers.interchange),
                           SerializeX12(ack));
 }

@@ -16,15 +16,12 @@
 // the node's acknowledgment timer (NodeSla::dispatch_ack, from `x12.ack_timeout_s`).
 #pragma once
 
-#include <condition_variable>
-#include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/periodic_task.h"
 #include "codecs/x12_warehouse.h"
 #include "delivery/connector.h"
 #include "delivery/x12/folder_transport.h"
@@ -58,11 +55,8 @@ class X12NodeConnector final : public Connector {
 
 class X12InboxLoop {
  public:
-  // Called after stock changes are stored (SKUs, the oldest change's time): channel feeds.
-  using StockReported = std::function<void(const std::vector<std::string>&, TimePoint)>;
   X12InboxLoop(X12NodeOptions options, std::shared_ptr<FolderTransport> transport, OrderFlow& flow,
-               Store& store, const Clock& clock, MetricsRegistry& metrics, Logger& log,
-               StockReported on_stock = {});
+               Store& store, const Clock& clock, MetricsRegistry& metrics, Logger& log);
   ~X12InboxLoop();
   void Start();
   void Stop();
@@ -85,12 +79,8 @@ class X12InboxLoop {
   Store& store_;
   const Clock& clock_;
   Logger& log_;
-  StockReported on_stock_;
   MetricsRegistry& metrics_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace crossdock

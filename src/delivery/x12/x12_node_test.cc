@@ -70,19 +70,20 @@ class X12NodeTest : public ::testing::Test {
     auto s = SqliteStore::Open({(dir_ / "db").string()});
     ASSERT_TRUE(s.ok());
     store_ = std::move(*s);
-    flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_,
-                                        OrderFlowOptions{RoutingPolicy{{}, "tpl-edi"}});
+    OrderFlowOptions flow_options{RoutingPolicy{{}, "tpl-edi"}};
+    flow_options.on_stock_changed = [this](const std::vector<std::string>& skus, TimePoint) {
+      std::lock_guard lock(reported_mu_);
+      reported_.insert(reported_.end(), skus.begin(), skus.end());
+    };
+    flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, flow_options);
     options_.node = "tpl-edi";
     options_.profile.receiver = {"ZZ", "TPLEDI"};
     options_.folder = (dir_ / "edi").string();
     transport_ = std::make_shared<FolderTransport>(options_.folder);
     ASSERT_TRUE(transport_->Prepare().ok());
     connector_ = std::make_unique<X12NodeConnector>(options_, transport_, *store_, clock_);
-    inbox_ = std::make_unique<X12InboxLoop>(
-        options_, transport_, *flow_, *store_, clock_, metrics_, log_,
-        [this](const std::vector<std::string>& skus, TimePoint) {
-          reported_.insert(reported_.end(), skus.begin(), skus.end());
-        });
+    inbox_ = std::make_unique<X12InboxLoop>(options_, transport_, *flow_, *store_, clock_, metrics_,
+                                            log_);
   }
   void TearDown() override {
     inbox_.reset();
@@ -152,7 +153,8 @@ class X12NodeTest : public ::testing::Test {
   std::shared_ptr<FolderTransport> transport_;
   std::unique_ptr<X12NodeConnector> connector_;
   std::unique_ptr<X12InboxLoop> inbox_;
-  std::vector<std::string> reported_;
+  std::mutex reported_mu_;
+  std::vector<std::string> reported_;  // SKUs the flow was told of (on_stock_changed)
   OutboxItem last_item_;
 };
 
