@@ -760,6 +760,14 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         ch.Read("safety_stock", feed.safety_stock);
         if (feed.safety_stock < 0)
           errors.push_back(ch.Path("safety_stock") + ": must not be negative");
+        if (ch.Get("backorder")) {
+          bool backorder = false;
+          ch.Read("backorder", backorder);
+          feed.backorder = backorder;
+        }
+        ch.Read("buffer_percent", feed.buffer_percent);
+        if (feed.buffer_percent < 0 || feed.buffer_percent > 100)
+          errors.push_back(ch.Path("buffer_percent") + ": must be 0 to 100");
         if (YAML::Node pub = ch.Get("publish")) {
           Map pm(pub, ch.Path("publish"), errors);
           pm.Require("url");
@@ -901,6 +909,14 @@ OrderPolicy OrderPolicyOf(const Config& config) {
                            std::chrono::hours(p.sla.ship_hours)};
     }
   }
+  // Each configured channel's stock policy governs its allocations as it does its figures.
+  auto nodes = ChannelNodesOf(config);
+  for (const auto& ch : config.channels) {
+    auto it = nodes.find(ch.channel);
+    if (it == nodes.end()) it = nodes.find("");
+    policy.routing.channels[ch.channel] = {
+        it == nodes.end() ? std::vector<std::string>{} : it->second, ch.safety_stock, ch.backorder};
+  }
   // An X12 node's 997 is its acknowledgment: x12.ack_timeout_s bounds the wait for it.
   for (const auto& n : config.nodes) {
     if (n.kind == "x12" && n.x12.ack_timeout_s > 0) {
@@ -908,6 +924,30 @@ OrderPolicy OrderPolicyOf(const Config& config) {
     }
   }
   return policy;
+}
+
+std::map<std::string, std::vector<std::string>> ChannelNodesOf(const Config& config) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::set<std::string> channels = {""};
+  for (const auto& rule : config.routing.rules) channels.insert(rule.channel);
+  for (const auto& ch : config.channels) channels.insert(ch.channel);
+  for (const auto& channel : channels) {
+    auto& nodes = out[channel];
+    auto add = [&](const std::string& node) {
+      if (!node.empty() && std::find(nodes.begin(), nodes.end(), node) == nodes.end())
+        nodes.push_back(node);
+    };
+    for (const auto& rule : config.routing.rules) {
+      if (!rule.channel.empty() && rule.channel != channel) continue;
+      add(rule.node);
+      for (const auto& n : rule.nodes) add(n);
+    }
+    add(config.routing.default_node);
+  }
+  for (const auto& ch : config.channels) {
+    if (!ch.nodes.empty()) out[ch.channel] = ch.nodes;
+  }
+  return out;
 }
 
 std::string StorePathOf(const Config& config) {
@@ -993,6 +1033,9 @@ Status ValidateConfig(const Config& c) {
     for (const auto& n : ch.nodes) {
       if (!nodes.count(n))
         errors.push_back("channels: '" + ch.channel + "' names no node '" + n + "'");
+    }
+    if (ch.backorder.value_or(false) && !c.routing.require_stock) {
+      errors.push_back("channels: '" + ch.channel + "' backorder needs routing.require_stock");
     }
   }
   if (!c.routing.default_node.empty() && !nodes.count(c.routing.default_node)) {

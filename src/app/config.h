@@ -154,6 +154,11 @@ Status ApplyEnvironment(Config& config);
 // node's SLA (its partner's sla, or an X12 node's x12.ack_timeout_s).
 OrderPolicy OrderPolicyOf(const Config& config);
 
+// Which nodes fill each channel's orders (its available to promise): a channel of channels[]
+// with `nodes` has those; any other channel the nodes of the routing rules for it and for
+// every channel, and the default node. Key "" serves channels no rule or entry names.
+std::map<std::string, std::vector<std::string>> ChannelNodesOf(const Config& config);
+
 // The store's file: <data_dir>/crossdock.db.
 std::string StorePathOf(const Config& config);
 

@@ -506,3 +506,63 @@ TEST_F(PartnerFilesTest, ChannelClaimsAndSecretNamesMustNotCollide) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+class ChannelConfigTest : public ::testing::Test {};
+
+// channels[] sets each channel's stock policy for allocation as well as for its figures.
+TEST_F(ChannelConfigTest, AChannelsStockPolicyReachesRouting) {
+  auto c = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes:
+  - {id: east, url: "http://127.0.0.1:1/o"}
+  - {id: west, url: "http://127.0.0.1:1/o"}
+routing:
+  default_node: east
+  require_stock: true
+  rules: [{channel: b2b, nodes: [east, west]}]
+channels:
+  - {id: web, nodes: [west], safety_stock: 4, backorder: true, buffer_percent: 25}
+  - {id: b2b}
+)",
+                       "/tmp");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(ValidateConfig(*c).ok());
+  EXPECT_EQ(c->channels[0].buffer_percent, 25);
+  OrderPolicy p = OrderPolicyOf(*c);
+  ASSERT_EQ(p.routing.channels.size(), 2u);
+  EXPECT_EQ(p.routing.channels.at("web"), (ChannelStock{{"west"}, 4, true}));
+  // Without nodes of its own a channel sells from the nodes routing sends its orders to.
+  EXPECT_EQ(p.routing.channels.at("b2b"), (ChannelStock{{"east", "west"}, 0, std::nullopt}));
+  auto nodes = ChannelNodesOf(*c);
+  EXPECT_EQ(nodes.at("web"), std::vector<std::string>{"west"});
+  EXPECT_EQ(nodes.at(""), std::vector<std::string>{"east"});
+
+  auto bad = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes: [{id: east, url: "http://127.0.0.1:1/o"}]
+routing: {default_node: east}
+channels: [{id: web, backorder: true, buffer_percent: 120}]
+)",
+                         "/tmp");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("channels[0].buffer_percent: must be 0 to 100"),
+            std::string::npos)
+      << bad.status().message();
+  auto no_stock = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes: [{id: east, url: "http://127.0.0.1:1/o"}]
+routing: {default_node: east}
+channels: [{id: web, backorder: true}]
+)",
+                              "/tmp");
+  ASSERT_TRUE(no_stock.ok()) << no_stock.status().ToString();
+  EXPECT_NE(ValidateConfig(*no_stock).message().find(
+                "channels: 'web' backorder needs routing.require_stock"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -113,30 +113,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (p.webhooks) api_options.webhook_partners[p.id] = {partner, *p.webhooks};
     for (const auto& channel : p.channels) api_options.channel_owners[channel] = p.id;
   }
-  // Which nodes fill each channel's orders (availability per channel): the rules for it, the
-  // rules for every channel, and the default node. Key "" serves channels no rule names.
-  {
-    std::set<std::string> channels = {""};
-    for (const auto& rule : config.routing.rules) channels.insert(rule.channel);
-    for (const auto& channel : channels) {
-      auto& nodes = api_options.channel_nodes[channel];
-      auto add = [&](const std::string& node) {
-        if (!node.empty() && std::find(nodes.begin(), nodes.end(), node) == nodes.end())
-          nodes.push_back(node);
-      };
-      for (const auto& rule : config.routing.rules) {
-        if (!rule.channel.empty() && rule.channel != channel) continue;
-        add(rule.node);
-        for (const auto& n : rule.nodes) add(n);
-      }
-      add(config.routing.default_node);
-    }
-  }
-  // Configured channels name their nodes and safety stock themselves.
-  for (const auto& ch : config.channels) {
-    if (!ch.nodes.empty()) api_options.channel_nodes[ch.channel] = ch.nodes;
-    api_options.safety_stock[ch.channel] = ch.safety_stock;
-  }
+  api_options.channel_nodes = ChannelNodesOf(config);
+  for (const auto& ch : config.channels) api_options.safety_stock[ch.channel] = ch.safety_stock;
   {
     std::vector<ChannelFeed> feeds;
     for (ChannelFeed feed : config.channels) {

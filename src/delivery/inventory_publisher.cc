@@ -79,8 +79,10 @@ void InventoryPublisher::Run(Feed& feed) {
     // The value is read now: whatever changed since the SKU was queued is in it.
     auto levels = store_.GetInventory(next->sku);
     bool ok = levels.ok();
-    int64_t value =
-        ok ? AvailableToPromise(*levels, &feed.config.nodes, feed.config.safety_stock) : 0;
+    int64_t value = ok ? PublishedAvailability(AvailableToPromise(*levels, &feed.config.nodes,
+                                                                  feed.config.safety_stock),
+                                               feed.config.buffer_percent)
+                       : 0;
     bool skip = false;
     {
       std::lock_guard guard(mu_);

@@ -21,10 +21,16 @@ struct ChannelFeed {
   std::string channel;
   std::vector<std::string> nodes;  // whose stock the channel sells
   int64_t safety_stock = 0;        // held back from the channel
-  std::string url;                 // POST {"sku", "available", "changed_at"} here
-  std::string api_key;             // sent as "Authorization: Bearer <key>"; may be empty
-  double burst = 40;               // the channel's call quota: bucket size …
-  double per_second = 2;           // … and refill rate (Shopify REST: 40, 2/s)
+  // Orders of the channel may wait for stock (routing.backorder for the channel); unset = the
+  // routing policy's.
+  std::optional<bool> backorder;
+  // Share of the available to promise not published (absorbs sales made while an update is on
+  // its way); orders are still allocated up to the whole figure.
+  int64_t buffer_percent = 0;
+  std::string url;        // POST {"sku", "available", "changed_at"} here
+  std::string api_key;    // sent as "Authorization: Bearer <key>"; may be empty
+  double burst = 40;      // the channel's call quota: bucket size …
+  double per_second = 2;  // … and refill rate (Shopify REST: 40, 2/s)
 };
 
 // The pure core of one channel's feed: which SKU to send next, and when. Not thread-safe.

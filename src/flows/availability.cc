@@ -18,4 +18,9 @@ int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels,
   return std::max<int64_t>(0, total - safety_stock);
 }
 
+int64_t PublishedAvailability(int64_t atp, int64_t buffer_percent) {
+  if (atp <= 0) return 0;
+  return atp * (100 - std::clamp<int64_t>(buffer_percent, 0, 100)) / 100;
+}
+
 }  // namespace crossdock

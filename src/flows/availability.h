@@ -19,4 +19,8 @@ int64_t NodeAvailable(const InventoryLevel& level);
 int64_t AvailableToPromise(const std::vector<InventoryLevel>& levels,
                            const std::vector<std::string>* nodes, int64_t safety_stock = 0);
 
+// What a channel is told of `atp` when it holds back a `buffer_percent` share (0–100):
+// atp × (100 − buffer_percent) / 100, rounded down.
+int64_t PublishedAvailability(int64_t atp, int64_t buffer_percent);
+
 }  // namespace crossdock

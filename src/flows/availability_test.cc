@@ -21,3 +21,19 @@ TEST(AvailableToPromiseTest, ChannelNodesLessReservedAndSafetyStockNotBelowZero)
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST(PublishedAvailabilityTest, ABufferHoldsBackAShareRoundedDown) {
+  EXPECT_EQ(PublishedAvailability(10, 0), 10);
+  EXPECT_EQ(PublishedAvailability(10, 25), 7);  // 7.5 rounds down
+  EXPECT_EQ(PublishedAvailability(3, 50), 1);
+  EXPECT_EQ(PublishedAvailability(1, 1), 0);
+  EXPECT_EQ(PublishedAvailability(10, 100), 0);
+  EXPECT_EQ(PublishedAvailability(0, 10), 0);
+  EXPECT_EQ(PublishedAvailability(-4, 0), 0);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -429,6 +429,17 @@ std::string EncodePolicy(const OrderPolicy& p) {
   w.Field("skip_unhealthy", p.routing.skip_unhealthy);
   w.Field("backorder", p.routing.backorder);
   if (p.routing.allow_split) w.Field("allow_split", true);
+  if (!p.routing.channels.empty()) {
+    w.Key("channels").StartObject();
+    for (const auto& [channel, cs] : p.routing.channels) {
+      w.Key(channel).StartObject().Key("nodes").StartArray();
+      for (const auto& n : cs.nodes) w.String(n);
+      w.EndArray().Field("safety_stock", cs.safety_stock);
+      if (cs.backorder) w.Field("backorder", *cs.backorder);
+      w.EndObject();
+    }
+    w.EndObject();
+  }
   w.EndObject();
   w.Key("returns").StartObject().Field("window_days", p.returns.window_days);
   w.Key("reasons").StartArray();
@@ -514,6 +525,25 @@ Result<OrderPolicy> DecodePolicy(std::string_view json) {
           r.Bool(rv, rp, p.routing.backorder);
         } else if (rk == "allow_split") {
           r.Bool(rv, rp, p.routing.allow_split);
+        } else if (rk == "channels") {
+          r.ForEachField(rv, rp, [&](std::string_view ch, element cv, const std::string& cp) {
+            ChannelStock& cs = p.routing.channels[std::string(ch)];
+            r.ForEachField(cv, cp, [&](std::string_view f, element fv, const std::string& fp) {
+              if (f == "nodes") {
+                r.ForEachItem(fv, fp, [&](element n, const std::string& np) {
+                  r.String(n, np, cs.nodes.emplace_back());
+                });
+              } else if (f == "safety_stock") {
+                r.Int(fv, fp, cs.safety_stock);
+              } else if (f == "backorder") {
+                r.Bool(fv, fp, cs.backorder.emplace());
+              } else {
+                return false;
+              }
+              return true;
+            });
+            return true;
+          });
         } else if (rk == "rules") {
           r.ForEachItem(rv, rp, [&](element item, const std::string& ip) {
             RoutingRule& rule = p.routing.rules.emplace_back();

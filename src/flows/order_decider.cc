@@ -183,7 +183,7 @@ void Allocate(Builder& b, const RoutingFacts& facts) {
   bool stock_short = false;
   auto choice = Route(b.order(), b.policy().routing, facts, &stock_short);
   if (!choice.ok()) {
-    if (stock_short && b.policy().routing.backorder) {
+    if (stock_short && BackorderAllowed(b.policy().routing, b.order().channel)) {
       if (!b.flow().backordered_at) {
         b.flow().backordered_at = b.now();
         b.Event("order.backordered",
@@ -270,7 +270,7 @@ DecideResult OnSubmit(const SubmitOrder& in, TimePoint now, const OrderPolicy& p
     // unless it may wait for stock.
     bool stock_short = false;
     auto node = Route(in.order, policy.routing, in.facts, &stock_short);
-    if (!node.ok() && !(stock_short && policy.routing.backorder)) {
+    if (!node.ok() && !(stock_short && BackorderAllowed(policy.routing, in.order.channel))) {
       return Reject(InvalidArgument("no node can fulfil the order"),
                     {{"/ship_to/country", node.status().message()}});
     }

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "codecs/json_reader.h"
+#include "flows/availability.h"
 #include "flows/command_answers.h"
 #include "flows/order_state.h"
 #include "flows/stock_changes.h"
@@ -139,23 +140,37 @@ void OrderFlow::AfterCommit(const OutboxItem& item, bool committed) {
   if (committed) NotifyStock(skus);
 }
 
-bool OrderFlow::Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error) {
-  if (!options_.policy.routing.require_stock) return false;  // stock is not a constraint
-  std::map<std::pair<std::string, std::string>, int64_t> wanted;
+bool OrderFlow::Overbooks(WriteTx& tx, const std::vector<StockChange>& changes,
+                          const std::string& channel, Status& error) {
+  const RoutingPolicy& routing = options_.policy.routing;
+  if (!routing.require_stock) return false;  // stock is not a constraint
+  auto policy = routing.channels.find(channel);
+  const ChannelStock* own = policy == routing.channels.end() ? nullptr : &policy->second;
+  std::map<std::string, std::map<std::string, int64_t>> wanted;  // SKU → node → units
   for (const auto& c : changes) {
-    if (c.kind == StockChange::Kind::kReserve) wanted[{c.node, c.sku}] += c.quantity;
+    if (c.kind == StockChange::Kind::kReserve) wanted[c.sku][c.node] += c.quantity;
   }
-  for (const auto& [key, qty] : wanted) {
-    auto levels = tx.GetInventory(key.second);
+  for (const auto& [sku, at] : wanted) {
+    auto levels = tx.GetInventory(sku);
     if (!levels.ok()) {
       error = levels.status();
       return true;
     }
-    int64_t available = 0;
-    for (const auto& l : *levels) {
-      if (l.node == key.first) available = l.available();
+    for (const auto& [node, qty] : at) {
+      int64_t available = 0;
+      for (const auto& l : *levels) {
+        if (l.node == node) available = l.available();
+      }
+      if (available < qty) return true;
     }
-    if (available < qty) return true;
+    // The channel's safety stock is not to be reached into, whichever nodes reserve.
+    if (own) {
+      int64_t total = 0;
+      for (const auto& [node, qty] : at) total += qty;
+      if (AvailableToPromise(*levels, own->nodes.empty() ? nullptr : &own->nodes,
+                             own->safety_stock) < total)
+        return true;
+    }
   }
   return false;
 }
@@ -239,7 +254,7 @@ void OrderFlow::Submit(SubmitRequest req, Renderer render,
         // may have reserved the same units. Then decide again on the stock this transaction
         // sees, so no two orders reserve the last units.
         Status read;
-        if (Overbooks(tx, sh->write.stock, read)) {
+        if (Overbooks(tx, sh->write.stock, sh->order.channel, read)) {
           CROSSDOCK_RETURN_IF_ERROR(read);
           // A retry of a request that was taken: its answer stands.
           auto known = KnownKey(tx, req, sh->outcome);

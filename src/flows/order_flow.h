@@ -192,7 +192,8 @@ class OrderFlow final : public DispatchOutcomeSink {
   RoutingFacts Facts(const Order& order, WriteTx* tx) const;
   // Whether `changes` reserve more than the nodes have available (only when routing requires
   // stock); a failed read sets `error` and counts as true.
-  bool Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, Status& error);
+  bool Overbooks(WriteTx& tx, const std::vector<StockChange>& changes, const std::string& channel,
+                 Status& error);
   // Every row a decision writes, encoded and ready to insert. Built outside the store's writer
   // thread where possible, so the writer only inserts.
   struct PreparedWrite {

@@ -358,3 +358,73 @@ TEST_F(OrderFlowTest, ARetryOfAnOrderThatTookTheLastUnitsIsReplayed) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A channel's safety stock holds under concurrent orders: 40 one-unit web orders for 10 units,
+// of which web keeps 3 back, each decided on stale facts that promise all 10, allocate exactly 7,
+// and the rest wait (web may backorder though the routing policy does not). An order of a channel
+// with no stock policy may take the 3.
+TEST_F(OrderFlowTest, ConcurrentOrdersOfAChannelNeverReachIntoItsSafetyStock) {
+  OrderPolicy policy;
+  policy.routing.default_node = "tpl-east";
+  policy.routing.require_stock = true;
+  policy.routing.channels["web"] = {{"tpl-east"}, 3, true};
+  OrderFlowOptions options{policy};
+  options.routing_facts = [](const Order&, bool) {
+    RoutingFacts f;
+    f.on_hand["tpl-east"]["LAST-UNITS"] = 10;  // stale: never less
+    return f;
+  };
+  flow_ = std::make_unique<OrderFlow>(*store_, clock_, ids_, metrics_, options);
+  RoutingFacts stock;
+  stock.on_hand["tpl-east"]["LAST-UNITS"] = 10;
+  PutStock(stock);
+  std::vector<Order> orders;
+  for (int i = 0; i < 40; ++i) {
+    Order o = gen_.Next();
+    o.channel = "web";
+    o.lines.resize(1);
+    o.lines[0].sku = "LAST-UNITS";
+    o.lines[0].quantity = 1;
+    orders.push_back(o);
+  }
+  std::vector<std::thread> threads;
+  std::vector<SubmitOutcome> outcomes(orders.size());
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      SeededRandom random(200 + t);
+      for (size_t i = t; i < orders.size(); i += 4) {
+        outcomes[i] =
+            Submit(orders[i], "k-" + std::to_string(i), "h-" + std::to_string(i), &random);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  int allocated = 0, backordered = 0;
+  for (const auto& out : outcomes) {
+    ASSERT_EQ(out.kind, SubmitOutcome::Kind::kCreated);
+    auto rec = store_->GetOrder(out.order_id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    OrderStatus s = *(*rec)->order.status;
+    allocated += s == OrderStatus::kAllocated;
+    backordered += s == OrderStatus::kBackordered;
+  }
+  EXPECT_EQ(allocated, 7);
+  EXPECT_EQ(backordered, 33);
+  EXPECT_EQ(Stock("LAST-UNITS").at("tpl-east").reserved, 7);
+  Order b2b = gen_.Next();
+  b2b.channel = "b2b";
+  b2b.lines.resize(1);
+  b2b.lines[0].sku = "LAST-UNITS";
+  b2b.lines[0].quantity = 3;
+  SubmitOutcome out = Submit(b2b, "k-b2b", "h-b2b");
+  auto rec = store_->GetOrder(out.order_id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ(*(*rec)->order.status, OrderStatus::kAllocated);
+  EXPECT_EQ(Stock("LAST-UNITS").at("tpl-east").reserved, 10);
+}
+
+}  // namespace
+}  // namespace crossdock

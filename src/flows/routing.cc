@@ -80,7 +80,41 @@ std::vector<RoutePart> Split(const Order& order, const std::vector<std::string>&
   return parts;
 }
 
+// Why the channel's available to promise cannot cover `order`, or "" when it can (or the
+// channel has no stock policy). Sets `stock` when it cannot.
+std::string ChannelShortage(const Order& order, const RoutingPolicy& p, const RoutingFacts& facts,
+                            bool& stock) {
+  auto policy = p.channels.find(order.channel);
+  if (!p.require_stock || policy == p.channels.end()) return "";
+  const ChannelStock& cs = policy->second;
+  std::map<std::string, int64_t> need;
+  for (const auto& l : order.lines) need[l.sku] += l.quantity;
+  for (const auto& [sku, qty] : need) {
+    int64_t sum = 0;
+    for (const auto& [node, skus] : facts.on_hand) {
+      if (!cs.nodes.empty() && std::find(cs.nodes.begin(), cs.nodes.end(), node) == cs.nodes.end())
+        continue;
+      auto s = skus.find(sku);
+      if (s != skus.end()) sum += std::max<int64_t>(0, s->second);
+    }
+    int64_t atp = std::max<int64_t>(0, sum - cs.safety_stock);
+    if (atp < qty) {
+      stock = true;
+      return "channel " + order.channel + " may promise " + std::to_string(atp) + " of " + sku +
+             " (safety stock " + std::to_string(cs.safety_stock) + "), " + std::to_string(qty) +
+             " needed";
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+bool BackorderAllowed(const RoutingPolicy& policy, const std::string& channel) {
+  auto it = policy.channels.find(channel);
+  if (it != policy.channels.end() && it->second.backorder) return *it->second.backorder;
+  return policy.backorder;
+}
 
 std::string DescribeParts(const std::vector<RoutePart>& parts) {
   if (parts.size() == 1 && parts[0].lines.empty()) return parts[0].node;
@@ -118,6 +152,30 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     if (std::find(unique.begin(), unique.end(), c) == unique.end()) unique.push_back(c);
   }
   candidates = std::move(unique);
+  std::vector<std::string> skipped;
+  // A channel with a stock policy sells from its own nodes only, and no more than it may
+  // promise.
+  if (auto cs = policy.channels.find(order.channel);
+      policy.require_stock && cs != policy.channels.end() && !cs->second.nodes.empty()) {
+    const auto& own = cs->second.nodes;
+    std::vector<std::string> kept;
+    for (const auto& c : candidates) {
+      if (std::find(own.begin(), own.end(), c) != own.end()) {
+        kept.push_back(c);
+      } else {
+        skipped.push_back(c + ": does not sell to channel " + order.channel);
+      }
+    }
+    candidates = std::move(kept);
+  }
+  bool stock = false, other = false;
+  if (std::string shortage = ChannelShortage(order, policy, facts, stock); !shortage.empty()) {
+    if (stock_short) *stock_short = true;
+    return NotFound("no candidate of " + why + " can take the order: " + shortage);
+  }
+  if (candidates.empty()) {
+    return NotFound("no candidate of " + why + " can take the order: " + Join(skipped));
+  }
   std::stable_sort(
       candidates.begin(), candidates.end(), [&](const std::string& a, const std::string& b) {
         auto pa = policy.preferences.find(a), pb = policy.preferences.find(b);
@@ -126,8 +184,6 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
         if (na.priority != nb.priority) return na.priority < nb.priority;
         return na.cost < nb.cost;
       });
-  std::vector<std::string> skipped;
-  bool stock = false, other = false;
   for (const auto& node : candidates) {
     bool short_of_stock = false;
     std::string obstacle = Obstacle(order, node, policy, facts, short_of_stock, true);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,20 @@ struct NodePreference {
   Decimal cost;
 };
 
+// A sales channel's stock policy (`channels[]` in the configuration). With require_stock an
+// order of the channel is allocated only at the channel's nodes, and only while the channel's
+// available to promise of every SKU — the sum of those nodes' available, less the safety
+// stock — covers the order's quantity of it (flows/availability.h computes the same figure for
+// the availability API and the feeds). `backorder` overrides the routing policy's for the
+// channel. Buffers are publication-only (ChannelFeed::buffer_percent): they hold back
+// figures sent to the channel, not orders the channel has already taken.
+struct ChannelStock {
+  std::vector<std::string> nodes;  // empty = every node
+  int64_t safety_stock = 0;
+  std::optional<bool> backorder;  // unset = RoutingPolicy::backorder
+  friend bool operator==(const ChannelStock&, const ChannelStock&) = default;
+};
+
 struct RoutingPolicy {
   std::vector<RoutingRule> rules;  // first match wins
   std::string default_node;        // used when no rule matches; empty = no default
@@ -47,7 +62,11 @@ struct RoutingPolicy {
   // made only when every line finds a node; otherwise the order waits or is an exception.
   bool allow_split = false;
   std::map<std::string, NodePreference> preferences;  // node id → preference
+  std::map<std::string, ChannelStock> channels;       // channel → its stock policy
 };
+
+// Whether an order of `channel` may wait for stock: the channel's own flag, else the policy's.
+bool BackorderAllowed(const RoutingPolicy& policy, const std::string& channel);
 
 // What the runner knows when it routes: stock per node and which nodes are unhealthy.
 struct RoutingFacts {

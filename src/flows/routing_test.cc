@@ -149,3 +149,59 @@ TEST(RoutingTest, SplitsByLineOnlyWhenAllowedAndEveryLineFindsANode) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A channel's stock policy: its orders go to its own nodes only, and no further than its
+// available to promise (the nodes' stock less the safety stock) reaches.
+TEST(RoutingTest, AChannelSellsFromItsNodesAndKeepsItsSafetyStock) {
+  RoutingPolicy p;
+  p.rules = {{"", "", "", "", "", {"east", "west"}}};
+  p.require_stock = true;
+  p.channels["web"] = {{"west"}, 2, std::nullopt};
+  Order o;
+  o.channel = "web";
+  o.lines = {{"1", "SKU-A", "", 3}};
+  RoutingFacts facts;
+  facts.on_hand["east"] = {{"SKU-A", 100}};
+  facts.on_hand["west"] = {{"SKU-A", 5}};
+  auto r = Route(o, p, facts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->node, "west");
+  EXPECT_EQ(r->why, "rule 1 (any order); skipped east: does not sell to channel web");
+  // 4 at west less 2 held back leaves 2 to promise: 3 is short of stock, though east has 100.
+  facts.on_hand["west"]["SKU-A"] = 4;
+  bool short_of_stock = false;
+  auto shortage = Route(o, p, facts, &short_of_stock);
+  ASSERT_FALSE(shortage.ok());
+  EXPECT_TRUE(short_of_stock);
+  EXPECT_EQ(shortage.status().message(),
+            "no candidate of rule 1 (any order) can take the order: channel web may promise 2 "
+            "of SKU-A (safety stock 2), 3 needed");
+  // Another channel is not bound by web's policy.
+  o.channel = "b2b";
+  EXPECT_EQ(Route(o, p, facts)->node, "east");
+  // Without require_stock the channel's policy is not applied: stock is not known.
+  p.require_stock = false;
+  o.channel = "web";
+  EXPECT_EQ(Route(o, p, facts)->node, "east");
+}
+
+TEST(RoutingTest, AChannelsBackorderFlagOverridesThePolicys) {
+  RoutingPolicy p;
+  p.backorder = false;
+  p.channels["web"] = {{}, 0, true};
+  p.channels["b2b"] = {{}, 0, std::nullopt};
+  p.channels["edi"] = {{}, 0, false};
+  EXPECT_TRUE(BackorderAllowed(p, "web"));
+  EXPECT_FALSE(BackorderAllowed(p, "b2b"));
+  EXPECT_FALSE(BackorderAllowed(p, "other"));
+  p.backorder = true;
+  EXPECT_TRUE(BackorderAllowed(p, "b2b"));
+  EXPECT_TRUE(BackorderAllowed(p, "other"));
+  EXPECT_FALSE(BackorderAllowed(p, "edi"));
+}
+
+}  // namespace
+}  // namespace crossdock
