@@ -779,6 +779,9 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
           if (!feed.api_key.empty()) InlineSecret(src, pm.Path("api_key"), errors);
           pm.Read("burst", feed.burst);
           pm.Read("per_second", feed.per_second);
+          pm.Read("resync_minutes", feed.resync_minutes);
+          if (feed.resync_minutes < 0)
+            errors.push_back(pm.Path("resync_minutes") + ": must not be negative");
           if (feed.burst < 1 || feed.per_second <= 0) {
             errors.push_back(pm.Path("burst") + ": burst must be at least 1, per_second above 0");
           }

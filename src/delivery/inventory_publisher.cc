@@ -14,13 +14,16 @@ InventoryPublisher::InventoryPublisher(Store& store, const Clock& clock, Metrics
     : store_(store), clock_(clock), log_(log), clients_(std::move(clients)) {
   for (auto& f : feeds) {
     auto feed = std::make_unique<Feed>(
-        Feed{f, PublicationQueue(f.burst, f.per_second, clock.Now()), nullptr, nullptr});
+        Feed{f, PublicationQueue(f.burst, f.per_second, clock.Now()), nullptr, nullptr, nullptr});
     std::string labels = "channel=\"" + f.channel + "\"";
     feed->delay = &metrics.GetHistogram(
         "crossdock_inventory_sync_delay_seconds",
         "From a stock change to the channel's acknowledgement of the new availability.", labels);
     feed->calls = &metrics.GetCounter("crossdock_inventory_publications_total",
                                       "Availability updates a channel acknowledged.", labels);
+    feed->resyncs = &metrics.GetCounter(
+        "crossdock_inventory_resyncs_total",
+        "Passes over every SKU of a channel's nodes (at start and every resync_minutes).", labels);
     feeds_.push_back(std::move(feed));
   }
 }
@@ -61,17 +64,67 @@ void InventoryPublisher::Changed(const std::vector<std::string>& skus, TimePoint
   cv_.notify_all();
 }
 
+void InventoryPublisher::Resync(Feed& feed) {
+  auto published = store_.ListPublications(feed.config.channel);
+  std::map<std::string, TimePoint> skus;  // SKU → its newest change at the feed's nodes
+  bool ok = published.ok();
+  if (ok) {
+    for (const auto& [sku, value] : *published) skus.emplace(sku, TimePoint{});
+  }
+  for (const auto& node : feed.config.nodes) {
+    auto levels = store_.ListInventoryAt(node);
+    if (!levels.ok()) {
+      ok = false;
+      break;
+    }
+    for (const auto& l : *levels) {
+      TimePoint& at = skus[l.sku];
+      at = std::max(at, l.updated_at);
+    }
+  }
+  if (!ok) {
+    log_.Warn("availability resync could not read the store; it runs again at the next pass",
+              {{"channel", feed.config.channel}});
+    return;
+  }
+  TimePoint now = clock_.Now();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [sku, value] : *published) feed.queue.Published(sku, value);
+    for (const auto& [sku, at] : skus) feed.queue.Changed(sku, at == TimePoint{} ? now : at, now);
+  }
+  feed.resyncs->Inc();
+  cv_.notify_all();
+}
+
 void InventoryPublisher::Run(Feed& feed) {
   auto client = clients_();
+  Resync(feed);
+  TimePoint next_resync = clock_.Now() + std::chrono::minutes(feed.config.resync_minutes);
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    if (feed.config.resync_minutes > 0 && clock_.Now() >= next_resync) {
+      lock.unlock();
+      Resync(feed);
+      next_resync = clock_.Now() + std::chrono::minutes(feed.config.resync_minutes);
+      lock.lock();
+      continue;
+    }
     Duration wait;
     auto next = feed.queue.Take(clock_.Now(), wait);
     if (!next) {
-      if (wait == Duration::zero()) {
+      Duration until_resync = Duration::zero();
+      if (feed.config.resync_minutes > 0) {
+        until_resync =
+            std::max<Duration>(std::chrono::duration_cast<Duration>(next_resync - clock_.Now()),
+                               std::chrono::milliseconds(1));
+      }
+      if (wait == Duration::zero() && until_resync == Duration::zero()) {
         cv_.wait(lock);
+      } else if (wait == Duration::zero()) {
+        cv_.wait_for(lock, until_resync);
       } else {
-        cv_.wait_for(lock, wait);
+        cv_.wait_for(lock, until_resync == Duration::zero() ? wait : std::min(wait, until_resync));
       }
       continue;
     }
@@ -122,6 +175,14 @@ void InventoryPublisher::Run(Feed& feed) {
     }
     if (!skip) {
       feed.queue.Published(next->sku, value);
+      // Kept so a restart resends only what changed; losing this write costs one repeat.
+      store_.Write([channel = feed.config.channel, sku = next->sku, value, at = clock_.Now()](
+                       WriteTx& tx) { return tx.RecordPublication(channel, sku, value, at); },
+                   [&log = log_, channel = feed.config.channel](Status st) {
+                     if (!st.ok())
+                       log.Warn("could not keep a channel's acknowledged availability",
+                                {{"channel", channel}, {"error", st.message()}});
+                   });
       feed.calls->Inc();
       feed.delay->Observe(std::chrono::duration<double>(clock_.Now() - next->first_change).count());
     }

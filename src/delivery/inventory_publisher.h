@@ -3,7 +3,11 @@
 // it is sent the SKU's available-to-promise (flows/availability.h). Changes are coalesced per SKU
 // and channel (only the newest value is ever sent, read from the ledger at send time), paced by the
 // channel's call quota, freshest change first. The inventory sync delay — from the change to the
-// channel's 2xx — is exported per channel as crossdock_inventory_sync_delay_seconds.
+// channel's 2xx — is exported per channel as crossdock_inventory_sync_delay_seconds. What each
+// channel acknowledged is kept in the store: at start, and every feed's resync_minutes after,
+// every SKU of the channel's nodes is looked at again and only a figure that differs from the
+// acknowledged one is sent (a restart, a change made by another process such as
+// `crossdock reconcile`, or a lost notification costs no more than that).
 #pragma once
 
 #include <condition_variable>
@@ -42,8 +46,12 @@ class InventoryPublisher {
     PublicationQueue queue;
     Histogram* delay = nullptr;
     Counter* calls = nullptr;
+    Counter* resyncs = nullptr;
   };
   void Run(Feed& feed);
+  // Queues every SKU the feed's nodes hold or the channel was sent (each dated by its newest
+  // change at those nodes); a value the channel already has costs no call.
+  void Resync(Feed& feed);
 
   Store& store_;
   const Clock& clock_;

@@ -31,6 +31,9 @@ struct ChannelFeed {
   std::string api_key;    // sent as "Authorization: Bearer <key>"; may be empty
   double burst = 40;      // the channel's call quota: bucket size …
   double per_second = 2;  // … and refill rate (Shopify REST: 40, 2/s)
+  // Every this many minutes every SKU of the channel's nodes is looked at again (and at
+  // start); a figure the channel already has costs no call. 0 = at start only.
+  int64_t resync_minutes = 60;
 };
 
 // The pure core of one channel's feed: which SKU to send next, and when. Not thread-safe.

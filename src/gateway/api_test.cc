@@ -119,6 +119,10 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.OnHandChangesAfter(node, at);
   }
+  Result<std::map<std::string, int64_t>> ListPublications(const std::string& channel) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListPublications(channel);
+  }
   Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
                                                             int limit) override {
     if (failing_) return Unavailable("store down for the test");

@@ -78,6 +78,10 @@ Result<std::map<std::string, int64_t>> FaultyStore::OnHandChangesAfter(const std
   FAULTY_READ(OnHandChangesAfter(node, at));
 }
 
+Result<std::map<std::string, int64_t>> FaultyStore::ListPublications(const std::string& channel) {
+  FAULTY_READ(ListPublications(channel));
+}
+
 Result<std::vector<X12Transmission>> FaultyStore::ListX12Transmissions(const std::string& partner,
                                                                        int limit) {
   FAULTY_READ(ListX12Transmissions(partner, limit));

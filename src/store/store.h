@@ -127,6 +127,9 @@ class WriteTx {
   virtual Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) = 0;
   // AlreadyExists when the id is taken.
   virtual Status InsertReconciliation(const ReconciliationRecord& record) = 0;
+  // The channel acknowledged `available` for `sku` at `at` (replaces what it had).
+  virtual Status RecordPublication(const std::string& channel, const std::string& sku,
+                                   int64_t available, TimePoint at) = 0;
 };
 
 using WriteJob = std::function<Status(WriteTx&)>;
@@ -170,6 +173,8 @@ class Store {
   // report_csv is empty.
   virtual Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) = 0;
   virtual Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) = 0;
+  // SKU → the availability the channel last acknowledged (RecordPublication).
+  virtual Result<std::map<std::string, int64_t>> ListPublications(const std::string& channel) = 0;
   // The partner's transmissions, newest first, at most `limit`.
   virtual Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
                                                                     int limit) = 0;

@@ -208,6 +208,17 @@ CREATE TABLE x12_transmissions (
 );
 CREATE UNIQUE INDEX x12_transmissions_group ON x12_transmissions(partner, grp);
 )sql",
+    // 10: the availability each channel last acknowledged per SKU, so a restart resends only
+    // what changed.
+    R"sql(
+CREATE TABLE channel_publications (
+  channel      TEXT NOT NULL,
+  sku          TEXT NOT NULL,
+  available    INTEGER NOT NULL,
+  published_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, sku)
+) WITHOUT ROWID;
+)sql",
 };
 }  // namespace
 

@@ -498,6 +498,16 @@ class SqliteWriteTx final : public WriteTx {
     return t;
   }
 
+  Status RecordPublication(const std::string& channel, const std::string& sku, int64_t available,
+                           TimePoint at) override {
+    TRY_PREPARE(s, db_,
+                "INSERT INTO channel_publications (channel, sku, available, published_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (channel, sku) DO UPDATE SET "
+                "available = excluded.available, published_at = excluded.published_at");
+    s.Bind(1, channel).Bind(2, sku).Bind(3, available).Bind(4, Micros(at));
+    return s.Exec();
+  }
+
   Status MarkX12Sent(const std::string& key, TimePoint at) override {
     TRY_PREPARE(s, db_,
                 "UPDATE x12_transmissions SET sent_at = COALESCE(sent_at, ?) WHERE key = ?");
@@ -1200,6 +1210,21 @@ Result<std::vector<X12Transmission>> SqliteStore::ListX12Transmissions(const std
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(ReadX12Transmission(s));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> SqliteStore::ListPublications(const std::string& channel) {
+  WITH_READER(db);
+  TRY_PREPARE(s, db, "SELECT sku, available FROM channel_publications WHERE channel = ?");
+  s.Bind(1, channel);
+  std::map<std::string, int64_t> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[s.Text(0)] = s.Int(1);
   }
   s.Reset();
   return out;

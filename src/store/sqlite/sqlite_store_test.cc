@@ -644,3 +644,26 @@ TEST_F(SqliteStoreTest, StockLedgerConservesAndIgnoresArrivalOrder) {
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST_F(SqliteStoreTest, AChannelsAcknowledgedFiguresAreKeptPerSku) {
+  auto record = [&](const std::string& channel, const std::string& sku, int64_t value) {
+    Status st = store_->WriteAndWait(
+        [&](WriteTx& tx) { return tx.RecordPublication(channel, sku, value, FromUnixMicros(9)); });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  };
+  record("web", "SKU-1", 5);
+  record("web", "SKU-2", 0);
+  record("web", "SKU-1", 3);  // the newer acknowledgement replaces the older
+  record("b2b", "SKU-1", 40);
+  auto web = store_->ListPublications("web");
+  ASSERT_TRUE(web.ok());
+  EXPECT_EQ(*web, (std::map<std::string, int64_t>{{"SKU-1", 3}, {"SKU-2", 0}}));
+  EXPECT_EQ(store_->ListPublications("b2b")->at("SKU-1"), 40);
+  EXPECT_TRUE(store_->ListPublications("none")->empty());
+}
+
+}  // namespace
+}  // namespace crossdock
