@@ -677,6 +677,49 @@ PATHS = {
                           **OPERATOR_ONLY, **COMMON_ERRORS},
         },
     },
+    "/v1/admin/stock-exceptions": {
+        "get": {
+            "operationId": "listStockExceptions",
+            "summary": "Snapshot differences left for an operator, by id (operators)",
+            "description": "One per node and SKU while open (docs/inventory.md, Stock exceptions): "
+                           "id, node, sku, ledger, counted, difference, as_of (the snapshot's "
+                           "time), run, opened_at, and once resolved resolved_at, resolution "
+                           "(applied, dismissed or settled) and resolved_by. Query: state "
+                           "(open, the default, or all), node, limit (1-1000, default 100), "
+                           "after (an id, for the next page; next_after is given when the page "
+                           "is full).",
+            "parameters": [
+                {"name": "state", "in": "query", "schema": {"enum": ["open", "all"]}},
+                {"name": "node", "in": "query", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            ],
+            "responses": {"200": json_body("Stock exceptions.", ANY_OBJECT),
+                          "422": problem("A bad query parameter (`validation-error`)."),
+                          **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
+    "/v1/admin/stock-exceptions/{id}/resolve": {
+        "post": {
+            "operationId": "resolveStockException",
+            "summary": "Apply a snapshot's count or dismiss the difference (operators)",
+            "description": "Body {\"action\": \"apply\" | \"dismiss\", \"note\": \"…\"}. "
+                           "apply stores the snapshot's count as of the snapshot's time; "
+                           "audited as stock_exception.apply or stock_exception.dismiss.",
+            "parameters": [ID_PARAM],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["action"],
+                "properties": {"action": {"enum": ["apply", "dismiss"]},
+                               "note": {"type": "string"}}}}}},
+            "responses": {"200": json_body("The resolved exception.", ANY_OBJECT),
+                          "400": problem("Malformed JSON (`malformed-json`)."),
+                          "404": problem("No such stock exception (`not-found`)."),
+                          "409": problem("Resolved already, or (apply) the node reported a "
+                                         "newer count than the snapshot (`conflict`)."),
+                          "422": problem("No action, or a bad note (`validation-error`)."),
+                          **OPERATOR_ONLY, **COMMON_ERRORS},
+        },
+    },
     "/v1/admin/partners": {
         "get": {
             "operationId": "listPartners",

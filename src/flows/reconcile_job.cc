@@ -36,9 +36,23 @@ Result<ReconciliationRun> RunInventoryReconciliation(
   run.report.newer_counts = static_cast<int64_t>(newer.size());
   if (job.dry_run) return run;
   run.id = ids.Next("rec");
-  std::vector<const Discrepancy*> adjust;
+  std::vector<const Discrepancy*> adjust, review;
   for (const auto& d : run.report.discrepancies) {
-    if (d.adjusted) adjust.push_back(&d);
+    (d.adjusted ? adjust : review).push_back(&d);
+  }
+  // Open stock exceptions at the node that this run settles: their SKU was compared and is
+  // not left for review again (it matched, or was corrected).
+  std::set<std::string> for_review;
+  for (const Discrepancy* d : review) for_review.insert(d->sku);
+  std::vector<StockException> settled;
+  for (int64_t after = 0;;) {
+    auto open = store.ListStockExceptions({job.node, true, 1000, after});
+    if (!open.ok()) return open.status();
+    for (const auto& e : *open) {
+      if (!newer.count(e.sku) && !for_review.count(e.sku)) settled.push_back(e);
+    }
+    if (open->size() < 1000) break;
+    after = open->back().id;
   }
   // Adjustments in batches of one transaction each, the run's record with the last.
   constexpr size_t kBatch = 5000;
@@ -55,6 +69,22 @@ Result<ReconciliationRun> RunInventoryReconciliation(
         if (!put.ok()) return put.status();
       }
       if (!last) return Status::Ok();
+      // Differences too large to correct are each an exception for an operator.
+      for (const Discrepancy* d : review) {
+        StockException e;
+        e.node = job.node;
+        e.sku = d->sku;
+        e.ledger = d->ledger;
+        e.counted = d->counted;
+        e.as_of = job.as_of;
+        e.run_id = run.id;
+        e.opened_at = clock.Now();
+        CROSSDOCK_RETURN_IF_ERROR(tx.OpenStockException(e));
+      }
+      for (const auto& e : settled) {
+        Status st = tx.ResolveStockException(e.id, "settled", "reconcile:" + run.id, clock.Now());
+        if (!st.ok() && st.code() != StatusCode::kConflict) return st;  // an operator was first
+      }
       ReconciliationRecord rec{run.id,
                                "inventory",
                                job.node,

@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <set>
 
 #include "base/random.h"
 #include "flows/reconcile_job.h"
+#include "flows/stock_exceptions.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crossdock {
@@ -130,6 +132,19 @@ TEST(ReconcileJobTest, FindsEverySeededDiscrepancyIn100kSkusAndAdjustsBySizes) {
     int64_t count = counted == snapshot.end() ? 0 : counted->on_hand;
     EXPECT_EQ(on_hand, std::llabs(delta) <= 5 ? count : count - delta) << sku;
   }
+  // Each large one is an exception for an operator, and only those.
+  std::set<std::string> large, raised;
+  for (const auto& [sku, delta] : seeded) {
+    if (std::llabs(delta) > 5) large.insert(sku);
+  }
+  for (int64_t after = 0;;) {
+    auto page = store->ListStockExceptions({"wh-1", true, 1000, after});
+    ASSERT_TRUE(page.ok());
+    for (const auto& e : *page) raised.insert(e.sku);
+    if (page->size() < 1000) break;
+    after = page->back().id;
+  }
+  EXPECT_EQ(raised, large);
   auto kept = store->GetReconciliation(run->id);
   ASSERT_TRUE(kept.ok() && kept->has_value());
   EXPECT_NE((*kept)->report_json.find("\"discrepancies\":" + std::to_string(seeded.size())),
@@ -194,6 +209,115 @@ TEST(ReconcileJobTest, ComparesAsOfTheSnapshotAndSkipsNewerCounts) {
   EXPECT_EQ((*recounted)[0].on_hand, 7);  // the newer count stands
   auto shipped = store->GetInventory("SHIPPED");
   EXPECT_EQ((*shipped)[0].on_hand, 90);
+  store.reset();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A difference beyond the automatic threshold is an exception: one per node and SKU (a later
+// run updates it), settled by a later run that matches, applied or dismissed by an operator
+// (audited); a snapshot older than the node's latest count cannot be applied.
+TEST(ReconcileJobTest, LargeDifferencesBecomeExceptionsAnOperatorResolves) {
+  fs::path dir =
+      fs::temp_directory_path() / ("crossdock_stock_exceptions_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto opened = SqliteStore::Open({(dir / "db").string()});
+  ASSERT_TRUE(opened.ok());
+  auto store = std::move(*opened);
+  const TimePoint t0 = kT;
+  ASSERT_TRUE(
+      store
+          ->WriteAndWait([&](WriteTx& tx) -> Status {
+            for (const char* sku : {"A", "B", "C"}) {
+              CROSSDOCK_RETURN_IF_ERROR(tx.PutInventoryLevel({sku, "wh", 10, t0, t0}).status());
+            }
+            return Status::Ok();
+          })
+          .ok());
+  ManualClock clock(t0 + std::chrono::hours(1));
+  SeededRandom random(1);
+  IdGenerator ids(clock, random);
+  auto reconcile = [&](TimePoint as_of, std::vector<InventoryCount> counts) {
+    InventoryReconciliation job;
+    job.node = "wh";
+    job.as_of = as_of;
+    job.snapshot = std::move(counts);
+    job.policy.auto_adjust_max = 5;
+    auto run = RunInventoryReconciliation(*store, clock, ids, job);
+    EXPECT_TRUE(run.ok()) << run.status().ToString();
+    return run.ok() ? run->id : "";
+  };
+  auto open = [&] {
+    auto list = store->ListStockExceptions({"wh", true, 100, 0});
+    EXPECT_TRUE(list.ok());
+    std::map<std::string, StockException> by_sku;
+    for (const auto& e : *list) by_sku[e.sku] = e;
+    return by_sku;
+  };
+  const TimePoint t1 = t0 + std::chrono::minutes(10), t2 = t0 + std::chrono::minutes(20);
+  std::string first = reconcile(t1, {{"A", "wh", 30, t1}, {"B", "wh", 0, t1}, {"C", "wh", 50, t1}});
+  auto after_first = open();
+  ASSERT_EQ(after_first.size(), 3u);
+  EXPECT_EQ(after_first["A"].ledger, 10);
+  EXPECT_EQ(after_first["A"].counted, 30);
+  EXPECT_EQ(after_first["A"].run_id, first);
+  // The second run finds A further off (the same exception, updated) and C as the ledger has it.
+  std::string second =
+      reconcile(t2, {{"A", "wh", 40, t2}, {"B", "wh", 0, t2}, {"C", "wh", 10, t2}});
+  auto after_second = open();
+  ASSERT_EQ(after_second.size(), 2u);
+  EXPECT_EQ(after_second["A"].id, after_first["A"].id);
+  EXPECT_EQ(after_second["A"].counted, 40);
+  EXPECT_EQ(after_second["A"].run_id, second);
+  auto c = store->ListStockExceptions({"wh", false, 100, 0});
+  ASSERT_TRUE(c.ok());
+  auto settled = std::find_if(c->begin(), c->end(), [](auto& e) { return e.sku == "C"; });
+  ASSERT_NE(settled, c->end());
+  EXPECT_EQ(settled->resolution, "settled");
+  EXPECT_EQ(settled->resolved_by, "reconcile:" + second);
+  // Applying A stores the count as of the snapshot; a second resolution is refused.
+  auto applied = ResolveStockException(*store, clock, after_second["A"].id,
+                                       StockExceptionAction::kApply, "ops", "recounted by hand");
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->resolution, "applied");
+  EXPECT_EQ((*store->GetInventory("A"))[0].on_hand, 40);
+  auto again = ResolveStockException(*store, clock, after_second["A"].id,
+                                     StockExceptionAction::kDismiss, "ops", "");
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  // B: the node counted it after the snapshot, so the snapshot's 0 is stale: it cannot be
+  // applied, only dismissed.
+  ASSERT_TRUE(
+      store
+          ->WriteAndWait([&](WriteTx& tx) {
+            return tx.PutInventoryLevel({"B", "wh", 12, t2 + std::chrono::minutes(1), clock.Now()})
+                .status();
+          })
+          .ok());
+  auto stale = ResolveStockException(*store, clock, after_second["B"].id,
+                                     StockExceptionAction::kApply, "ops", "");
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
+  EXPECT_NE(stale.status().message().find("newer than the snapshot"), std::string::npos);
+  EXPECT_EQ((*store->GetInventory("B"))[0].on_hand, 12);
+  ASSERT_TRUE(ResolveStockException(*store, clock, after_second["B"].id,
+                                    StockExceptionAction::kDismiss, "ops", "late count")
+                  .ok());
+  EXPECT_TRUE(open().empty());
+  EXPECT_EQ(ResolveStockException(*store, clock, 999, StockExceptionAction::kApply, "ops", "")
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  auto audit = store->ListAudit(10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);
+  std::set<std::string> actions;
+  for (const auto& a : *audit) actions.insert(a.action);
+  EXPECT_EQ(actions, (std::set<std::string>{"stock_exception.apply", "stock_exception.dismiss"}));
   store.reset();
   fs::remove_all(dir);
 }

@@ -87,6 +87,8 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/v1/admin/reconciliations", &Api::ListReconciliations, "admin");
   add("GET", "/v1/admin/reconciliations/{id}", &Api::GetReconciliation, "admin");
   add("GET", "/v1/admin/reconciliations/{id}/report.csv", &Api::GetReconciliationCsv, "admin");
+  add("GET", "/v1/admin/stock-exceptions", &Api::ListStockExceptions, "admin");
+  add("POST", "/v1/admin/stock-exceptions/{id}/resolve", &Api::ResolveStockException, "admin");
   add("POST", "/v1/admin/orders/{id}/release", &Api::ReleaseOrder, "admin");
   add("GET", "/v1/admin/exceptions", &Api::ListExceptions, "admin");
   add("POST", "/v1/admin/orders/{id}/actions", &Api::OrderAction, "admin");

@@ -181,6 +181,9 @@ class Api {
   void ListReconciliations(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReconciliation(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReconciliationCsv(std::shared_ptr<RequestContext> ctx, Respond respond);
+  // Stock exceptions (operators only): stock_exception_api.cc.
+  void ListStockExceptions(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void ResolveStockException(std::shared_ptr<RequestContext> ctx, Respond respond);
   // The run of the route's {id}, or nullopt after answering 404 or the store's error.
   std::optional<ReconciliationRecord> LoadReconciliation(RequestContext& ctx,
                                                          const Respond& respond);

@@ -119,6 +119,11 @@ class GatedStore final : public Store {
     if (failing_) return Unavailable("store down for the test");
     return inner_.OnHandChangesAfter(node, at);
   }
+  Result<std::vector<StockException>> ListStockExceptions(
+      const StockExceptionFilter& filter) override {
+    if (failing_) return Unavailable("store down for the test");
+    return inner_.ListStockExceptions(filter);
+  }
   Result<std::map<std::string, int64_t>> ListPublications(const std::string& channel) override {
     if (failing_) return Unavailable("store down for the test");
     return inner_.ListPublications(channel);

@@ -78,6 +78,11 @@ Result<std::map<std::string, int64_t>> FaultyStore::OnHandChangesAfter(const std
   FAULTY_READ(OnHandChangesAfter(node, at));
 }
 
+Result<std::vector<StockException>> FaultyStore::ListStockExceptions(
+    const StockExceptionFilter& filter) {
+  FAULTY_READ(ListStockExceptions(filter));
+}
+
 Result<std::map<std::string, int64_t>> FaultyStore::ListPublications(const std::string& channel) {
   FAULTY_READ(ListPublications(channel));
 }

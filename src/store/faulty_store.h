@@ -34,6 +34,8 @@ class FaultyStore final : public Store {
   Result<std::vector<InventoryLevel>> ListInventoryAt(const std::string& node) override;
   Result<std::map<std::string, int64_t>> OnHandChangesAfter(const std::string& node,
                                                             TimePoint at) override;
+  Result<std::vector<StockException>> ListStockExceptions(
+      const StockExceptionFilter& filter) override;
   Result<std::map<std::string, int64_t>> ListPublications(const std::string& channel) override;
   Result<std::vector<X12Transmission>> ListX12Transmissions(const std::string& partner,
                                                             int limit) override;

@@ -113,6 +113,32 @@ struct ReconciliationRecord {
   std::string report_csv;   // the discrepancies
 };
 
+// A snapshot difference too large to correct without an operator (reconciliation's "review"):
+// one open exception per (node, SKU); a later run updates it, or closes it when the position
+// matches or was corrected. An operator applies the count (as of the snapshot) or dismisses it.
+struct StockException {
+  int64_t id = 0;
+  std::string node;
+  std::string sku;
+  int64_t ledger = 0;   // the ledger's on hand as of the snapshot
+  int64_t counted = 0;  // the snapshot's
+  TimePoint as_of{};    // the snapshot's time
+  std::string run_id;   // the reconciliation that found it (last)
+  TimePoint opened_at{};
+  std::optional<TimePoint> resolved_at;
+  std::string
+      resolution;  // "applied", "dismissed" or "settled" (a later run matched or corrected it)
+  std::string resolved_by;  // the operator, or "reconcile:<run>"
+  friend bool operator==(const StockException&, const StockException&) = default;
+};
+
+struct StockExceptionFilter {
+  std::string node;       // "" = any
+  bool open_only = true;  // else open and resolved
+  int limit = 100;
+  int64_t after_id = 0;  // paging: exceptions with id > after_id
+};
+
 // One entry of an order's timeline.
 struct HistoryEntry {
   int64_t seq = 0;  // per order, from 1; assigned by the store

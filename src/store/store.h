@@ -127,6 +127,14 @@ class WriteTx {
   virtual Result<std::vector<InventoryLevel>> GetInventory(const std::string& sku) = 0;
   // AlreadyExists when the id is taken.
   virtual Status InsertReconciliation(const ReconciliationRecord& record) = 0;
+  // Opens the (node, SKU)'s stock exception, or updates the open one (figures, as_of, run);
+  // sets e.id and e.opened_at (kept from the open one).
+  virtual Status OpenStockException(StockException& e) = 0;
+  virtual Result<std::optional<StockException>> GetStockException(int64_t id) = 0;
+  // Closes an open exception; Conflict when it is closed already, NotFound when
+  // there is none.
+  virtual Status ResolveStockException(int64_t id, const std::string& resolution,
+                                       const std::string& by, TimePoint at) = 0;
   // The channel acknowledged `available` for `sku` at `at` (replaces what it had).
   virtual Status RecordPublication(const std::string& channel, const std::string& sku,
                                    int64_t available, TimePoint at) = 0;
@@ -173,6 +181,9 @@ class Store {
   // report_csv is empty.
   virtual Result<std::vector<ReconciliationRecord>> ListReconciliations(int limit) = 0;
   virtual Result<std::optional<ReconciliationRecord>> GetReconciliation(const std::string& id) = 0;
+  // By id, ascending.
+  virtual Result<std::vector<StockException>> ListStockExceptions(
+      const StockExceptionFilter& filter) = 0;
   // SKU → the availability the channel last acknowledged (RecordPublication).
   virtual Result<std::map<std::string, int64_t>> ListPublications(const std::string& channel) = 0;
   // The partner's transmissions, newest first, at most `limit`.

@@ -85,6 +85,44 @@ class ReconcileCliTest(unittest.TestCase):
             lines = csv.decode().split("\r\n")
             self.assertEqual(lines[0], "sku,ledger,counted,difference,value,action")
             self.assertIn("SKU-4,40,35,-5,12.50,review", lines)
+
+            # What is left for review is an exception each, for an operator to apply or dismiss.
+            code, _, open_ = ops.json("GET", f"/v1/admin/stock-exceptions?node={sim.node}")
+            self.assertEqual(code, 200, open_)
+            by_sku = {e["sku"]: e for e in open_["items"]}
+            self.assertEqual({k: (e["ledger"], e["counted"], e["difference"], e["run"])
+                              for k, e in by_sku.items()},
+                             {"SKU-4": (40, 35, -5, summary["id"]),
+                              "SKU-NEW": (0, 7, 7, summary["id"])})
+            code, _, applied = ops.json(
+                "POST", f"/v1/admin/stock-exceptions/{by_sku['SKU-4']['id']}/resolve",
+                {"action": "apply", "note": "recounted"})
+            self.assertEqual(code, 200, applied)
+            self.assertEqual((applied["resolution"], applied["resolved_by"]), ("applied", "ops"))
+            self.assertEqual(on_hand("SKU-4"), 35)
+            code, _, dismissed = ops.json(
+                "POST", f"/v1/admin/stock-exceptions/{by_sku['SKU-NEW']['id']}/resolve",
+                {"action": "dismiss"})
+            self.assertEqual(code, 200, dismissed)
+            self.assertIsNone(on_hand("SKU-NEW"))
+            status, headers, again = ops.request(
+                "POST", f"/v1/admin/stock-exceptions/{by_sku['SKU-4']['id']}/resolve",
+                body={"action": "dismiss"})
+            self.assertEqual(status, 409, again)
+            self.assertEqual(headers.get("Content-Type"), "application/problem+json")
+            code, _, bad_action = ops.json(
+                "POST", f"/v1/admin/stock-exceptions/{by_sku['SKU-4']['id']}/resolve",
+                {"action": "ignore"})
+            self.assertEqual(code, 422, bad_action)
+            self.assertEqual(bad_action["errors"][0]["pointer"], "/action")
+            code, _, none_left = ops.json("GET", "/v1/admin/stock-exceptions")
+            self.assertEqual(none_left["items"], [])
+            code, _, every = ops.json("GET", "/v1/admin/stock-exceptions?state=all")
+            self.assertEqual(sorted(e["resolution"] for e in every["items"]),
+                             ["applied", "dismissed"])
+            _, _, audit = ops.json("GET", "/v1/admin/audit")
+            self.assertEqual(sorted(a["action"] for a in audit["items"]),
+                             ["stock_exception.apply", "stock_exception.dismiss"])
             ops.close()
 
             # A malformed snapshot: nothing runs, the fault is named.

@@ -219,6 +219,24 @@ CREATE TABLE channel_publications (
   PRIMARY KEY (channel, sku)
 ) WITHOUT ROWID;
 )sql",
+    // 11: snapshot differences left to an operator (one open per node and SKU).
+    R"sql(
+CREATE TABLE stock_exceptions (
+  id          INTEGER PRIMARY KEY,
+  node        TEXT NOT NULL,
+  sku         TEXT NOT NULL,
+  ledger      INTEGER NOT NULL,
+  counted     INTEGER NOT NULL,
+  as_of       INTEGER NOT NULL,
+  run_id      TEXT NOT NULL,
+  opened_at   INTEGER NOT NULL,
+  resolved_at INTEGER,
+  resolution  TEXT NOT NULL DEFAULT '',
+  resolved_by TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX stock_exceptions_open ON stock_exceptions(node, sku)
+  WHERE resolved_at IS NULL;
+)sql",
 };
 }  // namespace
 

@@ -139,6 +139,40 @@ X12Transmission ReadX12Transmission(const Stmt& s) {
   return t;
 }
 
+// Columns of stock_exceptions in the order ReadStockException expects.
+constexpr const char* kStockExceptionColumns =
+    "id, node, sku, ledger, counted, as_of, run_id, opened_at, resolved_at, resolution, "
+    "resolved_by";
+
+StockException ReadStockException(const Stmt& s) {
+  StockException e;
+  e.id = s.Int(0);
+  e.node = s.Text(1);
+  e.sku = s.Text(2);
+  e.ledger = s.Int(3);
+  e.counted = s.Int(4);
+  e.as_of = FromUnixMicros(s.Int(5));
+  e.run_id = s.Text(6);
+  e.opened_at = FromUnixMicros(s.Int(7));
+  if (!s.IsNull(8)) e.resolved_at = FromUnixMicros(s.Int(8));
+  e.resolution = s.Text(9);
+  e.resolved_by = s.Text(10);
+  return e;
+}
+
+Result<std::optional<StockException>> SelectStockException(Db& db, int64_t id) {
+  TRY_PREPARE(
+      s, db,
+      std::string("SELECT ") + kStockExceptionColumns + " FROM stock_exceptions WHERE id = ?");
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<StockException> out;
+  if (*row) out = ReadStockException(s);
+  s.Reset();
+  return out;
+}
+
 class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
@@ -496,6 +530,54 @@ class SqliteWriteTx final : public WriteTx {
     s.Bind(5, t.interchange).Bind(6, t.group).Bind(7, Micros(t.created_at));
     CROSSDOCK_RETURN_IF_ERROR(s.Exec());
     return t;
+  }
+
+  Status OpenStockException(StockException& e) override {
+    {
+      TRY_PREPARE(s, db_,
+                  "UPDATE stock_exceptions SET ledger = ?, counted = ?, as_of = ?, run_id = ? "
+                  "WHERE node = ? AND sku = ? AND resolved_at IS NULL RETURNING id, opened_at");
+      s.Bind(1, e.ledger).Bind(2, e.counted).Bind(3, Micros(e.as_of)).Bind(4, e.run_id);
+      s.Bind(5, e.node).Bind(6, e.sku);
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        e.id = s.Int(0);
+        e.opened_at = FromUnixMicros(s.Int(1));
+        s.Reset();
+        return Status::Ok();
+      }
+      s.Reset();
+    }
+    TRY_PREPARE(s, db_,
+                "INSERT INTO stock_exceptions (node, sku, ledger, counted, as_of, run_id, "
+                "opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, e.node).Bind(2, e.sku).Bind(3, e.ledger).Bind(4, e.counted);
+    s.Bind(5, Micros(e.as_of)).Bind(6, e.run_id).Bind(7, Micros(e.opened_at));
+    CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    e.id = db_.LastInsertId();
+    return Status::Ok();
+  }
+
+  Result<std::optional<StockException>> GetStockException(int64_t id) override {
+    return SelectStockException(db_, id);
+  }
+
+  Status ResolveStockException(int64_t id, const std::string& resolution, const std::string& by,
+                               TimePoint at) override {
+    {
+      TRY_PREPARE(s, db_,
+                  "UPDATE stock_exceptions SET resolved_at = ?, resolution = ?, resolved_by = ? "
+                  "WHERE id = ? AND resolved_at IS NULL");
+      s.Bind(1, Micros(at)).Bind(2, resolution).Bind(3, by).Bind(4, id);
+      CROSSDOCK_RETURN_IF_ERROR(s.Exec());
+    }
+    if (db_.Changes() == 1) return Status::Ok();
+    auto e = SelectStockException(db_, id);
+    if (!e.ok()) return e.status();
+    if (!*e) return NotFound("no stock exception " + std::to_string(id));
+    return Conflict("stock exception " + std::to_string(id) + " was resolved already (" +
+                    (*e)->resolution + ")");
   }
 
   Status RecordPublication(const std::string& channel, const std::string& sku, int64_t available,
@@ -1210,6 +1292,26 @@ Result<std::vector<X12Transmission>> SqliteStore::ListX12Transmissions(const std
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(ReadX12Transmission(s));
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::vector<StockException>> SqliteStore::ListStockExceptions(
+    const StockExceptionFilter& filter) {
+  WITH_READER(db);
+  std::string sql = std::string("SELECT ") + kStockExceptionColumns +
+                    " FROM stock_exceptions WHERE id > ?1 AND (?2 = '' OR node = ?2)";
+  if (filter.open_only) sql += " AND resolved_at IS NULL";
+  sql += " ORDER BY id LIMIT ?3";
+  TRY_PREPARE(s, db, sql);
+  s.Bind(1, filter.after_id).Bind(2, filter.node).Bind(3, int64_t{filter.limit});
+  std::vector<StockException> out;
+  while (true) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadStockException(s));
   }
   s.Reset();
   return out;
