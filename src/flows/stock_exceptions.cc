@@ -38,8 +38,12 @@ Status ResolveStockExceptionIn(WriteTx& tx, TimePoint now, int64_t id, StockExce
   w.Field("counted", e.counted).Field("as_of", FormatRfc3339(e.as_of)).Field("run", e.run_id);
   if (!note.empty()) w.Field("note", note);
   w.EndObject();
-  AuditRecord audit{0, now, actor, "stock_exception." + std::string(apply ? "apply" : "dismiss"),
-                    "stock_exception:" + std::to_string(id), w.Take()};
+  AuditRecord audit{0,
+                    now,
+                    actor,
+                    "stock_exception." + std::string(apply ? "apply" : "dismiss"),
+                    "stock_exception:" + std::to_string(id),
+                    w.Take()};
   CROSSDOCK_RETURN_IF_ERROR(tx.AppendAudit(audit));
   e.resolved_at = now;
   e.resolution = resolution;
@@ -49,8 +53,8 @@ Status ResolveStockExceptionIn(WriteTx& tx, TimePoint now, int64_t id, StockExce
 }
 
 Result<StockException> ResolveStockException(Store& store, const Clock& clock, int64_t id,
-                                             StockExceptionAction action,
-                                             const std::string& actor, const std::string& note) {
+                                             StockExceptionAction action, const std::string& actor,
+                                             const std::string& note) {
   StockException resolved;
   Status st = store.WriteAndWait([&](WriteTx& tx) {
     return ResolveStockExceptionIn(tx, clock.Now(), id, action, actor, note, resolved);

@@ -24,8 +24,8 @@ std::optional<StockExceptionAction> ParseStockExceptionAction(std::string_view n
 // or (apply) when the node has reported a count newer than the snapshot since: the snapshot
 // is stale, and only a dismissal is left.
 Result<StockException> ResolveStockException(Store& store, const Clock& clock, int64_t id,
-                                             StockExceptionAction action,
-                                             const std::string& actor, const std::string& note);
+                                             StockExceptionAction action, const std::string& actor,
+                                             const std::string& note);
 // The same inside a write job (for callers that must not wait): sets `out` on success.
 Status ResolveStockExceptionIn(WriteTx& tx, TimePoint now, int64_t id, StockExceptionAction action,
                                const std::string& actor, const std::string& note,

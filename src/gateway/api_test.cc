@@ -882,6 +882,19 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                          "sku,ledger,counted,difference,value,action\r\n"});
                   })
                   .ok());
+  // Two stock exceptions: one open (to resolve), one resolved already.
+  StockException open_exception{0, "tpl-east",   "SKU-1",           5,
+                                9, clock_.Now(), reconciliation_id, clock_.Now()};
+  StockException closed_exception = open_exception;
+  closed_exception.sku = "SKU-2";
+  ASSERT_TRUE(sqlite_
+                  ->WriteAndWait([&](WriteTx& tx) {
+                    CROSSDOCK_RETURN_IF_ERROR(tx.OpenStockException(open_exception));
+                    CROSSDOCK_RETURN_IF_ERROR(tx.OpenStockException(closed_exception));
+                    return tx.ResolveStockException(closed_exception.id, "dismissed", "ops",
+                                                    clock_.Now());
+                  })
+                  .ok());
   auto fill = [&](std::string pattern, int status) {
     bool missing = status == 404;
     auto put = [&](const std::string& param, const std::string& value) {
@@ -912,6 +925,11 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
     }
     if (pattern.rfind("/v1/returns/", 0) == 0)
       put("{id}", missing ? "ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF" : return_id);
+    if (pattern.rfind("/v1/admin/stock-exceptions/", 0) == 0) {
+      put("{id}", std::to_string(missing         ? 999999
+                                 : status == 409 ? closed_exception.id
+                                                 : open_exception.id));
+    }
     put("{id}", missing ? "999999" : std::to_string(dead.back()));
     return pattern;
   };
@@ -947,6 +965,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       if (pattern == "/v1/nodes/{node}/inventory")
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
+      if (pattern == "/v1/admin/stock-exceptions/{id}/resolve") body = R"({"action":"dismiss"})";
       if (pattern == "/v1/nodes/{node}/returns") {
         body = status == 200   ? received_receipt
                : status == 404 ? receipt("ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "1")
@@ -1051,7 +1070,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         }
         break;
       case 422:
-        if (pattern == "/v1/admin/dead-letters")
+        if (pattern == "/v1/admin/dead-letters" || pattern == "/v1/admin/stock-exceptions")
           r.query = "limit=abc";
         else if (pattern == "/v1/admin/dead-letters/{id}/replay")
           r.body = R"({"payload":1})";

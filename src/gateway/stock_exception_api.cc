@@ -76,8 +76,8 @@ void Api::ResolveStockException(std::shared_ptr<RequestContext> ctx, Respond res
     errors.push_back({"/note", "must be a string"});
   }
   if (!errors.empty()) {
-    respond(Fail(*ctx, ProblemType::kValidation, "a resolution needs an action",
-                 std::move(errors)));
+    respond(
+        Fail(*ctx, ProblemType::kValidation, "a resolution needs an action", std::move(errors)));
     return;
   }
   struct Shared {
