@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/csv_mapping.h"
 #include "delivery/http_client.h"
 #include "delivery/webhook_signer.h"
 #include "gateway/http.h"
@@ -573,6 +574,29 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         } else if (nc.kind == "x12") {
           errors.push_back(n.Path("x12") + ": a node of kind x12 needs its x12 profile");
         }
+        if (YAML::Node snap = n.Get("snapshots")) {
+          Map sm(snap, n.Path("snapshots"), errors);
+          SnapshotFolder& sf = nc.snapshots.emplace();
+          sm.Require("folder");
+          sm.Read("folder", sf.folder);
+          if (!sf.folder.empty() && sf.folder[0] != '/') sf.folder = base_dir + "/" + sf.folder;
+          if (YAML::Node mapping = sm.Get("mapping")) {
+            auto read = CsvInventoryMappingOf(mapping, sm.Path("mapping"));
+            if (read.ok()) {
+              sf.mapping = *read;
+            } else {
+              errors.push_back(read.status().message());
+            }
+          }
+          sm.Read("auto_adjust_max", sf.policy.auto_adjust_max);
+          int64_t poll_s = 60;
+          sm.Read("poll_interval_s", poll_s);
+          if (sf.policy.auto_adjust_max < 0 || poll_s < 1) {
+            errors.push_back(sm.Path("auto_adjust_max") +
+                             ": must not be negative; poll_interval_s: at least 1");
+          }
+          sf.poll_interval = std::chrono::seconds(poll_s);
+        }
         // A Tryton warehouse shares the ERP's database: two writers at a time, as for the ERP.
         if (nc.kind == "tryton") nc.endpoint.quota.max_in_flight = 2;
         ReadEndpoint(n, path, nc.endpoint, errors, nc.kind == "http");
@@ -1021,6 +1045,19 @@ Status ValidateConfig(const Config& c) {
         if (&other != &n && other.kind == "x12" && other.x12.folder == n.x12.folder) {
           errors.push_back("nodes: '" + n.id + "' and '" + other.id + "' share x12.folder " +
                            n.x12.folder + "; each partner needs its own");
+          break;
+        }
+      }
+    }
+    if (n.snapshots) {
+      for (const auto& other : c.nodes) {
+        bool x12 = other.kind == "x12" && other.x12.folder == n.snapshots->folder;
+        bool snap =
+            &other != &n && other.snapshots && other.snapshots->folder == n.snapshots->folder;
+        if (x12 || snap) {
+          errors.push_back("nodes: '" + n.id + "' snapshots.folder " + n.snapshots->folder +
+                           " is also " + (x12 ? "the x12.folder" : "the snapshots.folder") +
+                           " of '" + other.id + "'; each needs its own");
           break;
         }
       }

@@ -27,6 +27,7 @@
 #include "delivery/erp/financial_reconciler.h"
 #include "delivery/erp/tryton_connector.h"
 #include "delivery/publication_queue.h"
+#include "delivery/snapshot_inbox.h"
 #include "flows/order_decider.h"
 #include "flows/routing.h"
 #include "gateway/auth.h"
@@ -68,7 +69,10 @@ struct NodeConfig {
   // (erp.kind tryton): dispatched as a Tryton customer shipment, progress read by polling;
   // "x12": a 3PL speaking X12 through folders (940 out; 997, 945, 846, 944 in).
   std::string kind = "http";
-  X12NodeConfig x12;      // kind x12
+  X12NodeConfig x12;  // kind x12
+  // Full inventory snapshots (CSV) the node drops into a folder, each reconciled as it arrives
+  // (delivery/snapshot_inbox.h); any kind of node.
+  std::optional<SnapshotFolder> snapshots;
   std::string warehouse;  // tryton: the warehouse's code; "" = the first warehouse
   Endpoint endpoint;      // url, timeout, retry
   std::string api_key;    // sent to the node as "Authorization: Bearer <key>"; may be empty

@@ -566,3 +566,63 @@ channels: [{id: web, backorder: true}]
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST(SnapshotConfigTest, ANodesSnapshotFolderHasItsOwnColumnMapping) {
+  auto c = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes:
+  - id: east
+    url: "http://127.0.0.1:1/o"
+    snapshots:
+      folder: drop/east
+      mapping: {sku: Item, on_hand: Qty, as_of: Counted, delimiter: ";"}
+      auto_adjust_max: 3
+      poll_interval_s: 30
+routing: {default_node: east}
+)",
+                       "/etc/crossdock");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(ValidateConfig(*c).ok());
+  ASSERT_TRUE(c->nodes[0].snapshots.has_value());
+  const SnapshotFolder& s = *c->nodes[0].snapshots;
+  EXPECT_EQ(s.folder, "/etc/crossdock/drop/east");
+  EXPECT_EQ(s.mapping.sku, "Item");
+  EXPECT_EQ(s.mapping.on_hand, "Qty");
+  EXPECT_EQ(s.mapping.as_of, "Counted");
+  EXPECT_EQ(s.mapping.delimiter, ';');
+  EXPECT_EQ(s.policy.auto_adjust_max, 3);
+  EXPECT_EQ(s.poll_interval, std::chrono::seconds(30));
+
+  auto bad = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes:
+  - id: east
+    url: "http://127.0.0.1:1/o"
+    snapshots: {mapping: {item: Item}, poll_interval_s: 0}
+routing: {default_node: east}
+)",
+                         "/tmp");
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  EXPECT_NE(m.find("nodes[0].snapshots.folder"), std::string::npos) << m;
+  EXPECT_NE(m.find("nodes[0].snapshots.mapping: unknown key 'item'"), std::string::npos) << m;
+  EXPECT_NE(m.find("poll_interval_s: at least 1"), std::string::npos) << m;
+
+  auto shared = ParseConfig(R"(
+partners: [{id: shop, kind: channel, api_keys: [FAKE-KEY]}]
+nodes:
+  - {id: east, url: "http://127.0.0.1:1/o", snapshots: {folder: /srv/drop}}
+  - {id: west, url: "http://127.0.0.1:1/o", snapshots: {folder: /srv/drop}}
+routing: {default_node: east}
+)",
+                            "/tmp");
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  EXPECT_NE(ValidateConfig(*shared).message().find("is also the snapshots.folder of"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace crossdock

@@ -1,13 +1,11 @@
 #include "app/csv_mapping.h"
 
-#include <yaml-cpp/yaml.h>
-
 namespace crossdock {
 
-Result<CsvInventoryMapping> LoadCsvInventoryMapping(const std::string& path) {
+Result<CsvInventoryMapping> CsvInventoryMappingOf(const YAML::Node& y, const std::string& where) {
   CsvInventoryMapping m;
   try {
-    YAML::Node y = YAML::LoadFile(path);
+    if (!y.IsMap()) return InvalidArgument(where + ": must be a map of column names");
     for (const auto& kv : y) {
       std::string key = kv.first.as<std::string>(), value = kv.second.as<std::string>();
       if (key == "delimiter" && value.size() == 1) {
@@ -21,14 +19,22 @@ Result<CsvInventoryMapping> LoadCsvInventoryMapping(const std::string& path) {
       } else if (key == "node") {
         m.node = value;
       } else {
-        return InvalidArgument(path + ": unknown key '" + key +
-                               "' (delimiter, sku, on_hand, as_of, node)");
+        return InvalidArgument(where + ": unknown key '" + key +
+                               "' (delimiter of one character, sku, on_hand, as_of, node)");
       }
     }
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(path + ": " + e.what());
+    return InvalidArgument(where + ": " + e.what());
   }
   return m;
+}
+
+Result<CsvInventoryMapping> LoadCsvInventoryMapping(const std::string& path) {
+  try {
+    return CsvInventoryMappingOf(YAML::LoadFile(path), path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
 }
 
 }  // namespace crossdock

@@ -194,33 +194,20 @@ int RunReconcileCommand(const ReconcileCommand& cmd, const Config& config) {
     PrintErrors(cmd.snapshot, inv.errors, cmd.json);
     return 1;
   }
-  InventoryReconciliation job;
-  job.node = cmd.node;
-  job.policy.auto_adjust_max = cmd.auto_adjust_max;
-  job.dry_run = cmd.dry_run;
-  size_t other_nodes = 0;
-  TimePoint newest{};
-  for (auto& c : inv.counts) {
-    // A snapshot with a node column may list other nodes too: only this one's rows count.
-    if (!mapping.node.empty() && c.node != cmd.node) {
-      ++other_nodes;
-      continue;
-    }
-    newest = std::max(newest, c.as_of);
-    job.snapshot.push_back(std::move(c));
-  }
-  if (job.snapshot.empty()) {
-    std::cerr << cmd.snapshot << ": no rows for node " << cmd.node
-              << (other_nodes ? " (" + std::to_string(other_nodes) + " rows of other nodes)" : "")
-              << "; nothing was compared\n";
-    return 1;
-  }
   // Corrections are dated as of the snapshot: without its time they could undo shipments made
   // since it was taken.
   if (cmd.auto_adjust_max > 0 && !as_of && mapping.as_of.empty()) {
     return fail("--auto-adjust-max needs the snapshot's time: --as-of, or an as_of column");
   }
-  job.as_of = as_of.value_or(newest);
+  size_t other_nodes = 0;
+  auto prepared = SnapshotReconciliation(std::move(inv.counts), mapping, cmd.node, as_of,
+                                         {cmd.auto_adjust_max}, other_nodes);
+  if (!prepared.ok()) {
+    std::cerr << cmd.snapshot << ": " << prepared.status().message() << "\n";
+    return 1;
+  }
+  InventoryReconciliation job = std::move(*prepared);
+  job.dry_run = cmd.dry_run;
   if (!cmd.unit_costs.empty()) {
     std::vector<CsvError> errors;
     auto costs = ReadUnitCosts(cmd.unit_costs, errors);

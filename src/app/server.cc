@@ -11,6 +11,7 @@
 #include "delivery/faulty_http_client.h"
 #include "delivery/inventory_publisher.h"
 #include "delivery/outbox_dispatcher.h"
+#include "delivery/snapshot_inbox.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
 #include "delivery/x12/x12_node.h"
@@ -207,6 +208,19 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     loop->Start();
     s->x12_inboxes_.push_back(std::move(loop));
   }
+  for (const auto& n : config.nodes) {
+    if (!n.snapshots) continue;
+    auto inbox = std::make_unique<SnapshotInbox>(
+        n.id, *n.snapshots, *s->active_store_, s->clock_, s->ids_, s->metrics_, log,
+        [self](const std::vector<std::string>& skus, TimePoint as_of) {
+          self->flow_->StockReported(skus, as_of);
+        });
+    if (Status st = inbox->Prepare(); !st.ok()) {
+      return Unavailable("node " + n.id + ": snapshots.folder: " + st.message());
+    }
+    inbox->Start();
+    s->snapshot_inboxes_.push_back(std::move(inbox));
+  }
   if (config.delivery_enabled) {
     CROSSDOCK_RETURN_IF_ERROR(s->dispatcher_->Start());
   } else {
@@ -253,6 +267,8 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (financial_) financial_->Stop();
   for (auto& inbox : x12_inboxes_) inbox->Stop();
   x12_inboxes_.clear();
+  for (auto& inbox : snapshot_inboxes_) inbox->Stop();
+  snapshot_inboxes_.clear();
   if (dispatcher_) dispatcher_->Stop();
   if (inventory_publisher_) inventory_publisher_->Stop();
   for (auto& p : publishers_) p->Stop();

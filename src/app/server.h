@@ -24,6 +24,7 @@ class OutboxDispatcher;
 class WebhookPublisher;
 class ErpPollLoop;
 class X12InboxLoop;
+class SnapshotInbox;
 class FinancialReconcileLoop;
 class InventoryPublisher;
 
@@ -63,9 +64,10 @@ class Server {
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::shared_ptr<void> erp_poller_;  // keeps the ERP connector the poll loop asks alive
   std::unique_ptr<ErpPollLoop> erp_poll_;
-  std::vector<std::unique_ptr<X12InboxLoop>> x12_inboxes_;   // one per node of kind x12
-  std::unique_ptr<FinancialReconcileLoop> financial_;        // erp.reconcile_every_minutes
-  std::unique_ptr<InventoryPublisher> inventory_publisher_;  // availability feeds to channels
+  std::vector<std::unique_ptr<X12InboxLoop>> x12_inboxes_;        // one per node of kind x12
+  std::vector<std::unique_ptr<SnapshotInbox>> snapshot_inboxes_;  // nodes[].snapshots
+  std::unique_ptr<FinancialReconcileLoop> financial_;             // erp.reconcile_every_minutes
+  std::unique_ptr<InventoryPublisher> inventory_publisher_;       // availability feeds to channels
   std::vector<std::unique_ptr<WebhookPublisher>> publishers_;
   std::unique_ptr<HttpServer> http_;
   bool stopped_ = false;

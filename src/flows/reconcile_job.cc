@@ -4,6 +4,37 @@
 
 namespace crossdock {
 
+Result<InventoryReconciliation> SnapshotReconciliation(
+    std::vector<InventoryCount> counts, const CsvInventoryMapping& mapping, const std::string& node,
+    std::optional<TimePoint> as_of, const ReconcilePolicy& policy, size_t& other_nodes) {
+  InventoryReconciliation job;
+  job.node = node;
+  job.policy = policy;
+  other_nodes = 0;
+  TimePoint newest{};
+  for (auto& c : counts) {
+    // A snapshot with a node column may list other nodes too: only this one's rows count.
+    if (!mapping.node.empty() && c.node != node) {
+      ++other_nodes;
+      continue;
+    }
+    newest = std::max(newest, c.as_of);
+    job.snapshot.push_back(std::move(c));
+  }
+  if (job.snapshot.empty()) {
+    return InvalidArgument(
+        "no rows for node " + node +
+        (other_nodes ? " (" + std::to_string(other_nodes) + " rows of other nodes)" : "") +
+        "; nothing was compared");
+  }
+  if (policy.auto_adjust_max > 0 && !as_of && mapping.as_of.empty()) {
+    return InvalidArgument(
+        "automatic corrections need the snapshot's time: an as-of time, or an as_of column");
+  }
+  job.as_of = as_of.value_or(newest);
+  return job;
+}
+
 Result<ReconciliationRun> RunInventoryReconciliation(
     Store& store, const Clock& clock, IdGenerator& ids, const InventoryReconciliation& job,
     const std::function<void(const char*, size_t, size_t)>& progress) {

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/id.h"
+#include "codecs/csv.h"
 #include "flows/reconcile.h"
 #include "store/store.h"
 
@@ -27,6 +28,15 @@ struct ReconciliationRun {
   std::string id;  // "" for a dry run
   ReconcileReport report;
 };
+
+// The job for a node's CSV snapshot (codecs/csv.h): only the node's rows when the mapping has a
+// node column (`other_nodes` counts the rest), as of `as_of` when given, else the newest row's
+// time. InvalidArgument when no row is the node's, or when automatic corrections are asked of
+// a snapshot without a time (no `as_of` and no as_of column): corrections dated at the wrong
+// time could undo shipments made since the count.
+Result<InventoryReconciliation> SnapshotReconciliation(
+    std::vector<InventoryCount> counts, const CsvInventoryMapping& mapping, const std::string& node,
+    std::optional<TimePoint> as_of, const ReconcilePolicy& policy, size_t& other_nodes);
 
 // `progress(stage, done, total)`: stage "compare" then "adjust".
 Result<ReconciliationRun> RunInventoryReconciliation(

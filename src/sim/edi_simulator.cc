@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "base/json.h"
-#include "delivery/x12/folder_transport.h"
+#include "delivery/folder_transport.h"
 
 namespace crossdock {
 

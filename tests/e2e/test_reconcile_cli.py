@@ -8,9 +8,12 @@ naming the line and column.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import CROSSDOCK, Crossdock, Sim, free_port, make_order, wait_until  # noqa: E402
@@ -140,6 +143,53 @@ class ReconcileCliTest(unittest.TestCase):
         finally:
             cd.stop()
             sim.stop()
+
+    def test_a_snapshot_dropped_in_the_nodes_folder_is_reconciled_on_schedule(self):
+        """nodes[].snapshots: the node's own column names in the configuration; a file dropped
+        in inbound/ is reconciled at the next pass and archived, a bad one moved to failed/."""
+        port = free_port()
+        sim = Sim(f"http://127.0.0.1:{port}", ship_delay_ms=600_000)
+        drop = Path(tempfile.mkdtemp(prefix="crossdock-snapshots-"))
+        options = (Crossdock.DEFAULT_NODE_OPTIONS + "\n    snapshots: {folder: " + str(drop) +
+                   ', mapping: {sku: Item, on_hand: Qty, delimiter: ";"}, '
+                   "auto_adjust_max: 3, poll_interval_s: 1}")
+        cd = Crossdock(sim, port=port, node_options=options).start()
+        try:
+            node = cd.channel()
+            node.key = sim.api_key
+            code, _, body = node.json(
+                "POST", f"/v1/nodes/{sim.node}/inventory",
+                {"levels": [{"sku": s, "on_hand": 10, "as_of": "2026-11-28T06:00:00Z"}
+                            for s in ("SKU-A", "SKU-B", "SKU-C")]})
+            self.assertIn(code, (200, 201), body)
+            node.close()
+            ops = cd.operator()
+            (drop / "inbound" / ".east.csv").write_text(
+                "Item;Qty\nSKU-A;10\nSKU-B;12\nSKU-C;40\n")
+            os.rename(drop / "inbound" / ".east.csv", drop / "inbound" / "east.csv")
+            (drop / "inbound" / "broken.csv").write_text("Item;Qty\nSKU-A;ten\n")
+            wait_until(lambda: (drop / "archive" / "received" / "east.csv").exists(), 15,
+                       what="the snapshot archived")
+            wait_until(lambda: (drop / "failed" / "broken.csv.error.txt").exists(), 15,
+                       what="the broken snapshot refused")
+            self.assertIn("line 2, column 2 (Qty)",
+                          (drop / "failed" / "broken.csv.error.txt").read_text())
+            _, _, av = ops.json("GET", "/v1/availability?sku=SKU-B,SKU-C")
+            self.assertEqual([i["nodes"][0]["on_hand"] for i in av["items"]], [12, 10])
+            _, _, runs = ops.json("GET", "/v1/admin/reconciliations")
+            self.assertEqual(len(runs["items"]), 1)
+            self.assertEqual((runs["items"][0]["summary"]["adjusted"],
+                              runs["items"][0]["summary"]["for_review"]), (1, 1))
+            _, _, exceptions = ops.json("GET", "/v1/admin/stock-exceptions")
+            self.assertEqual([(e["sku"], e["counted"]) for e in exceptions["items"]],
+                             [("SKU-C", 40)])
+            self.assertEqual(cd.metric('crossdock_snapshot_files_total{node="tpl-east",'
+                                       'outcome="reconciled"}'), 1)
+            ops.close()
+        finally:
+            cd.stop()
+            sim.stop()
+            shutil.rmtree(drop, ignore_errors=True)
 
 
 if __name__ == "__main__":

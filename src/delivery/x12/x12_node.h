@@ -24,7 +24,7 @@
 #include "base/periodic_task.h"
 #include "codecs/x12_warehouse.h"
 #include "delivery/connector.h"
-#include "delivery/x12/folder_transport.h"
+#include "delivery/folder_transport.h"
 #include "flows/order_flow.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-#include "delivery/x12/folder_transport.h"
+#include "delivery/folder_transport.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -93,7 +93,7 @@ Status FolderTransport::Prepare() {
 }
 
 Status FolderTransport::Send(const std::string& name, std::string_view bytes) {
-  if (!SafeName(name)) return InvalidArgument("unusable X12 file name '" + name + "'");
+  if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
   CROSSDOCK_RETURN_IF_ERROR(WriteFileAtomically(Path(kSent, name), bytes));
   return WriteFileAtomically(Path(kOutbound, name), bytes);
 }
@@ -118,7 +118,7 @@ Result<std::vector<std::string>> FolderTransport::Inbound() const {
 }
 
 Result<std::string> FolderTransport::ReadInbound(const std::string& name) const {
-  if (!SafeName(name)) return InvalidArgument("unusable X12 file name '" + name + "'");
+  if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
   std::ifstream in(Path(kInbound, name), std::ios::binary);
   if (!in) return Unavailable("cannot read " + Path(kInbound, name));
   std::ostringstream bytes;
@@ -126,8 +126,17 @@ Result<std::string> FolderTransport::ReadInbound(const std::string& name) const 
   return bytes.str();
 }
 
+Result<TimePoint> FolderTransport::InboundModifiedAt(const std::string& name) const {
+  if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
+  std::error_code ec;
+  auto mtime = fs::last_write_time(Path(kInbound, name), ec);
+  if (ec) return Unavailable("cannot stat " + Path(kInbound, name) + ": " + ec.message());
+  // Whole microseconds, as the store keeps times.
+  return TimePoint(std::chrono::time_point_cast<Duration>(std::chrono::file_clock::to_sys(mtime)));
+}
+
 Status FolderTransport::MoveFromInbound(const char* folder, const std::string& name) {
-  if (!SafeName(name)) return InvalidArgument("unusable X12 file name '" + name + "'");
+  if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
   std::string target = Path(folder, name);
   for (int n = 1; fs::exists(target); ++n) target = Path(folder, name + "." + std::to_string(n));
   if (::rename(Path(kInbound, name).c_str(), target.c_str()) != 0) {

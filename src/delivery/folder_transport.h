@@ -1,4 +1,5 @@
-// FolderTransport: X12 files exchanged with one trading partner through folders under `root`:
+// FolderTransport: files exchanged with one trading partner through folders under `root` (X12
+// interchanges of an x12 node, inventory snapshots of a node's snapshot folder):
 //   outbound/           files Crossdock sends; the partner (or an SFTP job) takes them away
 //   inbound/            files the partner sends; read in order of arrival (mtime, then name)
 //   archive/sent/       a copy of every file sent
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 
 namespace crossdock {
@@ -30,6 +32,8 @@ class FolderTransport {
   // Names of the files waiting in inbound/, oldest first.
   Result<std::vector<std::string>> Inbound() const;
   Result<std::string> ReadInbound(const std::string& name) const;
+  // When inbound/<name> was last written (the partner's time of the file).
+  Result<TimePoint> InboundModifiedAt(const std::string& name) const;
   // Moves inbound/<name> to archive/received/ (under a new name when one is taken already).
   Status Archive(const std::string& name);
   // Moves inbound/<name> to failed/ and writes `error` beside it.
