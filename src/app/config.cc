@@ -416,6 +416,35 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
     }
     pc.webhooks = std::move(policy);
   }
+  // A Shopify store whose locations are nodes: inventory_levels/update webhooks are counts.
+  if (YAML::Node inv = p.Get("shopify_inventory")) {
+    Map im(inv, p.Path("shopify_inventory"), errors);
+    im.Require("locations");
+    im.Require("items");
+    auto read_map = [&](const char* key, std::map<std::string, std::string>& out) {
+      YAML::Node node = im.Get(key);
+      if (!node) return;
+      if (!node.IsMap()) {
+        errors.push_back(im.Path(key) + ": must be a map of Shopify ids to " +
+                         (std::string(key) == "locations" ? "nodes" : "SKUs"));
+        return;
+      }
+      for (const auto& kv : node) {
+        std::string id = kv.first.as<std::string>(), value = kv.second.as<std::string>("");
+        if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos ||
+            value.empty()) {
+          errors.push_back(im.Path(key) + "." + id + ": a Shopify id (digits) to a name");
+          continue;
+        }
+        out[id] = value;
+      }
+    };
+    read_map("locations", pc.shopify_inventory.locations);
+    read_map("items", pc.shopify_inventory.items);
+    if (!pc.webhooks || pc.webhooks->scheme != WebhookScheme::kShopify) {
+      errors.push_back(im.Path("locations") + ": needs webhooks with scheme shopify");
+    }
+  }
   if (pc.api_keys.empty() && !pc.webhooks) {
     errors.push_back(path + ": needs api_keys, api_key_files or webhooks");
   }
@@ -1001,6 +1030,11 @@ Status ValidateConfig(const Config& c) {
     if (p.id.empty()) errors.push_back("partners: an id is empty");
     if (p.api_keys.empty() && !p.webhooks)
       errors.push_back("partners: '" + p.id + "' has no API key and no webhooks");
+    for (const auto& [location, node] : p.shopify_inventory.locations) {
+      if (!std::any_of(c.nodes.begin(), c.nodes.end(), [&](auto& n) { return n.id == node; }))
+        errors.push_back("partners: '" + p.id + "' shopify_inventory.locations." + location +
+                         " names no node '" + node + "'");
+    }
     if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
     for (const auto& k : p.api_keys) {
       if (k.empty()) errors.push_back("partners: '" + p.id + "' has an empty API key");

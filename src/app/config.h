@@ -22,6 +22,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "codecs/shopify_inventory.h"
 #include "codecs/x12_warehouse.h"
 #include "delivery/endpoint.h"
 #include "delivery/erp/financial_reconciler.h"
@@ -49,6 +50,9 @@ struct PartnerConfig {
   std::vector<std::string> channels;
   // Signed inbound webhooks (POST /v1/webhooks/{id}); unset when the partner sends none.
   std::optional<InboundWebhookPolicy> webhooks;
+  // A Shopify store whose locations are nodes: its inventory_levels/update webhooks are counts
+  // of those nodes (docs/inventory.md); empty = none.
+  ShopifyInventoryMap shopify_inventory;
   std::string source;  // the file it was read from, for messages
 };
 

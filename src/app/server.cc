@@ -111,7 +111,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     Partner partner{p.id, p.kind, p.scopes, p.quota, p.limits, p.sla, p.channel};
     if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
     for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey(partner, key));
-    if (p.webhooks) api_options.webhook_partners[p.id] = {partner, *p.webhooks};
+    if (p.webhooks)
+      api_options.webhook_partners[p.id] = {partner, *p.webhooks, p.shopify_inventory};
     for (const auto& channel : p.channels) api_options.channel_owners[channel] = p.id;
   }
   api_options.channel_nodes = ChannelNodesOf(config);

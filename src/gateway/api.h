@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/random.h"
+#include "codecs/shopify_inventory.h"
 #include "delivery/quota.h"
 #include "flows/order_flow.h"
 #include "gateway/auth.h"
@@ -36,6 +37,9 @@ namespace crossdock {
 struct WebhookPartner {
   Partner partner;
   InboundWebhookPolicy policy;
+  // Shopify inventory_levels/update: which locations are nodes and which items SKUs; empty =
+  // the topic is acknowledged and ignored.
+  ShopifyInventoryMap inventory;
 };
 
 struct ApiOptions {
@@ -165,6 +169,9 @@ class Api {
   void ApplyShipmentFrom(std::shared_ptr<RequestContext> ctx, const std::string& node,
                          Shipment shipment, Respond respond);
   // `pointer_prefix` is put before every error's pointer ("/data" inside a webhook envelope).
+  // Stores counts (each of its node), then answers {"applied", "stale"}.
+  void StoreLevels(std::shared_ptr<RequestContext> ctx,
+                   std::shared_ptr<std::vector<InventoryLevel>> levels, Respond respond);
   void StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,
                       std::string_view body, const std::string& pointer_prefix, Respond respond);
   void Livez(std::shared_ptr<RequestContext> ctx, Respond respond);

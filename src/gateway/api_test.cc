@@ -183,8 +183,12 @@ class ApiTest : public ::testing::Test {
     // Signed webhooks: a Shopify store, and node tpl-east pushing Standard Webhooks.
     Partner store{"shopify-store", PartnerKind::kChannel, DefaultScopes(PartnerKind::kChannel)};
     store.channel = "shopify";
+    store.scopes.insert("inventory:write");
+    // Its location 905684977 is node tpl-west; inventory item 808950810 is SKU-1.
     options.webhook_partners["shopify-store"] = {
-        store, {WebhookScheme::kShopify, {{kShopifySecret, {}}}, std::chrono::hours(1)}};
+        store,
+        {WebhookScheme::kShopify, {{kShopifySecret, {}}}, std::chrono::hours(1)},
+        {{{"905684977", "tpl-west"}}, {{"808950810", "SKU-1"}}}};
     Partner east{"tpl-east", PartnerKind::kThirdPartyLogistics,
                  DefaultScopes(PartnerKind::kThirdPartyLogistics)};
     east.limits.max_body_bytes = 8192;
@@ -1453,6 +1457,38 @@ TEST_F(ApiTest, AvailabilityComesFromReportedLevelsAndStaleReportsAreIgnored) {
   HttpRequest other = Req("GET", "/v1/availability");
   other.query = "sku=A&channel=marketplace";  // no node feeds it
   EXPECT_NE(Call(std::move(other)).body.find(R"("available":0)"), std::string::npos);
+}
+
+// A store whose location is a node: its inventory_levels/update webhooks are counts of that
+// node; an older one changes nothing; an unmapped item is refused at its pointer.
+TEST_F(ApiTest, ShopifyInventoryLevelWebhooksAreCountsOfTheMappedNode) {
+  auto level = [](const std::string& item, int available, const std::string& at) {
+    return R"({"inventory_item_id":)" + item + R"(,"location_id":905684977,"available":)" +
+           std::to_string(available) + R"(,"updated_at":")" + at + R"("})";
+  };
+  const std::string topic = "inventory_levels/update";
+  HttpResponse first =
+      Call(ShopifyDelivery(level("808950810", 7, "2026-11-01T10:00:00-04:00"), "inv-1", topic));
+  EXPECT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.body, R"({"applied":1,"stale":0})");
+  HttpResponse older =
+      Call(ShopifyDelivery(level("808950810", 2, "2026-11-01T09:00:00-04:00"), "inv-2", topic));
+  EXPECT_EQ(older.body, R"({"applied":0,"stale":1})");
+  auto levels = sqlite_->GetInventory("SKU-1");
+  ASSERT_TRUE(levels.ok());
+  ASSERT_EQ(levels->size(), 1u);
+  EXPECT_EQ((*levels)[0].node, "tpl-west");
+  EXPECT_EQ((*levels)[0].on_hand, 7);
+  EXPECT_EQ(FormatRfc3339((*levels)[0].as_of), "2026-11-01T14:00:00.000Z");
+  HttpResponse unmapped =
+      Call(ShopifyDelivery(level("1", 3, "2026-11-01T11:00:00Z"), "inv-3", topic));
+  EXPECT_EQ(unmapped.status, 422);
+  EXPECT_NE(unmapped.body.find(R"("pointer":"/inventory_item_id")"), std::string::npos)
+      << unmapped.body;
+  HttpResponse future =
+      Call(ShopifyDelivery(level("808950810", 3, "2099-01-01T00:00:00Z"), "inv-4", topic));
+  EXPECT_EQ(future.status, 422);
+  EXPECT_NE(future.body.find(R"("pointer":"/updated_at")"), std::string::npos) << future.body;
 }
 
 TEST_F(ApiTest, ShopifyWebhookCreatesOneOrderWhateverTheRetries) {

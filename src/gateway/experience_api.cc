@@ -445,6 +445,11 @@ void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string&
     respond(Fail(*ctx, ProblemType::kValidation, "invalid inventory report", std::move(errors)));
     return;
   }
+  StoreLevels(std::move(ctx), std::move(levels), std::move(respond));
+}
+
+void Api::StoreLevels(std::shared_ptr<RequestContext> ctx,
+                      std::shared_ptr<std::vector<InventoryLevel>> levels, Respond respond) {
   auto applied = std::make_shared<int64_t>(0);
   store_.Write(
       [levels, applied](WriteTx& tx) -> Status {

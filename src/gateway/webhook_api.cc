@@ -1,7 +1,9 @@
 // POST /v1/webhooks/{partner}: signed deliveries from partners that push instead of calling
 // with an API key. The partner's configuration names the scheme:
-//   shopify  — X-Shopify-Hmac-Sha256 over the raw body; the body is a Shopify order
-//              (topic orders/create; other topics are acknowledged and ignored).
+//   shopify  — X-Shopify-Hmac-Sha256 over the raw body; the body is a Shopify order (topic
+//              orders/create) or, for a partner with shopify_inventory, a Shopify inventory
+//              level of a location that is a node (topic inventory_levels/update); other
+//              topics are acknowledged and ignored.
 //   standard — Standard Webhooks headers; the body is {"type": …, "data": …} with type
 //              order.created (a canonical order), shipment.confirmed (a canonical shipment,
 //              from a node) or inventory.levels ({"levels": [...]}, from a node).
@@ -88,6 +90,35 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
   };
 
   if (policy.scheme == WebhookScheme::kShopify) {
+    if (verified->topic == "inventory_levels/update" && !wp->second.inventory.locations.empty()) {
+      if (!need("inventory:write")) return;
+      auto decoded = DecodeShopifyInventoryLevels(ctx->request.body, wp->second.inventory,
+                                                  options_.max_json_depth);
+      if (!decoded.ok()) {
+        respond(DecodeFailure(*ctx, "Shopify inventory level", decoded.syntax_error,
+                              std::move(decoded.errors)));
+        return;
+      }
+      TimePoint now = clock_.Now();
+      auto levels = std::make_shared<std::vector<InventoryLevel>>();
+      FieldErrors errors;
+      for (const auto& c : *decoded.value) {
+        // A count from the future would make every real report after it look stale.
+        if (c.as_of > now + std::chrono::minutes(5)) {
+          errors.push_back({"/updated_at",
+                            "is in the future (more than 5 minutes ahead of this "
+                            "server)"});
+        }
+        levels->push_back({c.sku, c.node, c.on_hand, c.as_of, now});
+      }
+      if (!errors.empty()) {
+        respond(Fail(*ctx, ProblemType::kValidation, "invalid Shopify inventory level",
+                     std::move(errors)));
+        return;
+      }
+      StoreLevels(ctx, std::move(levels), std::move(respond));
+      return;
+    }
     if (verified->topic != "orders/create") {
       // Acknowledged so Shopify stops retrying; nothing else is subscribed yet.
       JsonWriter w;
