@@ -626,3 +626,43 @@ routing: {default_node: east}
 
 }  // namespace
 }  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST(ShopifyInventoryConfigTest, LocationsMapToConfiguredNodesAndItemsToSkus) {
+  constexpr const char* kYaml = R"(
+partners:
+  - id: store
+    kind: channel
+    scopes: [orders:write, inventory:write]
+    webhooks: {scheme: shopify, secrets: [{file: secret}]}
+    shopify_inventory:
+      locations: {"905684977": shop-floor}
+      items: {"808950810": SKU-1, 39072856: SKU-2}
+nodes: [{id: shop-floor, url: "http://127.0.0.1:1/o"}]
+routing: {default_node: shop-floor}
+)";
+  auto dir =
+      std::filesystem::temp_directory_path() / ("crossdock_shopinv_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "secret") << "FAKE-shopify-secret\n";
+  auto c = ParseConfig(kYaml, dir.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c).ToString();
+  const ShopifyInventoryMap& m = c->partners[0].shopify_inventory;
+  EXPECT_EQ(m.locations.at("905684977"), "shop-floor");
+  EXPECT_EQ(m.items.at("808950810"), "SKU-1");
+  EXPECT_EQ(m.items.at("39072856"), "SKU-2");
+  std::string wrong = kYaml;
+  wrong.replace(wrong.find("905684977\": shop-floor"), 22, "905684977\": elsewhere");
+  auto bad = ParseConfig(wrong, dir.string());
+  ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+  EXPECT_NE(ValidateConfig(*bad).message().find(
+                "shopify_inventory.locations.905684977 names no node 'elsewhere'"),
+            std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crossdock

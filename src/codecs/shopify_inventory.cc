@@ -74,8 +74,8 @@ void ReadLevel(json_reader::Reader& r, element level, const std::string& p,
 }  // namespace
 
 Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(std::string_view json,
-                                                                   const ShopifyInventoryMap& map,
-                                                                   int max_depth) {
+                                                                  const ShopifyInventoryMap& map,
+                                                                  int max_depth) {
   Decoded<std::vector<InventoryCount>> out;
   auto doc = json_reader::Parse(json, max_depth, out.errors);
   if (!doc) {

@@ -23,7 +23,7 @@ struct ShopifyInventoryMap {
 
 // Counts with their node set; every error with its JSON pointer.
 Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(std::string_view json,
-                                                                   const ShopifyInventoryMap& map,
-                                                                   int max_depth = 32);
+                                                                  const ShopifyInventoryMap& map,
+                                                                  int max_depth = 32);
 
 }  // namespace crossdock

@@ -28,15 +28,16 @@ TEST(ShopifyInventoryTest, TheShopifyFixturesDecodeToCountsOfMappedNodesAndSkus)
   EXPECT_EQ((*one.value)[0].sku, "SKU-1");
   EXPECT_EQ((*one.value)[0].on_hand, 6);
   EXPECT_EQ(FormatRfc3339((*one.value)[0].as_of), "2018-05-07T19:51:26.000Z");
-  auto list = DecodeShopifyInventoryLevels(Golden("shopify_python_api/inventory_levels.json"), kMap);
+  auto list =
+      DecodeShopifyInventoryLevels(Golden("shopify_python_api/inventory_levels.json"), kMap);
   ASSERT_TRUE(list.ok()) << list.errors[0].pointer;
   std::map<std::pair<std::string, std::string>, int64_t> got;
   for (const auto& c : *list.value) got[{c.node, c.sku}] = c.on_hand;
-  EXPECT_EQ(got, (std::map<std::pair<std::string, std::string>, int64_t>{
-                     {{"shop-back", "SKU-2"}, 27},
-                     {{"shop-store", "SKU-1"}, 1},
-                     {{"shop-back", "SKU-1"}, 9},
-                     {{"shop-store", "SKU-2"}, 3}}));
+  EXPECT_EQ(got,
+            (std::map<std::pair<std::string, std::string>, int64_t>{{{"shop-back", "SKU-2"}, 27},
+                                                                    {{"shop-store", "SKU-1"}, 1},
+                                                                    {{"shop-back", "SKU-1"}, 9},
+                                                                    {{"shop-store", "SKU-2"}, 3}}));
   // The ruby gem's copy has no updated_at: without the count's time it could overwrite a newer
   // one, so each level is refused.
   auto undated =
