@@ -13,6 +13,7 @@
 
 #include "app/csv_mapping.h"
 #include "codecs/canonical_json.h"
+#include "codecs/channel_shipments.h"
 #include "codecs/csv.h"
 #include "codecs/shopify_order.h"
 #include "codecs/woocommerce_order.h"
@@ -87,12 +88,82 @@ int ConvertCsv(const ConvertCommand& cmd, const std::string& input) {
   return 0;
 }
 
+void PrintDecodeErrors(const ConvertCommand& cmd, const std::string& file,
+                       const std::string& format, bool syntax, const FieldErrors& errors) {
+  if (cmd.json_errors) {
+    JsonWriter w;
+    w.StartObject().Field("file", file).Field("format", format);
+    w.Field("syntax_error", syntax);
+    w.Key("errors").StartArray();
+    for (const auto& e : errors) {
+      w.StartObject().Field("pointer", e.pointer).Field("detail", e.detail).EndObject();
+    }
+    w.EndArray().EndObject();
+    std::cout << w.Take() << "\n";
+  } else {
+    for (const auto& e : errors) {
+      std::cerr << file << ": " << (e.pointer.empty() ? "/" : e.pointer) << ": " << e.detail
+                << "\n";
+    }
+  }
+}
+
+// `crossdock convert --from shipment --to CHANNEL --order ORDER FILE`.
+int ConvertShipment(const ConvertCommand& cmd, const std::string& input) {
+  auto usage = [](const std::string& m) {
+    std::cerr << "crossdock convert: " << m << "\n";
+    return 2;
+  };
+  if (cmd.to != "shopify" && cmd.to != "woocommerce" && cmd.to != "amazon") {
+    return usage("--from shipment needs --to shopify, woocommerce or amazon");
+  }
+  if (cmd.order.empty()) return usage("--from shipment needs --order (the canonical order)");
+  auto order_text = ReadCommandInput(cmd.order, "convert");
+  if (!order_text) return 2;
+  auto order = DecodeOrder(*order_text);
+  if (!order.ok()) {
+    PrintDecodeErrors(cmd, cmd.order, "canonical", order.syntax_error, order.errors);
+    return 1;
+  }
+  auto shipment = DecodeShipment(input);
+  if (!shipment.ok()) {
+    PrintDecodeErrors(cmd, cmd.file, "shipment", shipment.syntax_error, shipment.errors);
+    return 1;
+  }
+  ChannelShipmentOptions options{cmd.location_id, cmd.marketplace_id, true};
+  Result<std::string> out =
+      cmd.to == "shopify" ? EncodeShopifyFulfillment(*shipment.value, *order.value, options)
+      : cmd.to == "woocommerce"
+          ? EncodeWooCommerceOrderUpdate(*shipment.value, *order.value)
+          : EncodeAmazonShipmentConfirmations(*shipment.value, *order.value, options);
+  if (!out.ok()) {
+    // "<pointer>: <reason>", or an option's name and the reason.
+    const std::string& m = out.status().message();
+    auto colon = m.find(": ");
+    std::string pointer = m.substr(0, colon), detail = m.substr(colon + 2);
+    if (pointer.empty() || pointer[0] != '/') {
+      return usage("--" + std::string(pointer == "location_id" ? "location-id" : "marketplace-id") +
+                   ": " + detail);
+    }
+    PrintDecodeErrors(cmd, cmd.file, "shipment", false, {{pointer, detail}});
+    return 1;
+  }
+  std::cout << *out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunConvertCommand(const ConvertCommand& cmd) {
   auto read = ReadCommandInput(cmd.file, "convert");
   if (!read) return 2;
   const std::string& input = *read;
+  if (cmd.from == "shipment") return ConvertShipment(cmd, input);
+  if (!cmd.to.empty() && cmd.to != "canonical") {
+    std::cerr << "crossdock convert: --to " << cmd.to
+              << ": only a shipment converts to a channel's shape (--from shipment)\n";
+    return 2;
+  }
   if (cmd.from == "csv") return ConvertCsv(cmd, input);
   Decoded<Order> decoded;
   if (cmd.from == "shopify") {
@@ -111,29 +182,15 @@ int RunConvertCommand(const ConvertCommand& cmd) {
     decoded = DecodeOrder(input);
   } else {
     std::cerr << "crossdock convert: unknown format '" << cmd.from
-              << "' (known: shopify, woocommerce, amazon, canonical, csv; X12: crossdock x12)\n";
+              << "' (known: shopify, woocommerce, amazon, canonical, csv, shipment; X12: "
+                 "crossdock x12)\n";
     return 2;
   }
   if (decoded.ok()) {
     std::cout << EncodeOrder(*decoded.value) << "\n";
     return 0;
   }
-  if (cmd.json_errors) {
-    JsonWriter w;
-    w.StartObject().Field("file", cmd.file).Field("format", cmd.from);
-    w.Field("syntax_error", decoded.syntax_error);
-    w.Key("errors").StartArray();
-    for (const auto& e : decoded.errors) {
-      w.StartObject().Field("pointer", e.pointer).Field("detail", e.detail).EndObject();
-    }
-    w.EndArray().EndObject();
-    std::cout << w.Take() << "\n";
-  } else {
-    for (const auto& e : decoded.errors) {
-      std::cerr << cmd.file << ": " << (e.pointer.empty() ? "/" : e.pointer) << ": " << e.detail
-                << "\n";
-    }
-  }
+  PrintDecodeErrors(cmd, cmd.file, cmd.from, decoded.syntax_error, decoded.errors);
   return 1;
 }
 

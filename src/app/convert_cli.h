@@ -1,6 +1,7 @@
 // `crossdock convert`: decodes a partner document into canonical JSON on stdout, or prints
 // every error with its position. Formats so far: shopify, woocommerce, amazon and canonical
-// orders, csv inventory snapshots (X12 has its own command, `crossdock x12`).
+// orders, csv inventory snapshots (X12 has its own command, `crossdock x12`); and a canonical
+// shipment in a channel's own shape (--from shipment --to shopify|woocommerce|amazon).
 #pragma once
 
 #include <string>
@@ -8,12 +9,16 @@
 namespace crossdock {
 
 struct ConvertCommand {
-  std::string from;          // "shopify" | "woocommerce" | "amazon" | "canonical" | "csv"
-  std::string file;          // path, or "-" for stdin
-  std::string channel;       // canonical channel name; "" = the format's name
-  std::string mapping;       // csv: YAML column mapping (delimiter, sku, on_hand, as_of, node)
-  std::string as_of;         // csv: RFC 3339 time of counts without an as_of column ("" = now)
-  bool json_errors = false;  // errors as one JSON object instead of lines
+  std::string from;   // "shopify" | "woocommerce" | "amazon" | "canonical" | "csv" | "shipment"
+  std::string to;     // "" or "canonical"; for shipment: "shopify" | "woocommerce" | "amazon"
+  std::string order;  // shipment: the canonical order file
+  std::string location_id;     // shipment --to shopify
+  std::string marketplace_id;  // shipment --to amazon
+  std::string file;            // path, or "-" for stdin
+  std::string channel;         // canonical channel name; "" = the format's name
+  std::string mapping;         // csv: YAML column mapping (delimiter, sku, on_hand, as_of, node)
+  std::string as_of;           // csv: RFC 3339 time of counts without an as_of column ("" = now)
+  bool json_errors = false;    // errors as one JSON object instead of lines
 };
 
 // Exit codes: 0 converted; 1 the input is invalid (errors printed on stderr, or on stdout as

@@ -147,8 +147,20 @@ int main(int argc, char** argv) {
   convert
       ->add_option(
           "--from", convert_cmd.from,
-          "Input format: shopify | woocommerce | amazon | canonical (orders), csv (inventory)")
+          "Input format: shopify | woocommerce | amazon | canonical (orders), csv (inventory), "
+          "shipment (a canonical shipment, with --to and --order)")
       ->required();
+  convert->add_option("--to", convert_cmd.to,
+                      "Output format: canonical (default); for --from shipment: shopify | "
+                      "woocommerce | amazon (the channel's fulfillment, order update or shipment "
+                      "confirmations)");
+  convert->add_option("--order", convert_cmd.order,
+                      "shipment: the canonical order the shipment belongs to (its channel's "
+                      "order number and line ids)");
+  convert->add_option("--location-id", convert_cmd.location_id,
+                      "shipment --to shopify: the Shopify location the goods left from");
+  convert->add_option("--marketplace-id", convert_cmd.marketplace_id,
+                      "shipment --to amazon: the order's Amazon marketplace id");
   convert->add_option("file", convert_cmd.file, "Input file, or - for stdin")->required();
   convert->add_option("--channel", convert_cmd.channel,
                       "Canonical channel name (default: the format's name)");

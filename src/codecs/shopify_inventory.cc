@@ -35,7 +35,7 @@ void ReadLevel(json_reader::Reader& r, element level, const std::string& p,
       if (id.empty()) {
         r.Error(fp, "must be a Shopify id (a whole number)");
       } else if (auto it = map.items.find(id); it == map.items.end()) {
-        r.Error(fp, "inventory item " + id + " is not mapped to a SKU (inventory.items)");
+        r.Error(fp, "inventory item " + id + " is not mapped to a SKU (shopify_inventory.items)");
       } else {
         c.sku = it->second;
       }
@@ -44,7 +44,7 @@ void ReadLevel(json_reader::Reader& r, element level, const std::string& p,
       if (id.empty()) {
         r.Error(fp, "must be a Shopify id (a whole number)");
       } else if (auto it = map.locations.find(id); it == map.locations.end()) {
-        r.Error(fp, "location " + id + " is not mapped to a node (inventory.locations)");
+        r.Error(fp, "location " + id + " is not mapped to a node (shopify_inventory.locations)");
       } else {
         c.node = it->second;
       }

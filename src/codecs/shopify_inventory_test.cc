@@ -68,9 +68,9 @@ TEST(ShopifyInventoryTest, UnmappedOrUntrackedLevelsAreRefusedAtTheirPointers) {
   std::map<std::string, std::string> by;
   for (const auto& e : bad.errors) by[e.pointer] = e.detail;
   EXPECT_EQ(by["/inventory_levels/0/inventory_item_id"],
-            "inventory item 1 is not mapped to a SKU (inventory.items)");
+            "inventory item 1 is not mapped to a SKU (shopify_inventory.items)");
   EXPECT_EQ(by["/inventory_levels/1/location_id"],
-            "location 2 is not mapped to a node (inventory.locations)");
+            "location 2 is not mapped to a node (shopify_inventory.locations)");
   EXPECT_EQ(by["/inventory_levels/1/available"],
             "is null: the item's inventory is not tracked at this location");
   EXPECT_TRUE(by.count("/inventory_levels/1/updated_at"));

@@ -302,7 +302,8 @@ TEST(ReconcileJobTest, LargeDifferencesBecomeExceptionsAnOperatorResolves) {
   auto stale = ResolveStockException(*store, clock, after_second["B"].id,
                                      StockExceptionAction::kApply, "ops", "");
   EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
-  EXPECT_NE(stale.status().message().find("newer than the snapshot"), std::string::npos);
+  EXPECT_NE(stale.status().message().find("newer than the snapshot"), std::string::npos)
+      << stale.status().message();
   EXPECT_EQ((*store->GetInventory("B"))[0].on_hand, 12);
   ASSERT_TRUE(ResolveStockException(*store, clock, after_second["B"].id,
                                     StockExceptionAction::kDismiss, "ops", "late count")

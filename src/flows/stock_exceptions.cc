@@ -26,8 +26,8 @@ Status ResolveStockExceptionIn(WriteTx& tx, TimePoint now, int64_t id, StockExce
     auto stored = tx.PutInventoryLevel({e.sku, e.node, e.counted, e.as_of, now});
     if (!stored.ok()) return stored.status();
     if (!*stored) {
-      return Conflict("node " + e.node + " reported a count of " + e.sku +
-                      " newer than the snapshot of " + FormatRfc3339(e.as_of) +
+      return Conflict("node " + e.node + " has reported a count of " + e.sku +
+                      " as new as or newer than the snapshot of " + FormatRfc3339(e.as_of) +
                       "; the snapshot's count is stale: dismiss the exception");
     }
   }

@@ -67,14 +67,21 @@ void Api::ResolveStockException(std::shared_ptr<RequestContext> ctx, Respond res
   if (!obj) return;
   std::string_view action_name, note;
   std::optional<StockExceptionAction> action;
-  if (!(*obj)["action"].get_string().get(action_name)) {
-    action = ParseStockExceptionAction(action_name);
-  }
   FieldErrors errors;
-  if (!action) errors.push_back({"/action", "is required: \"apply\" or \"dismiss\""});
-  if (auto n = (*obj)["note"]; n.error() != simdjson::NO_SUCH_FIELD && n.get_string().get(note)) {
-    errors.push_back({"/note", "must be a string"});
+  for (auto kv : *obj) {
+    if (kv.key == "action") {
+      if (!kv.value.get_string().get(action_name)) action = ParseStockExceptionAction(action_name);
+    } else if (kv.key == "note") {
+      if (kv.value.get_string().get(note)) {
+        errors.push_back({"/note", "must be a string"});
+      } else if (note.size() > 500) {
+        errors.push_back({"/note", "is longer than 500 bytes"});
+      }
+    } else {
+      errors.push_back({"/" + std::string(kv.key), "is not a property of a resolution"});
+    }
   }
+  if (!action) errors.push_back({"/action", "is required: \"apply\" or \"dismiss\""});
   if (!errors.empty()) {
     respond(
         Fail(*ctx, ProblemType::kValidation, "a resolution needs an action", std::move(errors)));

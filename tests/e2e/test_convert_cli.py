@@ -64,6 +64,51 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("line 2, column 2 (on_hand)", err)
 
+    def test_a_shipment_in_each_channels_shape(self):
+        """A canonical shipment of a decoded channel order, converted back to the channel."""
+        cases = (("shopify", "order_two_lines", ["466157049", "518995019"], ["--location-id", "905684977"]),
+                 ("woocommerce", "order_with_skus", ["315", "316"], []),
+                 ("amazon", "order_unshipped", ["68828574383266", "79039765272157"],
+                  ["--marketplace-id", "ATVPDKIKX0DER"]))
+        tmp = Path(subprocess.check_output(["mktemp", "-d"]).decode().strip())
+        for fmt, name, lines, options in cases:
+            with self.subTest(fmt):
+                shipment = tmp / f"{fmt}.shipment.json"
+                shipment.write_text(json.dumps({
+                    "order_id": "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "partner_event_id": "e-1",
+                    "shipped_at": "2026-11-28T09:30:00Z", "carrier": "UPS", "service": "Ground",
+                    "tracking_number": "1Z001",
+                    "packages": [{"tracking_number": "1Z001",
+                                  "lines": [{"line_id": l, "sku": "X", "quantity": 1}]}
+                                 for l in lines]}))
+                code, out, err = run("convert", "--from", "shipment", "--to", fmt,
+                                     "--order", GOLDEN / fmt / f"{name}.expected.json",
+                                     *options, shipment)
+                self.assertEqual(code, 0, err)
+                doc = json.loads(out)
+                if fmt == "shopify":
+                    self.assertEqual([(i["id"], i["quantity"]) for i in doc["fulfillment"]["line_items"]],
+                                     [(int(l), 1) for l in lines])
+                    self.assertEqual(doc["fulfillment"]["location_id"], 905684977)
+                elif fmt == "woocommerce":
+                    self.assertEqual(doc["status"], "processing")  # 315 was ordered twice
+                else:
+                    self.assertEqual([d["packageDetail"]["orderItems"][0]["orderItemId"] for d in doc],
+                                     lines)
+        # A line the order lacks: exit 1 with the pointer; no --to: exit 2.
+        bad = tmp / "bad.shipment.json"
+        bad.write_text(json.dumps({"order_id": "ord_01JDXW8Z4M6Q2C1T9XK3A7B5RF",
+                                   "partner_event_id": "e-2", "carrier": "UPS",
+                                   "packages": [{"lines": [{"line_id": "999", "sku": "X",
+                                                            "quantity": 1}]}]}))
+        code, _, err = run("convert", "--from", "shipment", "--to", "shopify", "--order",
+                           GOLDEN / "shopify" / "order_two_lines.expected.json", bad)
+        self.assertEqual(code, 1)
+        self.assertIn("/packages/0/lines/0/line_id: the order has no line '999'", err)
+        code, _, err = run("convert", "--from", "shipment", bad)
+        self.assertEqual(code, 2)
+        self.assertIn("needs --to", err)
+
     def test_x12_parse_and_validate(self):
         code, out, _ = run("x12", "parse", GOLDEN / "x12" / "EdiEngine" / "940.OK.edi")
         self.assertEqual(code, 0)
