@@ -1,6 +1,7 @@
 // `crossdock convert`: decodes a partner document into canonical JSON on stdout, or prints
 // every error with its position. Formats so far: shopify, woocommerce, amazon and canonical
-// orders, csv inventory snapshots (X12 has its own command, `crossdock x12`); and a canonical
+// orders, the 850 purchase orders of an X12 interchange, csv inventory snapshots (`crossdock
+// x12` parses and validates any X12); and a canonical
 // shipment in a channel's own shape (--from shipment --to shopify|woocommerce|amazon).
 #pragma once
 

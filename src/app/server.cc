@@ -279,11 +279,14 @@ void Server::Stop(std::chrono::milliseconds grace) {
   // complete in order, so an empty write's completion comes after theirs.
   if (store_) (void)store_->WriteAndWait([](WriteTx&) { return Status::Ok(); });
   dispatcher_.reset();
-  http_.reset();
+  // The HTTP server goes last: a request's answer callback still held by the API, the flow or
+  // the store owns that request's session, whose socket belongs to the server's I/O context;
+  // it must be destroyed (or called) while that context still exists.
   api_.reset();
   flow_.reset();
   faulty_store_.reset();
   store_.reset();
+  http_.reset();
   log_.Info("crossdock stopped");
 }
 

@@ -28,12 +28,18 @@ class SpdLogger final : public Logger {
   SpdLogger(const Clock& clock, std::shared_ptr<spdlog::sinks::sink> sink, Severity min)
       : clock_(clock), logger_("crossdock", std::move(sink)), min_(min) {
     logger_.set_pattern("%v");
+    logger_.set_level(spdlog::level::trace);  // filtered by min_ above
     logger_.flush_on(spdlog::level::warn);
   }
   void Write(Severity severity, std::string_view message,
              std::initializer_list<LogField> fields) override {
     if (severity < min_) return;
-    logger_.info(FormatLogLine(clock_.Now(), severity, message, fields));
+    // The record's own level, so warnings and errors are flushed at once (flush_on).
+    spdlog::level::level_enum level = severity == Severity::kError     ? spdlog::level::err
+                                      : severity == Severity::kWarning ? spdlog::level::warn
+                                      : severity == Severity::kDebug   ? spdlog::level::debug
+                                                                       : spdlog::level::info;
+    logger_.log(level, FormatLogLine(clock_.Now(), severity, message, fields));
   }
 
  private:

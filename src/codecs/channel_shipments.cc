@@ -111,10 +111,9 @@ Result<std::string> EncodeWooCommerceOrderUpdate(const Shipment& s, const Order&
   for (const auto& t : tracking) {
     w.StartObject().Field("tracking_provider", s.carrier).Field("tracking_number", t);
     if (s.shipped_at) {
-      w.Field("date_shipped",
-              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                 s.shipped_at->time_since_epoch())
-                                 .count()));
+      w.Field("date_shipped", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 s.shipped_at->time_since_epoch())
+                                                 .count()));
     }
     w.EndObject();
   }

@@ -24,7 +24,7 @@
 namespace crossdock {
 
 struct ChannelShipmentOptions {
-  std::string shopify_location_id;  // Shopify: the location the goods left from (digits)
+  std::string shopify_location_id;    // Shopify: the location the goods left from (digits)
   std::string amazon_marketplace_id;  // Amazon: required, e.g. "ATVPDKIKX0DER"
   bool notify_customer = true;        // Shopify
 };

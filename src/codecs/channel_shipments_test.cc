@@ -36,11 +36,10 @@ TEST(ChannelShipmentsTest, AShopifyOrderGetsAFulfillmentOfItsLineItems) {
   auto body = EncodeShopifyFulfillment(TwoPackages("466157049", "518995019", 1), order,
                                        {"905684977", "", true});
   ASSERT_TRUE(body.ok()) << body.status().ToString();
-  EXPECT_EQ(*body,
-            R"({"fulfillment":{"location_id":905684977,"tracking_number":"1Z001",)"
-            R"("tracking_numbers":["1Z001","1Z002"],"tracking_company":"UPS",)"
-            R"("line_items":[{"id":466157049,"quantity":1},{"id":518995019,"quantity":1}],)"
-            R"("notify_customer":true}})");
+  EXPECT_EQ(*body, R"({"fulfillment":{"location_id":905684977,"tracking_number":"1Z001",)"
+                   R"("tracking_numbers":["1Z001","1Z002"],"tracking_company":"UPS",)"
+                   R"("line_items":[{"id":466157049,"quantity":1},{"id":518995019,"quantity":1}],)"
+                   R"("notify_customer":true}})");
   // A line the order does not have, or more than it ordered, is refused by pointer.
   auto foreign = EncodeShopifyFulfillment(TwoPackages("466157049", "999", 1), order, {});
   EXPECT_EQ(foreign.status().message(), "/packages/1/lines/0/line_id: the order has no line '999'");
@@ -52,10 +51,11 @@ TEST(ChannelShipmentsTest, AWooCommerceOrderIsCompletedOnlyWhenEveryUnitShipped)
   Order order = GoldenOrder("woocommerce/order_with_skus.expected.json");  // 2 × 315, 1 × 316
   auto partial = EncodeWooCommerceOrderUpdate(TwoPackages("315", "316", 1), order);
   ASSERT_TRUE(partial.ok()) << partial.status().ToString();
-  EXPECT_EQ(*partial,
-            R"({"status":"processing","meta_data":[{"key":"_wc_shipment_tracking_items","value":[)"
-            R"({"tracking_provider":"UPS","tracking_number":"1Z001","date_shipped":"1795858200"},)"
-            R"({"tracking_provider":"UPS","tracking_number":"1Z002","date_shipped":"1795858200"}]}]})");
+  EXPECT_EQ(
+      *partial,
+      R"({"status":"processing","meta_data":[{"key":"_wc_shipment_tracking_items","value":[)"
+      R"({"tracking_provider":"UPS","tracking_number":"1Z001","date_shipped":"1795858200"},)"
+      R"({"tracking_provider":"UPS","tracking_number":"1Z002","date_shipped":"1795858200"}]}]})");
   Shipment all = TwoPackages("315", "316", 1);
   all.packages[0].lines[0].quantity = 2;
   auto complete = EncodeWooCommerceOrderUpdate(all, order);

@@ -64,8 +64,9 @@ Decoded850 Read850(const X12Interchange& x, const X12OrderOptions& options) {
         if (seg.id == "BEG") {
           have_beg = true;
           if (seg.Element(1) != "00") {
-            fail(seg, 1,
-                 "BEG01 '" + seg.Element(1) + "': only an original purchase order (00) is an order");
+            fail(
+                seg, 1,
+                "BEG01 '" + seg.Element(1) + "': only an original purchase order (00) is an order");
           }
           o.external_ref = seg.Element(3);
           if (o.external_ref.empty()) fail(seg, 3, "BEG03 (the purchase order number) is empty");
@@ -178,8 +179,8 @@ BuiltX12 Build855(const Order& order, bool accepted, const X12Profile& profile,
   b.Add("BAK", {"00", accepted ? "AC" : "RD", order.external_ref, CcyymmddOf(order.placed_at), "",
                 "", "", order.id});
   for (const auto& l : order.lines) {
-    b.Add("PO1", {l.line_id, std::to_string(l.quantity), "EA", l.unit_price.ToString(2), "", "SK",
-                  l.sku});
+    b.Add("PO1",
+          {l.line_id, std::to_string(l.quantity), "EA", l.unit_price.ToString(2), "", "SK", l.sku});
     b.Add("ACK", {accepted ? "IA" : "IR", std::to_string(l.quantity), "EA"});
   }
   b.Add("CTT", {std::to_string(order.lines.size())});
@@ -216,8 +217,8 @@ BuiltX12 Build810(const Order& order, const Shipment& shipment, const std::strin
       continue;
     }
     const OrderLine& l = *it->second;
-    b.Add("IT1", {l.line_id, std::to_string(s.quantity), "EA", l.unit_price.ToString(2), "", "SK",
-                  l.sku});
+    b.Add("IT1",
+          {l.line_id, std::to_string(s.quantity), "EA", l.unit_price.ToString(2), "", "SK", l.sku});
     total += l.unit_price.micros() * s.quantity;
     ++count;
   }

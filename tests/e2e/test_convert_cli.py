@@ -109,6 +109,26 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(code, 2)
         self.assertIn("needs --to", err)
 
+    def test_x12_purchase_orders_convert_to_canonical_orders(self):
+        code, out, err = run("convert", "--from", "x12", "--channel", "edi-xyz",
+                             GOLDEN / "x12" / "EdiEngine" / "850.OK.edi")
+        self.assertEqual(code, 0, err)
+        orders = json.loads(out)
+        self.assertEqual([(o["channel"], o["external_ref"], len(o["lines"])) for o in orders],
+                         [("edi-xyz", "08292233294", 6)])
+        self.assertEqual(orders[0]["totals"]["grand_total"], "13045.94")
+        code, out, err = run("convert", "--from", "x12", GOLDEN / "x12" / "x12-types" / "004010_850.edi")
+        self.assertEqual(code, 1)
+        self.assertRegex(err, r"segment \d+ \(PO1\) element 3 at byte \d+: PO103 unit 'CA'")
+        code, out, _ = run("convert", "--from", "x12", "--json",
+                           GOLDEN / "x12" / "EdiEngine" / "850.SyntaxNotes.ERR.edi")
+        self.assertEqual(code, 1)
+        errors = json.loads(out)["errors"]
+        self.assertEqual((errors[0]["segment_id"], errors[0]["element"]), ("PO1", 7))
+        code, _, err = run("convert", "--from", "x12", GOLDEN / "x12" / "staedi" / "simple997.edi")
+        self.assertEqual(code, 1)
+        self.assertIn("no 850 purchase order in the file", err)
+
     def test_x12_parse_and_validate(self):
         code, out, _ = run("x12", "parse", GOLDEN / "x12" / "EdiEngine" / "940.OK.edi")
         self.assertEqual(code, 0)
