@@ -516,6 +516,37 @@ void ReadX12Node(Map& m, const std::string& base_dir, X12NodeConfig& out,
   m.Read("test", out.profile.test);
   m.Read("poll_interval_ms", out.poll_interval_ms);
   m.Read("ack_timeout_s", out.ack_timeout_s);
+  // required_segments: {"945": [W27, N9]}: the partner's own rules beyond the dictionary's.
+  if (YAML::Node req = m.Get("required_segments")) {
+    if (!req.IsMap()) {
+      errors.push_back(m.Path("required_segments") + ": must map set codes to segment lists");
+    } else {
+      for (const auto& kv : req) {
+        std::string code = kv.first.as<std::string>("");
+        std::string where = m.Path("required_segments") + "." + code;
+        if (code.size() != 3 || code.find_first_not_of("0123456789") != std::string::npos) {
+          errors.push_back(where + ": a transaction set code such as 945");
+          continue;
+        }
+        if (!kv.second.IsSequence()) {
+          errors.push_back(where + ": must be a list of segment ids");
+          continue;
+        }
+        for (const auto& seg : kv.second) {
+          std::string id = seg.as<std::string>("");
+          bool ok =
+              id.size() >= 2 && id.size() <= 3 && std::all_of(id.begin(), id.end(), [](char c) {
+                return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+              });
+          if (!ok) {
+            errors.push_back(where + ": '" + id + "' is not a segment id");
+            continue;
+          }
+          out.profile.required_segments[code].push_back(id);
+        }
+      }
+    }
+  }
   if (out.poll_interval_ms < 10) errors.push_back(m.Path("poll_interval_ms") + ": at least 10");
   if (out.ack_timeout_s < 0) errors.push_back(m.Path("ack_timeout_s") + ": must not be negative");
 }

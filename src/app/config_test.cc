@@ -88,10 +88,12 @@ TEST_F(ConfigTest, X12NodesReadTheirProfileAndFolder) {
       "partners: [{id: s, api_keys: [k]}]\n"
       "nodes: [{id: tpl-edi, kind: x12, x12: {folder: edi/tpl, sender: \"ZZ:US\", receiver: "
       "\"01:123456789\", version: \"005010\", replace_delimiters_with: \" \", "
-      "newline_after_segment: false, ack_timeout_s: 1800}}]\nrouting: {default_node: tpl-edi}\n",
+      "newline_after_segment: false, ack_timeout_s: 1800, required_segments: {\"945\": [W27, "
+      "N9]}}}]\nrouting: {default_node: tpl-edi}\n",
       dir_.string());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   const X12NodeConfig& x = c->nodes[0].x12;
+  EXPECT_EQ(x.profile.required_segments.at("945"), (std::vector<std::string>{"W27", "N9"}));
   EXPECT_EQ(x.folder, dir_.string() + "/edi/tpl");
   EXPECT_EQ(x.profile.sender.qualifier, "ZZ");
   EXPECT_EQ(x.profile.sender.id, "US");

@@ -9,6 +9,7 @@
 #include "app/input_file.h"
 #include "base/json.h"
 #include "codecs/x12.h"
+#include "codecs/x12_dictionary.h"
 
 namespace crossdock {
 
@@ -33,6 +34,19 @@ int RunX12Command(const X12Command& cmd) {
   char date[8], time[8];
   std::strftime(date, sizeof date, "%y%m%d", &tm);
   std::strftime(time, sizeof time, "%H%M", &tm);
+  // Each set against the X12 dictionary (data/x12/dictionary.tsv): mandatory segments and
+  // elements, types and lengths.
+  std::vector<X12Error> content;
+  for (size_t i = 0; i < doc.interchanges.size(); ++i) {
+    for (const auto& g : doc.interchanges[i].groups) {
+      for (const auto& t : g.sets) {
+        for (auto& e : CheckX12Set(t)) {
+          e.interchange = static_cast<int>(i);
+          content.push_back(std::move(e));
+        }
+      }
+    }
+  }
   std::vector<std::string> acks;
   if (doc.readable) {
     for (size_t i = 0; i < doc.interchanges.size(); ++i) {
@@ -53,6 +67,12 @@ int RunX12Command(const X12Command& cmd) {
       w.Field("element", e.element).Field("offset", static_cast<int64_t>(e.offset));
       w.Field("message", e.message).EndObject();
     }
+    w.EndArray().Key("set_errors").StartArray();
+    for (const auto& e : content) {
+      w.StartObject().Field("segment", e.segment).Field("segment_id", e.segment_id);
+      w.Field("element", e.element).Field("offset", static_cast<int64_t>(e.offset));
+      w.Field("message", e.message).EndObject();
+    }
     w.EndArray().Key("acknowledgments").StartArray();
     for (const auto& a : acks) w.String(a);
     w.EndArray().EndObject();
@@ -63,9 +83,10 @@ int RunX12Command(const X12Command& cmd) {
       std::cerr << cmd.file << ": " << doc.interchanges.size()
                 << " interchange(s), every envelope agrees\n";
     }
+    for (const auto& e : content) std::cerr << cmd.file << ": " << e.ToString() << "\n";
     for (const auto& a : acks) std::cout << a << (a.back() == '\n' ? "" : "\n");
   }
-  return doc.ok() ? 0 : 1;
+  return doc.ok() && content.empty() ? 0 : 1;
 }
 
 }  // namespace crossdock

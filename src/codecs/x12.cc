@@ -375,6 +375,28 @@ X12Interchange Build997(const X12Interchange& received, const std::vector<X12Err
     for (const auto& t : g.sets) {
       b.Add("AK2", {t.Code(), t.Control()});
       std::vector<std::string> ak5 = {"A"};
+      // Content faults of the set, by segment: AK3 for the segment, AK4 for each element.
+      std::map<int, std::vector<const X12Error*>> faults;
+      for (const auto& e : errors) {
+        if (!e.ack_code.empty() && e.segment >= t.st.position && e.segment <= t.se.position)
+          faults[e.segment].push_back(&e);
+      }
+      for (const auto& [position, list] : faults) {
+        for (const X12Error* e : list) {
+          if (e->element == 0) {  // a missing segment, reported at the set's ST
+            b.Add("AK3", {e->segment_id, std::to_string(t.body.size() + 2), "", e->ack_code});
+          }
+        }
+        bool elements =
+            std::any_of(list.begin(), list.end(), [](const X12Error* e) { return e->element > 0; });
+        if (!elements) continue;
+        b.Add("AK3", {list.front()->segment_id, std::to_string(position - t.st.position + 1), "",
+                      "8"});  // 8: segment has data element errors
+        for (const X12Error* e : list) {
+          if (e->element > 0) b.Add("AK4", {std::to_string(e->element), "", e->ack_code});
+        }
+      }
+      if (!faults.empty()) ak5 = {"R", "5"};  // 5: one or more segments in error
       for (const X12Error* e : at[t.se.position]) {
         ak5[0] = "R";
         ak5.push_back(e->element == 1 ? "4" : "3");  // 4: segment count; 3: control numbers

@@ -77,6 +77,11 @@ struct X12Error {
   size_t offset = 0;    // byte offset in the input
   std::string segment_id;
   std::string message;
+  // A set's content fault as a 997 reports it (CheckX12Set): with element 0 the AK3 segment
+  // syntax error code ("3" mandatory segment missing; segment_id is then the missing one),
+  // else the AK4 element syntax error code ("1" mandatory missing, "4" too short, "5" too long,
+  // "6" invalid character, "8" invalid date, "9" invalid time). "" for other faults.
+  std::string ack_code;
   // "segment 12 (SE) element 1 at byte 340: ..."
   std::string ToString() const;
 };
@@ -103,7 +108,9 @@ std::string SerializeX12(const X12Interchange& interchange);
 // The 997 acknowledging every group of `received` as its receiver would send it: sender and
 // receiver swapped, interchange control number `isa13`, group control number `gs06`, dated
 // `yymmdd`/`hhmm` (and CCYYMMDD for GS04). Sets with envelope errors are rejected (AK5 R with
-// code 3 or 4), their group partially accepted (AK9 P) or rejected (AK9 R).
+// code 3 or 4); sets with content faults (errors with an ack_code, from CheckX12Set) are
+// rejected with an AK3 per faulty segment and an AK4 per faulty element (AK5 R 5); their group
+// partially accepted (AK9 P) or rejected (AK9 R).
 X12Interchange Build997(const X12Interchange& received, const std::vector<X12Error>& errors,
                         const std::string& isa13, const std::string& gs06,
                         const std::string& yymmdd, const std::string& hhmm);

@@ -22,6 +22,7 @@
 // matched to order lines without guessing by SKU.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct X12Profile {
   // A value containing a delimiter is refused (0) or has it replaced by this character (S8).
   char replacement = 0;
   bool test = false;  // ISA15 T
+  // Segments the partner requires in each set it sends beyond the X12 dictionary's mandatory
+  // ones (set code → segment ids), checked on every received set (codecs/x12_dictionary.h).
+  std::map<std::string, std::vector<std::string>> required_segments;
 };
 
 // The control numbers to stamp on one outbound interchange (from the partner's persisted,

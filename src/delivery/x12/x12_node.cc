@@ -1,5 +1,7 @@
 #include "delivery/x12/x12_node.h"
 
+#include "codecs/x12_dictionary.h"
+
 #include <cstdio>
 #include <future>
 
@@ -165,10 +167,32 @@ Status X12InboxLoop::ProcessFile(const std::string& name, const std::string& byt
       CROSSDOCK_RETURN_IF_ERROR(SendAcknowledgments(x, errors));
       continue;
     }
+    // Each set against the X12 dictionary and the partner's required segments: a set with a
+    // fault is not used, and our 997 rejects it naming segment and element (lengths are not
+    // checked: see docs/x12.md).
+    X12Interchange usable = x;
+    for (auto& g : usable.groups) {
+      std::vector<X12Transaction> kept;
+      for (auto& t : g.sets) {
+        X12CheckOptions check;
+        check.lengths = false;
+        if (auto r = options_.profile.required_segments.find(t.Code());
+            r != options_.profile.required_segments.end())
+          check.required = r->second;
+        auto faults = CheckX12Set(t, check);
+        for (auto& f : faults) {
+          f.interchange = static_cast<int>(i);
+          problems.push_back(name + ": " + f.ToString());
+          errors.push_back(std::move(f));
+        }
+        if (faults.empty()) kept.push_back(std::move(t));
+      }
+      g.sets = std::move(kept);
+    }
     // What each set means. Content faults are reported whole and nothing of the set is used.
-    Decoded997 acks = Read997(x);
-    Decoded945 shipments = Read945(x);
-    DecodedStock stock = ReadStock(x);
+    Decoded997 acks = Read997(usable);
+    Decoded945 shipments = Read945(usable);
+    DecodedStock stock = ReadStock(usable);
     for (const auto* list : {&acks.errors, &shipments.errors, &stock.errors}) {
       for (const auto& e : *list) problems.push_back(name + ": " + e.ToString());
     }

@@ -244,6 +244,45 @@ TEST_F(X12NodeTest, A945ShipsTheOrderAndIsAcknowledgedOnce) {
   EXPECT_EQ(Names(Edi("archive/received")).size(), 2u);
 }
 
+// A 945 missing a segment the partner's profile requires, and with a date that is no date, is
+// not used: the file goes to failed/ and our 997 rejects the set naming segment and element.
+TEST_F(X12NodeTest, ASetWithContentFaultsIsRejectedByOur997) {
+  X12NodeOptions strict = options_;
+  strict.profile.required_segments["945"] = {"G62"};
+  inbox_->Stop();
+  inbox_ =
+      std::make_unique<X12InboxLoop>(strict, transport_, *flow_, *store_, clock_, metrics_, log_);
+  Order o = gen_.Next();
+  std::string id = Submit(o);
+  Dispatch();
+  PartnerFile advice("SW", 41);
+  advice.Set("945").Add("W06", {"F", id, "2026-11-28", "SHP-1"}).Add("W27", {"M", "UPSN"});
+  for (size_t i = 0; i < o.lines.size(); ++i) {
+    const OrderLine& l = o.lines[i];
+    std::string q = std::to_string(l.quantity);
+    advice.Add("LX", {std::to_string(i + 1)});
+    advice.Add("W12", {"CC", q, q, "0", "EA", "", "", l.sku});
+    advice.Add("N9", {"LI", l.line_id});
+  }
+  Drop("945-faulty.x12", advice.Bytes());
+  ASSERT_TRUE(inbox_->PollOnce().ok());
+  EXPECT_EQ(Order_(id).order.status, OrderStatus::kAllocated);  // nothing of it was used
+  EXPECT_EQ(Names(Edi("failed")),
+            (std::vector<std::string>{"945-faulty.x12", "945-faulty.x12.error.txt"}));
+  std::string why = ReadFile(Edi("failed") / "945-faulty.x12.error.txt");
+  EXPECT_NE(why.find("945 without G62 (required by the partner's profile)"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("W0603 (Date) '2026-11-28' is not a CCYYMMDD date"), std::string::npos);
+  auto out = Names(Edi("outbound"));
+  ASSERT_EQ(out.size(), 2u);
+  std::string ack = ReadFile(Edi("outbound") / out[1]);
+  EXPECT_NE(ack.find("AK3*G62*"), std::string::npos) << ack;
+  EXPECT_NE(ack.find("AK3*W06*2**8"), std::string::npos) << ack;  // ST is position 1
+  EXPECT_NE(ack.find("AK4*3**8"), std::string::npos) << ack;
+  EXPECT_NE(ack.find("AK5*R*5"), std::string::npos) << ack;
+  EXPECT_NE(ack.find("AK9*R*1*1*0"), std::string::npos) << ack;
+}
+
 TEST_F(X12NodeTest, ARejecting997OpensAnException) {
   std::string id = Submit(gen_.Next());
   Dispatch();
