@@ -1,13 +1,15 @@
 // Fuzzes the X12 parser and serializer (codecs/x12.h). Invariants: never crash; a failure
 // names where; whatever parses re-serializes to something that parses to the same tree, and a
-// 997 built for it parses cleanly; the 945, 997, 846 and 944 readers never crash and name
-// where each fault is.
+// 997 built for it parses cleanly; the 945, 997, 846, 944 and 850 readers and the dictionary
+// check never crash and name where each fault is, and a 997 carrying content faults parses.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "codecs/x12.h"
+#include "codecs/x12_dictionary.h"
+#include "codecs/x12_trading.h"
 #include "codecs/x12_warehouse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -37,7 +39,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& c : stock.counts) {
       if (c.on_hand < 0) std::abort();
     }
-    X12Interchange ack = Build997(x, doc.errors, "1", "1", "261128", "1015");
+    Decoded850 orders = Read850(x);
+    for (const auto& e : orders.errors) {
+      if (e.message.empty() || e.segment_id.empty()) std::abort();
+    }
+    std::vector<X12Error> faults = doc.errors;
+    for (const auto& g : x.groups) {
+      for (const auto& t : g.sets) {
+        for (auto& e : CheckX12Set(t, {{"W27"}, true})) {
+          if (e.message.empty() || e.ack_code.empty()) std::abort();
+          faults.push_back(std::move(e));
+        }
+      }
+    }
+    X12Interchange ack = Build997(x, faults, "1", "1", "261128", "1015");
     X12Document parsed_ack = ParseX12(SerializeX12(ack), opts);
     // A 997 may carry received ids with delimiters replaced out; it must always parse.
     if (!parsed_ack.readable) std::abort();

@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for target in canonical_order shipment headers config shopify_order inbound_webhook x12 partner_orders csv \
-    history_input; do
+    history_input json_mapping; do
   exe="$BIN/fuzz_$target"
   corpus="$HERE/corpus/$target"
   regress="$HERE/regressions/$target"

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "app/csv_mapping.h"
+#include "app/mapping_file.h"
 #include "delivery/http_client.h"
 #include "delivery/webhook_signer.h"
 #include "gateway/http.h"
@@ -312,6 +313,30 @@ PartnerConfig ReadPartner(const YAML::Node& node, const std::string& path,
     errors.push_back(p.Path("kind") + ": " + k.status().message());
   p.Read("channel", pc.channel);
   p.Read("channels", pc.channels);
+  // How its order documents read (convert, partner check): a built-in codec or a mapping.
+  p.Read("format", pc.format);
+  std::string mapping_file;
+  p.Read("mapping", mapping_file);
+  if (!mapping_file.empty()) {
+    if (mapping_file[0] != '/') mapping_file = src.base_dir + "/" + mapping_file;
+    pc.mapping_file = mapping_file;
+    if (pc.format.empty()) pc.format = "mapping";
+    auto loaded = LoadJsonOrderMapping(mapping_file);
+    if (loaded.ok()) {
+      pc.mapping = std::move(*loaded);
+    } else {
+      errors.push_back(p.Path("mapping") + ": " + loaded.status().message());
+    }
+  }
+  if (!pc.format.empty() && pc.format != "shopify" && pc.format != "woocommerce" &&
+      pc.format != "amazon" && pc.format != "canonical" && pc.format != "mapping") {
+    errors.push_back(p.Path("format") + ": shopify, woocommerce, amazon, canonical or mapping");
+  }
+  if (pc.format == "mapping" && mapping_file.empty()) {
+    errors.push_back(p.Path("mapping") + ": format mapping needs its mapping file");
+  }
+  p.Read("samples", pc.samples);
+  if (!pc.samples.empty() && pc.samples[0] != '/') pc.samples = src.base_dir + "/" + pc.samples;
   if (!pc.channel.empty() &&
       std::find(pc.channels.begin(), pc.channels.end(), pc.channel) == pc.channels.end()) {
     pc.channels.push_back(pc.channel);

@@ -22,6 +22,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "codecs/json_mapping.h"
 #include "codecs/shopify_inventory.h"
 #include "codecs/x12_warehouse.h"
 #include "delivery/endpoint.h"
@@ -53,6 +54,15 @@ struct PartnerConfig {
   // A Shopify store whose locations are nodes: its inventory_levels/update webhooks are counts
   // of those nodes (docs/inventory.md); empty = none.
   ShopifyInventoryMap shopify_inventory;
+  // How the partner's order documents read (crossdock convert --from <id>, crossdock partner
+  // check): "shopify", "woocommerce", "amazon", "canonical", or "mapping" (a declarative
+  // mapping file, codecs/json_mapping.h); "" = not set.
+  std::string format;
+  std::string mapping_file;                 // mapping: the YAML file, resolved
+  std::optional<JsonOrderMapping> mapping;  // mapping: loaded
+  // A folder of sample documents (<name>.json) with the canonical order each must give
+  // (<name>.expected.json) or the errors it must be refused with (<name>.errors.txt).
+  std::string samples;
   std::string source;  // the file it was read from, for messages
 };
 

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "app/mapping_file.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -664,6 +666,51 @@ routing: {default_node: shop-floor}
                 "shopify_inventory.locations.905684977 names no node 'elsewhere'"),
             std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+TEST(MappingFileTest, TheAcmeMappingLoadsAndFaultsAreNamedByTheirYamlPath) {
+  auto acme = LoadJsonOrderMapping(std::string(CROSSDOCK_SOURCE_DIR) +
+                                   "/tests/golden/mapping/acme/acme.mapping.yaml");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  EXPECT_EQ(acme->channel, "acme-portal");
+  EXPECT_EQ(acme->lines, "/items");
+  EXPECT_EQ(acme->lookups.at("sku").at("A-100"), "SKU-RED");
+  EXPECT_EQ(acme->fields.at("customer.name").kind, MappingExpr::Kind::kConcat);
+  EXPECT_EQ(acme->fields.at("customer.name").parts.size(), 3u);
+  EXPECT_EQ(acme->line_fields.at("sku").lookup, "sku");
+
+  auto bad = JsonOrderMappingOf(YAML::Load(R"(
+channel: x
+lookups: {sku: {A: B}}
+order:
+  external_ref: orderNumber
+  ship_to.planet: /p
+  currency: {pointer: /c, const: USD}
+  notes: {pointer: /n, lookup: colours}
+lines:
+  sku: {pointer: /s, transform: reverse}
+  weight: /w
+)"),
+                                "m.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  for (const char* want :
+       {"m.yaml: order.external_ref: 'orderNumber' is not a JSON pointer (/…); a fixed value is "
+        "{const: …}",
+        "m.yaml: order.ship_to.planet: is not a mappable order field",
+        "m.yaml: order.currency: exactly one of pointer, const and concat",
+        "m.yaml: order.notes.lookup: no lookup 'colours'",
+        "m.yaml: lines.sku.transform: upper, lower or trim",
+        "m.yaml: lines.weight: is not a line field", "m.yaml: lines.each: is required",
+        "m.yaml: lines.quantity: is required"}) {
+    EXPECT_NE(m.find(want), std::string::npos) << want << "\n" << m;
+  }
 }
 
 }  // namespace

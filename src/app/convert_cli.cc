@@ -12,6 +12,7 @@
 #include "codecs/amazon_order.h"
 
 #include "app/csv_mapping.h"
+#include "app/partner_cli.h"
 #include "codecs/canonical_json.h"
 #include "codecs/channel_shipments.h"
 #include "codecs/csv.h"
@@ -197,7 +198,12 @@ int ConvertX12(const ConvertCommand& cmd, const std::string& input) {
 
 }  // namespace
 
-int RunConvertCommand(const ConvertCommand& cmd) {
+bool IsBuiltInFormat(const std::string& f) {
+  return f == "shopify" || f == "woocommerce" || f == "amazon" || f == "canonical" || f == "csv" ||
+         f == "shipment" || f == "x12";
+}
+
+int RunConvertCommand(const ConvertCommand& cmd, const Config* config) {
   auto read = ReadCommandInput(cmd.file, "convert");
   if (!read) return 2;
   const std::string& input = *read;
@@ -224,10 +230,21 @@ int RunConvertCommand(const ConvertCommand& cmd) {
     decoded = DecodeAmazonOrder(input, opts);
   } else if (cmd.from == "canonical") {
     decoded = DecodeOrder(input);
+  } else if (auto p = config
+                          ? std::find_if(config->partners.begin(), config->partners.end(),
+                                         [&](const PartnerConfig& x) { return x.id == cmd.from; })
+                          : std::vector<PartnerConfig>::const_iterator{};
+             config && p != config->partners.end()) {
+    if (p->format.empty()) {
+      std::cerr << "crossdock convert: partner " << p->id
+                << " has no format (partners[].format or .mapping)\n";
+      return 2;
+    }
+    decoded = DecodeAsPartner(*p, input);
   } else {
     std::cerr << "crossdock convert: unknown format '" << cmd.from
-              << "' (known: shopify, woocommerce, amazon, canonical, csv, shipment, "
-                 "x12)\n";
+              << "' (known: shopify, woocommerce, amazon, canonical, csv, shipment, x12, or a "
+                 "partner id of the configuration)\n";
     return 2;
   }
   if (decoded.ok()) {

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "app/config.h"
+
 namespace crossdock {
 
 struct ConvertCommand {
@@ -22,8 +24,12 @@ struct ConvertCommand {
   bool json_errors = false;    // errors as one JSON object instead of lines
 };
 
+// Whether `format` is one of convert's own formats (else it may be a partner id).
+bool IsBuiltInFormat(const std::string& format);
+
 // Exit codes: 0 converted; 1 the input is invalid (errors printed on stderr, or on stdout as
-// JSON with --json); 2 bad usage or unreadable file.
-int RunConvertCommand(const ConvertCommand& command);
+// JSON with --json); 2 bad usage or unreadable file. With `config`, --from may name a partner:
+// its format or declarative mapping reads the document (app/partner_cli.h).
+int RunConvertCommand(const ConvertCommand& command, const Config* config = nullptr);
 
 }  // namespace crossdock

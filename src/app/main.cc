@@ -12,6 +12,7 @@
 #include "app/config.h"
 #include "app/convert_cli.h"
 #include "app/demo.h"
+#include "app/partner_cli.h"
 #include "app/reconcile_cli.h"
 #include "app/route_cli.h"
 #include "app/server.h"
@@ -198,6 +199,9 @@ int main(int argc, char** argv) {
   convert->add_option("--as-of", convert_cmd.as_of,
                       "csv: RFC 3339 time of counts without an as_of column (default: now)");
   convert->add_flag("--json", convert_cmd.json_errors, "Print errors as one JSON object");
+  convert->add_option("--config", config_path,
+                      "With --from <partner id>: the configuration naming the partner's format "
+                      "or mapping (env CROSSDOCK_CONFIG)");
 
   X12Command x12_cmd;
   auto* x12 = app.add_subcommand(
@@ -251,6 +255,18 @@ int main(int argc, char** argv) {
   reconcile->add_flag("--dry-run", rec_cmd.dry_run, "Compare and report only");
   reconcile->add_flag("--json", rec_cmd.json, "One JSON object");
 
+  PartnerCheckCommand partner_cmd;
+  auto* partner = app.add_subcommand("partner", "Partner onboarding tools.");
+  auto* partner_check = partner->add_subcommand(
+      "check",
+      "Run the partner's sample documents (partners[].samples) through its format or mapping "
+      "and compare each with the canonical order (or errors) checked in beside it.");
+  partner_check->add_option("partner", partner_cmd.partner, "The partner's id")->required();
+  partner_check->add_option("--config", config_path,
+                            "YAML configuration file (env CROSSDOCK_CONFIG)");
+  partner_check->add_flag("--json", partner_cmd.json, "One JSON summary");
+  partner->require_subcommand(1);
+
   auto* version = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -264,6 +280,18 @@ int main(int argc, char** argv) {
   }
   if (demo->parsed()) return RunDemo(demo_options);
   if (dead->parsed()) return RunDeadLetterCommand(dl);
+  if (convert->parsed() && !IsBuiltInFormat(convert_cmd.from)) {
+    // A partner id: its format or mapping comes from the configuration.
+    auto config = LoadEffectiveConfig(config_path, listen, data_dir);
+    if (!config.ok()) {
+      std::cerr << "crossdock convert: --from " << convert_cmd.from
+                << " is not a built-in format, and the configuration that would name it as a "
+                   "partner cannot be read: "
+                << config.status().message() << "\n";
+      return 2;
+    }
+    return RunConvertCommand(convert_cmd, &*config);
+  }
   if (convert->parsed()) return RunConvertCommand(convert_cmd);
   if (x12->parsed()) return RunX12Command(x12_cmd);
   auto config = LoadEffectiveConfig(config_path, listen, data_dir);
@@ -277,5 +305,6 @@ int main(int argc, char** argv) {
   }
   if (route->parsed()) return RunRouteCommand(route_cmd, *config);
   if (reconcile->parsed()) return RunReconcileCommand(rec_cmd, *config);
+  if (partner_check->parsed()) return RunPartnerCheck(partner_cmd, *config);
   return Serve(*config);
 }

@@ -18,7 +18,8 @@ bool AllDigits(std::string_view v) {
 std::string TypeFault(std::string_view type, std::string_view value) {
   if (type == "DT") {
     TimePoint t;
-    return value.size() == 8 && ParseDate(std::string(value), "", t) ? "" : "is not a CCYYMMDD date";
+    return value.size() == 8 && ParseDate(std::string(value), "", t) ? ""
+                                                                     : "is not a CCYYMMDD date";
   }
   if (type == "TM") {
     bool ok = AllDigits(value) && (value.size() == 4 || value.size() == 6 || value.size() == 8) &&
@@ -115,7 +116,9 @@ std::vector<X12Error> CheckX12Set(const X12Transaction& t, const X12CheckOptions
       }
       if (std::string f = TypeFault(def->type, v); !f.empty()) {
         fault(seg, p, ref + " '" + v + "' " + f,
-              def->type == "DT" ? "8" : def->type == "TM" ? "9" : "6");
+              def->type == "DT"   ? "8"
+              : def->type == "TM" ? "9"
+                                  : "6");
         continue;
       }
       size_t n = Length(def->type, v);

@@ -20,16 +20,16 @@ struct X12SegmentDef {
 
 struct X12ElementDef {
   std::string_view segment;
-  int position = 0;        // 1-based
-  std::string_view id;     // the data element number, "324"
+  int position = 0;     // 1-based
+  std::string_view id;  // the data element number, "324"
   std::string_view name;
-  std::string_view type;   // AN, ID, DT, TM, N0, N2, R
-  int min = 0, max = 0;    // length
+  std::string_view type;  // AN, ID, DT, TM, N0, N2, R
+  int min = 0, max = 0;   // length
   bool mandatory = false;
 };
 
 struct X12SetDef {
-  std::string_view code;   // "945"
+  std::string_view code;  // "945"
   std::string_view name;
   std::string_view functional_group;  // GS01, "SW"
   struct Segment {

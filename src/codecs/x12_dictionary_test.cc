@@ -43,8 +43,9 @@ TEST(X12DictionaryTest, TheGeneratedTablesDescribeTheSetsCrossdockUses) {
 
 // The well-formed fixtures of the sets the dictionary knows pass its checks.
 TEST(X12DictionaryTest, WellFormedFixturesPass) {
-  for (const char* file : {"EdiEngine/850.OK.edi", "x12-types/004010_850.edi", "staedi/simple997.edi",
-                           "x12-types/005010_846.edi", "EdiEngine/940.OK.edi"}) {
+  for (const char* file :
+       {"EdiEngine/850.OK.edi", "x12-types/004010_850.edi", "staedi/simple997.edi",
+        "x12-types/005010_846.edi", "EdiEngine/940.OK.edi"}) {
     X12Document doc = Golden(file);
     auto faults = CheckAll(doc);
     EXPECT_TRUE(faults.empty()) << file << ": " << faults[0].ToString();

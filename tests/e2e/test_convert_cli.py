@@ -129,6 +129,49 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("no 850 purchase order in the file", err)
 
+    def test_a_mapped_partner_converts_and_its_samples_are_checked(self):
+        """A partner without a built-in codec: its declarative mapping reads its documents, and
+        `crossdock partner check` runs its samples against the expected output beside them."""
+        acme = GOLDEN / "mapping" / "acme"
+        tmp = Path(subprocess.check_output(["mktemp", "-d"]).decode().strip())
+        config = tmp / "crossdock.yaml"
+
+        def write_config(samples):
+            config.write_text(
+                "partners:\n"
+                f"  - {{id: acme, kind: channel, api_keys: [FAKE-ACME-KEY], "
+                f"mapping: {acme / 'acme.mapping.yaml'}, samples: {samples}}}\n"
+                "nodes: [{id: east, url: 'http://127.0.0.1:1/o'}]\n"
+                "routing: {default_node: east}\n")
+            config.chmod(0o600)
+        write_config(acme / "samples")
+        code, out, err = run("partner", "check", "acme", "--config", config)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("acme: 2 of 2 samples as expected", out)
+        code, out, err = run("convert", "--from", "acme", "--config", config,
+                             acme / "samples" / "order_1.json")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.strip(), (acme / "samples" / "order_1.expected.json").read_text().strip())
+        code, _, err = run("convert", "--from", "acme", "--config", config,
+                           acme / "samples" / "order_unmapped.json")
+        self.assertEqual(code, 1)
+        self.assertIn("/items/0/partNumber: 'A-999' is not in lookup 'sku'", err)
+        # A sample whose expected output no longer matches fails the check, naming where.
+        broken = tmp / "samples"
+        broken.mkdir()
+        (broken / "order_1.json").write_text((acme / "samples" / "order_1.json").read_text())
+        (broken / "order_1.expected.json").write_text(
+            (acme / "samples" / "order_1.expected.json").read_text().replace("SKU-RED", "SKU-PINK"))
+        write_config(broken)
+        code, out, _ = run("partner", "check", "acme", "--config", config, "--json")
+        self.assertEqual(code, 1)
+        summary = json.loads(out)
+        self.assertEqual((summary["samples"], summary["failed"]), (1, 1))
+        self.assertIn("differs at byte", summary["results"][0]["detail"])
+        code, _, err = run("partner", "check", "nobody", "--config", config)
+        self.assertEqual(code, 2)
+        self.assertIn("no partner 'nobody'", err)
+
     def test_x12_parse_and_validate(self):
         code, out, _ = run("x12", "parse", GOLDEN / "x12" / "EdiEngine" / "940.OK.edi")
         self.assertEqual(code, 0)
