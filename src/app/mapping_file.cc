@@ -20,8 +20,9 @@ class Loader {
       return e;
     }
     if (!y.IsMap()) {
-      errors_.push_back(where + ": a JSON pointer or a map (pointer, const, concat, default, "
-                                "lookup, transform)");
+      errors_.push_back(where +
+                        ": a JSON pointer or a map (pointer, const, concat, default, "
+                        "lookup, transform)");
       return e;
     }
     int kinds = 0;
@@ -71,8 +72,9 @@ class Loader {
         if (e.transform != "upper" && e.transform != "lower" && e.transform != "trim")
           errors_.push_back(at + ": upper, lower or trim");
       } else {
-        errors_.push_back(at + ": unknown key (pointer, const, concat, default, lookup, "
-                               "transform)");
+        errors_.push_back(at +
+                          ": unknown key (pointer, const, concat, default, lookup, "
+                          "transform)");
       }
     }
     if (kinds != 1) errors_.push_back(where + ": exactly one of pointer, const and concat");
@@ -146,7 +148,8 @@ Result<JsonOrderMapping> JsonOrderMappingOf(const YAML::Node& y, const std::stri
         if (!m.line_fields.count(f)) errors.push_back(where + ": lines." + f + ": is required");
       }
     }
-    if (!m.fields.count("external_ref")) errors.push_back(where + ": order.external_ref: is required");
+    if (!m.fields.count("external_ref"))
+      errors.push_back(where + ": order.external_ref: is required");
   } catch (const YAML::Exception& e) {
     errors.push_back(where + ": " + e.what());
   }

@@ -7,39 +7,24 @@
 #include <sstream>
 
 #include "base/json.h"
-#include "codecs/amazon_order.h"
 #include "codecs/canonical_json.h"
-#include "codecs/json_mapping.h"
-#include "codecs/shopify_order.h"
-#include "codecs/woocommerce_order.h"
+#include "codecs/partner_format.h"
 
 namespace crossdock {
 
 namespace fs = std::filesystem;
 
+PartnerFormat PartnerFormatOf(const PartnerConfig& partner) {
+  PartnerFormat f;
+  f.format = partner.format;
+  f.channel = partner.channel.empty() ? partner.id : partner.channel;
+  f.mapping = partner.mapping;
+  if (partner.limits.max_order_lines > 0) f.limits.max_lines = partner.limits.max_order_lines;
+  return f;
+}
+
 Decoded<Order> DecodeAsPartner(const PartnerConfig& partner, const std::string& document) {
-  std::string channel = partner.channel.empty() ? partner.id : partner.channel;
-  if (partner.format == "shopify") {
-    ShopifyDecodeOptions o;
-    o.channel = channel;
-    return DecodeShopifyOrder(document, o);
-  }
-  if (partner.format == "woocommerce") {
-    WooCommerceDecodeOptions o;
-    o.channel = channel;
-    return DecodeWooCommerceOrder(document, o);
-  }
-  if (partner.format == "amazon") {
-    AmazonDecodeOptions o;
-    o.channel = channel;
-    return DecodeAmazonOrder(document, o);
-  }
-  if (partner.format == "canonical") return DecodeOrder(document);
-  if (partner.format == "mapping" && partner.mapping) return MapJsonOrder(document, *partner.mapping);
-  Decoded<Order> none;
-  none.errors.push_back({"", "partner " + partner.id + " has no format (partners[].format or "
-                                                       ".mapping)"});
-  return none;
+  return DecodePartnerOrder(document, PartnerFormatOf(partner));
 }
 
 namespace {
@@ -118,10 +103,13 @@ int RunPartnerCheck(const PartnerCheckCommand& cmd, const Config& config) {
       }
     } else {
       std::string have;
-      for (const auto& e : got.errors) have += (e.pointer.empty() ? "/" : e.pointer) + ": " + e.detail + "\n";
+      for (const auto& e : got.errors)
+        have += (e.pointer.empty() ? "/" : e.pointer) + ": " + e.detail + "\n";
       std::string want = Trim(ReadText(stem + ".errors.txt"));
       o.ok = !got.ok() && Trim(have) == want;
-      if (!o.ok) o.detail = got.ok() ? "decoded, but errors were expected" : FirstDifference(want, Trim(have));
+      if (!o.ok)
+        o.detail =
+            got.ok() ? "decoded, but errors were expected" : FirstDifference(want, Trim(have));
     }
     outcomes.push_back(std::move(o));
   }

@@ -9,12 +9,15 @@
 
 #include "app/config.h"
 #include "codecs/decoded.h"
+#include "codecs/partner_format.h"
 #include "model/order.h"
 
 namespace crossdock {
 
-// The partner's document as a canonical order; InvalidArgument in errors[0] when the partner
-// has no format.
+// How the partner's documents read: its format, channel, mapping and order limits.
+PartnerFormat PartnerFormatOf(const PartnerConfig& partner);
+
+// The partner's document as a canonical order; an error at "" when the partner has no format.
 Decoded<Order> DecodeAsPartner(const PartnerConfig& partner, const std::string& document);
 
 struct PartnerCheckCommand {

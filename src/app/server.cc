@@ -1,5 +1,7 @@
 #include "app/server.h"
 
+#include "app/partner_cli.h"
+
 #include <algorithm>
 #include <set>
 
@@ -112,7 +114,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (partner.scopes.empty()) partner.scopes = DefaultScopes(partner.kind);
     for (const auto& key : p.api_keys) creds.push_back(Authenticator::FromPlainKey(partner, key));
     if (p.webhooks)
-      api_options.webhook_partners[p.id] = {partner, *p.webhooks, p.shopify_inventory};
+      api_options.webhook_partners[p.id] = {partner, *p.webhooks, p.shopify_inventory,
+                                            PartnerFormatOf(p)};
     for (const auto& channel : p.channels) api_options.channel_owners[channel] = p.id;
   }
   api_options.channel_nodes = ChannelNodesOf(config);

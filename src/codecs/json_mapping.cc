@@ -15,10 +15,10 @@ using json_reader::element;
 
 const std::set<std::string>& OrderFields() {
   static const std::set<std::string> k = [] {
-    std::set<std::string> s = {"external_ref",          "currency",       "placed_at",
-                               "service_level",         "notes",          "customer.external_ref",
-                               "customer.name",         "customer.email", "customer.phone",
-                               "shipping.method",       "shipping.amount"};
+    std::set<std::string> s = {"external_ref",    "currency",       "placed_at",
+                               "service_level",   "notes",          "customer.external_ref",
+                               "customer.name",   "customer.email", "customer.phone",
+                               "shipping.method", "shipping.amount"};
     for (const char* party : {"ship_to.", "bill_to."}) {
       for (const char* f : {"name", "company", "line1", "line2", "city", "region", "postal_code",
                             "country", "phone", "email"}) {
@@ -90,9 +90,11 @@ class Evaluator {
     if (out.text && !e.transform.empty()) {
       std::string& t = *out.text;
       if (e.transform == "upper") {
-        std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::toupper(c); });
+        std::transform(t.begin(), t.end(), t.begin(),
+                       [](unsigned char c) { return std::toupper(c); });
       } else if (e.transform == "lower") {
-        std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(t.begin(), t.end(), t.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
       } else if (e.transform == "trim") {
         size_t a = t.find_first_not_of(" \t\r\n"), b = t.find_last_not_of(" \t\r\n");
         t = a == std::string::npos ? "" : t.substr(a, b - a + 1);
@@ -120,11 +122,16 @@ class Evaluator {
 
 std::string* OrderField(Order& o, const std::string& f) {
   static const std::map<std::string, std::string Address::*> kAddress = {
-      {"name", &Address::name},       {"company", &Address::company},
-      {"line1", &Address::line1},     {"line2", &Address::line2},
-      {"city", &Address::city},       {"region", &Address::region},
-      {"postal_code", &Address::postal_code}, {"country", &Address::country},
-      {"phone", &Address::phone},     {"email", &Address::email}};
+      {"name", &Address::name},
+      {"company", &Address::company},
+      {"line1", &Address::line1},
+      {"line2", &Address::line2},
+      {"city", &Address::city},
+      {"region", &Address::region},
+      {"postal_code", &Address::postal_code},
+      {"country", &Address::country},
+      {"phone", &Address::phone},
+      {"email", &Address::email}};
   if (f == "external_ref") return &o.external_ref;
   if (f == "currency") return &o.currency;
   if (f == "service_level") return &o.service_level;
@@ -156,7 +163,8 @@ std::string CheckMappableField(const std::string& field, bool line) {
               : "is not a mappable order field";
 }
 
-Decoded<Order> MapJsonOrder(std::string_view json, const JsonOrderMapping& m, int max_depth) {
+Decoded<Order> MapJsonOrder(std::string_view json, const JsonOrderMapping& m, int max_depth,
+                            const OrderLimits& limits) {
   Decoded<Order> out;
   auto doc = json_reader::Parse(json, max_depth, out.errors);
   if (!doc) {
@@ -218,7 +226,8 @@ Decoded<Order> MapJsonOrder(std::string_view json, const JsonOrderMapping& m, in
         if (!v.text) continue;
         if (field == "quantity") {
           const std::string& q = *v.text;
-          if (q.empty() || q.size() > 12 || q.find_first_not_of("0123456789") != std::string::npos) {
+          if (q.empty() || q.size() > 12 ||
+              q.find_first_not_of("0123456789") != std::string::npos) {
             errors.push_back({v.from, "'" + q + "' is not a whole number of units"});
           } else {
             l.quantity = std::stoll(q);
@@ -238,14 +247,15 @@ Decoded<Order> MapJsonOrder(std::string_view json, const JsonOrderMapping& m, in
           l.description = *v.text;
         }
       }
-      if (l.line_id.empty() && !m.line_fields.count("line_id")) l.line_id = std::to_string(index + 1);
+      if (l.line_id.empty() && !m.line_fields.count("line_id"))
+        l.line_id = std::to_string(index + 1);
       o.lines.push_back(std::move(l));
       ++index;
     }
   }
   if (!errors.empty()) return out;
   if (auto totals = ComputeTotals(o); totals.ok()) o.totals = *totals;
-  for (auto& e : ValidateOrder(o)) {
+  for (auto& e : ValidateOrder(o, limits)) {
     // Named where the value came from when it came from the document, else as the canonical
     // field the mapping did not (or could not) fill.
     auto it = source.find(e.pointer);

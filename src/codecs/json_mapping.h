@@ -17,18 +17,19 @@
 
 #include "codecs/decoded.h"
 #include "model/order.h"
+#include "model/validation.h"
 
 namespace crossdock {
 
 struct MappingExpr {
   enum class Kind { kPointer, kConst, kConcat };
   Kind kind = Kind::kPointer;
-  std::string pointer;              // kPointer: RFC 6901, from the document (or the line item)
-  std::string value;                // kConst; a literal part of a kConcat
-  std::vector<MappingExpr> parts;   // kConcat
+  std::string pointer;                  // kPointer: RFC 6901, from the document (or the line item)
+  std::string value;                    // kConst; a literal part of a kConcat
+  std::vector<MappingExpr> parts;       // kConcat
   std::optional<std::string> fallback;  // used when the pointer finds nothing (or null)
-  std::string lookup;               // a table of JsonOrderMapping::lookups applied last
-  std::string transform;            // "", "upper", "lower" or "trim"
+  std::string lookup;                   // a table of JsonOrderMapping::lookups applied last
+  std::string transform;                // "", "upper", "lower" or "trim"
 };
 
 struct JsonOrderMapping {
@@ -50,6 +51,6 @@ struct JsonOrderMapping {
 std::string CheckMappableField(const std::string& field, bool line);
 
 Decoded<Order> MapJsonOrder(std::string_view json, const JsonOrderMapping& mapping,
-                            int max_depth = 32);
+                            int max_depth = 32, const OrderLimits& limits = {});
 
 }  // namespace crossdock

@@ -87,12 +87,11 @@ TEST(JsonMappingTest, UnmappedValuesAndWrongKindsAreErrorsAtTheirPointers) {
   ASSERT_FALSE(bad.ok());
   std::vector<std::string> got;
   for (const auto& e : bad.errors) got.push_back(e.pointer + ": " + e.detail);
-  EXPECT_EQ(got, (std::vector<std::string>{
-                     "/createdAt: 'yesterday' is not an RFC 3339 time",
-                     "/shipping/method: 'AIR' is not in lookup 'ship_method'",
-                     "/items/0/partNumber: 'A-999' is not in lookup 'sku'",
-                     "/items/1/qty: '1.5' is not a whole number of units",
-                     "/items/1/price: 'cheap' is not a decimal amount"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"/createdAt: 'yesterday' is not an RFC 3339 time",
+                                           "/shipping/method: 'AIR' is not in lookup 'ship_method'",
+                                           "/items/0/partNumber: 'A-999' is not in lookup 'sku'",
+                                           "/items/1/qty: '1.5' is not a whole number of units",
+                                           "/items/1/price: 'cheap' is not a decimal amount"}));
 }
 
 // What the canonical model then requires is named by the partner's pointer when the value came

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/random.h"
+#include "codecs/partner_format.h"
 #include "codecs/shopify_inventory.h"
 #include "delivery/quota.h"
 #include "flows/order_flow.h"
@@ -40,6 +41,9 @@ struct WebhookPartner {
   // Shopify inventory_levels/update: which locations are nodes and which items SKUs; empty =
   // the topic is acknowledged and ignored.
   ShopifyInventoryMap inventory;
+  // Standard Webhooks order.created: the data is the partner's own document in this format
+  // (a built-in codec or a declarative mapping); format "" = a canonical order.
+  PartnerFormat orders;
 };
 
 struct ApiOptions {

@@ -194,6 +194,36 @@ class ApiTest : public ::testing::Test {
     east.limits.max_body_bytes = 8192;
     options.webhook_partners["tpl-east"] = {
         east, {WebhookScheme::kStandard, {{kStandardSecret, {}}}, std::chrono::seconds(300)}};
+    // A portal without a built-in codec: its own order JSON, read by a declarative mapping.
+    Partner portal{"acme", PartnerKind::kChannel, DefaultScopes(PartnerKind::kChannel)};
+    PartnerFormat acme{"mapping", "acme", JsonOrderMapping{}};
+    JsonOrderMapping& m = *acme.mapping;
+    m.channel = "acme-portal";
+    m.lookups["sku"] = {{"A-100", "SKU-RED"}};
+    auto pointer = [](const char* p) {
+      MappingExpr e;
+      e.pointer = p;
+      return e;
+    };
+    m.fields["external_ref"] = pointer("/orderNumber");
+    MappingExpr usd;
+    usd.kind = MappingExpr::Kind::kConst;
+    usd.value = "USD";
+    m.fields["currency"] = usd;
+    for (const char* f : {"line1", "city", "country"})
+      m.fields[std::string("ship_to.") + f] = pointer((std::string("/shipTo/") + f).c_str());
+    m.lines = "/items";
+    MappingExpr sku = pointer("/partNumber");
+    sku.lookup = "sku";
+    m.line_fields["sku"] = sku;
+    m.line_fields["quantity"] = pointer("/qty");
+    m.line_fields["unit_price"] = pointer("/price");
+    options.webhook_partners["acme"] = {
+        portal,
+        {WebhookScheme::kStandard, {{kStandardSecret, {}}}, std::chrono::seconds(300)},
+        {},
+        acme};
+    options.channel_owners["acme-portal"] = "acme";
     options.channel_nodes["web"] = {"tpl-east"};
     options.nodes = {"tpl-east", "tpl-west"};
     options.channel_owners["shopify"] = "shopify-store";
@@ -1544,6 +1574,28 @@ TEST_F(ApiTest, ShopifyWebhookCreatesOneOrderWhateverTheRetries) {
                                           "wh-9"));
   EXPECT_EQ(bad.status, 422);
   EXPECT_NE(bad.body.find("/line_items/0/quantity"), std::string::npos);
+}
+
+// A partner's own order JSON arrives as a signed webhook and is read by its mapping; a value the
+// mapping cannot translate is refused at its pointer under /data.
+TEST_F(ApiTest, AMappedPartnersOwnOrderDocumentBecomesAnOrder) {
+  std::string doc = R"({"orderNumber":"PO-7","shipTo":{"line1":"1 Main St","city":"Albany",)"
+                    R"("country":"US"},"items":[{"partNumber":"A-100","qty":2,"price":"9.90"}]})";
+  HttpResponse created = Call(StandardDelivery("order.created", doc, "acme-1", "acme"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto orders = sqlite_->ListOrders({"", "", "acme-portal", "", 10});
+  ASSERT_TRUE(orders.ok());
+  ASSERT_EQ(orders->size(), 1u);
+  EXPECT_EQ((*orders)[0].order.external_ref, "PO-7");
+  EXPECT_EQ((*orders)[0].order.lines[0].sku, "SKU-RED");
+  EXPECT_EQ((*orders)[0].order.partner, "acme");
+  std::string unknown = doc;
+  unknown.replace(unknown.find("A-100"), 5, "A-999");
+  unknown.replace(unknown.find("PO-7"), 4, "PO-8");
+  HttpResponse refused = Call(StandardDelivery("order.created", unknown, "acme-2", "acme"));
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find(R"("pointer":"/data/items/0/partNumber")"), std::string::npos)
+      << refused.body;
 }
 
 TEST_F(ApiTest, StandardWebhooksFromANodeApplyShipmentsOnce) {

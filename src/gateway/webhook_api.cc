@@ -5,7 +5,8 @@
 //              level of a location that is a node (topic inventory_levels/update); other
 //              topics are acknowledged and ignored.
 //   standard — Standard Webhooks headers; the body is {"type": …, "data": …} with type
-//              order.created (a canonical order), shipment.confirmed (a canonical shipment,
+//              order.created (a canonical order, or the partner's own document in its
+//              configured format or declarative mapping), shipment.confirmed (a canonical shipment,
 //              from a node) or inventory.levels ({"levels": [...]}, from a node).
 // A delivery's id is its deduplication key, so a retried or concurrently repeated delivery has
 // exactly one effect and is answered 2xx each time. An unknown partner answers exactly like a
@@ -171,7 +172,12 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
   opts.limits = PartnerOrderLimits(partner);
   if (type == "order.created") {
     if (!need("orders:write")) return;
-    auto decoded = DecodeOrder(data_json, opts);
+    // The partner's own document when its configuration names a format, else canonical.
+    PartnerFormat format = wp->second.orders;
+    if (format.format.empty()) format.format = "canonical";
+    format.max_depth = opts.max_depth;
+    format.limits = opts.limits;
+    auto decoded = DecodePartnerOrder(data_json, format);
     if (!decoded.ok()) {
       respond(DecodeFailure(*ctx, "order", false, UnderData(std::move(decoded.errors))));
       return;
