@@ -1,6 +1,6 @@
 // Fuzzes the X12 parser and serializer (codecs/x12.h). Invariants: never crash; a failure
 // names where; whatever parses re-serializes to something that parses to the same tree, and a
-// 997 built for it parses cleanly; the 945, 997, 846, 944 and 850 readers and the dictionary
+// 997 built for it parses cleanly; the 945, 856, 997, 846, 944 and 850 readers and the dictionary
 // check never crash and name where each fault is, and a 997 carrying content faults parses.
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     X12Document again = ParseX12(SerializeX12(x), opts);
     if (again.interchanges.size() != 1 || !(again.interchanges[0] == x)) std::abort();
     (void)Read945(x);  // any interchange: never crashes
+    for (const auto& e : Read856(x).errors) {
+      if (e.message.empty() || e.segment_id.empty()) std::abort();
+    }
     Decoded997 acks = Read997(x);
     for (const auto& a : acks.acks) (void)a.Describe();
     DecodedStock stock = ReadStock(x);

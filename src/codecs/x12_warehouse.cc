@@ -1,6 +1,7 @@
 #include "codecs/x12_warehouse.h"
 
 #include "codecs/x12_fields.h"
+#include "model/gs1.h"
 
 #include <cstdlib>
 #include <ctime>
@@ -81,6 +82,135 @@ Decoded997 Read997(const X12Interchange& x) {
       }
     }
   }
+  return out;
+}
+
+Decoded945 Read856(const X12Interchange& x) {
+  Decoded945 out;
+  for (const auto& g : x.groups) {
+    for (const auto& t : g.sets) {
+      if (t.Code() != "856") continue;
+      size_t errors_before = out.errors.size();
+      auto fail = [&](const X12Segment& s, int element, std::string m) {
+        out.errors.push_back(At(s, element, std::move(m)));
+      };
+      Shipment header;  // what the shipment level says, copied into each order's shipment
+      std::string shipment_id;
+      std::vector<Shipment> shipments;
+      Package* package = nullptr;
+      ShippedLine* item = nullptr;
+      std::string level;
+      bool have_bsn = false;
+      auto current = [&]() -> Shipment* { return shipments.empty() ? nullptr : &shipments.back(); };
+      for (const auto& seg : t.body) {
+        if (seg.id == "BSN") {
+          have_bsn = true;
+          shipment_id = seg.Element(2);
+          if (shipment_id.empty()) fail(seg, 2, "BSN02 (the shipment id) is empty");
+          TimePoint at;
+          if (!seg.Element(3).empty()) {
+            if (ParseDate(seg.Element(3), seg.Element(4), at)) {
+              header.shipped_at = at;
+            } else {
+              fail(seg, 3, "BSN03/BSN04 is not a CCYYMMDD date and HHMM time");
+            }
+          }
+        } else if (seg.id == "HL") {
+          level = seg.Element(3);
+          if (level == "O") {
+            shipments.push_back(header);
+            package = nullptr;
+          } else if (level == "P" || level == "T") {
+            if (!current()) {
+              fail(seg, 3, "a pack level before any order level (HL03 O)");
+              continue;
+            }
+            current()->packages.emplace_back();
+            package = &current()->packages.back();
+          } else if (level == "I") {
+            if (!current()) {
+              fail(seg, 3, "an item level before any order level (HL03 O)");
+              continue;
+            }
+            if (!package) {  // items straight under the order: one package for them
+              current()->packages.emplace_back();
+              package = &current()->packages.back();
+            }
+            package->lines.emplace_back();
+            item = &package->lines.back();
+          }
+        } else if (seg.id == "TD5" && level == "S") {
+          header.carrier = seg.Element(3);
+        } else if (seg.id == "REF" && seg.Element(1) == "CN" && level == "S") {
+          header.tracking_number = seg.Element(2);
+        } else if (seg.id == "PRF" && level == "O" && current()) {
+          current()->order_id = seg.Element(1);
+          if (current()->order_id.empty()) fail(seg, 1, "PRF01 (the order id) is empty");
+        } else if (seg.id == "MAN" && seg.Element(1) == "GM" && package) {
+          std::string sscc = seg.Element(2);
+          if (sscc.size() == 20 && sscc.rfind("00", 0) == 0) sscc = sscc.substr(2);  // AI 00
+          if (Status v = ValidateSscc(sscc); !v.ok()) {
+            fail(seg, 2, "MAN02 '" + seg.Element(2) + "' is not an SSCC: " + v.message());
+          } else {
+            package->sscc = sscc;
+          }
+        } else if (seg.id == "LIN" && level == "I" && item) {
+          item->line_id = seg.Element(1);
+          item->sku = seg.Element(3);
+          if (item->sku.empty()) fail(seg, 3, "LIN03 (the product) is empty");
+        } else if (seg.id == "REF" && seg.Element(1) == "LI" && level == "I" && item) {
+          item->line_id = seg.Element(2);
+        } else if (seg.id == "SN1" && level == "I" && item) {
+          if (!ParseQuantity(seg.Element(2), item->quantity) || item->quantity == 0) {
+            fail(seg, 2, "SN102 (units shipped) must be a whole number above 0");
+          }
+          if (!seg.Element(3).empty() && seg.Element(3) != "EA") {
+            fail(seg, 3, "SN103 unit '" + seg.Element(3) + "': only each (EA) is shipped");
+          }
+        }
+      }
+      if (!have_bsn) fail(t.st, 0, "856 without BSN");
+      if (shipments.empty()) fail(t.st, 0, "856 without an order level (HL03 O)");
+      for (auto& s : shipments) {
+        for (const auto& p : s.packages) {
+          for (const auto& l : p.lines) {
+            if (l.line_id.empty()) {
+              fail(t.st, 0,
+                   "856 item " + l.sku + " of order " + s.order_id +
+                       " has no line id (LIN01 or REF*LI): the order line cannot be known");
+            }
+          }
+        }
+        s.partner_event_id = "856-" + s.order_id + "-" + shipment_id;
+      }
+      if (out.errors.size() != errors_before) continue;
+      for (auto& s : shipments) out.shipments.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+Built940 Build943(const StockTransfer& transfer, const X12Profile& profile,
+                  const X12EnvelopeNumbers& numbers, TimePoint now) {
+  auto [date, time] = X12DateTime(now);
+  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
+               profile.replacement);
+  b.StartGroup("AR", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
+               profile.gs_version, date, time);
+  b.StartSet("943", "0001");
+  b.Add("W06",
+        {"N", transfer.reference, X12DateTime(transfer.shipped_at).first, transfer.reference});
+  if (!transfer.carrier.empty()) b.Add("W27", {"M", transfer.carrier});
+  int64_t total = 0;
+  for (const auto& [sku, units] : transfer.lines) {
+    b.Add("W04", {std::to_string(units), "EA", "", "SK", sku});
+    total += units;
+  }
+  b.Add("W03", {std::to_string(total)});
+  Built940 out;
+  out.interchange =
+      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
+  out.errors = b.errors();
   return out;
 }
 

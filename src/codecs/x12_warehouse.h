@@ -107,6 +107,29 @@ struct Decoded997 {
 // Reads every 997 set of an interchange.
 Decoded997 Read997(const X12Interchange& interchange);
 
+// Reads every 856 Ship Notice/Manifest set: one shipment per order (HL level O, PRF01 the order
+// id the 940 sent), a package per pack level (P, MAN*GM its SSCC, with or without the AI 00),
+// a shipped line per item (I: LIN01 or REF*LI the order line id, the product after LIN02's
+// qualifier, SN102 the units). Shipment level (S): BSN02 the shipment id, BSN03/BSN04 the date,
+// TD503 the carrier, REF*CN the tracking number. partner_event_id is "856-<order id>-<BSN02>".
+// An item without a line id is refused (the order line cannot be known without guessing), as
+// is an SSCC whose check digit is wrong.
+Decoded945 Read856(const X12Interchange& interchange);
+
+// Goods on their way to a node (a 943 announces them; the node's 944 receipt answers with
+// W1704 = reference).
+struct StockTransfer {
+  std::string reference;  // our transfer number: W0602 and W0604
+  TimePoint shipped_at{};
+  std::string carrier;                                 // SCAC, optional
+  std::vector<std::pair<std::string, int64_t>> lines;  // SKU → units
+};
+
+// The 943 Warehouse Stock Transfer Shipment Advice: W06*N*<reference>*<CCYYMMDD>*<reference>,
+// W27*M*<carrier>, per line W04*<units>*EA**SK*<sku>, W03*<total units>.
+Built940 Build943(const StockTransfer& transfer, const X12Profile& profile,
+                  const X12EnvelopeNumbers& numbers, TimePoint now);
+
 // A node's stock as its 846s or 944s report it.
 struct DecodedStock {
   std::vector<InventoryCount> counts;  // 846: counted on-hand per SKU (node left empty)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "codecs/x12_dictionary.h"
 #include "model/order_generator.h"
 
 namespace crossdock {
@@ -221,6 +222,84 @@ TEST(X12WarehouseTest, StockAdviceFaultsNameTheirPlace) {
   EXPECT_NE(got[4].find("944 without W17"), std::string::npos) << got[4];
   EXPECT_TRUE(stock.counts.empty());
   EXPECT_TRUE(stock.receipts.empty());
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A 3PL's ship notice for one of our orders: shipment, order, pack (SSCC) and item levels.
+TEST(X12WarehouseTest, An856IsAShipmentWithItsPackagesAndLines) {
+  X12Builder b(X12Delimiters{}, {"ZZ", "TPLEDI"}, {"ZZ", "CROSSDOCK"});
+  b.StartGroup("SH", "TPLEDI", "CROSSDOCK", "7", "004010", "20261128", "1200");
+  b.StartSet("856", "0001");
+  b.Add("BSN", {"00", "SHIP-77", "20261128", "0930"});
+  b.Add("HL", {"1", "", "S"});
+  b.Add("TD5", {"", "2", "UPSN"});
+  b.Add("REF", {"CN", "1Z999AA10123456784"});
+  b.Add("HL", {"2", "1", "O"});
+  b.Add("PRF", {"ord_01"});
+  b.Add("HL", {"3", "2", "P"});
+  b.Add("MAN", {"GM", "00006141411234567890"});
+  b.Add("HL", {"4", "3", "I"});
+  b.Add("LIN", {"1", "SK", "SKU-1"});
+  b.Add("SN1", {"", "2", "EA"});
+  b.Add("HL", {"5", "3", "I"});
+  b.Add("LIN", {"", "SK", "SKU-2"});
+  b.Add("REF", {"LI", "2"});
+  b.Add("SN1", {"", "1", "EA"});
+  X12Interchange x = b.Finish("7", "261128", "1200", false);
+  for (const auto& t : x.groups[0].sets) EXPECT_TRUE(CheckX12Set(t).empty());
+  Decoded945 read = Read856(x);
+  ASSERT_TRUE(read.ok()) << read.errors[0].ToString();
+  ASSERT_EQ(read.shipments.size(), 1u);
+  const Shipment& s = read.shipments[0];
+  EXPECT_EQ(s.order_id, "ord_01");
+  EXPECT_EQ(s.partner_event_id, "856-ord_01-SHIP-77");
+  EXPECT_EQ(s.carrier, "UPSN");
+  EXPECT_EQ(s.tracking_number, "1Z999AA10123456784");
+  EXPECT_EQ(FormatRfc3339(*s.shipped_at), "2026-11-28T09:30:00.000Z");
+  ASSERT_EQ(s.packages.size(), 1u);
+  EXPECT_EQ(s.packages[0].sscc, "006141411234567890");
+  EXPECT_EQ(s.packages[0].lines, (std::vector<ShippedLine>{{"1", "SKU-1", 2}, {"2", "SKU-2", 1}}));
+}
+
+// EdiEngine's 856: its SSCCs fail the GS1 check digit and its items name no order line, each
+// refused where it is.
+TEST(X12WarehouseTest, EdiEngines856IsRefusedWhereItsFaultsAre) {
+  Decoded945 read = Read856(Golden("EdiEngine/856.Crossdock.OK.edi"));
+  ASSERT_FALSE(read.ok());
+  EXPECT_TRUE(read.shipments.empty());
+  EXPECT_EQ(read.errors[0].segment_id, "MAN");
+  EXPECT_EQ(read.errors[0].element, 2);
+  EXPECT_NE(read.errors[0].message.find("MAN02 '00000715670002152360' is not an SSCC"),
+            std::string::npos)
+      << read.errors[0].message;
+  bool line_ids = false;
+  for (const auto& e : read.errors) {
+    line_ids = line_ids || e.message.find("has no line id (LIN01 or REF*LI)") != std::string::npos;
+  }
+  EXPECT_TRUE(line_ids);
+}
+
+TEST(X12WarehouseTest, A943AnnouncesAStockTransfer) {
+  X12Profile profile;
+  profile.receiver = {"ZZ", "TPLEDI"};
+  StockTransfer transfer{
+      "TR-5", *ParseRfc3339("2026-11-27T16:00:00Z"), "ODFL", {{"SKU-1", 24}, {"SKU-2", 6}}};
+  Built940 built = Build943(transfer, profile, {3, 4}, *ParseRfc3339("2026-11-28T08:00:00Z"));
+  ASSERT_TRUE(built.ok());
+  std::string text = SerializeX12(built.interchange);
+  EXPECT_NE(text.find("GS*AR*CROSSDOCK*TPLEDI*20261128*0800*4*X*004010~"), std::string::npos);
+  EXPECT_NE(text.find("W06*N*TR-5*20261127*TR-5~W27*M*ODFL~W04*24*EA**SK*SKU-1~"
+                      "W04*6*EA**SK*SKU-2~W03*30~"),
+            std::string::npos)
+      << text;
+  X12Document again = ParseX12(text);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(CheckX12Set(again.interchanges[0].groups[0].sets[0]).empty());
 }
 
 }  // namespace

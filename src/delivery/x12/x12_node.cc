@@ -192,8 +192,10 @@ Status X12InboxLoop::ProcessFile(const std::string& name, const std::string& byt
     // What each set means. Content faults are reported whole and nothing of the set is used.
     Decoded997 acks = Read997(usable);
     Decoded945 shipments = Read945(usable);
+    Decoded945 notices = Read856(usable);  // ship notices carry the same shipments
+    for (auto& s : notices.shipments) shipments.shipments.push_back(std::move(s));
     DecodedStock stock = ReadStock(usable);
-    for (const auto* list : {&acks.errors, &shipments.errors, &stock.errors}) {
+    for (const auto* list : {&acks.errors, &shipments.errors, &notices.errors, &stock.errors}) {
       for (const auto& e : *list) problems.push_back(name + ": " + e.ToString());
     }
     for (const auto& ack : acks.acks) CROSSDOCK_RETURN_IF_ERROR(Acknowledge(ack, problems));
