@@ -408,6 +408,35 @@ PATHS = {
             },
         },
     },
+    "/v1/nodes/{node}/x12": {
+        "post": {
+            "operationId": "receiveX12",
+            "summary": "An x12 node sends an X12 interchange over HTTP (docs/x12.md, HTTP POST)",
+            "description": "The body is the interchange itself. It must read as X12 (ISA first); "
+                           "it is then written into the node's inbound/ folder under "
+                           "`http-<id>.x12` and used by the node's inbox at its next pass, as a "
+                           "file dropped there would be (our 997 goes back by the node's "
+                           "transport).",
+            "parameters": [{"name": "node", "in": "path", "required": True,
+                            "schema": {"type": "string"}, "description": "The x12 node's id."}],
+            "requestBody": {"required": True,
+                            "content": {"application/edi-x12": {"schema": {"type": "string"}}}},
+            "responses": {
+                "202": json_body("Taken: {\"accepted\": file name, \"interchanges\": count}.",
+                                 ANY_OBJECT),
+                "400": problem("Not an X12 interchange; the detail names the segment, element "
+                               "and byte (`bad-request`)."),
+                "403": problem("Only the node itself (or an operator) may send (`forbidden`)."),
+                "404": problem("The node is not an x12 node (`not-found`)."),
+                "413": BODY_ERRORS["413"],
+                "415": problem("Content-Type is not application/edi-x12 "
+                               "(`unsupported-media-type`)."),
+                **COMMON_ERRORS,
+                "503": {**problem("The interchange could not be written to the node's folder "
+                                  "(`unavailable`); retry."), "headers": RETRY_AFTER},
+            },
+        },
+    },
     "/v1/nodes/{node}/milestones": {
         "post": {
             "operationId": "reportMilestone",

@@ -541,6 +541,10 @@ void ReadX12Node(Map& m, const std::string& base_dir, X12NodeConfig& out,
   m.Read("test", out.profile.test);
   m.Read("poll_interval_ms", out.poll_interval_ms);
   m.Read("ack_timeout_s", out.ack_timeout_s);
+  m.Read("post_url", out.post_url);
+  if (!out.post_url.empty() && !ParseHttpUrl(out.post_url).ok()) {
+    errors.push_back(m.Path("post_url") + ": must be http://host:port/path");
+  }
   // required_segments: {"945": [W27, N9]}: the partner's own rules beyond the dictionary's.
   if (YAML::Node req = m.Get("required_segments")) {
     if (!req.IsMap()) {
@@ -702,8 +706,10 @@ Result<Config> ParseConfigOrThrow(const std::string& yaml, const Source& src) {
         }
         n.Read("api_key", nc.api_key);
         if (!nc.api_key.empty()) InlineSecret(src, n.Path("api_key"), errors);
-        if (nc.kind != "http" && !nc.api_key.empty()) {
-          errors.push_back(n.Path("api_key") + ": only an http node has one");
+        if (nc.kind != "http" && !(nc.kind == "x12" && !nc.x12.post_url.empty()) &&
+            !nc.api_key.empty()) {
+          errors.push_back(n.Path("api_key") +
+                           ": only an http node (or an x12 node with x12.post_url) has one");
         }
         std::string key_file;
         n.Read("api_key_file", key_file);

@@ -74,6 +74,9 @@ struct X12NodeConfig {
   // A 940 not answered by a 997 within this opens an exception (the node's ack timer); 0 =
   // the partner's sla.dispatch_ack_minutes, or no timer.
   int64_t ack_timeout_s = 0;
+  // Outbound interchanges are POSTed here instead of written to outbound/ (the node's api_key,
+  // when set, goes as "Authorization: Bearer <key>"); "" = the folder.
+  std::string post_url;
 };
 
 struct NodeConfig {

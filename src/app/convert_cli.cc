@@ -142,8 +142,9 @@ int ConvertShipment(const ConvertCommand& cmd, const std::string& input) {
     // "<pointer>: <reason>", or an option's name and the reason.
     const std::string& m = out.status().message();
     auto colon = m.find(": ");
-    std::string pointer = m.substr(0, colon), detail = m.substr(colon + 2);
-    if (pointer.empty() || pointer[0] != '/') {
+    std::string pointer = colon == std::string::npos ? "" : m.substr(0, colon);
+    std::string detail = colon == std::string::npos ? m : m.substr(colon + 2);
+    if (pointer == "location_id" || pointer == "marketplace_id") {
       return usage("--" + std::string(pointer == "location_id" ? "location-id" : "marketplace-id") +
                    ": " + detail);
     }
@@ -163,9 +164,12 @@ int ConvertX12(const ConvertCommand& cmd, const std::string& input) {
   X12OrderOptions options;
   if (!cmd.channel.empty()) options.channel = cmd.channel;
   if (doc.ok()) {
-    for (const auto& x : doc.interchanges) {
-      Decoded850 read = Read850(x, options);
-      errors.insert(errors.end(), read.errors.begin(), read.errors.end());
+    for (size_t i = 0; i < doc.interchanges.size(); ++i) {
+      Decoded850 read = Read850(doc.interchanges[i], options);
+      for (auto& e : read.errors) {
+        e.interchange = static_cast<int>(i);
+        errors.push_back(std::move(e));
+      }
       for (auto& o : read.orders) orders.push_back(std::move(o));
     }
     if (errors.empty() && orders.empty()) {

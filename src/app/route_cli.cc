@@ -37,6 +37,9 @@ Result<RoutingPolicy> LoadPolicy(const std::string& path, const Config& current)
   if (!parsed.ok()) return parsed.status();
   RoutingPolicy p = parsed->routing;
   if (parsed->nodes.empty()) p.preferences = current.routing.preferences;
+  // Each channel's stock policy, as live allocation applies it: the file's channels[], else
+  // the running configuration's.
+  p.channels = OrderPolicyOf(parsed->channels.empty() ? current : *parsed).routing.channels;
   std::set<std::string> nodes;
   for (const auto& n : current.nodes) nodes.insert(n.id);
   for (const auto& n : parsed->nodes) nodes.insert(n.id);

@@ -16,6 +16,7 @@
 #include "delivery/snapshot_inbox.h"
 #include "delivery/webhook_publisher.h"
 #include "delivery/webhook_signer.h"
+#include "delivery/x12/x12_http_post.h"
 #include "delivery/x12/x12_node.h"
 #include "flows/order_flow.h"
 #include "gateway/api.h"
@@ -142,6 +143,16 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   api_options.on_committed = [self] {
     for (auto& p : self->publishers_) p->Wake();
   };
+  // Each x12 node's folders (and HTTP POST, when set); the API takes POSTed interchanges into
+  // their inbound/.
+  std::map<std::string, std::shared_ptr<FolderTransport>> x12_transports;
+  for (const auto& n : config.nodes) {
+    if (n.kind != "x12") continue;
+    auto transport = std::make_shared<FolderTransport>(n.x12.folder);
+    if (!n.x12.post_url.empty()) transport->SetPoster(X12HttpPoster(n.x12.post_url, n.api_key));
+    x12_transports[n.id] = transport;
+  }
+  api_options.x12_inbound = x12_transports;
   s->api_ = std::make_unique<Api>(*s->active_store_, *s->flow_, Authenticator(std::move(creds)),
                                   s->metrics_, s->clock_, s->random_, log, api_options);
 
@@ -154,7 +165,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
     if (n.kind == "x12") {
       X12NodeOptions x12{n.id, n.x12.profile, n.x12.folder,
                          std::chrono::milliseconds(n.x12.poll_interval_ms)};
-      auto transport = std::make_shared<FolderTransport>(n.x12.folder);
+      auto transport = x12_transports.at(n.id);
       Status prepared = transport->Prepare();
       if (!prepared.ok()) return InvalidArgument("node " + n.id + ": " + prepared.message());
       ep.connector =

@@ -54,6 +54,14 @@ int RunX12Command(const X12Command& cmd) {
       for (const auto& e : doc.errors) {
         if (e.interchange == static_cast<int>(i)) mine.push_back(e);
       }
+      // The 997 the inbox would send: content faults as it checks them (lengths aside).
+      for (const auto& g : doc.interchanges[i].groups) {
+        for (const auto& t : g.sets) {
+          X12CheckOptions inbox;
+          inbox.lengths = false;
+          for (auto& e : CheckX12Set(t, inbox)) mine.push_back(std::move(e));
+        }
+      }
       acks.push_back(SerializeX12(Build997(doc.interchanges[i], mine, "1", "1", date, time)));
     }
   }

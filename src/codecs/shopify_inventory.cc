@@ -23,7 +23,8 @@ std::string IdOf(element v) {
 }
 
 void ReadLevel(json_reader::Reader& r, element level, const std::string& p,
-               const ShopifyInventoryMap& map, std::vector<InventoryCount>& out) {
+               const ShopifyInventoryMap& map, const std::optional<TimePoint>& not_after,
+               std::vector<InventoryCount>& out) {
   InventoryCount c;
   std::optional<TimePoint> as_of;
   bool has_available = false;
@@ -68,14 +69,17 @@ void ReadLevel(json_reader::Reader& r, element level, const std::string& p,
     r.Error(p + "/available", "must be between -1000000000000 and 1000000000000");
   }
   if (as_of) c.as_of = *as_of;
+  if (as_of && not_after && *as_of > *not_after) {
+    r.Error(p + "/updated_at", "is in the future (more than 5 minutes ahead of this server)");
+  }
   out.push_back(std::move(c));
 }
 
 }  // namespace
 
-Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(std::string_view json,
-                                                                  const ShopifyInventoryMap& map,
-                                                                  int max_depth) {
+Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(
+    std::string_view json, const ShopifyInventoryMap& map, int max_depth,
+    std::optional<TimePoint> not_after) {
   Decoded<std::vector<InventoryCount>> out;
   auto doc = json_reader::Parse(json, max_depth, out.errors);
   if (!doc) {
@@ -91,13 +95,13 @@ Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(std::string_vi
   }
   element one, many;
   if (!root["inventory_level"].get(one)) {
-    ReadLevel(r, one, "/inventory_level", map, counts);
+    ReadLevel(r, one, "/inventory_level", map, not_after, counts);
   } else if (!root["inventory_levels"].get(many)) {
     r.ForEachItem(many, "/inventory_levels", [&](element level, const std::string& p) {
-      ReadLevel(r, level, p, map, counts);
+      ReadLevel(r, level, p, map, not_after, counts);
     });
   } else {
-    ReadLevel(r, *doc, "", map, counts);
+    ReadLevel(r, *doc, "", map, not_after, counts);
   }
   if (out.errors.empty() && counts.empty()) r.Error("/inventory_levels", "has no level");
   if (out.errors.empty()) out.value = std::move(counts);

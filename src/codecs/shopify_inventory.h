@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,9 +22,11 @@ struct ShopifyInventoryMap {
   std::map<std::string, std::string> items;      // Shopify inventory_item_id → SKU
 };
 
-// Counts with their node set; every error with its JSON pointer.
-Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(std::string_view json,
-                                                                  const ShopifyInventoryMap& map,
-                                                                  int max_depth = 32);
+// Counts with their node set; every error with its JSON pointer. `not_after`: a level dated
+// later is refused at its updated_at (a count from the future would make every real report
+// after it look stale).
+Decoded<std::vector<InventoryCount>> DecodeShopifyInventoryLevels(
+    std::string_view json, const ShopifyInventoryMap& map, int max_depth = 32,
+    std::optional<TimePoint> not_after = std::nullopt);
 
 }  // namespace crossdock

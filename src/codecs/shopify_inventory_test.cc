@@ -77,6 +77,13 @@ TEST(ShopifyInventoryTest, UnmappedOrUntrackedLevelsAreRefusedAtTheirPointers) {
   EXPECT_TRUE(by.count("/inventory_levels/2/available"));
   EXPECT_TRUE(by.count("/inventory_levels/2/sku"));
   EXPECT_TRUE(by.count("/inventory_levels/2/inventory_item_id"));
+  // A level from the future is refused at its own updated_at, in any of the three shapes.
+  auto future = DecodeShopifyInventoryLevels(
+      R"({"inventory_levels":[{"inventory_item_id":808950810,"location_id":905684977,)"
+      R"("available":1,"updated_at":"2099-01-01T00:00:00Z"}]})",
+      kMap, 32, *ParseRfc3339("2026-11-28T00:05:00Z"));
+  ASSERT_FALSE(future.ok());
+  EXPECT_EQ(future.errors[0].pointer, "/inventory_levels/0/updated_at");
   auto syntax = DecodeShopifyInventoryLevels("{", kMap);
   EXPECT_TRUE(syntax.syntax_error);
   EXPECT_FALSE(DecodeShopifyInventoryLevels(R"({"inventory_levels":[]})", kMap).ok());

@@ -55,8 +55,9 @@ struct X12CheckOptions {
 // Faults of one received set: a mandatory segment of the set (or of `options.required`, the
 // partner's own list) missing; and in every segment the dictionary knows, a mandatory element
 // empty, a value not of its type (dates CCYYMMDD, times HHMM[SS[dd]], N0/N2 whole numbers, R
-// decimals) or (with `lengths`) shorter or longer than allowed. Sets the dictionary does not
-// know get the `required` check only.
+// decimals) or (with `lengths`) shorter or longer than allowed. In a set the dictionary does not
+// know, the segments it knows are still checked element by element; only the set's own
+// mandatory segments are unknown.
 std::vector<X12Error> CheckX12Set(const X12Transaction& set, const X12CheckOptions& options = {});
 
 }  // namespace crossdock

@@ -36,4 +36,14 @@ bool ParseDate(const std::string& date, const std::string& hhmm, TimePoint& out)
   return true;
 }
 
+std::string ProductId(const X12Segment& s, size_t first,
+                      const std::vector<std::string>& qualifiers) {
+  for (const auto& q : qualifiers) {
+    for (size_t e = first; e + 1 <= s.elements.size(); e += 2) {
+      if (s.Element(e) == q && !s.Element(e + 1).empty()) return s.Element(e + 1);
+    }
+  }
+  return "";
+}
+
 }  // namespace crossdock

@@ -119,7 +119,7 @@ Decoded850 Read850(const X12Interchange& x, const X12OrderOptions& options) {
           // Qualifier and id pairs from PO106 on: the first preferred qualifier wins.
           // A qualifier and its id come in pairs (X12 syntax note P0607 and on).
           std::map<std::string, std::string> ids;
-          for (size_t e = 6; e + 1 <= seg.elements.size(); e += 2) {
+          for (size_t e = 6; e <= seg.elements.size(); e += 2) {
             const std::string &q = seg.Element(e), &id = seg.Element(e + 1);
             if (q.empty() != id.empty()) {
               fail(seg, static_cast<int>(q.empty() ? e : e + 1),
@@ -219,10 +219,16 @@ BuiltX12 Build810(const Order& order, const Shipment& shipment, const std::strin
     const OrderLine& l = *it->second;
     b.Add("IT1",
           {l.line_id, std::to_string(s.quantity), "EA", l.unit_price.ToString(2), "", "SK", l.sku});
-    total += l.unit_price.micros() * s.quantity;
+    // The total is the sum of the lines as written (each line rounded to cents).
+    int64_t line = 0;
+    if (__builtin_mul_overflow(l.unit_price.micros(), s.quantity, &line) ||
+        __builtin_add_overflow(total, Cents(line), &total)) {
+      out.errors.push_back("the invoice total of order " + order.external_ref + " overflows");
+      break;
+    }
     ++count;
   }
-  b.Add("TDS", {std::to_string(Cents(total))});
+  b.Add("TDS", {std::to_string(total)});
   b.Add("CTT", {std::to_string(count)});
   out.interchange =
       b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace crossdock {
 
@@ -156,8 +157,11 @@ Decoded945 Read856(const X12Interchange& x) {
           }
         } else if (seg.id == "LIN" && level == "I" && item) {
           item->line_id = seg.Element(1);
-          item->sku = seg.Element(3);
-          if (item->sku.empty()) fail(seg, 3, "LIN03 (the product) is empty");
+          // The product by the first preferred qualifier of its pairs (LIN02/03, 04/05, …).
+          item->sku = ProductId(seg, 2, kSkuQualifiers);
+          if (item->sku.empty()) {
+            fail(seg, 3, "LIN names no product by SK, VN, VP, BP, IN or UP");
+          }
         } else if (seg.id == "REF" && seg.Element(1) == "LI" && level == "I" && item) {
           item->line_id = seg.Element(2);
         } else if (seg.id == "SN1" && level == "I" && item) {
@@ -172,8 +176,14 @@ Decoded945 Read856(const X12Interchange& x) {
       if (!have_bsn) fail(t.st, 0, "856 without BSN");
       if (shipments.empty()) fail(t.st, 0, "856 without an order level (HL03 O)");
       for (auto& s : shipments) {
+        size_t lines = 0;
         for (const auto& p : s.packages) {
+          lines += p.lines.size();
           for (const auto& l : p.lines) {
+            if (l.quantity == 0) {  // no SN1 (a bad one is refused where it is)
+              fail(t.st, 0,
+                   "856 item " + l.sku + " of order " + s.order_id + " ships no units (no SN1)");
+            }
             if (l.line_id.empty()) {
               fail(t.st, 0,
                    "856 item " + l.sku + " of order " + s.order_id +
@@ -181,6 +191,7 @@ Decoded945 Read856(const X12Interchange& x) {
             }
           }
         }
+        if (lines == 0) fail(t.st, 0, "856 order level " + s.order_id + " ships no item");
         s.partner_event_id = "856-" + s.order_id + "-" + shipment_id;
       }
       if (out.errors.size() != errors_before) continue;

@@ -284,6 +284,33 @@ TEST(X12WarehouseTest, EdiEngines856IsRefusedWhereItsFaultsAre) {
   EXPECT_TRUE(line_ids);
 }
 
+// An item level without its SN1, an order level without items, and an item named only by a
+// qualifier Crossdock does not take as a SKU are each refused.
+TEST(X12WarehouseTest, An856ThatShipsNothingOrNoKnownProductIsRefused) {
+  X12Builder b(X12Delimiters{}, {"ZZ", "TPLEDI"}, {"ZZ", "CROSSDOCK"});
+  b.StartGroup("SH", "TPLEDI", "CROSSDOCK", "8", "004010", "20261128", "1200");
+  b.StartSet("856", "0001");
+  b.Add("BSN", {"00", "SHIP-78", "20261128", "0930"});
+  b.Add("HL", {"1", "", "S"});
+  b.Add("HL", {"2", "1", "O"});
+  b.Add("PRF", {"ord_02"});
+  b.Add("HL", {"3", "2", "I"});
+  b.Add("LIN", {"1", "SK", "SKU-1"});  // no SN1
+  b.Add("HL", {"4", "2", "I"});
+  b.Add("LIN", {"2", "CB", "CAT-9"});
+  b.Add("SN1", {"", "1", "EA"});
+  b.Add("HL", {"5", "1", "O"});
+  b.Add("PRF", {"ord_03"});  // no items
+  Decoded945 read = Read856(b.Finish("8", "261128", "1200", false));
+  ASSERT_FALSE(read.ok());
+  std::vector<std::string> got;
+  for (const auto& e : read.errors) got.push_back(e.message);
+  EXPECT_EQ(got, (std::vector<std::string>{"LIN names no product by SK, VN, VP, BP, IN or UP",
+                                           "856 item SKU-1 of order ord_02 ships no units (no SN1)",
+                                           "856 order level ord_03 ships no item"}));
+  EXPECT_TRUE(read.shipments.empty());
+}
+
 TEST(X12WarehouseTest, A943AnnouncesAStockTransfer) {
   X12Profile profile;
   profile.receiver = {"ZZ", "TPLEDI"};

@@ -95,7 +95,13 @@ Status FolderTransport::Prepare() {
 Status FolderTransport::Send(const std::string& name, std::string_view bytes) {
   if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
   CROSSDOCK_RETURN_IF_ERROR(WriteFileAtomically(Path(kSent, name), bytes));
+  if (post_) return post_(name, bytes);
   return WriteFileAtomically(Path(kOutbound, name), bytes);
+}
+
+Status FolderTransport::Receive(const std::string& name, std::string_view bytes) {
+  if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
+  return WriteFileAtomically(Path(kInbound, name), bytes);
 }
 
 Result<std::vector<std::string>> FolderTransport::Inbound() const {
@@ -135,10 +141,14 @@ Result<TimePoint> FolderTransport::InboundModifiedAt(const std::string& name) co
   return TimePoint(std::chrono::time_point_cast<Duration>(std::chrono::file_clock::to_sys(mtime)));
 }
 
-Status FolderTransport::MoveFromInbound(const char* folder, const std::string& name) {
+Status FolderTransport::MoveFromInbound(const char* folder, const std::string& name,
+                                        const std::string* error) {
   if (!SafeName(name)) return InvalidArgument("unusable file name '" + name + "'");
   std::string target = Path(folder, name);
   for (int n = 1; fs::exists(target); ++n) target = Path(folder, name + "." + std::to_string(n));
+  // The reasons go beside the file under its own (possibly numbered) name, so a file that
+  // fails again under the same name keeps each error with its file.
+  if (error) CROSSDOCK_RETURN_IF_ERROR(WriteFileAtomically(target + ".error.txt", *error + "\n"));
   if (::rename(Path(kInbound, name).c_str(), target.c_str()) != 0) {
     return Errno("cannot move " + Path(kInbound, name) + " to", target);
   }
@@ -151,8 +161,7 @@ Status FolderTransport::Archive(const std::string& name) {
 }
 
 Status FolderTransport::Fail(const std::string& name, const std::string& error) {
-  CROSSDOCK_RETURN_IF_ERROR(WriteFileAtomically(Path(kFailed, name + ".error.txt"), error + "\n"));
-  return MoveFromInbound(kFailed, name);
+  return MoveFromInbound(kFailed, name, &error);
 }
 
 }  // namespace crossdock

@@ -11,6 +11,7 @@
 // partner's own files in progress and are not read. Thread-safe for distinct file names.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,9 +27,16 @@ class FolderTransport {
   const std::string& root() const { return root_; }
   // Creates the folders and removes temporary files a crash left in outbound/ and the archive.
   Status Prepare();
-  // Writes `bytes` as archive/sent/<name>, then as outbound/<name>. Writing the same name again
-  // replaces the file (a retried command sends the same interchange).
+  // Writes `bytes` as archive/sent/<name>, then as outbound/<name> (or hands them to the poster,
+  // when one is set). Writing the same name again replaces the file (a retried command sends
+  // the same interchange).
   Status Send(const std::string& name, std::string_view bytes);
+  // Outbound files go to `post` (an HTTP POST to the partner, say) instead of outbound/; the
+  // copy in archive/sent/ is kept all the same. Set before use.
+  using Poster = std::function<Status(const std::string& name, std::string_view bytes)>;
+  void SetPoster(Poster post) { post_ = std::move(post); }
+  // Writes `bytes` as inbound/<name> (a partner's file that arrived another way, by HTTP POST).
+  Status Receive(const std::string& name, std::string_view bytes);
   // Names of the files waiting in inbound/, oldest first.
   Result<std::vector<std::string>> Inbound() const;
   Result<std::string> ReadInbound(const std::string& name) const;
@@ -36,13 +44,17 @@ class FolderTransport {
   Result<TimePoint> InboundModifiedAt(const std::string& name) const;
   // Moves inbound/<name> to archive/received/ (under a new name when one is taken already).
   Status Archive(const std::string& name);
-  // Moves inbound/<name> to failed/ and writes `error` beside it.
+  // Moves inbound/<name> to failed/ (as <name>.1, … when the name is taken) and writes `error`
+  // beside it as <that name>.error.txt.
   Status Fail(const std::string& name, const std::string& error);
 
  private:
   std::string Path(const char* folder, const std::string& name) const;
-  Status MoveFromInbound(const char* folder, const std::string& name);
+  // `error`, when given, is written as <target>.error.txt beside the moved file.
+  Status MoveFromInbound(const char* folder, const std::string& name,
+                         const std::string* error = nullptr);
   std::string root_;
+  Poster post_;
 };
 
 // Writes `bytes` to `path` atomically (temporary dot-file, fsync, rename, fsync of the folder).

@@ -64,7 +64,7 @@ void InventoryPublisher::Changed(const std::vector<std::string>& skus, TimePoint
   cv_.notify_all();
 }
 
-void InventoryPublisher::Resync(Feed& feed) {
+bool InventoryPublisher::Resync(Feed& feed) {
   auto published = store_.ListPublications(feed.config.channel);
   std::map<std::string, TimePoint> skus;  // SKU → its newest change at the feed's nodes
   bool ok = published.ok();
@@ -83,30 +83,41 @@ void InventoryPublisher::Resync(Feed& feed) {
     }
   }
   if (!ok) {
-    log_.Warn("availability resync could not read the store; it runs again at the next pass",
+    log_.Warn("availability resync could not read the store; it is tried again in 5 s",
               {{"channel", feed.config.channel}});
-    return;
+    return false;
   }
   TimePoint now = clock_.Now();
   {
     std::lock_guard lock(mu_);
-    for (const auto& [sku, value] : *published) feed.queue.Published(sku, value);
+    // What this run has acknowledged is newer than the store (its writes may be queued).
+    for (const auto& [sku, value] : *published) {
+      if (!feed.queue.KnowsPublished(sku)) feed.queue.Published(sku, value);
+    }
     for (const auto& [sku, at] : skus) feed.queue.Changed(sku, at == TimePoint{} ? now : at, now);
   }
   feed.resyncs->Inc();
   cv_.notify_all();
+  return true;
 }
 
 void InventoryPublisher::Run(Feed& feed) {
   auto client = clients_();
-  Resync(feed);
-  TimePoint next_resync = clock_.Now() + std::chrono::minutes(feed.config.resync_minutes);
+  // A pass that could not read the store is tried again soon, whatever resync_minutes says.
+  constexpr auto kRetry = std::chrono::seconds(5);
+  bool resynced = Resync(feed);
+  TimePoint next_resync =
+      clock_.Now() +
+      (resynced ? Duration(std::chrono::minutes(feed.config.resync_minutes)) : Duration(kRetry));
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (feed.config.resync_minutes > 0 && clock_.Now() >= next_resync) {
+    bool periodic = feed.config.resync_minutes > 0 || !resynced;
+    if (periodic && clock_.Now() >= next_resync) {
       lock.unlock();
-      Resync(feed);
-      next_resync = clock_.Now() + std::chrono::minutes(feed.config.resync_minutes);
+      resynced = Resync(feed);
+      next_resync =
+          clock_.Now() + (resynced ? Duration(std::chrono::minutes(feed.config.resync_minutes))
+                                   : Duration(kRetry));
       lock.lock();
       continue;
     }
@@ -114,7 +125,7 @@ void InventoryPublisher::Run(Feed& feed) {
     auto next = feed.queue.Take(clock_.Now(), wait);
     if (!next) {
       Duration until_resync = Duration::zero();
-      if (feed.config.resync_minutes > 0) {
+      if (feed.config.resync_minutes > 0 || !resynced) {
         until_resync =
             std::max<Duration>(std::chrono::duration_cast<Duration>(next_resync - clock_.Now()),
                                std::chrono::milliseconds(1));

@@ -51,7 +51,8 @@ class InventoryPublisher {
   void Run(Feed& feed);
   // Queues every SKU the feed's nodes hold or the channel was sent (each dated by its newest
   // change at those nodes); a value the channel already has costs no call.
-  void Resync(Feed& feed);
+  // False when the store could not be read (the pass is tried again shortly).
+  bool Resync(Feed& feed);
 
   Store& store_;
   const Clock& clock_;

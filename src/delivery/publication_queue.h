@@ -62,6 +62,7 @@ class PublicationQueue {
   // Whether `value` is what the channel already has for `sku` (then no call is made).
   bool Unchanged(const std::string& sku, int64_t value) const;
   void Published(const std::string& sku, int64_t value) { published_[sku] = value; }
+  bool KnowsPublished(const std::string& sku) const { return published_.count(sku) > 0; }
   size_t pending() const { return pending_.size(); }
 
  private:

@@ -78,7 +78,12 @@ Result<int> SnapshotInbox::PollOnce() {
       continue;
     }
     auto run = RunInventoryReconciliation(store_, clock_, ids_, *job);
-    if (!run.ok()) return run.status();  // the file stays for the next pass
+    if (!run.ok()) {
+      // The file stays for the next pass; later files are not held up by it.
+      log_.Warn("snapshot not reconciled; it is tried again at the next pass",
+                {{"node", node_}, {"file", name}, {"error", run.status().message()}});
+      continue;
+    }
     CROSSDOCK_RETURN_IF_ERROR(transport_.Archive(name));
     reconciled_->Inc();
     ++taken;

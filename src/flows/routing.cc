@@ -169,12 +169,13 @@ Result<RouteChoice> Route(const Order& order, const RoutingPolicy& policy,
     candidates = std::move(kept);
   }
   bool stock = false, other = false;
+  // No node of the rule sells to the channel: no stock would help (never a backorder).
+  if (candidates.empty()) {
+    return NotFound("no candidate of " + why + " can take the order: " + Join(skipped));
+  }
   if (std::string shortage = ChannelShortage(order, policy, facts, stock); !shortage.empty()) {
     if (stock_short) *stock_short = true;
     return NotFound("no candidate of " + why + " can take the order: " + shortage);
-  }
-  if (candidates.empty()) {
-    return NotFound("no candidate of " + why + " can take the order: " + Join(skipped));
   }
   std::stable_sort(
       candidates.begin(), candidates.end(), [&](const std::string& a, const std::string& b) {

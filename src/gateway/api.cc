@@ -69,6 +69,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("GET", "/v1/returns/{id}", &Api::GetReturn, "orders:read");
   add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
   add("POST", "/v1/nodes/{node}/inventory", &Api::PostInventory, "inventory:write");
+  add("POST", "/v1/nodes/{node}/x12", &Api::PostX12, "shipments:write");
   add("POST", "/v1/nodes/{node}/milestones", &Api::PostMilestone, "shipments:write");
   add("POST", "/v1/nodes/{node}/returns", &Api::PostReturnReceipt, "shipments:write");
   // Authenticated by the webhook signature, not an API key (webhook_api.cc).
@@ -399,9 +400,13 @@ FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
   }
   if (ctx.request.method == "POST") {
     auto ct = ctx.request.Header("Content-Type");
-    if (!ct || !MediaTypeIs(*ct, "application/json")) {
-      out = Fail(ctx, ProblemType::kUnsupportedMediaType,
-                 "send the body as application/json; got '" + std::string(ct.value_or("")) + "'");
+    // X12 interchanges come as themselves; everything else is JSON.
+    bool x12 = std::string_view(ctx.request.path).ends_with("/x12");
+    const char* want = x12 ? "application/edi-x12" : "application/json";
+    if (!ct || !MediaTypeIs(*ct, want)) {
+      out = Fail(
+          ctx, ProblemType::kUnsupportedMediaType,
+          std::string("send the body as ") + want + "; got '" + std::string(ct.value_or("")) + "'");
       return FilterResult::kRespond;
     }
   }

@@ -21,6 +21,7 @@
 #include "base/random.h"
 #include "codecs/partner_format.h"
 #include "codecs/shopify_inventory.h"
+#include "delivery/folder_transport.h"
 #include "delivery/quota.h"
 #include "flows/order_flow.h"
 #include "gateway/auth.h"
@@ -47,6 +48,9 @@ struct WebhookPartner {
 };
 
 struct ApiOptions {
+  // x12 nodes' folders: POST /v1/nodes/{node}/x12 writes a received interchange into its
+  // inbound/ (the node's inbox reads it from there).
+  std::map<std::string, std::shared_ptr<FolderTransport>> x12_inbound;
   int max_json_depth = 32;
   // Channels claimed by one partner (channel → partner id): only that partner, and operators,
   // may submit orders of the channel. Unclaimed channels are open to every channel partner.
@@ -132,6 +136,7 @@ class Api {
   void CancelOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetAvailability(std::shared_ptr<RequestContext> ctx, Respond respond);
   void PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond);
+  void PostX12(std::shared_ptr<RequestContext> ctx, Respond respond);
   void PostReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetReturn(std::shared_ptr<RequestContext> ctx, Respond respond);
   // orchestration_api.cc: milestones from nodes, operator actions on orders.

@@ -224,6 +224,12 @@ class ApiTest : public ::testing::Test {
         {},
         acme};
     options.channel_owners["acme-portal"] = "acme";
+    // tpl-east also speaks X12 over HTTP; "tpl-broken"'s folder does not exist (writes fail).
+    auto x12 = std::make_shared<FolderTransport>((dir_ / "x12").string());
+    ASSERT_TRUE(x12->Prepare().ok());
+    options.x12_inbound["tpl-east"] = x12;
+    options.x12_inbound["tpl-broken"] =
+        std::make_shared<FolderTransport>((dir_ / "missing" / "x12").string());
     options.channel_nodes["web"] = {"tpl-east"};
     options.nodes = {"tpl-east", "tpl-west"};
     options.channel_owners["shopify"] = "shopify-store";
@@ -250,6 +256,11 @@ class ApiTest : public ::testing::Test {
     if (r.method == "POST") r.headers["Content-Type"] = "application/json";
     return r;
   }
+  // A well-formed interchange (an 846 from tpl-east).
+  static constexpr const char* kX12Interchange =
+      "ISA*00*          *00*          *ZZ*TPLEAST        *ZZ*CROSSDOCK      *261128*1200*U*00401*"
+      "000000001*0*P*>~GS*IB*TPLEAST*CROSSDOCK*20261128*1200*1*X*004010~ST*846*0001~"
+      "BIA*00*MM*C1*20261128~LIN**SK*SKU-1~QTY*17*5~SE*5*0001~GE*1*1~IEA*1*000000001~";
   // Obviously fake test secrets.
   static constexpr const char* kShopifySecret = "FAKE-shopify-app-secret";
   static constexpr const char* kStandardSecret = "TESTONLYFAKEFAKEFAKE1234";
@@ -935,6 +946,10 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
       auto pos = pattern.find(param);
       if (pos != std::string::npos) pattern.replace(pos, param.size(), value);
     };
+    // X12 over HTTP: tpl-west is no x12 node (404); tpl-broken's folder cannot be written (503).
+    if (pattern == "/v1/nodes/{node}/x12" && (status == 404 || status == 503)) {
+      put("{node}", status == 404 ? "tpl-west" : "tpl-broken");
+    }
     put("{node}", "tpl-east");
     put("{partner}", "tpl-east");
     if (pattern == "/v1/orders/{id}/cancel") {
@@ -1000,6 +1015,7 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
         body = R"({"levels":[{"sku":"SKU-1","on_hand":3,"as_of":"2026-10-01T00:00:00Z"}]})";
       if (pattern == "/v1/admin/dead-letters/{id}/discard") body = R"({"reason":"doc test"})";
       if (pattern == "/v1/admin/stock-exceptions/{id}/resolve") body = R"({"action":"dismiss"})";
+      if (pattern == "/v1/nodes/{node}/x12") body = kX12Interchange;
       if (pattern == "/v1/nodes/{node}/returns") {
         body = status == 200   ? received_receipt
                : status == 404 ? receipt("ret_01JDXW8Z4M6Q2C1T9XK3A7B5RF", "1")
@@ -1022,8 +1038,13 @@ TEST_F(ApiTest, EveryDocumentedStatusIsServed) {
                                    R"("quantity":1,"reason":"x"}]})"
                              : return_body;
     }
+    if (pattern == "/v1/nodes/{node}/x12") {
+      // The node itself sends; an operator for the node whose folder is broken.
+      key = status == 404 ? "west-key" : status == 503 ? "ops-key" : key;
+    }
     HttpRequest r = Req(method, path, body, key);
     if (method == "GET" && pattern == "/v1/availability") r.query = "sku=SKU-1&channel=web";
+    if (pattern == "/v1/nodes/{node}/x12") r.headers["Content-Type"] = "application/edi-x12";
     return r;
   };
   // An address that failed authentication too often gets 429 on every authenticated route.

@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "codecs/canonical_json.h"
 #include "codecs/json_reader.h"
+#include "codecs/x12.h"
 #include "flows/availability.h"
 #include "flows/order_state.h"
 #include "flows/returns.h"
@@ -382,6 +383,39 @@ void Api::PostInventory(std::shared_ptr<RequestContext> ctx, Respond respond) {
     return;
   }
   StoreInventory(ctx, node, ctx->request.body, "", std::move(respond));
+}
+
+void Api::PostX12(std::shared_ptr<RequestContext> ctx, Respond respond) {
+  const std::string& node = ctx->route.params["node"];
+  const Partner& p = *ctx->partner;
+  if (p.kind != PartnerKind::kOperator && p.id != node) {
+    respond(Fail(*ctx, ProblemType::kForbidden, "only node '" + node + "' may send its X12"));
+    return;
+  }
+  auto folder = options_.x12_inbound.find(node);
+  if (folder == options_.x12_inbound.end()) {
+    respond(Fail(*ctx, ProblemType::kNotFound, "node '" + node + "' is not an x12 node"));
+    return;
+  }
+  // Only an interchange is taken: what cannot be read is refused now, with where.
+  X12Document doc = ParseX12(ctx->request.body);
+  if (!doc.readable) {
+    respond(Fail(*ctx, ProblemType::kBadRequest,
+                 doc.errors.empty() ? "not an X12 interchange" : doc.errors[0].ToString()));
+    return;
+  }
+  // The node's inbox uses it (and answers with our 997) at its next pass, as any file.
+  std::string name = "http-" + ids_.Next("x12") + ".x12";
+  if (Status st = folder->second->Receive(name, ctx->request.body); !st.ok()) {
+    respond(FromStatus(*ctx, Unavailable(st.message())));
+    return;
+  }
+  JsonWriter w;
+  w.StartObject()
+      .Field("accepted", name)
+      .Field("interchanges", static_cast<int64_t>(doc.interchanges.size()));
+  w.EndObject();
+  respond(HttpResponse::Json(202, w.Take()));
 }
 
 void Api::StoreInventory(std::shared_ptr<RequestContext> ctx, const std::string& node,

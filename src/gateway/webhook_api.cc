@@ -93,30 +93,18 @@ void Api::PostWebhook(std::shared_ptr<RequestContext> ctx, Respond respond) {
   if (policy.scheme == WebhookScheme::kShopify) {
     if (verified->topic == "inventory_levels/update" && !wp->second.inventory.locations.empty()) {
       if (!need("inventory:write")) return;
-      auto decoded = DecodeShopifyInventoryLevels(ctx->request.body, wp->second.inventory,
-                                                  options_.max_json_depth);
+      TimePoint now = clock_.Now();
+      auto decoded =
+          DecodeShopifyInventoryLevels(ctx->request.body, wp->second.inventory,
+                                       options_.max_json_depth, now + std::chrono::minutes(5));
       if (!decoded.ok()) {
         respond(DecodeFailure(*ctx, "Shopify inventory level", decoded.syntax_error,
                               std::move(decoded.errors)));
         return;
       }
-      TimePoint now = clock_.Now();
       auto levels = std::make_shared<std::vector<InventoryLevel>>();
-      FieldErrors errors;
-      for (const auto& c : *decoded.value) {
-        // A count from the future would make every real report after it look stale.
-        if (c.as_of > now + std::chrono::minutes(5)) {
-          errors.push_back({"/updated_at",
-                            "is in the future (more than 5 minutes ahead of this "
-                            "server)"});
-        }
+      for (const auto& c : *decoded.value)
         levels->push_back({c.sku, c.node, c.on_hand, c.as_of, now});
-      }
-      if (!errors.empty()) {
-        respond(Fail(*ctx, ProblemType::kValidation, "invalid Shopify inventory level",
-                     std::move(errors)));
-        return;
-      }
       StoreLevels(ctx, std::move(levels), std::move(respond));
       return;
     }

@@ -180,7 +180,8 @@ class ConvertTest(unittest.TestCase):
         code, out, err = run("x12", "validate", GOLDEN / "x12" / "EdiEngine" / "940_Failed_SE01.edi")
         self.assertEqual(code, 1)
         self.assertIn("(SE) element 1", err)
-        self.assertIn("AK5*R*4", out)
+        self.assertIn("AK5*R*5*4", out)  # its W01 lacks W0101 (5), its SE01 is wrong (4)
+        self.assertIn("AK3*W01*5**8", out)
         # Envelopes that agree, content the dictionary refuses: a W0602 over 22 characters.
         code, out, err = run("x12", "validate", "--json", GOLDEN / "x12" / "project" / "945_shipped.edi")
         self.assertEqual(code, 1)

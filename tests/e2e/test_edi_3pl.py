@@ -11,12 +11,17 @@ on the 945 and answers the 945's group with a 997 of its own.
    raises sla-ack-missed in the exception inbox; the order stays allocated.
 3. An 846 dropped into the inbound folder becomes the node's on-hand in the availability API;
    a file that is not X12 lands in failed/ with the reason beside it.
+4. X12 over HTTP POST (x12.post_url): the 940 is POSTed to the 3PL (application/edi-x12, with
+   the node's key) instead of written to outbound/; an 846 POSTed to /v1/nodes/tpl-edi/x12 counts,
+   and our 997 for it is POSTed back; a body that is not X12 is refused with 400.
 """
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -51,11 +56,13 @@ class EdiSim:
         self.proc.stdout.close()
 
 
-def edi_node(folder, ack_timeout_s=0):
+def edi_node(folder, ack_timeout_s=0, post_url=""):
+    post = f"\n      post_url: {post_url}" if post_url else ""
+    key = '\n    api_key: "FAKE-EDI-POST-KEY"' if post_url else ""
     return f"""  - id: tpl-edi
-    kind: x12
+    kind: x12{key}
     x12:
-      folder: {folder}
+      folder: {folder}{post}
       sender: ZZ:CROSSDOCK
       receiver: ZZ:TPLEDI
       version: "004010"
@@ -65,20 +72,45 @@ def edi_node(folder, ack_timeout_s=0):
 """
 
 
+class Partner3pl:
+    """The 3PL's HTTP endpoint for X12: records every POST and answers 200."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                received.append((dict(self.headers), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/edi"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class EdiPathTest(unittest.TestCase):
-    def start(self, ack_timeout_s=0, sim_extra=()):
+    def start(self, ack_timeout_s=0, sim_extra=(), post_url="", with_sim=True):
         self.http_sim = Sim(f"http://127.0.0.1:{free_port()}", ship_delay_ms=600_000)
         self.cd = Crossdock(self.http_sim, routing_rules="{channel: edi, node: tpl-edi}",
                             extra_nodes="")
         self.folder = self.cd.dir / "edi"
         # The node entry goes in with the folder known (the data dir is the test's).
         self.cd.config.write_text(self.cd.config.read_text().replace(
-            "routing:\n", edi_node(self.folder, ack_timeout_s) + "routing:\n", 1))
+            "routing:\n", edi_node(self.folder, ack_timeout_s, post_url) + "routing:\n", 1))
         self.cd.start()
-        self.edi = EdiSim(self.folder, extra=sim_extra)
+        self.edi = EdiSim(self.folder, extra=sim_extra) if with_sim else None
 
     def tearDown(self):
-        for stop in (lambda: self.edi.stop(), lambda: self.cd.stop(),
+        for stop in (lambda: self.edi and self.edi.stop(), lambda: self.cd.stop(),
                      lambda: self.http_sim.stop()):
             try:
                 stop()
@@ -176,6 +208,50 @@ class EdiPathTest(unittest.TestCase):
         print(f"846 applied (SKU-9 on hand 31); junk.x12 refused: {why.strip()}", flush=True)
         self.assertIn("ISA", why)
         ops.close()
+
+    def test_x12_over_http_post_both_ways(self):
+        partner = Partner3pl()
+        try:
+            self.start(post_url=partner.url, with_sim=False)
+            shop = self.cd.channel()
+            code, _, order = shop.json("POST", "/v1/orders", make_order("EDI-POST-1", channel="edi"),
+                                       {"Idempotency-Key": "edi-post-1"})
+            self.assertEqual(code, 201, order)
+            wait_until(lambda: any("ST*940*" in body for _, body in partner.received), 20,
+                       what="the 940 POSTed to the 3PL")
+            headers, body = next((h, b) for h, b in partner.received if "ST*940*" in b)
+            self.assertEqual(headers.get("Content-Type"), "application/edi-x12")
+            self.assertEqual(headers.get("Authorization"), "Bearer FAKE-EDI-POST-KEY")
+            self.assertIn(order["id"], body)
+            self.assertEqual(list((self.folder / "outbound").iterdir()), [])  # not the folder
+            self.assertEqual(len(list((self.folder / "archive" / "sent").iterdir())), 1)
+            # The 3PL sends an 846 by POST; it counts, and our 997 for it is POSTed back.
+            x12 = ("ISA*00*          *00*          *ZZ*TPLEDI         *ZZ*CROSSDOCK      *261128*0900*U*"
+                   "00401*000000902*0*P*:~GS*IB*TPLEDI*CROSSDOCK*20261128*0900*902*X*004010~"
+                   "ST*846*0001~BIA*00*MM*INV-10*20261128*0900~LIN*1*SK*SKU-10~QTY*17*12*EA~"
+                   "SE*5*0001~GE*1*902~IEA*1*000000902~")
+            ops = self.cd.operator()
+            status, _, answer = ops.request("POST", "/v1/nodes/tpl-edi/x12", raw=x12.encode(),
+                                            headers={"Content-Type": "application/edi-x12"})
+            self.assertEqual(status, 202, answer)
+
+            def on_hand():
+                _, _, av = ops.json("GET", "/v1/availability?sku=SKU-10")
+                nodes = av["items"][0]["nodes"]
+                return nodes[0]["on_hand"] if nodes else None
+            wait_until(lambda: on_hand() == 12, 20, what="SKU-10 on hand 12 at tpl-edi")
+            wait_until(lambda: any("ST*997*" in b and "AK1*IB*902" in b for _, b in partner.received),
+                       20, what="our 997 for the 846 POSTed back")
+            status, _, refused = ops.request("POST", "/v1/nodes/tpl-edi/x12", raw=b"hello",
+                                             headers={"Content-Type": "application/edi-x12"})
+            self.assertEqual(status, 400, refused)
+            self.assertIn(b"ISA", refused)
+            ops.close()
+            shop.close()
+            print(f"X12 over HTTP: {len(partner.received)} interchanges POSTed to the 3PL",
+                  flush=True)
+        finally:
+            partner.stop()
 
 
 if __name__ == "__main__":

@@ -202,14 +202,15 @@ Status X12InboxLoop::ProcessFile(const std::string& name, const std::string& byt
     for (auto& s : shipments.shipments) {
       std::promise<Status> done;
       std::string order_id = s.order_id;
-      flow_.ApplyShipment(options_.node, std::move(s), TraceContext{},
-                          [&](Result<ShipmentOutcome> r) {
-                            if (r.ok() && r->rejection) {
-                              problems.push_back(name + ": 945 for order " + order_id +
-                                                 " refused: " + r->rejection->status.message());
-                            }
-                            done.set_value(r.ok() ? Status::Ok() : r.status());
-                          });
+      std::string event = s.partner_event_id;  // "945-…" or "856-…": which set it came from
+      flow_.ApplyShipment(
+          options_.node, std::move(s), TraceContext{}, [&](Result<ShipmentOutcome> r) {
+            if (r.ok() && r->rejection) {
+              problems.push_back(name + ": shipment advice (" + event + ") for order " + order_id +
+                                 " refused: " + r->rejection->status.message());
+            }
+            done.set_value(r.ok() ? Status::Ok() : r.status());
+          });
       CROSSDOCK_RETURN_IF_ERROR(done.get_future().get());
     }
     CROSSDOCK_RETURN_IF_ERROR(ApplyStock(stock, name));

@@ -1,0 +1,25 @@
+#include "delivery/x12/x12_http_post.h"
+
+namespace crossdock {
+
+FolderTransport::Poster X12HttpPoster(std::string url, std::string api_key,
+                                      std::function<std::unique_ptr<HttpClient>()> clients) {
+  return [url = std::move(url), api_key = std::move(api_key), clients = std::move(clients)](
+             const std::string& name, std::string_view bytes) -> Status {
+    ClientRequest req{"POST",
+                      url,
+                      {{"Content-Type", "application/edi-x12"}, {"X-Crossdock-File", name}},
+                      std::string(bytes),
+                      std::chrono::milliseconds(30'000)};
+    if (!api_key.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key});
+    auto answer = clients()->Send(req);
+    if (!answer.ok()) return answer.status();
+    if (answer->status / 100 != 2) {
+      return Unavailable("the partner answered HTTP " + std::to_string(answer->status) + " to " +
+                         name);
+    }
+    return Status::Ok();
+  };
+}
+
+}  // namespace crossdock
