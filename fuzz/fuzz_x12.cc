@@ -1,7 +1,8 @@
 // Fuzzes the X12 parser and serializer (codecs/x12.h). Invariants: never crash; a failure
 // names where; whatever parses re-serializes to something that parses to the same tree, and a
-// 997 built for it parses cleanly; the 945, 856, 997, 846, 944 and 850 readers and the dictionary
-// check never crash and name where each fault is, and a 997 carrying content faults parses.
+// 997 built for it parses cleanly; the 945, 856, 997, 846, 944, 850 and 180 readers and the
+// dictionary check never crash and name where each fault is, and a 997 carrying content faults
+// parses.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -44,6 +45,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Decoded850 orders = Read850(x);
     for (const auto& e : orders.errors) {
+      if (e.message.empty() || e.segment_id.empty()) std::abort();
+    }
+    Decoded180 returns = Read180(x);
+    for (const auto& e : returns.errors) {
       if (e.message.empty() || e.segment_id.empty()) std::abort();
     }
     std::vector<X12Error> faults = doc.errors;

@@ -236,4 +236,81 @@ BuiltX12 Build810(const Order& order, const Shipment& shipment, const std::strin
   return out;
 }
 
+BuiltX12 Build180(const ReturnAuthorization& rma, const X12Profile& profile,
+                  const X12EnvelopeNumbers& numbers, TimePoint now) {
+  auto [date, time] = X12DateTime(now);
+  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
+               profile.replacement);
+  b.StartGroup("AN", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
+               profile.gs_version, date, time);
+  b.StartSet("180", "0001");
+  b.Add("BGN", {"00", rma.rma, X12DateTime(rma.issued_at).first});
+  b.Add("PRF", {rma.order});
+  for (const auto& l : rma.lines) {
+    b.Add("BLI", {"SK", l.sku, std::to_string(l.quantity), "EA"});
+    b.Add("N9", {"LI", l.line_id});
+    if (!l.reason.empty()) b.Add("RDR", {"", "", "", l.reason});
+  }
+  BuiltX12 out;
+  out.interchange =
+      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
+  out.errors = b.errors();
+  return out;
+}
+
+Decoded180 Read180(const X12Interchange& x) {
+  Decoded180 out;
+  for (const auto& g : x.groups) {
+    for (const auto& t : g.sets) {
+      if (t.Code() != "180") continue;
+      size_t errors_before = out.errors.size();
+      auto fail = [&](const X12Segment& s, int element, std::string m) {
+        out.errors.push_back(At(s, element, std::move(m)));
+      };
+      ReturnAuthorization r;
+      ReturnAuthorization::Line* line = nullptr;
+      std::vector<const X12Segment*> starts;  // each line's BLI, to name its faults
+      bool have_bgn = false;
+      for (const auto& seg : t.body) {
+        if (seg.id == "BGN") {
+          have_bgn = true;
+          r.rma = seg.Element(2);
+          if (r.rma.empty()) fail(seg, 2, "BGN02 (the return's id) is empty");
+          if (!seg.Element(3).empty() && !ParseDate(seg.Element(3), "", r.issued_at)) {
+            fail(seg, 3, "BGN03 is not a CCYYMMDD date");
+          }
+        } else if (seg.id == "PRF") {
+          r.order = seg.Element(1);
+        } else if (seg.id == "BLI") {
+          line = &r.lines.emplace_back();
+          starts.push_back(&seg);
+          line->sku = ProductId(seg, 1, kSkuQualifiers);
+          if (line->sku.empty()) fail(seg, 2, "BLI names no product by SK, VN, VP, BP, IN or UP");
+          if (!ParseQuantity(seg.Element(3), line->quantity) || line->quantity == 0) {
+            fail(seg, 3, "BLI03 (the units) must be a whole number above 0");
+          }
+          if (!seg.Element(4).empty() && seg.Element(4) != "EA") {
+            fail(seg, 4, "BLI04 unit '" + seg.Element(4) + "': only each (EA) is returned");
+          }
+        } else if (seg.id == "N9" && seg.Element(1) == "LI" && line) {
+          line->line_id = seg.Element(2);
+        } else if (seg.id == "RDR" && line) {
+          line->reason = seg.Element(4);
+        }
+      }
+      if (!have_bgn) fail(t.st, 0, "180 without BGN");
+      if (r.order.empty()) fail(t.st, 0, "180 without the order (PRF01)");
+      if (r.lines.empty()) fail(t.st, 0, "180 without a line (BLI)");
+      for (size_t i = 0; i < r.lines.size(); ++i) {
+        if (r.lines[i].line_id.empty()) {
+          fail(*starts[i], 0,
+               "180 line " + r.lines[i].sku + " has no N9*LI: the order line cannot be known");
+        }
+      }
+      if (out.errors.size() == errors_before) out.returns.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 }  // namespace crossdock

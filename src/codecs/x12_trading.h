@@ -61,4 +61,36 @@ BuiltX12 Build855(const Order& order, bool accepted, const X12Profile& profile,
 BuiltX12 Build810(const Order& order, const Shipment& shipment, const std::string& invoice_number,
                   const X12Profile& profile, const X12EnvelopeNumbers& numbers, TimePoint now);
 
+// A return merchandise authorization (the 180, both ways): Crossdock tells a node which goods
+// of an order will come back, or a partner tells Crossdock which came back.
+struct ReturnAuthorization {
+  std::string rma;        // BGN02: the return's id
+  std::string order;      // PRF01: the order's id (or the channel's order number)
+  TimePoint issued_at{};  // BGN03
+  struct Line {
+    std::string line_id;   // N9*LI
+    std::string sku;       // BLI02 after a preferred qualifier (BLI01)
+    int64_t quantity = 0;  // BLI03
+    std::string reason;    // RDR04, free text
+    friend bool operator==(const Line&, const Line&) = default;
+  };
+  std::vector<Line> lines;
+};
+
+// 180 (both ways):               BGN*00*<rma>*<CCYYMMDD> PRF*<order>
+//                                per line: BLI*SK*<sku>*<units>*EA N9*LI*<line id>
+//                                RDR****<reason>
+BuiltX12 Build180(const ReturnAuthorization& rma, const X12Profile& profile,
+                  const X12EnvelopeNumbers& numbers, TimePoint now);
+
+struct Decoded180 {
+  std::vector<ReturnAuthorization> returns;  // one per 180 set
+  std::vector<X12Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads every 180 set; a line without its N9*LI, units or a known product is refused at its
+// segment (nothing of the set is used).
+Decoded180 Read180(const X12Interchange& interchange);
+
 }  // namespace crossdock

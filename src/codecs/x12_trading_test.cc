@@ -1,5 +1,7 @@
 #include "codecs/x12_trading.h"
 
+#include "codecs/x12_dictionary.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -101,6 +103,51 @@ TEST(X12TradingTest, AnAcceptedOrderIsAcknowledgedAndAShipmentInvoiced) {
   EXPECT_TRUE(ParseX12(text).ok());
   s.packages[0].lines.push_back({"99", "X", 1});
   EXPECT_FALSE(Build810(o, s, "INV-2", profile, {13, 14}, now).ok());
+}
+
+}  // namespace
+}  // namespace crossdock
+
+namespace crossdock {
+namespace {
+
+// A return authorization written for a node reads back as itself; a line without its order
+// line id is refused where it starts.
+TEST(X12TradingTest, AReturnAuthorizationRoundTripsThrough180) {
+  ReturnAuthorization rma{"ret_01",
+                          "ord_01",
+                          *ParseRfc3339("2026-11-28T00:00:00Z"),
+                          {{"1", "SKU-1", 2, "damaged in transit"}, {"2", "SKU-2", 1, ""}}};
+  X12Profile profile;
+  profile.receiver = {"ZZ", "TPLEDI"};
+  BuiltX12 built = Build180(rma, profile, {5, 6}, *ParseRfc3339("2026-11-28T10:00:00Z"));
+  ASSERT_TRUE(built.ok());
+  std::string text = SerializeX12(built.interchange);
+  EXPECT_NE(text.find("GS*AN*CROSSDOCK*TPLEDI*20261128*1000*6*X*004010~"), std::string::npos);
+  EXPECT_NE(text.find("BGN*00*ret_01*20261128~PRF*ord_01~BLI*SK*SKU-1*2*EA~N9*LI*1~"
+                      "RDR****damaged in transit~BLI*SK*SKU-2*1*EA~N9*LI*2~"),
+            std::string::npos)
+      << text;
+  X12Document doc = ParseX12(text);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(CheckX12Set(doc.interchanges[0].groups[0].sets[0]).empty());
+  Decoded180 read = Read180(doc.interchanges[0]);
+  ASSERT_TRUE(read.ok()) << read.errors[0].ToString();
+  ASSERT_EQ(read.returns.size(), 1u);
+  EXPECT_EQ(read.returns[0].rma, "ret_01");
+  EXPECT_EQ(read.returns[0].order, "ord_01");
+  EXPECT_EQ(read.returns[0].issued_at, rma.issued_at);
+  EXPECT_EQ(read.returns[0].lines, rma.lines);
+
+  rma.lines[1].line_id.clear();
+  X12Document without = ParseX12(SerializeX12(
+      Build180(rma, profile, {7, 8}, *ParseRfc3339("2026-11-28T10:00:00Z")).interchange));
+  Decoded180 refused = Read180(without.interchanges[0]);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.errors[0].segment_id, "BLI");
+  EXPECT_EQ(refused.errors[0].message,
+            "180 line SKU-2 has no N9*LI: the order line cannot be known");
+  EXPECT_TRUE(refused.returns.empty());
 }
 
 }  // namespace

@@ -13,8 +13,8 @@
 
 namespace crossdock {
 
-FolderTransport::Poster X12HttpPoster(std::string url, std::string api_key,
-                                      std::function<std::unique_ptr<HttpClient>()> clients =
-                                          HttpClient::Create);
+FolderTransport::Poster X12HttpPoster(
+    std::string url, std::string api_key,
+    std::function<std::unique_ptr<HttpClient>()> clients = HttpClient::Create);
 
 }  // namespace crossdock
