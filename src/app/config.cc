@@ -1092,9 +1092,10 @@ Status ValidateConfig(const Config& c) {
     if (p.id.empty()) errors.push_back("partners: an id is empty");
     if (p.api_keys.empty() && !p.webhooks)
       errors.push_back("partners: '" + p.id + "' has no API key and no webhooks");
-    for (const auto& [location, node] : p.shopify_inventory.locations) {
+    for (const auto& entry : p.shopify_inventory.locations) {
+      const std::string& node = entry.second;
       if (!std::any_of(c.nodes.begin(), c.nodes.end(), [&](auto& n) { return n.id == node; }))
-        errors.push_back("partners: '" + p.id + "' shopify_inventory.locations." + location +
+        errors.push_back("partners: '" + p.id + "' shopify_inventory.locations." + entry.first +
                          " names no node '" + node + "'");
     }
     if (!ids.insert(p.id).second) errors.push_back("partners: duplicate id '" + p.id + "'");
