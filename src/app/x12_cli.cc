@@ -34,7 +34,7 @@ int RunX12Command(const X12Command& cmd) {
   char date[8], time[8];
   std::strftime(date, sizeof date, "%y%m%d", &tm);
   std::strftime(time, sizeof time, "%H%M", &tm);
-  // Each set against the X12 dictionary (data/x12/dictionary.tsv): mandatory segments and
+  // Each set against the X12 dictionary (src/codecs/x12_dictionary.tsv): mandatory segments and
   // elements, types and lengths.
   std::vector<X12Error> content;
   for (size_t i = 0; i < doc.interchanges.size(); ++i) {

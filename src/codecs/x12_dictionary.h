@@ -1,5 +1,5 @@
 // The X12 dictionary: segments, their elements (type, length, mandatory) and the body segments
-// of each transaction set Crossdock reads or writes, as data (data/x12/dictionary.tsv, turned
+// of each transaction set Crossdock reads or writes, as data (src/codecs/x12_dictionary.tsv, turned
 // into x12_dictionary_data.cc by scripts/gen_x12_dictionary.py). CheckX12Set validates a
 // received set against it and against a trading partner's own required segments; every fault
 // names its segment position and element. Pure; thread-safe.

@@ -170,92 +170,69 @@ Decoded850 Read850(const X12Interchange& x, const X12OrderOptions& options) {
 
 BuiltX12 Build855(const Order& order, bool accepted, const X12Profile& profile,
                   const X12EnvelopeNumbers& numbers, TimePoint now) {
-  auto [date, time] = X12DateTime(now);
-  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
-               profile.replacement);
-  b.StartGroup("PR", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
-               profile.gs_version, date, time);
-  b.StartSet("855", "0001");
-  b.Add("BAK", {"00", accepted ? "AC" : "RD", order.external_ref, CcyymmddOf(order.placed_at), "",
-                "", "", order.id});
-  for (const auto& l : order.lines) {
-    b.Add("PO1",
-          {l.line_id, std::to_string(l.quantity), "EA", l.unit_price.ToString(2), "", "SK", l.sku});
-    b.Add("ACK", {accepted ? "IA" : "IR", std::to_string(l.quantity), "EA"});
-  }
-  b.Add("CTT", {std::to_string(order.lines.size())});
-  BuiltX12 out;
-  out.interchange =
-      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
-  out.errors = b.errors();
-  return out;
+  return BuildOneSet(profile, numbers, now, "PR", "855", [&](X12Builder& b) {
+    b.Add("BAK", {"00", accepted ? "AC" : "RD", order.external_ref, CcyymmddOf(order.placed_at), "",
+                  "", "", order.id});
+    for (const auto& l : order.lines) {
+      b.Add("PO1", {l.line_id, std::to_string(l.quantity), "EA", l.unit_price.ToString(2), "", "SK",
+                    l.sku});
+      b.Add("ACK", {accepted ? "IA" : "IR", std::to_string(l.quantity), "EA"});
+    }
+    b.Add("CTT", {std::to_string(order.lines.size())});
+  });
 }
 
 BuiltX12 Build810(const Order& order, const Shipment& shipment, const std::string& invoice_number,
                   const X12Profile& profile, const X12EnvelopeNumbers& numbers, TimePoint now) {
-  BuiltX12 out;
   std::map<std::string, const OrderLine*> lines;
   for (const auto& l : order.lines) lines[l.line_id] = &l;
-  auto [date, time] = X12DateTime(now);
-  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
-               profile.replacement);
-  b.StartGroup("IN", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
-               profile.gs_version, date, time);
-  b.StartSet("810", "0001");
-  b.Add("BIG", {date, invoice_number, CcyymmddOf(order.placed_at), order.external_ref});
-  b.Add("CUR", {"SE", order.currency});
-  const Address& a = order.ship_to;
-  b.Add("N1", {"ST", a.name.empty() ? order.customer.name : a.name});
-  b.Add("N3", {a.line1, a.line2});
-  b.Add("N4", {a.city, a.region, a.postal_code, a.country});
-  int64_t total = 0, count = 0;
-  for (const auto& s : shipment.ShippedLines()) {
-    auto it = lines.find(s.line_id);
-    if (it == lines.end()) {
-      out.errors.push_back("shipped line '" + s.line_id + "' is not a line of order " +
-                           order.external_ref);
-      continue;
+  std::vector<std::string> refused;  // shipped lines the order does not have, an overflow
+  BuiltX12 out = BuildOneSet(profile, numbers, now, "IN", "810", [&](X12Builder& b) {
+    b.Add("BIG", {X12DateTime(now).first, invoice_number, CcyymmddOf(order.placed_at),
+                  order.external_ref});
+    b.Add("CUR", {"SE", order.currency});
+    const Address& a = order.ship_to;
+    b.Add("N1", {"ST", a.name.empty() ? order.customer.name : a.name});
+    b.Add("N3", {a.line1, a.line2});
+    b.Add("N4", {a.city, a.region, a.postal_code, a.country});
+    int64_t total = 0, count = 0;
+    for (const auto& s : shipment.ShippedLines()) {
+      auto it = lines.find(s.line_id);
+      if (it == lines.end()) {
+        refused.push_back("shipped line '" + s.line_id + "' is not a line of order " +
+                          order.external_ref);
+        continue;
+      }
+      const OrderLine& l = *it->second;
+      b.Add("IT1", {l.line_id, std::to_string(s.quantity), "EA", l.unit_price.ToString(2), "", "SK",
+                    l.sku});
+      // The total is the sum of the lines as written (each line rounded to cents).
+      int64_t line = 0;
+      if (__builtin_mul_overflow(l.unit_price.micros(), s.quantity, &line) ||
+          __builtin_add_overflow(total, Cents(line), &total)) {
+        refused.push_back("the invoice total of order " + order.external_ref + " overflows");
+        break;
+      }
+      ++count;
     }
-    const OrderLine& l = *it->second;
-    b.Add("IT1",
-          {l.line_id, std::to_string(s.quantity), "EA", l.unit_price.ToString(2), "", "SK", l.sku});
-    // The total is the sum of the lines as written (each line rounded to cents).
-    int64_t line = 0;
-    if (__builtin_mul_overflow(l.unit_price.micros(), s.quantity, &line) ||
-        __builtin_add_overflow(total, Cents(line), &total)) {
-      out.errors.push_back("the invoice total of order " + order.external_ref + " overflows");
-      break;
-    }
-    ++count;
-  }
-  b.Add("TDS", {std::to_string(total)});
-  b.Add("CTT", {std::to_string(count)});
-  out.interchange =
-      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
-  for (const auto& e : b.errors()) out.errors.push_back(e);
+    b.Add("TDS", {std::to_string(total)});
+    b.Add("CTT", {std::to_string(count)});
+  });
+  out.errors.insert(out.errors.begin(), refused.begin(), refused.end());
   return out;
 }
 
 BuiltX12 Build180(const ReturnAuthorization& rma, const X12Profile& profile,
                   const X12EnvelopeNumbers& numbers, TimePoint now) {
-  auto [date, time] = X12DateTime(now);
-  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
-               profile.replacement);
-  b.StartGroup("AN", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
-               profile.gs_version, date, time);
-  b.StartSet("180", "0001");
-  b.Add("BGN", {"00", rma.rma, X12DateTime(rma.issued_at).first});
-  b.Add("PRF", {rma.order});
-  for (const auto& l : rma.lines) {
-    b.Add("BLI", {"SK", l.sku, std::to_string(l.quantity), "EA"});
-    b.Add("N9", {"LI", l.line_id});
-    if (!l.reason.empty()) b.Add("RDR", {"", "", "", l.reason});
-  }
-  BuiltX12 out;
-  out.interchange =
-      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
-  out.errors = b.errors();
-  return out;
+  return BuildOneSet(profile, numbers, now, "AN", "180", [&](X12Builder& b) {
+    b.Add("BGN", {"00", rma.rma, X12DateTime(rma.issued_at).first});
+    b.Add("PRF", {rma.order});
+    for (const auto& l : rma.lines) {
+      b.Add("BLI", {"SK", l.sku, std::to_string(l.quantity), "EA"});
+      b.Add("N9", {"LI", l.line_id});
+      if (!l.reason.empty()) b.Add("RDR", {"", "", "", l.reason});
+    }
+  });
 }
 
 Decoded180 Read180(const X12Interchange& x) {

@@ -11,6 +11,23 @@
 
 namespace crossdock {
 
+Built940 BuildOneSet(const X12Profile& profile, const X12EnvelopeNumbers& numbers, TimePoint now,
+                     const std::string& functional_id, const std::string& code,
+                     const std::function<void(X12Builder&)>& body) {
+  auto [date, time] = X12DateTime(now);
+  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
+               profile.replacement);
+  b.StartGroup(functional_id, profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
+               profile.gs_version, date, time);
+  b.StartSet(code, "0001");
+  body(b);
+  Built940 out;
+  out.interchange =
+      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
+  out.errors = b.errors();
+  return out;
+}
+
 // "CCYYMMDD" and "HHMM" of `t` (UTC).
 std::pair<std::string, std::string> X12DateTime(TimePoint t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(
@@ -203,26 +220,17 @@ Decoded945 Read856(const X12Interchange& x) {
 
 Built940 Build943(const StockTransfer& transfer, const X12Profile& profile,
                   const X12EnvelopeNumbers& numbers, TimePoint now) {
-  auto [date, time] = X12DateTime(now);
-  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
-               profile.replacement);
-  b.StartGroup("AR", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
-               profile.gs_version, date, time);
-  b.StartSet("943", "0001");
-  b.Add("W06",
-        {"N", transfer.reference, X12DateTime(transfer.shipped_at).first, transfer.reference});
-  if (!transfer.carrier.empty()) b.Add("W27", {"M", transfer.carrier});
-  int64_t total = 0;
-  for (const auto& [sku, units] : transfer.lines) {
-    b.Add("W04", {std::to_string(units), "EA", "", "SK", sku});
-    total += units;
-  }
-  b.Add("W03", {std::to_string(total)});
-  Built940 out;
-  out.interchange =
-      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
-  out.errors = b.errors();
-  return out;
+  return BuildOneSet(profile, numbers, now, "AR", "943", [&](X12Builder& b) {
+    b.Add("W06",
+          {"N", transfer.reference, X12DateTime(transfer.shipped_at).first, transfer.reference});
+    if (!transfer.carrier.empty()) b.Add("W27", {"M", transfer.carrier});
+    int64_t total = 0;
+    for (const auto& [sku, units] : transfer.lines) {
+      b.Add("W04", {std::to_string(units), "EA", "", "SK", sku});
+      total += units;
+    }
+    b.Add("W03", {std::to_string(total)});
+  });
 }
 
 DecodedStock ReadStock(const X12Interchange& x) {
@@ -312,32 +320,23 @@ DecodedStock ReadStock(const X12Interchange& x) {
 
 Built940 Build940(const Order& order, const X12Profile& profile, const X12EnvelopeNumbers& numbers,
                   TimePoint now) {
-  auto [date, time] = X12DateTime(now);
-  X12Builder b(profile.delimiters, profile.sender, profile.receiver, profile.isa_version,
-               profile.replacement);
-  b.StartGroup("OW", profile.sender.id, profile.receiver.id, std::to_string(numbers.group),
-               profile.gs_version, date, time);
-  b.StartSet("940", "0001");
-  b.Add("W05", {"N", order.id, order.external_ref});
-  const Address& a = order.ship_to;
-  b.Add("N1", {"ST", a.name.empty() ? order.customer.name : a.name});
-  if (!a.company.empty()) b.Add("N2", {a.company});
-  b.Add("N3", {a.line1, a.line2});
-  b.Add("N4", {a.city, a.region, a.postal_code, a.country});
-  int64_t total = 0;
-  for (size_t i = 0; i < order.lines.size(); ++i) {
-    const OrderLine& l = order.lines[i];
-    b.Add("LX", {std::to_string(i + 1)});
-    b.Add("W01", {std::to_string(l.quantity), "EA", "", "SK", l.sku});
-    b.Add("N9", {"LI", l.line_id});
-    total += l.quantity;
-  }
-  b.Add("W76", {std::to_string(total)});
-  Built940 out;
-  out.interchange =
-      b.Finish(std::to_string(numbers.interchange), date.substr(2), time, profile.test);
-  out.errors = b.errors();
-  return out;
+  return BuildOneSet(profile, numbers, now, "OW", "940", [&](X12Builder& b) {
+    b.Add("W05", {"N", order.id, order.external_ref});
+    const Address& a = order.ship_to;
+    b.Add("N1", {"ST", a.name.empty() ? order.customer.name : a.name});
+    if (!a.company.empty()) b.Add("N2", {a.company});
+    b.Add("N3", {a.line1, a.line2});
+    b.Add("N4", {a.city, a.region, a.postal_code, a.country});
+    int64_t total = 0;
+    for (size_t i = 0; i < order.lines.size(); ++i) {
+      const OrderLine& l = order.lines[i];
+      b.Add("LX", {std::to_string(i + 1)});
+      b.Add("W01", {std::to_string(l.quantity), "EA", "", "SK", l.sku});
+      b.Add("N9", {"LI", l.line_id});
+      total += l.quantity;
+    }
+    b.Add("W76", {std::to_string(total)});
+  });
 }
 
 Decoded945 Read945(const X12Interchange& x) {

@@ -22,6 +22,7 @@
 // matched to order lines without guessing by SKU.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -65,6 +66,13 @@ struct Built940 {
   std::vector<std::string> errors;  // values refused for containing a delimiter
   bool ok() const { return errors.empty(); }
 };
+
+// An outbound interchange holding one set: ISA and GS from the profile and the numbers, dated
+// `now`, the set `code` of functional group `functional_id` with the segments `body` adds;
+// values refused for holding a delimiter in errors. Every Build* of the codecs uses it.
+Built940 BuildOneSet(const X12Profile& profile, const X12EnvelopeNumbers& numbers, TimePoint now,
+                     const std::string& functional_id, const std::string& code,
+                     const std::function<void(X12Builder&)>& body);
 
 Built940 Build940(const Order& order, const X12Profile& profile, const X12EnvelopeNumbers& numbers,
                   TimePoint now);

@@ -407,7 +407,13 @@ void Api::PostX12(std::shared_ptr<RequestContext> ctx, Respond respond) {
   // The node's inbox uses it (and answers with our 997) at its next pass, as any file.
   std::string name = "http-" + ids_.Next("x12") + ".x12";
   if (Status st = folder->second->Receive(name, ctx->request.body); !st.ok()) {
-    respond(FromStatus(*ctx, Unavailable(st.message())));
+    // The folder's path stays in the log, not in the answer.
+    log_.Warn("an X12 interchange could not be kept",
+              {{"trace_id", ctx->trace.trace_id}, {"node", node}, {"error", st.message()}});
+    HttpResponse r = Fail(*ctx, ProblemType::kUnavailable,
+                          "the interchange could not be written to the node's folder; retry");
+    r.headers["Retry-After"] = "5";
+    respond(std::move(r));
     return;
   }
   JsonWriter w;
