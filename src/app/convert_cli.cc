@@ -133,25 +133,30 @@ int ConvertShipment(const ConvertCommand& cmd, const std::string& input) {
     return 1;
   }
   ChannelShipmentOptions options{cmd.location_id, cmd.marketplace_id, true};
-  Result<std::string> out =
+  Decoded<std::string> out =
       cmd.to == "shopify" ? EncodeShopifyFulfillment(*shipment.value, *order.value, options)
       : cmd.to == "woocommerce"
           ? EncodeWooCommerceOrderUpdate(*shipment.value, *order.value)
           : EncodeAmazonShipmentConfirmations(*shipment.value, *order.value, options);
   if (!out.ok()) {
-    // "<pointer>: <reason>", or an option's name and the reason.
-    const std::string& m = out.status().message();
-    auto colon = m.find(": ");
-    std::string pointer = colon == std::string::npos ? "" : m.substr(0, colon);
-    std::string detail = colon == std::string::npos ? m : m.substr(colon + 2);
-    if (pointer == "location_id" || pointer == "marketplace_id") {
-      return usage("--" + std::string(pointer == "location_id" ? "location-id" : "marketplace-id") +
-                   ": " + detail);
+    // A missing or bad option is bad usage; the shipment's faults are its own, each with its
+    // pointer.
+    FieldErrors faults;
+    std::string options_wrong;
+    for (const auto& e : out.errors) {
+      if (e.pointer == "location_id" || e.pointer == "marketplace_id") {
+        options_wrong += std::string(options_wrong.empty() ? "" : "; ") + "--" +
+                         (e.pointer == "location_id" ? "location-id" : "marketplace-id") + ": " +
+                         e.detail;
+      } else {
+        faults.push_back(e);
+      }
     }
-    PrintDecodeErrors(cmd, cmd.file, "shipment", false, {{pointer, detail}});
+    if (!options_wrong.empty()) return usage(options_wrong);
+    PrintDecodeErrors(cmd, cmd.file, "shipment", false, faults);
     return 1;
   }
-  std::cout << *out << "\n";
+  std::cout << *out.value << "\n";
   return 0;
 }
 

@@ -19,7 +19,10 @@ PartnerFormat PartnerFormatOf(const PartnerConfig& partner) {
   f.format = partner.format;
   f.channel = partner.channel.empty() ? partner.id : partner.channel;
   f.mapping = partner.mapping;
-  if (partner.limits.max_order_lines > 0) f.limits.max_lines = partner.limits.max_order_lines;
+  // As the server applies them (Api::PartnerOrderLimits): the partner's cap never raises the
+  // default.
+  if (partner.limits.max_order_lines > 0)
+    f.limits.max_lines = std::min(f.limits.max_lines, partner.limits.max_order_lines);
   return f;
 }
 

@@ -149,7 +149,9 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Logger& log)
   for (const auto& n : config.nodes) {
     if (n.kind != "x12") continue;
     auto transport = std::make_shared<FolderTransport>(n.x12.folder);
-    if (!n.x12.post_url.empty()) transport->SetPoster(X12HttpPoster(n.x12.post_url, n.api_key));
+    if (!n.x12.post_url.empty()) {
+      transport->SetPoster(X12HttpPoster(n.x12.post_url, n.api_key, n.endpoint.timeout));
+    }
     x12_transports[n.id] = transport;
   }
   api_options.x12_inbound = x12_transports;

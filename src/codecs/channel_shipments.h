@@ -1,7 +1,8 @@
 // A canonical shipment in each sales channel's own shape, so the channel can tell its buyer
-// (docs/formats.md, "Shipments to channels"). The order gives the channel's order number and
-// line ids (canonical line ids are the channel's). Pure; every refusal names the shipment's
-// field by JSON pointer.
+// (docs/formats-partners.md, "Shipments to channels"). The order gives the channel's order
+// number and line ids (canonical line ids are the channel's). Pure; every fault is reported,
+// each with the shipment's JSON pointer (or "location_id" / "marketplace_id" for a missing or
+// bad option).
 //   Shopify      — the REST fulfillment body, {"fulfillment": {location_id, tracking_number,
 //                  tracking_numbers, tracking_company, line_items [{id, quantity}],
 //                  notify_customer}}, for POST /orders/{order}/fulfillments.json.
@@ -17,7 +18,7 @@
 
 #include <string>
 
-#include "base/status.h"
+#include "codecs/decoded.h"
 #include "model/order.h"
 #include "model/shipment.h"
 
@@ -29,11 +30,11 @@ struct ChannelShipmentOptions {
   bool notify_customer = true;        // Shopify
 };
 
-// InvalidArgument "<pointer>: <reason>" (pointers into the canonical shipment).
-Result<std::string> EncodeShopifyFulfillment(const Shipment& s, const Order& order,
-                                             const ChannelShipmentOptions& options);
-Result<std::string> EncodeWooCommerceOrderUpdate(const Shipment& s, const Order& order);
-Result<std::string> EncodeAmazonShipmentConfirmations(const Shipment& s, const Order& order,
-                                                      const ChannelShipmentOptions& options);
+// The body, or every fault (value unset).
+Decoded<std::string> EncodeShopifyFulfillment(const Shipment& s, const Order& order,
+                                              const ChannelShipmentOptions& options);
+Decoded<std::string> EncodeWooCommerceOrderUpdate(const Shipment& s, const Order& order);
+Decoded<std::string> EncodeAmazonShipmentConfirmations(const Shipment& s, const Order& order,
+                                                       const ChannelShipmentOptions& options);
 
 }  // namespace crossdock

@@ -13,8 +13,9 @@
 
 namespace crossdock {
 
+// `timeout`: each POST's deadline (the node's timeout_ms).
 FolderTransport::Poster X12HttpPoster(
-    std::string url, std::string api_key,
+    std::string url, std::string api_key, std::chrono::milliseconds timeout,
     std::function<std::unique_ptr<HttpClient>()> clients = HttpClient::Create);
 
 }  // namespace crossdock
