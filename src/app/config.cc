@@ -1068,6 +1068,13 @@ std::map<std::string, std::vector<std::string>> ChannelNodesOf(const Config& con
   return out;
 }
 
+const PartnerConfig* FindPartner(const Config& config, const std::string& id) {
+  for (const auto& p : config.partners) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
 std::string StorePathOf(const Config& config) {
   return (std::filesystem::path(config.data_dir) / "crossdock.db").string();
 }

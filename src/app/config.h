@@ -180,6 +180,9 @@ OrderPolicy OrderPolicyOf(const Config& config);
 // every channel, and the default node. Key "" serves channels no rule or entry names.
 std::map<std::string, std::vector<std::string>> ChannelNodesOf(const Config& config);
 
+// The partner with id `id`, or nullptr.
+const PartnerConfig* FindPartner(const Config& config, const std::string& id);
+
 // The store's file: <data_dir>/crossdock.db.
 std::string StorePathOf(const Config& config);
 

@@ -239,11 +239,7 @@ int RunConvertCommand(const ConvertCommand& cmd, const Config* config) {
     decoded = DecodeAmazonOrder(input, opts);
   } else if (cmd.from == "canonical") {
     decoded = DecodeOrder(input);
-  } else if (auto p = config
-                          ? std::find_if(config->partners.begin(), config->partners.end(),
-                                         [&](const PartnerConfig& x) { return x.id == cmd.from; })
-                          : std::vector<PartnerConfig>::const_iterator{};
-             config && p != config->partners.end()) {
+  } else if (const PartnerConfig* p = config ? FindPartner(*config, cmd.from) : nullptr) {
     if (p->format.empty()) {
       std::cerr << "crossdock convert: partner " << p->id
                 << " has no format (partners[].format or .mapping)\n";

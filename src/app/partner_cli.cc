@@ -66,10 +66,9 @@ int RunPartnerCheck(const PartnerCheckCommand& cmd, const Config& config) {
     std::cerr << "crossdock partner check: " << m << "\n";
     return 2;
   };
-  auto it = std::find_if(config.partners.begin(), config.partners.end(),
-                         [&](const PartnerConfig& p) { return p.id == cmd.partner; });
-  if (it == config.partners.end()) return usage("no partner '" + cmd.partner + "'");
-  const PartnerConfig& partner = *it;
+  const PartnerConfig* found = FindPartner(config, cmd.partner);
+  if (!found) return usage("no partner '" + cmd.partner + "'");
+  const PartnerConfig& partner = *found;
   if (partner.format.empty()) return usage(partner.id + " has no format or mapping");
   if (partner.samples.empty()) return usage(partner.id + " has no samples folder");
   std::error_code ec;

@@ -70,6 +70,7 @@ Api::Api(Store& store, OrderFlow& flow, Authenticator auth, MetricsRegistry& met
   add("POST", "/v1/nodes/{node}/shipments", &Api::PostShipment, "shipments:write");
   add("POST", "/v1/nodes/{node}/inventory", &Api::PostInventory, "inventory:write");
   add("POST", "/v1/nodes/{node}/x12", &Api::PostX12, "shipments:write");
+  routes_.back().body_type = "application/edi-x12";
   add("POST", "/v1/nodes/{node}/milestones", &Api::PostMilestone, "shipments:write");
   add("POST", "/v1/nodes/{node}/returns", &Api::PostReturnReceipt, "shipments:write");
   // Authenticated by the webhook signature, not an API key (webhook_api.cc).
@@ -242,7 +243,7 @@ void Api::Handle(HttpRequest request, Respond respond) {
       return;
     }
   }
-  if (Negotiate(*ctx, early) == FilterResult::kRespond) {
+  if (Negotiate(*ctx, entry, early) == FilterResult::kRespond) {
     done(std::move(early));
     return;
   }
@@ -387,7 +388,7 @@ void Api::ListPartners(std::shared_ptr<RequestContext>, Respond respond) {
   respond(HttpResponse::Json(200, w.Take()));
 }
 
-FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
+FilterResult Api::Negotiate(RequestContext& ctx, const RouteEntry& entry, HttpResponse& out) {
   // A CSV report (…/report.csv) is also served to a client that asks for text/csv.
   bool csv = std::string_view(ctx.request.path).ends_with(".csv");
   if (auto accept = ctx.request.Header("Accept"); accept && !accept->empty() &&
@@ -400,9 +401,7 @@ FilterResult Api::Negotiate(RequestContext& ctx, HttpResponse& out) {
   }
   if (ctx.request.method == "POST") {
     auto ct = ctx.request.Header("Content-Type");
-    // X12 interchanges come as themselves; everything else is JSON.
-    bool x12 = std::string_view(ctx.request.path).ends_with("/x12");
-    const char* want = x12 ? "application/edi-x12" : "application/json";
+    const char* want = entry.body_type;
     if (!ct || !MediaTypeIs(*ct, want)) {
       out = Fail(
           ctx, ProblemType::kUnsupportedMediaType,

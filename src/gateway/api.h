@@ -114,7 +114,9 @@ class Api {
     const char* deprecated_since = nullptr;  // HTTP-date
     const char* sunset = nullptr;            // HTTP-date
     const char* successor = nullptr;         // path template of the replacement
-    std::string deprecation;                 // the Deprecation value, "@<unix seconds>"
+    // The media type a POST body must have (X12 interchanges come as themselves).
+    const char* body_type = "application/json";
+    std::string deprecation;  // the Deprecation value, "@<unix seconds>"
   };
   FilterResult Throttle(RequestContext& ctx, HttpResponse& out);
   // Counts a failed authentication from the request's address (brute-force limit).
@@ -124,7 +126,7 @@ class Api {
   void ListPartners(std::shared_ptr<RequestContext> ctx, Respond respond);
 
   FilterResult Authenticate(RequestContext& ctx, HttpResponse& out);
-  FilterResult Negotiate(RequestContext& ctx, HttpResponse& out);
+  FilterResult Negotiate(RequestContext& ctx, const RouteEntry& entry, HttpResponse& out);
 
   void PostOrder(std::shared_ptr<RequestContext> ctx, Respond respond);
   void GetOrder(std::shared_ptr<RequestContext> ctx, Respond respond);

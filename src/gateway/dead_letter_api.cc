@@ -78,21 +78,10 @@ void Api::ListDeadLetters(std::shared_ptr<RequestContext> ctx, Respond respond) 
   f.destination = q["destination"];
   f.error_class = q["error_class"];
   FieldErrors errors;
-  auto number = [&](const char* name, int64_t& out, int64_t max) {
-    const std::string& v = q[name];
-    if (v.empty()) return;
-    if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoll(v) > max) {
-      errors.push_back(
-          {std::string("/query/") + name, "must be a whole number up to " + std::to_string(max)});
-      return;
-    }
-    out = std::stoll(v);
-  };
   int64_t limit = 100, older_than_s = -1, after = 0;
-  number("limit", limit, 1000);
-  number("older_than_s", older_than_s, 10LL * 365 * 86400);
-  number("after", after, INT64_MAX / 2);
+  QueryNumber(q, "limit", 1000, limit, errors);
+  QueryNumber(q, "older_than_s", 10LL * 365 * 86400, older_than_s, errors);
+  QueryNumber(q, "after", INT64_MAX / 2, after, errors);
   if (!f.error_class.empty() && f.error_class != "http_4xx" && f.error_class != "http_5xx" &&
       f.error_class != "transport" && f.error_class != "other") {
     errors.push_back({"/query/error_class", "must be http_4xx, http_5xx, transport or other"});

@@ -107,4 +107,18 @@ std::string PercentEncode(std::string_view value) {
   return out;
 }
 
+void QueryNumber(const std::map<std::string, std::string>& query, const char* name, int64_t max,
+                 int64_t& out, FieldErrors& errors) {
+  auto it = query.find(name);
+  if (it == query.end() || it->second.empty()) return;
+  const std::string& v = it->second;
+  if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoll(v) > max) {
+    errors.push_back(
+        {std::string("/query/") + name, "must be a whole number up to " + std::to_string(max)});
+    return;
+  }
+  out = std::stoll(v);
+}
+
 }  // namespace crossdock

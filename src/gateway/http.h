@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "model/field_error.h"
 
 namespace crossdock {
 
@@ -55,6 +56,11 @@ using HttpHandler = std::function<void(HttpRequest, Respond)>;
 // Splits "a=1&b=x%20y" into decoded pairs; later duplicates win. Malformed escapes are kept
 // as they are.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
+
+// Reads query parameter `name` as a whole number from 0 to `max` into `out` (left as it is
+// when the parameter is absent); otherwise adds an error at /query/<name>.
+void QueryNumber(const std::map<std::string, std::string>& query, const char* name, int64_t max,
+                 int64_t& out, FieldErrors& errors);
 // Percent-encodes everything but RFC 3986 unreserved characters (for query values).
 std::string PercentEncode(std::string_view value);
 

@@ -20,20 +20,9 @@ void Api::ListStockExceptions(std::shared_ptr<RequestContext> ctx, Respond respo
   } else if (!state.empty() && state != "open") {
     errors.push_back({"/query/state", "must be open or all"});
   }
-  auto number = [&](const char* name, int64_t& out, int64_t max) {
-    const std::string& v = q[name];
-    if (v.empty()) return;
-    if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoll(v) > max) {
-      errors.push_back(
-          {std::string("/query/") + name, "must be a whole number up to " + std::to_string(max)});
-      return;
-    }
-    out = std::stoll(v);
-  };
   int64_t limit = 100, after = 0;
-  number("limit", limit, 1000);
-  number("after", after, INT64_MAX / 2);
+  QueryNumber(q, "limit", 1000, limit, errors);
+  QueryNumber(q, "after", INT64_MAX / 2, after, errors);
   if (!errors.empty()) {
     respond(Fail(*ctx, ProblemType::kValidation, "bad query", std::move(errors)));
     return;
